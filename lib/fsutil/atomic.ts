@@ -1,0 +1,66 @@
+import { open, rename, rm, mkdir } from 'node:fs/promises';
+import { dirname, basename, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { DrtpError } from '../errors.js';
+
+/**
+ * A file written next to its destination and renamed over it only when complete, so an interrupted
+ * writer leaves either the old file or the whole new one, never a torn file.
+ */
+export class AtomicFile {
+  private constructor(
+    readonly path: string,
+    readonly tempPath: string,
+    private readonly handle: import('node:fs/promises').FileHandle,
+  ) {}
+
+  static async create(path: string): Promise<AtomicFile> {
+    const dir = dirname(path);
+    await mkdir(dir, { recursive: true });
+    const tempPath = join(dir, `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+    try {
+      return new AtomicFile(path, tempPath, await open(tempPath, 'wx'));
+    } catch (err) {
+      throw new DrtpError('E_IO', `cannot write ${path}: ${(err as Error).message}`, { file: path, cause: err });
+    }
+  }
+
+  async write(data: Uint8Array | string): Promise<void> {
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    let at = 0;
+    while (at < bytes.length) {
+      const { bytesWritten } = await this.handle.write(bytes, at, bytes.length - at);
+      at += bytesWritten;
+    }
+  }
+
+  /** Flushes to disk and renames into place. */
+  async commit(): Promise<void> {
+    try {
+      await this.handle.sync();
+      await this.handle.close();
+      await rename(this.tempPath, this.path);
+    } catch (err) {
+      await this.abort();
+      throw new DrtpError('E_IO', `cannot write ${this.path}: ${(err as Error).message}`, { file: this.path, cause: err });
+    }
+  }
+
+  /** Drops the temp file; the destination is untouched. */
+  async abort(): Promise<void> {
+    await this.handle.close().catch(() => undefined);
+    await rm(this.tempPath, { force: true });
+  }
+}
+
+/** Writes `chunks` to `path` atomically. */
+export async function writeFileAtomic(path: string, ...chunks: (Uint8Array | string)[]): Promise<void> {
+  const file = await AtomicFile.create(path);
+  try {
+    for (const chunk of chunks) await file.write(chunk);
+  } catch (err) {
+    await file.abort();
+    throw err;
+  }
+  await file.commit();
+}

@@ -1,0 +1,168 @@
+import { ByteInterner } from './interner.js';
+import { Kind, type KindCode, type MethodCode } from './request.js';
+import type { StringPool } from './string-pool.js';
+import { COLUMN_NAMES, TraceTable, type ColumnName, type TraceColumns } from './table.js';
+
+const V2 = [0x76, 0x32, 0x2f]; // "v2/"
+const BLOBS = Buffer.from('/blobs/');
+const MANIFESTS = Buffer.from('/manifests/');
+const encoder = new TextEncoder();
+
+/**
+ * Appends requests to growable typed-array columns and interns their ids. It takes the URI as a byte
+ * range of the reader's buffer, so a request that repeats known ids allocates nothing.
+ */
+export class TraceTableBuilder {
+  private capacity: number;
+  private cols: TraceColumns;
+  length = 0;
+  readonly repos = new ByteInterner();
+  readonly objects = new ByteInterner();
+  readonly clients = new ByteInterner();
+
+  constructor(initialCapacity = 1 << 16) {
+    this.capacity = initialCapacity;
+    this.cols = {
+      time: new Float64Array(initialCapacity),
+      size: new Float64Array(initialCapacity),
+      duration: new Float32Array(initialCapacity),
+      repo: new Uint32Array(initialCapacity),
+      object: new Uint32Array(initialCapacity),
+      client: new Uint32Array(initialCapacity),
+      status: new Uint16Array(initialCapacity),
+      method: new Uint8Array(initialCapacity),
+      kind: new Uint8Array(initialCapacity),
+    };
+  }
+
+  /**
+   * Adds one request whose URI is `uriBuf[uriStart, uriEnd)` and client `clientBuf[clientStart, clientEnd)`.
+   * A leading `/` of the URI is dropped so that `/v2/...` and `v2/...` name the same object.
+   */
+  add(
+    time: number,
+    method: MethodCode,
+    uriBuf: Uint8Array,
+    uriStart: number,
+    uriEnd: number,
+    clientBuf: Uint8Array,
+    clientStart: number,
+    clientEnd: number,
+    size: number,
+    duration: number,
+    status: number,
+  ): void {
+    if (this.length === this.capacity) this.grow();
+    const i = this.length++;
+    const c = this.cols;
+    c.time[i] = time;
+    c.method[i] = method;
+    c.size[i] = size;
+    c.duration[i] = duration;
+    c.status[i] = status;
+    c.client[i] = this.clients.intern(clientBuf, clientStart, clientEnd);
+    if (uriBuf[uriStart] === 0x2f) uriStart++;
+    this.classify(i, uriBuf, uriStart, uriEnd);
+  }
+
+  /** Same as {@link add}, from strings: for merging tables and for tests. */
+  addStrings(time: number, method: MethodCode, uri: string, client: string, size: number, duration: number, status: number): void {
+    const u = encoder.encode(uri);
+    const cl = encoder.encode(client);
+    this.add(time, method, u, 0, u.length, cl, 0, cl.length, size, duration, status);
+  }
+
+  /** Adds a row whose ids are already interned in this builder's pools. */
+  addInterned(time: number, method: MethodCode, kind: KindCode, repo: number, object: number, client: number, size: number, duration: number, status: number): void {
+    if (this.length === this.capacity) this.grow();
+    const i = this.length++;
+    const c = this.cols;
+    c.time[i] = time;
+    c.method[i] = method;
+    c.kind[i] = kind;
+    c.repo[i] = repo;
+    c.object[i] = object;
+    c.client[i] = client;
+    c.size[i] = size;
+    c.duration[i] = duration;
+    c.status[i] = status;
+  }
+
+  build(): TraceTable {
+    const n = this.length;
+    const out = {} as Record<ColumnName, TraceColumns[ColumnName]>;
+    for (const name of COLUMN_NAMES) out[name] = this.cols[name].slice(0, n);
+    return new TraceTable(n, out as TraceColumns, {
+      repos: this.repos.toPool(),
+      objects: this.objects.toPool(),
+      clients: this.clients.toPool(),
+    });
+  }
+
+  /** Splits `v2/<repo>/(blobs|manifests)/<object>`; anything else is kind other, object = whole URI. */
+  private classify(i: number, buf: Uint8Array, start: number, end: number): void {
+    const c = this.cols;
+    let kind: KindCode = Kind.OTHER;
+    let at = -1;
+    if (end - start > 3 && buf[start] === V2[0] && buf[start + 1] === V2[1] && buf[start + 2] === V2[2]) {
+      for (let p = start + 3; p < end; p++) {
+        if (buf[p] !== 0x2f) continue;
+        if (matchAt(buf, p, end, BLOBS)) {
+          kind = Kind.BLOB;
+          at = p;
+          break;
+        }
+        if (matchAt(buf, p, end, MANIFESTS)) {
+          kind = Kind.MANIFEST;
+          at = p;
+          break;
+        }
+      }
+    }
+    c.kind[i] = kind;
+    if (kind === Kind.OTHER || at === start + 3) {
+      c.kind[i] = Kind.OTHER;
+      c.repo[i] = 0;
+      c.object[i] = this.objects.intern(buf, start, end);
+      return;
+    }
+    c.repo[i] = this.repos.intern(buf, start + 3, at);
+    c.object[i] = this.objects.intern(buf, at + (kind === Kind.BLOB ? BLOBS.length : MANIFESTS.length), end);
+  }
+
+  private grow(): void {
+    const next = this.capacity * 2;
+    for (const name of COLUMN_NAMES) {
+      const from = this.cols[name];
+      const to = new (from.constructor as new (n: number) => typeof from)(next);
+      to.set(from as never);
+      (this.cols as unknown as Record<ColumnName, typeof from>)[name] = to;
+    }
+    this.capacity = next;
+  }
+}
+
+function matchAt(buf: Uint8Array, p: number, end: number, pattern: Uint8Array): boolean {
+  if (p + pattern.length > end) return false;
+  for (let k = 0; k < pattern.length; k++) if (buf[p + k] !== pattern[k]) return false;
+  return true;
+}
+
+/**
+ * Appends every row of `table` to `builder`, re-interning its ids (for traces that mix .drtp tables with
+ * JSON files, or several tables).
+ */
+export function appendTable(builder: TraceTableBuilder, table: TraceTable): void {
+  const remap = (pool: StringPool, into: ByteInterner): Int32Array => {
+    const map = new Int32Array(pool.size);
+    for (let id = 0; id < pool.size; id++) map[id] = into.intern(pool.bytes, pool.offsets[id], pool.offsets[id + 1]);
+    return map;
+  };
+  const repos = remap(table.pools.repos, builder.repos);
+  const objects = remap(table.pools.objects, builder.objects);
+  const clients = remap(table.pools.clients, builder.clients);
+  const c = table.columns;
+  for (let i = 0; i < table.length; i++) {
+    builder.addInterned(c.time[i], c.method[i] as MethodCode, c.kind[i] as KindCode, c.kind[i] === Kind.OTHER ? 0 : repos[c.repo[i]], objects[c.object[i]], clients[c.client[i]], c.size[i], c.duration[i], c.status[i]);
+  }
+}

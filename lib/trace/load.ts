@@ -1,0 +1,107 @@
+import { stat } from 'node:fs/promises';
+import { DrtpError, formatLocation } from '../errors.js';
+import { isTableFile, readTable } from './binary.js';
+import { TraceTableBuilder, appendTable } from './builder.js';
+import { scanFile } from './reader.js';
+import type { RecordSink, ScannedRecord } from './scanner.js';
+import { timeOrder } from './sort.js';
+import type { TraceTable } from './table.js';
+
+/** What reading a trace found, beside the table itself. */
+export interface TraceReadStats {
+  files: string[];
+  /** Well-formed records, i.e. rows of the table. */
+  records: number;
+  /** Records skipped as malformed. */
+  malformed: number;
+  /** The first few malformed records, as `file:offset: reason`. */
+  malformedExamples: string[];
+}
+
+export interface LoadOptions {
+  /** Stop at the first malformed record with E_TRACE_PARSE instead of skipping it. */
+  strict?: boolean;
+  /** How many malformed records to keep as examples. */
+  maxExamples?: number;
+  /** Called as bytes are read: on-disk bytes done and in all. */
+  onProgress?: (doneBytes: number, totalBytes: number) => void;
+}
+
+export interface LoadedTrace {
+  table: TraceTable;
+  stats: TraceReadStats;
+}
+
+/**
+ * Reads trace files (JSON array, NDJSON, gzip of either, or .drtp tables) into one TraceTable in
+ * timestamp order. Ties keep file order, then record order.
+ */
+export async function loadTrace(files: readonly string[], options: LoadOptions = {}): Promise<LoadedTrace> {
+  if (files.length === 0) throw new DrtpError('E_USAGE', 'no trace files given');
+  const stats: TraceReadStats = { files: [...files], records: 0, malformed: 0, malformedExamples: [] };
+  if (files.length === 1 && isTableFile(files[0])) return loadSingleTable(files[0], stats);
+
+  const sizes = await Promise.all(files.map((f) => stat(f).then((s) => s.size, () => 0)));
+  const totalBytes = sizes.reduce((a, b) => a + b, 0);
+  let doneBytes = 0;
+  const builder = new TraceTableBuilder();
+  for (const file of files) {
+    if (isTableFile(file)) {
+      const { table, meta } = await readTable(file);
+      appendTable(builder, table);
+      addTableStats(stats, meta);
+      doneBytes += sizes[files.indexOf(file)];
+      options.onProgress?.(doneBytes, totalBytes);
+      continue;
+    }
+    await scanFile(file, new BuilderSink(builder, file, stats, options), (n) => {
+      doneBytes += n;
+      options.onProgress?.(doneBytes, totalBytes);
+    });
+  }
+  stats.records = builder.length;
+  const table = builder.build();
+  const order = timeOrder(table.columns.time);
+  return { table: order === null ? table : table.gather(order), stats };
+}
+
+async function loadSingleTable(file: string, stats: TraceReadStats): Promise<LoadedTrace> {
+  const { table, meta } = await readTable(file);
+  addTableStats(stats, meta);
+  stats.records = table.length;
+  // Tables are written in time order; check rather than trust, it costs one pass.
+  const order = timeOrder(table.columns.time);
+  return { table: order === null ? table : table.gather(order), stats };
+}
+
+function addTableStats(stats: TraceReadStats, meta: Record<string, unknown>): void {
+  const read = meta.read as Partial<TraceReadStats> | undefined;
+  if (read === undefined) return;
+  stats.malformed += read.malformed ?? 0;
+  for (const example of read.malformedExamples ?? []) if (stats.malformedExamples.length < 10) stats.malformedExamples.push(example);
+}
+
+class BuilderSink implements RecordSink {
+  private readonly maxExamples: number;
+
+  constructor(
+    private readonly builder: TraceTableBuilder,
+    private readonly file: string,
+    private readonly stats: TraceReadStats,
+    private readonly options: LoadOptions,
+  ) {
+    this.maxExamples = options.maxExamples ?? 10;
+  }
+
+  record(r: ScannedRecord): void {
+    this.builder.add(r.time, r.method, r.uriBuf, r.uriStart, r.uriEnd, r.clientBuf, r.clientStart, r.clientEnd, r.size, r.duration, r.status);
+  }
+
+  malformed(offset: number, reason: string): void {
+    if (this.options.strict) throw new DrtpError('E_TRACE_PARSE', reason, { file: this.file, offset });
+    this.stats.malformed++;
+    if (this.stats.malformedExamples.length < this.maxExamples) {
+      this.stats.malformedExamples.push(`${formatLocation({ file: this.file, offset })}: ${reason}`);
+    }
+  }
+}

@@ -1,0 +1,129 @@
+import { open } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { DrtpError } from '../errors.js';
+import { RecordScanner, type RecordSink } from './scanner.js';
+
+/** How many bytes the reader hands the scanner at a time. */
+const WINDOW_BYTES = 4 << 20;
+/** A single record larger than this is not a trace record: stop rather than buffer the whole file. */
+const MAX_RECORD_BYTES = 256 << 20;
+const GZIP_MAGIC = [0x1f, 0x8b];
+
+/**
+ * Streams one trace file (JSON array, NDJSON, either gzip-compressed) through a RecordScanner with
+ * bounded memory: one window buffer, plus the unfinished record carried between reads.
+ * `onBytes` reports progress in compressed (on-disk) bytes.
+ */
+export async function scanFile(file: string, sink: RecordSink, onBytes?: (diskBytes: number) => void): Promise<void> {
+  const scanner = new RecordScanner(sink);
+  const feeder = new WindowFeeder(scanner, file);
+  if (await isGzip(file)) {
+    const disk = createReadStream(file, { highWaterMark: 1 << 20 });
+    if (onBytes) disk.on('data', (chunk) => onBytes(chunk.length));
+    const gunzip = disk.pipe(createGunzip());
+    disk.on('error', (err) => gunzip.destroy(err));
+    try {
+      for await (const chunk of gunzip as AsyncIterable<Buffer>) feeder.push(chunk);
+    } catch (err) {
+      if (err instanceof DrtpError) throw err;
+      // A gzip file cut short: what decompressed so far is scanned, the cut record reported as truncated.
+      if ((err as NodeJS.ErrnoException).code !== 'Z_BUF_ERROR') throw ioError(file, err);
+    }
+    feeder.finish();
+    return;
+  }
+  const handle = await open(file, 'r').catch((err: unknown) => {
+    throw ioError(file, err);
+  });
+  try {
+    for (;;) {
+      const target = feeder.freeSpace();
+      const { bytesRead } = await handle.read(target.buffer, target.offset, target.length, null);
+      if (bytesRead === 0) break;
+      onBytes?.(bytesRead);
+      feeder.commit(bytesRead);
+    }
+    feeder.finish();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Keeps the scanner's window: data read so far that the scanner has not consumed yet. */
+class WindowFeeder {
+  private window = Buffer.allocUnsafe(WINDOW_BYTES);
+  private filled = 0;
+  /** File offset of window[0]. */
+  private base = 0;
+
+  constructor(
+    private readonly scanner: RecordScanner,
+    private readonly file: string,
+  ) {}
+
+  freeSpace(): { buffer: Buffer; offset: number; length: number } {
+    if (this.filled === this.window.length) this.growWindow();
+    return { buffer: this.window, offset: this.filled, length: this.window.length - this.filled };
+  }
+
+  /** `n` bytes were written into the free space. */
+  commit(n: number): void {
+    this.filled += n;
+    this.drain(false);
+  }
+
+  push(chunk: Buffer): void {
+    let at = 0;
+    while (at < chunk.length) {
+      const free = this.freeSpace();
+      const n = Math.min(free.length, chunk.length - at);
+      chunk.copy(this.window, this.filled, at, at + n);
+      at += n;
+      this.commit(n);
+    }
+  }
+
+  finish(): void {
+    this.drain(true);
+  }
+
+  private drain(final: boolean): void {
+    const consumed = this.scanner.scan(this.window, 0, this.filled, final, this.base);
+    if (consumed > 0) {
+      this.window.copyWithin(0, consumed, this.filled);
+      this.filled -= consumed;
+      this.base += consumed;
+    }
+  }
+
+  private growWindow(): void {
+    if (this.window.length >= MAX_RECORD_BYTES) {
+      throw new DrtpError('E_TRACE_PARSE', `a record is larger than ${MAX_RECORD_BYTES >> 20} MiB: is this a trace file?`, {
+        file: this.file,
+        offset: this.base,
+      });
+    }
+    const next = Buffer.allocUnsafe(this.window.length * 2);
+    this.window.copy(next, 0, 0, this.filled);
+    this.window = next;
+  }
+}
+
+async function isGzip(file: string): Promise<boolean> {
+  const handle = await open(file, 'r').catch((err: unknown) => {
+    throw ioError(file, err);
+  });
+  try {
+    const head = Buffer.alloc(2);
+    const { bytesRead } = await handle.read(head, 0, 2, 0);
+    return bytesRead === 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
+  } finally {
+    await handle.close();
+  }
+}
+
+function ioError(file: string, err: unknown): DrtpError {
+  const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
+  return new DrtpError('E_IO', `cannot read trace file: ${reason}`, { file, cause: err });
+}

@@ -1,0 +1,97 @@
+import { KIND_NAMES, Kind, METHOD_NAMES, type Request } from './request.js';
+import type { StringPool } from './string-pool.js';
+
+/** The typed-array columns of a TraceTable, one entry per request (36 bytes a request). */
+export interface TraceColumns {
+  /** Start time, epoch milliseconds (fractions kept). */
+  time: Float64Array;
+  /** `http.response.written`, bytes. */
+  size: Float64Array;
+  /** `http.request.duration`, seconds; NaN when absent. */
+  duration: Float32Array;
+  repo: Uint32Array;
+  object: Uint32Array;
+  client: Uint32Array;
+  status: Uint16Array;
+  method: Uint8Array;
+  kind: Uint8Array;
+}
+
+export const COLUMN_NAMES = ['time', 'size', 'duration', 'repo', 'object', 'client', 'status', 'method', 'kind'] as const;
+export type ColumnName = (typeof COLUMN_NAMES)[number];
+
+export interface TracePools {
+  repos: StringPool;
+  objects: StringPool;
+  clients: StringPool;
+}
+
+/**
+ * A trace in columnar form: typed arrays plus interned string pools. Rows are in timestamp order once
+ * built by the loader; everything that walks millions of requests reads the columns directly.
+ */
+export class TraceTable {
+  constructor(
+    readonly length: number,
+    readonly columns: TraceColumns,
+    readonly pools: TracePools,
+  ) {}
+
+  /** Milliseconds from the table's first request to request `i`. */
+  offsetMs(i: number): number {
+    return this.length === 0 ? 0 : this.columns.time[i] - this.columns.time[0];
+  }
+
+  /** The trace URI of request `i`, as the trace wrote it (without a leading slash). */
+  uri(i: number): string {
+    const { kind, repo, object } = this.columns;
+    const k = kind[i];
+    if (k === Kind.OTHER) return this.pools.objects.get(object[i]);
+    return `v2/${this.pools.repos.get(repo[i])}/${k === Kind.BLOB ? 'blobs' : 'manifests'}/${this.pools.objects.get(object[i])}`;
+  }
+
+  /** Request `i` as an object: for tests, reports and small exports, not for hot loops. */
+  request(i: number): Request {
+    const c = this.columns;
+    const kind = KIND_NAMES[c.kind[i]];
+    return {
+      offsetMs: this.offsetMs(i),
+      method: METHOD_NAMES[c.method[i]],
+      kind,
+      repo: kind === 'other' ? '' : this.pools.repos.get(c.repo[i]),
+      object: this.pools.objects.get(c.object[i]),
+      uri: this.uri(i),
+      size: c.size[i],
+      client: this.pools.clients.get(c.client[i]),
+      duration: c.duration[i],
+      status: c.status[i],
+    };
+  }
+
+  /** A new table of the rows `rows[0..count)`, in that order, sharing the string pools. */
+  gather(rows: Uint32Array, count = rows.length): TraceTable {
+    const src = this.columns;
+    const out = {} as Record<ColumnName, TraceColumns[ColumnName]>;
+    for (const name of COLUMN_NAMES) {
+      const from = src[name];
+      const to = new (from.constructor as new (n: number) => typeof from)(count);
+      for (let j = 0; j < count; j++) to[j] = from[rows[j]];
+      out[name] = to;
+    }
+    return new TraceTable(count, out as TraceColumns, this.pools);
+  }
+
+  /** The first `count` rows, as views (no copy). */
+  head(count: number): TraceTable {
+    const n = Math.min(count, this.length);
+    const src = this.columns;
+    const out = {} as Record<ColumnName, TraceColumns[ColumnName]>;
+    for (const name of COLUMN_NAMES) out[name] = src[name].subarray(0, n);
+    return new TraceTable(n, out as TraceColumns, this.pools);
+  }
+}
+
+/** Bytes a table's columns take per request. */
+export function bytesPerRequest(): number {
+  return 8 + 8 + 4 + 4 + 4 + 4 + 2 + 1 + 1;
+}
