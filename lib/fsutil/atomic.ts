@@ -64,3 +64,30 @@ export async function writeFileAtomic(path: string, ...chunks: (Uint8Array | str
   }
   await file.commit();
 }
+
+/**
+ * Streams `source` (optionally gzip-compressed) into `path` atomically: the temp file is renamed over
+ * `path` only once the whole stream is written and synced.
+ */
+export async function writeStreamAtomic(path: string, source: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>, gzip = false): Promise<void> {
+  const { pipeline } = await import('node:stream/promises');
+  const { createWriteStream } = await import('node:fs');
+  const { createGzip } = await import('node:zlib');
+  const { Readable } = await import('node:stream');
+  const file = await AtomicFile.create(path);
+  await file.abort(); // only its unique temp name is used: the stream writes that path itself
+  try {
+    const input = Readable.from(source, { objectMode: false });
+    const output = createWriteStream(file.tempPath, { flags: 'wx' });
+    if (gzip) await pipeline(input, createGzip({ level: 6 }), output);
+    else await pipeline(input, output);
+    const handle = await open(file.tempPath, 'r+');
+    await handle.sync();
+    await handle.close();
+    await rename(file.tempPath, path);
+  } catch (err) {
+    await rm(file.tempPath, { force: true });
+    if (err instanceof DrtpError) throw err;
+    throw new DrtpError('E_IO', `cannot write ${path}: ${(err as Error).message}`, { file: path, cause: err });
+  }
+}

@@ -8,6 +8,12 @@ export interface SelectOptions {
   /** Methods to replay; the original player's filter is GET and PUT. */
   methods?: readonly MethodCode[];
   limit?: TraceLimit;
+  /**
+   * Keep records whose traced status is 400 or more. The original player kept them (its filter never
+   * looked at the status); drtp drops them by default, since replaying a traced 404 as a successful
+   * pull of generated content measures a request production never served.
+   */
+  includeFailed?: boolean;
 }
 
 /** Why records of a trace are not replayed; every row of the table lands in exactly one count. */
@@ -19,6 +25,8 @@ export interface SelectionCounts {
   otherPath: number;
   /** `http.response.written` of 0 or less. */
   noSize: number;
+  /** Traced status 400 or more (unless `includeFailed`). */
+  failed: number;
   /** Replayable, but past `trace.limit`. */
   beyondLimit: number;
 }
@@ -27,21 +35,23 @@ export const DEFAULT_METHODS: readonly MethodCode[] = [Method.GET, Method.PUT];
 
 /**
  * The replayable requests of a trace, as the original player chose them: method among `methods`, URI
- * a blob or a manifest, size > 0; then the first `amount` of them, or those within `amount` seconds
+ * a blob or a manifest, size > 0 (and, unless `includeFailed`, a traced status below 400); then the first `amount` of them, or those within `amount` seconds
  * of the first one (inclusive). The input must be in time order.
  */
 export function selectRequests(table: TraceTable, options: SelectOptions = {}): { table: TraceTable; counts: SelectionCounts } {
   const methods = options.methods ?? DEFAULT_METHODS;
   let methodMask = 0;
   for (const m of methods) methodMask |= 1 << m;
-  const counts: SelectionCounts = { replayable: 0, otherMethod: 0, otherPath: 0, noSize: 0, beyondLimit: 0 };
-  const { method, kind, size, time } = table.columns;
+  const counts: SelectionCounts = { replayable: 0, otherMethod: 0, otherPath: 0, noSize: 0, failed: 0, beyondLimit: 0 };
+  const skipFailed = options.includeFailed !== true;
+  const { method, kind, size, time, status } = table.columns;
   const rows = new Uint32Array(table.length);
   let n = 0;
   for (let i = 0; i < table.length; i++) {
     if ((methodMask & (1 << method[i])) === 0) counts.otherMethod++;
     else if (kind[i] === Kind.OTHER) counts.otherPath++;
     else if (!(size[i] > 0)) counts.noSize++;
+    else if (skipFailed && status[i] >= 400) counts.failed++;
     else rows[n++] = i;
   }
   let keep = n;
