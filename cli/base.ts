@@ -1,0 +1,48 @@
+import { Command, Option, UsageError } from 'clipanion';
+import { DrtpError, ERROR_CODES, exitStatusFor, isDrtpError } from '../lib/errors.js';
+
+/**
+ * The shared flags of every command, and the one place where errors become exit statuses: commands
+ * implement `run()` and return a status; they never call process.exit.
+ */
+export abstract class BaseCommand extends Command {
+  verbose = Option.Boolean('--verbose,-v', false, { description: 'Print more about what is done' });
+
+  abstract run(): Promise<number>;
+
+  async execute(): Promise<number> {
+    try {
+      return await this.run();
+    } catch (err) {
+      return reportError(err, this.context.stderr);
+    }
+  }
+}
+
+/** Prints an error the way a person can act on it and returns the exit status for it. */
+export function reportError(err: unknown, stderr: NodeJS.WritableStream): number {
+  if (err instanceof UsageError) {
+    stderr.write(`drtp: ${err.message}\n`);
+    return 2;
+  }
+  if (isDrtpError(err)) {
+    stderr.write(`drtp: ${err.code}: ${err.message}\n`);
+    if (err.code === 'E_INTERNAL' && err.stack) stderr.write(`${err.stack}\nThis is a bug in drtp: please report it.\n`);
+    return exitStatusFor(err.code);
+  }
+  const stack = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  stderr.write(`drtp: E_INTERNAL: ${ERROR_CODES.E_INTERNAL}\n${stack}\nThis is a bug in drtp: please report it.\n`);
+  return exitStatusFor('E_INTERNAL');
+}
+
+/** Parses a numeric flag, or fails with E_USAGE naming the flag. */
+export function numberFlag(name: string, value: string | undefined, options: { integer?: boolean; min?: number } = {}): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  const kind = options.integer ? 'a whole number' : 'a number';
+  if (value.trim() === '' || !Number.isFinite(n) || (options.integer && !Number.isInteger(n))) {
+    throw new DrtpError('E_USAGE', `${name} must be ${kind}, not "${value}"`);
+  }
+  if (options.min !== undefined && n < options.min) throw new DrtpError('E_USAGE', `${name} must be at least ${options.min}, not ${value}`);
+  return n;
+}

@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv2020Module from 'ajv/dist/2020.js';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { packageRoot } from '../paths.js';
+import { closest } from './hints.js';
+import type { ConfigProblem } from './types.js';
+
+// ajv is CommonJS: under NodeNext its class is the namespace's `default`.
+const Ajv2020 = Ajv2020Module.default;
+
+interface SchemaNode {
+  properties?: Record<string, SchemaNode>;
+  items?: SchemaNode;
+  enum?: unknown[];
+}
+
+let compiled: { validate: ValidateFunction; schema: SchemaNode } | undefined;
+
+/** The config schema, compiled once per process. */
+function configValidator(): { validate: ValidateFunction; schema: SchemaNode } {
+  if (compiled === undefined) {
+    const schema = JSON.parse(readFileSync(join(packageRoot(), 'schemas', 'config.schema.json'), 'utf8')) as SchemaNode;
+    const ajv = new Ajv2020({ allErrors: true, strict: true, verbose: true });
+    compiled = { validate: ajv.compile(schema), schema };
+  }
+  return compiled;
+}
+
+/** Every way `data` breaks the schema, one problem per error, with hints (lines are added later). */
+export function schemaProblems(data: unknown): ConfigProblem[] {
+  const { validate, schema } = configValidator();
+  if (validate(data)) return [];
+  return dedupe((validate.errors ?? []).map((e) => describe(e, schema)));
+}
+
+function describe(error: ErrorObject, schema: SchemaNode): ConfigProblem {
+  const path = error.instancePath;
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'additionalProperty':
+    case 'additionalProperties': {
+      const key = String(params.additionalProperty);
+      const allowed = Object.keys(schemaAt(schema, path)?.properties ?? {});
+      const guess = closest(key, allowed);
+      return {
+        path: `${path}/${escapePointer(key)}`,
+        message: `unknown key "${key}"`,
+        hint: `${guess === undefined ? '' : `did you mean "${guess}"? `}allowed here: ${allowed.join(', ')}`,
+      };
+    }
+    case 'enum': {
+      const allowed = (params.allowedValues as unknown[]).map((v) => JSON.stringify(v));
+      const guess = typeof error.data === 'string' ? closest(error.data, (params.allowedValues as unknown[]).map(String)) : undefined;
+      return {
+        path,
+        message: `${JSON.stringify(error.data)} is not allowed`,
+        hint: `${guess === undefined ? '' : `did you mean "${guess}"? `}allowed: ${allowed.join(', ')}`,
+      };
+    }
+    case 'required':
+      return { path: `${path}/${escapePointer(String(params.missingProperty))}`, message: 'is required but missing' };
+    case 'type':
+      return { path, message: `must be ${article(String(params.type))}, not ${typeName(error.data)}` };
+    default:
+      return { path, message: error.message ?? `fails ${error.keyword}` };
+  }
+}
+
+/** The schema node describing the value at a JSON pointer. */
+function schemaAt(schema: SchemaNode, pointer: string): SchemaNode | undefined {
+  let node: SchemaNode | undefined = schema;
+  for (const segment of pointer.split('/').slice(1)) {
+    if (node === undefined) return undefined;
+    node = /^\d+$/.test(segment) && node.items !== undefined ? node.items : node.properties?.[unescapePointer(segment)];
+  }
+  return node;
+}
+
+function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.path}\0${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'number' && Number.isInteger(value)) return `the integer ${value}`;
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+function article(type: string): string {
+  const names: Record<string, string> = { object: 'a mapping', array: 'a list', integer: 'an integer', number: 'a number', boolean: 'true or false', string: 'a string' };
+  return names[type] ?? type;
+}
+
+export function escapePointer(segment: string): string {
+  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+export function unescapePointer(segment: string): string {
+  return segment.replace(/~1/g, '/').replace(/~0/g, '~');
+}
