@@ -43,7 +43,7 @@ export async function checkConfigFile(file: string): Promise<CheckedConfig> {
 
 export function checkConfigText(text: string): CheckedConfig {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
   if (doc.errors.length > 0) {
     return {
       raw: {} as RawConfig,

@@ -25,6 +25,8 @@ export interface LoadOptions {
   maxExamples?: number;
   /** Called as bytes are read: on-disk bytes done and in all. */
   onProgress?: (doneBytes: number, totalBytes: number) => void;
+  /** The reader's window size (tests use tiny ones to put records across window edges). */
+  windowBytes?: number;
 }
 
 export interface LoadedTrace {
@@ -54,10 +56,11 @@ export async function loadTrace(files: readonly string[], options: LoadOptions =
       options.onProgress?.(doneBytes, totalBytes);
       continue;
     }
-    await scanFile(file, new BuilderSink(builder, file, stats, options), (n) => {
+    const onBytes = (n: number): void => {
       doneBytes += n;
       options.onProgress?.(doneBytes, totalBytes);
-    });
+    };
+    await scanFile(file, new BuilderSink(builder, file, stats, options), onBytes, options.windowBytes);
   }
   stats.records = builder.length;
   const table = builder.build();

@@ -15,9 +15,9 @@ const GZIP_MAGIC = [0x1f, 0x8b];
  * bounded memory: one window buffer, plus the unfinished record carried between reads.
  * `onBytes` reports progress in compressed (on-disk) bytes.
  */
-export async function scanFile(file: string, sink: RecordSink, onBytes?: (diskBytes: number) => void): Promise<void> {
+export async function scanFile(file: string, sink: RecordSink, onBytes?: (diskBytes: number) => void, windowBytes = WINDOW_BYTES): Promise<void> {
   const scanner = new RecordScanner(sink);
-  const feeder = new WindowFeeder(scanner, file);
+  const feeder = new WindowFeeder(scanner, file, windowBytes);
   if (await isGzip(file)) {
     const disk = createReadStream(file, { highWaterMark: 1 << 20 });
     if (onBytes) disk.on('data', (chunk) => onBytes(chunk.length));
@@ -52,7 +52,7 @@ export async function scanFile(file: string, sink: RecordSink, onBytes?: (diskBy
 
 /** Keeps the scanner's window: data read so far that the scanner has not consumed yet. */
 class WindowFeeder {
-  private window = Buffer.allocUnsafe(WINDOW_BYTES);
+  private window: Buffer;
   private filled = 0;
   /** File offset of window[0]. */
   private base = 0;
@@ -60,7 +60,10 @@ class WindowFeeder {
   constructor(
     private readonly scanner: RecordScanner,
     private readonly file: string,
-  ) {}
+    windowBytes: number,
+  ) {
+    this.window = Buffer.allocUnsafe(windowBytes);
+  }
 
   freeSpace(): { buffer: Buffer; offset: number; length: number } {
     if (this.filled === this.window.length) this.growWindow();

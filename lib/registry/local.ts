@@ -1,0 +1,128 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { DrtpError } from '../errors.js';
+
+/** A real CNCF Distribution registry (Debian's `docker-registry`) on loopback, with a temp-dir store. */
+export interface LocalRegistry {
+  /** `127.0.0.1:port`, the form the original configuration writes. */
+  host: string;
+  url: string;
+  port: number;
+  pid: number;
+  /** The registry's storage directory. */
+  root: string;
+  /** Stops the registry by its PID and deletes its storage. */
+  stop(): Promise<void>;
+}
+
+export interface LocalRegistryOptions {
+  /** The registry binary (default `docker-registry` on PATH). */
+  binary?: string;
+  /** How long to wait for `GET /v2/` to answer, ms. */
+  startTimeoutMs?: number;
+}
+
+/**
+ * Starts `docker-registry serve CONFIG` on 127.0.0.1 with a free port and waits until `GET /v2/`
+ * answers. Retries on another port if the one picked was taken in between.
+ */
+export async function startLocalRegistry(options: LocalRegistryOptions = {}): Promise<LocalRegistry> {
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (err) {
+      lastError = err;
+    }
+  }
+  throw lastError;
+}
+
+async function startOnce(options: LocalRegistryOptions): Promise<LocalRegistry> {
+  const dir = await mkdtemp(join(tmpdir(), 'drtp-registry-'));
+  const root = join(dir, 'storage');
+  const port = await freePort();
+  const config = join(dir, 'config.yml');
+  await writeFile(
+    config,
+    [
+      'version: 0.1',
+      'log:',
+      '  level: error',
+      '  accesslog:',
+      '    disabled: true',
+      'storage:',
+      '  filesystem:',
+      `    rootdirectory: ${root}`,
+      '  delete:',
+      '    enabled: true',
+      '  maintenance:',
+      '    uploadpurging:',
+      '      enabled: false',
+      'http:',
+      `  addr: 127.0.0.1:${port}`,
+      '  secret: drtp-local-registry',
+      '',
+    ].join('\n'),
+  );
+  const binary = options.binary ?? 'docker-registry';
+  const child = spawn(binary, ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    if (stderr.length < 8192) stderr += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
+  const ready = await Promise.race([
+    waitForPing(url, options.startTimeoutMs ?? 15000).then(() => 'ready' as const),
+    exited.then(() => 'exited' as const),
+    spawnError.then((err) => err),
+  ]);
+  if (ready !== 'ready') {
+    await stop();
+    const why = ready instanceof Error ? `${binary}: ${ready.message} (is docker-registry installed? apt-get install -y docker-registry)` : `exited: ${stderr.trim()}`;
+    throw new DrtpError('E_REGISTRY_CONNECT', `cannot start a local registry: ${why}`);
+  }
+  return { host: `127.0.0.1:${port}`, url, port, pid: child.pid as number, root, stop };
+}
+
+async function waitForPing(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await request(`${url}/v2/`, { headersTimeout: 1000, bodyTimeout: 1000 });
+      await res.body.dump();
+      if (res.statusCode === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new DrtpError('E_REGISTRY_TIMEOUT', `local registry at ${url} did not answer GET /v2/ within ${timeoutMs} ms`);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+

@@ -1,0 +1,39 @@
+import t from 'tap';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readTable, writeTable } from '../../../lib/trace/binary.js';
+import { loadTrace } from '../../../lib/trace/load.js';
+import { writeSynthTrace } from '../../../lib/trace/synth-files.js';
+import { COLUMN_NAMES } from '../../../lib/trace/table.js';
+
+t.test('a table written to .drtp loads back identical, and loads as a trace like its sources', async (t) => {
+  const dir = t.testdir();
+  const files = await writeSynthTrace(dir, { requests: 500, seed: 5, files: 2 });
+  const { table, stats } = await loadTrace(files);
+  const path = join(dir, 'trace.drtp');
+  await writeTable(path, table, { read: stats });
+  const { table: back, meta } = await readTable(path);
+  t.equal(back.length, table.length);
+  for (const name of COLUMN_NAMES) t.same(Array.from(back.columns[name]), Array.from(table.columns[name]), `column ${name}`);
+  for (const pool of ['repos', 'objects', 'clients'] as const) t.same(back.pools[pool].toArray(), table.pools[pool].toArray(), `pool ${pool}`);
+  t.same((meta.read as typeof stats).records, stats.records);
+
+  const viaLoad = await loadTrace([path]);
+  t.same(Array.from({ length: 50 }, (_, i) => viaLoad.table.request(i)), Array.from({ length: 50 }, (_, i) => table.request(i)));
+  const mixed = await loadTrace([path, files[0]]);
+  t.equal(mixed.table.length, table.length + table.length / 2, 'a .drtp file mixes with JSON files');
+});
+
+t.test('a damaged or foreign .drtp file is refused with E_TABLE_FORMAT', async (t) => {
+  const dir = t.testdir({ 'foreign.drtp': '[{"not": "a table"}]' });
+  await t.rejects(readTable(join(dir, 'foreign.drtp')), { code: 'E_TABLE_FORMAT', location: { file: join(dir, 'foreign.drtp') } });
+  const files = await writeSynthTrace(dir, { requests: 50, seed: 1 });
+  const good = join(dir, 'good.drtp');
+  await writeTable(good, (await loadTrace(files)).table);
+  const bytes = readFileSync(good);
+  bytes.writeUInt32LE(99, 8);
+  writeFileSync(join(dir, 'future.drtp'), bytes);
+  await t.rejects(readTable(join(dir, 'future.drtp')), { code: 'E_TABLE_FORMAT', message: /version 99/ });
+  writeFileSync(join(dir, 'cut.drtp'), readFileSync(good).subarray(0, 200));
+  await t.rejects(readTable(join(dir, 'cut.drtp')), { code: 'E_TABLE_FORMAT' });
+});

@@ -1,0 +1,16 @@
+import t from 'tap';
+import { timeOrder } from '../../../lib/trace/sort.js';
+import { Random } from '../../../lib/trace/random.js';
+
+t.test('timeOrder is a stable sort by time', async (t) => {
+  const rng = new Random(7);
+  for (const n of [2, 10, 1000, 50000]) {
+    const base = 1.5e12;
+    // Coarse times force many ties; a wide range forces several radix passes.
+    const time = Float64Array.from({ length: n }, () => base + rng.int(50) * 86400e3 + rng.int(4) * 0.25);
+    const expected = Array.from({ length: n }, (_, i) => i).sort((a, b) => time[a] - time[b] || a - b);
+    const order = timeOrder(time);
+    t.same(order === null ? expected.map((_, i) => i) : Array.from(order), expected, `${n} requests`);
+  }
+  t.equal(timeOrder(Float64Array.of(1, 2, 2, 3)), null, 'sorted input needs no permutation');
+});
