@@ -1,5 +1,5 @@
 import { Command, Option, UsageError } from 'clipanion';
-import { DrtpError, ERROR_CODES, exitStatusFor, isDrtpError } from '../lib/errors.js';
+import { DrtpError, ERROR_CODES, exitStatusFor, formatLocation, isDrtpError } from '../lib/errors.js';
 
 /**
  * The shared flags of every command, and the one place where errors become exit statuses: commands
@@ -26,7 +26,9 @@ export function reportError(err: unknown, stderr: NodeJS.WritableStream): number
     return 2;
   }
   if (isDrtpError(err)) {
-    stderr.write(`drtp: ${err.code}: ${err.message}\n`);
+    const { offset, line } = err.location;
+    const where = offset !== undefined || line !== undefined ? `${formatLocation(err.location)}: ` : '';
+    stderr.write(`drtp: ${err.code}: ${where}${err.message}\n`);
     if (err.code === 'E_INTERNAL' && err.stack) stderr.write(`${err.stack}\nThis is a bug in drtp: please report it.\n`);
     return exitStatusFor(err.code);
   }

@@ -1,10 +1,10 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { Method } from '../../../lib/trace/request.js';
 import { selectRequests } from '../../../lib/trace/select.js';
 import { loadTrace } from '../../../lib/trace/load.js';
 import { FakeTrace, writeTrace } from '../../helpers/fake-trace.js';
 
-async function tableOf(t: Parameters<Parameters<typeof t.test>[1]>[0], trace: FakeTrace) {
+async function tableOf(t: Test, trace: FakeTrace) {
   return (await loadTrace([writeTrace(t.testdir(), 'trace.json', trace.json())])).table;
 }
 
