@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { DrtpError } from '../errors.js';
 import { RecordScanner, type RecordSink } from './scanner.js';
@@ -33,20 +33,26 @@ export async function scanFile(file: string, sink: RecordSink, onBytes?: (diskBy
     feeder.finish();
     return;
   }
-  const handle = await open(file, 'r').catch((err: unknown) => {
-    throw ioError(file, err);
-  });
+  // Plain files are read synchronously: parsing, not the disk, is the bottleneck, and awaiting each
+  // read left the core idle ~10% of the time. Yield to the event loop between windows for progress.
+  let fd: number;
   try {
-    for (;;) {
+    fd = openSync(file, 'r');
+  } catch (err) {
+    throw ioError(file, err);
+  }
+  try {
+    for (let reads = 0; ; reads++) {
       const target = feeder.freeSpace();
-      const { bytesRead } = await handle.read(target.buffer, target.offset, target.length, null);
+      const bytesRead = readSync(fd, target.buffer, target.offset, target.length, null);
       if (bytesRead === 0) break;
       onBytes?.(bytesRead);
       feeder.commit(bytesRead);
+      if (reads % 16 === 15) await new Promise((resolve) => setImmediate(resolve));
     }
     feeder.finish();
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 

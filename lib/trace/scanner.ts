@@ -1,5 +1,5 @@
 import { Method, type MethodCode } from './request.js';
-import { parseTimestampBytes } from './timestamp.js';
+import { TimestampParser } from './timestamp.js';
 
 /**
  * A byte-level scanner for the IBM trace files: a JSON array of flat records, or one record per line
@@ -64,6 +64,10 @@ export interface RecordSink {
 
 export class RecordScanner {
   private readonly rec = new ScannedRecord();
+  private readonly timestamps = new TimestampParser();
+  /** The key order of the last record (bytes of each key, and its field id). */
+  private readonly layoutKeys: Uint8Array[] = [];
+  private readonly layoutFields: number[] = [];
   private resyncing = false;
   private separatorSeen = false;
   // Scratch results of the value helpers; fields rather than return objects, to allocate nothing.
@@ -127,6 +131,7 @@ export class RecordScanner {
     rec.duration = NaN;
     rec.status = 0;
     let seen = 0;
+    let slot = 0;
     let problem: string | null = null;
     let p = start + 1;
     for (;;) {
@@ -137,20 +142,30 @@ export class RecordScanner {
         break;
       }
       if (buf[p] !== 0x22) return this.fail(base + p, `invalid JSON: expected a key, found ${describeByte(buf[p])}`, p);
-      const keyStart = p + 1;
-      const keyEnd = this.stringEnd(buf, p, end);
-      if (keyEnd < 0) return keyEnd === NEED_MORE ? NEED_MORE : this.fail(base + p, 'invalid JSON: bad string', p + 1);
+      let field: number;
+      let keyEnd = this.predictedKeyEnd(buf, p, end, slot);
+      if (keyEnd > 0) field = this.layoutFields[slot];
+      else {
+        keyEnd = quickStringEnd(buf, p, end);
+        this.escaped = false;
+        if (keyEnd === INVALID) keyEnd = this.stringEnd(buf, p, end);
+        if (keyEnd < 0) return keyEnd === NEED_MORE ? NEED_MORE : this.fail(base + p, 'invalid JSON: bad string', p + 1);
+        field = this.escaped ? -1 : matchKey(buf, p + 1, keyEnd - 1);
+        this.learnKey(slot, buf, p + 1, keyEnd - 1, field);
+      }
+      slot++;
       p = skipSpace(buf, keyEnd, end);
       if (p >= end) return NEED_MORE;
       if (buf[p] !== 0x3a) return this.fail(base + p, `invalid JSON: expected ':', found ${describeByte(buf[p])}`, p);
       p = skipSpace(buf, p + 1, end);
       if (p >= end) return NEED_MORE;
-      const field = this.escaped ? -1 : matchKey(buf, keyStart, keyEnd - 1);
       const valueStart = p;
       const c = buf[p];
       let valueEnd: number;
       if (c === 0x22) {
-        valueEnd = this.stringEnd(buf, p, end);
+        valueEnd = quickStringEnd(buf, p, end);
+        if (valueEnd === INVALID) valueEnd = this.stringEnd(buf, p, end);
+        else if (field >= 0) this.escaped = hasBackslash(buf, p + 1, valueEnd - 1);
         if (valueEnd >= 0 && field >= 0 && problem === null) problem = this.takeString(field, buf, valueStart + 1, valueEnd - 1);
       } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
         valueEnd = this.numberEnd(buf, p, end);
@@ -176,6 +191,25 @@ export class RecordScanner {
     return p;
   }
 
+  /**
+   * Records of one file repeat one key order. If the key at `buf[p]` is the one this slot held in the
+   * previous record, returns the index after its closing quote (a plain compare, no search); else -1.
+   */
+  private predictedKeyEnd(buf: Uint8Array, p: number, end: number, slot: number): number {
+    if (slot >= this.layoutKeys.length) return -1;
+    const key = this.layoutKeys[slot];
+    const close = p + 1 + key.length;
+    if (close >= end || buf[close] !== 0x22) return -1;
+    for (let k = key.length - 1; k >= 0; k--) if (buf[p + 1 + k] !== key[k]) return -1;
+    return close + 1;
+  }
+
+  private learnKey(slot: number, buf: Uint8Array, start: number, end: number, field: number): void {
+    if (slot > this.layoutKeys.length || slot >= 64) return;
+    this.layoutKeys[slot] = Uint8Array.prototype.slice.call(buf, start, end);
+    this.layoutFields[slot] = field;
+  }
+
   /** Stores a string field; returns why it is unusable, or null. */
   private takeString(field: number, buf: Uint8Array, start: number, end: number): string | null {
     const rec = this.rec;
@@ -194,7 +228,7 @@ export class RecordScanner {
     }
     switch (field) {
       case F_TIMESTAMP:
-        rec.time = parseTimestampBytes(b, s, e);
+        rec.time = this.timestamps.parse(b, s, e);
         return Number.isNaN(rec.time) ? `unparsable timestamp "${Buffer.from(b.subarray(s, Math.min(e, s + 40))).toString('latin1')}"` : null;
       case F_METHOD:
         rec.method = matchMethod(b, s, e);
@@ -312,6 +346,22 @@ export class RecordScanner {
     }
     return NEED_MORE;
   }
+}
+
+/**
+ * The end of the string starting at `buf[p]` found with a native memchr rather than a byte loop: most
+ * of a record's bytes are in strings (the user agent alone is a third). INVALID asks the caller for
+ * the careful scan, as the quote found may be escaped. Raw control characters are not looked for here.
+ */
+function quickStringEnd(buf: Uint8Array, p: number, end: number): number {
+  const q = (buf as Buffer).indexOf(0x22, p + 1);
+  if (q < 0 || q >= end) return NEED_MORE;
+  return buf[q - 1] === 0x5c ? INVALID : q + 1;
+}
+
+function hasBackslash(buf: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (buf[i] === 0x5c) return true;
+  return false;
 }
 
 function isSpace(c: number): boolean {

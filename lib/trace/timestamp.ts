@@ -71,3 +71,46 @@ function daysFromCivil(y: number, m: number, d: number): number {
   const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
   return era * 146097 + doe - 719468;
 }
+
+const PREFIX = 13; // "YYYY-MM-DDTHH"
+
+/**
+ * parseTimestampBytes with a cache of the last date and hour: consecutive records share them, so the
+ * common case parses only minutes, seconds and the fraction of a `...Z` timestamp.
+ */
+export class TimestampParser {
+  private readonly prefix = new Uint8Array(PREFIX);
+  private hourMs = NaN;
+
+  parse(b: Uint8Array, start: number, end: number): number {
+    if (end - start >= 20 && b[end - 1] === 0x5a && !Number.isNaN(this.hourMs) && this.samePrefix(b, start)) {
+      const minute = digits(b, start + 14, 2);
+      const second = digits(b, start + 17, 2);
+      if (b[start + 13] === 0x3a && b[start + 16] === 0x3a && minute <= 59 && second <= 60) {
+        let p = start + 19;
+        let fraction = 0;
+        if (b[p] === 0x2e) {
+          p++;
+          let scale = 1000;
+          while (p < end - 1 && b[p] >= 0x30 && b[p] <= 0x39) {
+            scale /= 10;
+            fraction += (b[p++] - 0x30) * scale;
+          }
+          if (p === start + 20) return NaN;
+        }
+        if (p === end - 1) return this.hourMs + minute * 60000 + second * 1000 + fraction;
+      }
+    }
+    const ms = parseTimestampBytes(b, start, end);
+    if (!Number.isNaN(ms) && b[end - 1] === 0x5a) {
+      for (let k = 0; k < PREFIX; k++) this.prefix[k] = b[start + k];
+      this.hourMs = ms - (ms % 3600000 + 3600000) % 3600000;
+    }
+    return ms;
+  }
+
+  private samePrefix(b: Uint8Array, start: number): boolean {
+    for (let k = PREFIX - 1; k >= 0; k--) if (b[start + k] !== this.prefix[k]) return false;
+    return true;
+  }
+}

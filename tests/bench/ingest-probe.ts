@@ -1,0 +1,34 @@
+/**
+ * One measurement of the ingest benchmark, run in a fresh process so that its peak RSS is its own.
+ * Prints one JSON line: { ms, records, maxRssBytes, tableBytes }.
+ */
+import { readFileSync } from 'node:fs';
+import { loadTrace } from '../../lib/trace/load.js';
+import { readTable } from '../../lib/trace/binary.js';
+import { bytesPerRequest } from '../../lib/trace/table.js';
+
+const [mode, ...files] = process.argv.slice(2);
+const started = performance.now();
+let records = 0;
+let tableBytes = 0;
+if (mode === 'drtp') {
+  const { table } = await loadTrace(files);
+  records = table.length;
+  tableBytes = table.length * bytesPerRequest();
+} else if (mode === 'json-parse') {
+  for (const file of files) {
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown[];
+    records += parsed.length;
+  }
+} else if (mode === 'table') {
+  const { table } = await readTable(files[0]);
+  // Touch every column so the load is not just a lazy mapping.
+  let sum = 0;
+  for (let i = 0; i < table.length; i += 1) sum += table.columns.size[i] + table.columns.repo[i];
+  records = sum > 0 ? table.length : 0;
+  tableBytes = table.length * bytesPerRequest();
+} else {
+  throw new Error(`unknown mode ${mode}`);
+}
+const ms = performance.now() - started;
+process.stdout.write(`${JSON.stringify({ ms, records, maxRssBytes: process.resourceUsage().maxRSS * 1024, tableBytes })}\n`);

@@ -1,0 +1,69 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeSynthTrace } from '../../lib/trace/synth-files.js';
+import { loadTrace } from '../../lib/trace/load.js';
+import { writeTable } from '../../lib/trace/binary.js';
+import { packageRoot } from '../../lib/paths.js';
+
+interface Probe {
+  ms: number;
+  records: number;
+  maxRssBytes: number;
+  tableBytes: number;
+}
+
+const MB = 1e6;
+
+/**
+ * Ingestion: drtp's streaming reader against whole-file JSON.parse on the same ~1 GB synthetic trace
+ * (8 files, each small enough for one V8 string), then loading the same trace as a .drtp table.
+ * Each measurement runs in its own process (one core: the reader is single-threaded) for a clean
+ * peak RSS.
+ */
+export async function runIngestBench(args: string[]): Promise<void> {
+  const requests = Number(args[0] ?? 2_800_000);
+  const files = 8;
+  const dir = join(packageRoot(), 'bench-data', `ingest-${requests}`);
+  if (!existsSync(join(dir, 'done'))) {
+    process.stdout.write(`generating ${requests.toLocaleString('en-US')} synthetic records in ${dir} ...\n`);
+    mkdirSync(dir, { recursive: true });
+    const paths = await writeSynthTrace(dir, { requests, seed: 1, files });
+    const { table } = await loadTrace(paths);
+    await writeTable(join(dir, 'trace.drtp'), table);
+    execFileSync('touch', [join(dir, 'done')]);
+  }
+  const traceFiles = readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f) => join(dir, f));
+  const bytes = traceFiles.reduce((sum, f) => sum + statSync(f).size, 0);
+  const tableFile = join(dir, 'trace.drtp');
+  const tableSize = statSync(tableFile).size;
+
+  const probe = (mode: string, inputs: string[]): Probe => {
+    const out = execFileSync(process.execPath, [join(packageRoot(), 'dist/tests/bench/ingest-probe.js'), mode, ...inputs], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    return JSON.parse(out.trim().split('\n').pop() as string) as Probe;
+  };
+  const best = (mode: string, inputs: string[], runs = 3): Probe => {
+    const results = Array.from({ length: runs }, () => probe(mode, inputs));
+    return results.reduce((a, b) => (b.ms < a.ms ? b : a));
+  };
+
+  process.stdout.write(`trace: ${traceFiles.length} files, ${(bytes / MB).toFixed(0)} MB, best of 3 runs each\n`);
+  const baseline = best('json-parse', traceFiles);
+  const drtp = best('drtp', traceFiles);
+  const table = best('table', [tableFile]);
+  const quarter = probe('drtp', traceFiles.slice(0, files / 4));
+  const half = probe('drtp', traceFiles.slice(0, files / 2));
+
+  const rate = (p: Probe): number => p.records / (p.ms / 1000);
+  const row = (label: string, p: Probe, inputBytes: number): string =>
+    `${label.padEnd(28)} ${(p.ms / 1000).toFixed(2).padStart(7)} s ${(rate(p) / 1e6).toFixed(2).padStart(6)} M records/s ${(inputBytes / MB / (p.ms / 1000)).toFixed(0).padStart(6)} MB/s  peak RSS ${(p.maxRssBytes / MB).toFixed(0).padStart(5)} MB`;
+  process.stdout.write(`${row('baseline: JSON.parse whole', baseline, bytes)}\n`);
+  process.stdout.write(`${row('drtp streaming reader', drtp, bytes)}\n`);
+  process.stdout.write(`${row('drtp .drtp table load', table, tableSize)}\n`);
+  process.stdout.write(`ingest speed vs baseline: ${(rate(drtp) / rate(baseline)).toFixed(2)}x records/s (target >= 2x)\n`);
+  process.stdout.write(`.drtp load: ${(tableSize / MB / (table.ms / 1000) / 1000).toFixed(2)} GB/s (target >= 1 GB/s), ${(rate(table) / rate(baseline)).toFixed(1)}x the baseline's records/s\n`);
+  process.stdout.write('peak RSS beyond the table, by trace size (should stay flat):\n');
+  for (const [label, p, share] of [['1/4', quarter, 0.25], ['1/2', half, 0.5], ['all', drtp, 1]] as const) {
+    process.stdout.write(`  ${label.padEnd(4)} ${(bytes * share / MB).toFixed(0).padStart(5)} MB of trace: RSS ${(p.maxRssBytes / MB).toFixed(0)} MB - table ${(p.tableBytes / MB).toFixed(0)} MB = ${((p.maxRssBytes - p.tableBytes) / MB).toFixed(0)} MB\n`);
+  }
+}

@@ -1,0 +1,15 @@
+/**
+ * `npm run bench -- <name>`: drtp's benchmarks. Every figure is printed next to a baseline measured in
+ * the same run on the same machine, as a ratio, so results compare across machines.
+ */
+import { runIngestBench } from './ingest.js';
+
+const benches: Record<string, (args: string[]) => Promise<void>> = { ingest: runIngestBench };
+const [name = 'ingest', ...args] = process.argv.slice(2);
+const bench = benches[name];
+if (bench === undefined) {
+  process.stderr.write(`unknown benchmark "${name}"; available: ${Object.keys(benches).join(', ')}\n`);
+  process.exitCode = 2;
+} else {
+  await bench(args);
+}
