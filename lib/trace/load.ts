@@ -7,6 +7,8 @@ import type { RecordSink, ScannedRecord } from './scanner.js';
 import { timeOrder } from './sort.js';
 import type { TraceTable } from './table.js';
 
+const RESERVE_AFTER_BYTES = 16 << 20;
+
 /** What reading a trace found, beside the table itself. */
 export interface TraceReadStats {
   files: string[];
@@ -46,6 +48,7 @@ export async function loadTrace(files: readonly string[], options: LoadOptions =
   const sizes = await Promise.all(files.map((f) => stat(f).then((s) => s.size, () => 0)));
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
   let doneBytes = 0;
+  let reserved = false;
   const builder = new TraceTableBuilder();
   for (const file of files) {
     if (isTableFile(file)) {
@@ -59,13 +62,19 @@ export async function loadTrace(files: readonly string[], options: LoadOptions =
     const onBytes = (n: number): void => {
       doneBytes += n;
       options.onProgress?.(doneBytes, totalBytes);
+      // Once a few MB are read, size the table for the whole trace instead of doubling up to it.
+      if (!reserved && doneBytes >= RESERVE_AFTER_BYTES && builder.length > 0) {
+        reserved = true;
+        builder.reserve((totalBytes / doneBytes) * builder.length * 1.05);
+      }
     };
     await scanFile(file, new BuilderSink(builder, file, stats, options), onBytes, options.windowBytes);
   }
   stats.records = builder.length;
   const table = builder.build();
   const order = timeOrder(table.columns.time);
-  return { table: order === null ? table : table.gather(order), stats };
+  if (order !== null) table.permuteInPlace(order);
+  return { table, stats };
 }
 
 async function loadSingleTable(file: string, stats: TraceReadStats): Promise<LoadedTrace> {
@@ -74,7 +83,8 @@ async function loadSingleTable(file: string, stats: TraceReadStats): Promise<Loa
   stats.records = table.length;
   // Tables are written in time order; check rather than trust, it costs one pass.
   const order = timeOrder(table.columns.time);
-  return { table: order === null ? table : table.gather(order), stats };
+  if (order !== null) table.permuteInPlace(order);
+  return { table, stats };
 }
 
 function addTableStats(stats: TraceReadStats, meta: Record<string, unknown>): void {

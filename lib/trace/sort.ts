@@ -19,7 +19,8 @@ export function timeOrder(time: Float64Array): Uint32Array | null {
   if (sorted) return null;
   // Traces stamp milliseconds: then keys in ms need one radix pass fewer than microseconds.
   const scale = wholeMs ? 1 : 1000;
-  const keys = new Float64Array(n);
+  // 4-byte keys when the span allows (49 days in ms): the keys are the sort's largest allocation.
+  const keys = (max - min) * scale < 2 ** 32 ? new Uint32Array(n) : new Float64Array(n);
   for (let i = 0; i < n; i++) keys[i] = Math.round((time[i] - min) * scale);
   const maxKey = Math.round((max - min) * scale);
   let order = new Uint32Array(n);

@@ -81,6 +81,33 @@ export class TraceTable {
     return new TraceTable(count, out as TraceColumns, this.pools);
   }
 
+  /**
+   * Reorders the rows in place so that new row j is old row `order[j]` (`order` a permutation), by
+   * following its cycles: one bit of extra memory a row, where {@link gather} needs a second table.
+   */
+  permuteInPlace(order: Uint32Array): void {
+    const n = this.length;
+    const done = new Uint8Array((n + 7) >> 3);
+    const columns = COLUMN_NAMES.map((name) => this.columns[name]);
+    const saved = new Float64Array(columns.length);
+    for (let start = 0; start < n; start++) {
+      if ((done[start >> 3] & (1 << (start & 7))) !== 0) continue;
+      if (order[start] === start) continue;
+      for (let c = 0; c < columns.length; c++) saved[c] = columns[c][start];
+      let k = start;
+      for (;;) {
+        done[k >> 3] |= 1 << (k & 7);
+        const from = order[k];
+        if (from === start) {
+          for (let c = 0; c < columns.length; c++) columns[c][k] = saved[c];
+          break;
+        }
+        for (let c = 0; c < columns.length; c++) columns[c][k] = columns[c][from];
+        k = from;
+      }
+    }
+  }
+
   /** The first `count` rows, as views (no copy). */
   head(count: number): TraceTable {
     const n = Math.min(count, this.length);

@@ -31,4 +31,13 @@ if (mode === 'drtp') {
   throw new Error(`unknown mode ${mode}`);
 }
 const ms = performance.now() - started;
-process.stdout.write(`${JSON.stringify({ ms, records, maxRssBytes: process.resourceUsage().maxRSS * 1024, tableBytes })}\n`);
+process.stdout.write(`${JSON.stringify({ ms, records, maxRssBytes: peakRss(), tableBytes })}\n`);
+
+/**
+ * This process's peak RSS. Not resourceUsage().maxRSS: Linux keeps that across fork + exec, so a child
+ * of a large parent would report the parent's peak. VmHWM belongs to the new address space.
+ */
+function peakRss(): number {
+  const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+  return match === null ? process.resourceUsage().maxRSS * 1024 : Number(match[1]) * 1024;
+}
