@@ -131,6 +131,13 @@ export class TraceTableBuilder {
     c.object[i] = this.objects.intern(buf, at + (kind === Kind.BLOB ? BLOBS.length : MANIFESTS.length), end);
   }
 
+  /** Drops the builder's references to its columns, so a table built from it owns them alone. */
+  release(): void {
+    this.cols = {} as TraceColumns;
+    this.capacity = 0;
+    this.length = 0;
+  }
+
   /** Makes room for `rows` rows in all, at once: spares the doubling copies when the size is known. */
   reserve(rows: number): void {
     if (rows > this.capacity) this.resize(Math.ceil(rows));

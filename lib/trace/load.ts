@@ -72,8 +72,9 @@ export async function loadTrace(files: readonly string[], options: LoadOptions =
   }
   stats.records = builder.length;
   const table = builder.build();
+  builder.release();
   const order = timeOrder(table.columns.time);
-  if (order !== null) table.permuteInPlace(order);
+  if (order !== null) table.reorder(order);
   return { table, stats };
 }
 
@@ -83,7 +84,7 @@ async function loadSingleTable(file: string, stats: TraceReadStats): Promise<Loa
   stats.records = table.length;
   // Tables are written in time order; check rather than trust, it costs one pass.
   const order = timeOrder(table.columns.time);
-  if (order !== null) table.permuteInPlace(order);
+  if (order !== null) table.reorder(order);
   return { table, stats };
 }
 

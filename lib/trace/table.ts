@@ -82,29 +82,17 @@ export class TraceTable {
   }
 
   /**
-   * Reorders the rows in place so that new row j is old row `order[j]` (`order` a permutation), by
-   * following its cycles: one bit of extra memory a row, where {@link gather} needs a second table.
+   * Reorders the rows so that new row j is old row `order[j]`, one column at a time: the extra memory
+   * at any moment is one column, where {@link gather} holds a second table. Callers must hold no other
+   * reference to the old columns for that memory to be freed.
    */
-  permuteInPlace(order: Uint32Array): void {
-    const n = this.length;
-    const done = new Uint8Array((n + 7) >> 3);
-    const columns = COLUMN_NAMES.map((name) => this.columns[name]);
-    const saved = new Float64Array(columns.length);
-    for (let start = 0; start < n; start++) {
-      if ((done[start >> 3] & (1 << (start & 7))) !== 0) continue;
-      if (order[start] === start) continue;
-      for (let c = 0; c < columns.length; c++) saved[c] = columns[c][start];
-      let k = start;
-      for (;;) {
-        done[k >> 3] |= 1 << (k & 7);
-        const from = order[k];
-        if (from === start) {
-          for (let c = 0; c < columns.length; c++) columns[c][k] = saved[c];
-          break;
-        }
-        for (let c = 0; c < columns.length; c++) columns[c][k] = columns[c][from];
-        k = from;
-      }
+  reorder(order: Uint32Array): void {
+    const columns = this.columns as unknown as Record<ColumnName, TraceColumns[ColumnName]>;
+    for (const name of COLUMN_NAMES) {
+      const from = columns[name];
+      const to = new (from.constructor as new (n: number) => typeof from)(this.length);
+      for (let j = 0; j < this.length; j++) to[j] = from[order[j]];
+      columns[name] = to;
     }
   }
 

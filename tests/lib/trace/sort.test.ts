@@ -15,7 +15,7 @@ t.test('timeOrder is a stable sort by time', async (t) => {
   t.equal(timeOrder(Float64Array.of(1, 2, 2, 3)), null, 'sorted input needs no permutation');
 });
 
-t.test('permuteInPlace reorders every column exactly as gather does', async (t) => {
+t.test('reorder reorders every column exactly as gather does', async (t) => {
   const { TraceTableBuilder } = await import('../../../lib/trace/builder.js');
   const { COLUMN_NAMES } = await import('../../../lib/trace/table.js');
   const rng = new Random(3);
@@ -24,6 +24,6 @@ t.test('permuteInPlace reorders every column exactly as gather does', async (t) 
   const table = builder.build();
   const order = timeOrder(table.columns.time) as Uint32Array;
   const gathered = table.gather(order);
-  table.permuteInPlace(order);
+  table.reorder(order);
   for (const name of COLUMN_NAMES) t.same(Array.from(table.columns[name]), Array.from(gathered.columns[name]), name);
 });
