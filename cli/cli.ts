@@ -5,8 +5,9 @@ import { packageRoot } from '../lib/paths.js';
 import { ImportCommand } from './commands/import.js';
 import { SynthCommand } from './commands/synth.js';
 import { ValidateCommand } from './commands/validate.js';
+import { WarmupCommand } from './commands/warmup.js';
 
-export const COMMANDS = [SynthCommand, ImportCommand, ValidateCommand];
+export const COMMANDS = [SynthCommand, ImportCommand, ValidateCommand, WarmupCommand];
 
 export function drtpVersion(): string {
   return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;

@@ -68,8 +68,9 @@ function semanticProblems(raw: RawConfig): ConfigProblem[] {
     problems.push({ path: '/trace/limit/amount', message: `must be a whole number of requests, not ${limit.amount}` });
   }
   raw.registry?.forEach((r, i) => {
-    if (typeof r === 'string' && !/^(https?:\/\/)?[^/\s]+(:\d+)?\/?$/.test(r)) {
-      problems.push({ path: `/registry/${i}`, message: `"${r}" is not host:port or an http(s):// URL` });
+    const url = typeof r === 'string' ? r : r?.url;
+    if (typeof url === 'string' && !/^(https?:\/\/)?[^/\s]+(:\d+)?\/?$/.test(url)) {
+      problems.push({ path: typeof r === 'string' ? `/registry/${i}` : `/registry/${i}/url`, message: `"${url}" is not host:port or an http(s):// URL` });
     }
   });
   return problems;
@@ -109,6 +110,7 @@ export function resolveConfig(raw: RawConfig, file: string): Config {
       output: raw.warmup?.output === undefined ? undefined : at(raw.warmup.output),
       threads: raw.warmup?.threads ?? 1,
       random: raw.warmup?.random ?? false,
+      registries: raw.warmup?.registries ?? 'first',
     },
     simulate: raw.simulate === undefined ? undefined : { name: raw.simulate.name, args: raw.simulate.args },
   };

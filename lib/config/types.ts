@@ -1,3 +1,4 @@
+import type { RegistryEntry } from '../registry/endpoint.js';
 import type { TraceLimit } from '../trace/select.js';
 
 /** The configuration as written: the shape schemas/config.schema.json allows (keys as in the file). */
@@ -12,8 +13,8 @@ export interface RawConfig {
     include_failed?: boolean;
     strict?: boolean;
   };
-  registry?: string[];
-  warmup?: { output?: string; threads?: number; random?: boolean };
+  registry?: RegistryEntry[];
+  warmup?: { output?: string; threads?: number; random?: boolean; registries?: 'first' | 'all' };
   simulate?: { name: string; args?: Record<string, unknown> };
 }
 
@@ -31,8 +32,8 @@ export interface Config {
     includeFailed: boolean;
     strict: boolean;
   };
-  registries: string[];
-  warmup: { output: string | undefined; threads: number; random: boolean };
+  registries: RegistryEntry[];
+  warmup: { output: string | undefined; threads: number; random: boolean; registries: 'first' | 'all' };
   simulate: { name: string; args: Record<string, unknown> | undefined } | undefined;
 }
 

@@ -31,7 +31,34 @@ function configValidator(): { validate: ValidateFunction; schema: SchemaNode } {
 export function schemaProblems(data: unknown): ConfigProblem[] {
   const { validate, schema } = configValidator();
   if (validate(data)) return [];
-  return dedupe((validate.errors ?? []).map((e) => describe(e, schema)));
+  return dedupe(resolveOneOf(validate.errors ?? []).map((e) => describe(e, schema)));
+}
+
+/**
+ * ajv reports a failed `oneOf` as the errors of every branch plus the oneOf itself. Keep only the
+ * branch of the value's own type (a mapping's missing key, not "must be a string"), or one error
+ * naming the types allowed when no branch has that type.
+ */
+function resolveOneOf(errors: ErrorObject[]): ErrorObject[] {
+  const out = errors.filter((e) => e.keyword !== 'oneOf');
+  for (const oneOf of errors.filter((e) => e.keyword === 'oneOf')) {
+    const prefix = `${oneOf.schemaPath}/`;
+    const branches = (oneOf.schema as { type?: string }[]).map((b) => b.type);
+    const own = branches.indexOf(jsonType(oneOf.data));
+    const inside = (e: ErrorObject): boolean => e.schemaPath.startsWith(prefix);
+    const kept = out.filter((e) => !inside(e) || (own >= 0 && e.schemaPath.startsWith(`${prefix}${own}/`) && !(e.keyword === 'type' && e.instancePath === oneOf.instancePath)));
+    out.length = 0;
+    out.push(...kept);
+    if (own < 0) out.push({ ...oneOf, keyword: 'type', params: { type: branches.join(' or ') } });
+  }
+  return out;
+}
+
+function jsonType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  return typeof value;
 }
 
 function describe(error: ErrorObject, schema: SchemaNode): ConfigProblem {
@@ -97,7 +124,7 @@ function typeName(value: unknown): string {
 
 function article(type: string): string {
   const names: Record<string, string> = { object: 'a mapping', array: 'a list', integer: 'an integer', number: 'a number', boolean: 'true or false', string: 'a string' };
-  return names[type] ?? type;
+  return type.split(' or ').map((t) => names[t] ?? t).join(' or ');
 }
 
 export function escapePointer(segment: string): string {

@@ -12,7 +12,7 @@ t.test("the original player's configuration validates unchanged and resolves wit
   t.equal(config.trace.output, join(dir, 'results.json'));
   t.same(config.registries, ['localhost:5000', 'localhost:5001']);
   t.same(config.clientInfo, { clientList: ['localhost:8081', 'localhost:8082'], threads: 50, wait: true, route: true });
-  t.same(config.warmup, { output: join(dir, 'interm.json'), threads: 16, random: true });
+  t.same(config.warmup, { output: join(dir, 'interm.json'), threads: 16, random: true, registries: 'first' });
   t.same(config.simulate, { name: 'cache.py', args: { cache_size: 8 } });
   t.equal(config.verbose, true);
 });
@@ -24,7 +24,7 @@ t.test('defaults: the original player\'s where it had one, drtp\'s otherwise', a
   t.equal(config.clientInfo.wait, false);
   t.equal(config.clientInfo.route, true);
   t.ok(config.clientInfo.threads >= 1);
-  t.same(config.warmup, { output: undefined, threads: 1, random: false });
+  t.same(config.warmup, { output: undefined, threads: 1, random: false, registries: 'first' });
   t.equal(config.trace.includeFailed, false);
 });
 
@@ -53,7 +53,7 @@ t.test('every problem is reported with its path, line and a hint', async (t) => 
     '4 /trace/traces is required but missing',
     '7 /trace/limit/type "request" is not allowed | did you mean "requests"? allowed: "requests", "seconds"',
     '8 /trace/limit/amount must be >= 0',
-    '11 /registry/1 must be a string, not the integer 5001',
+    '11 /registry/1 must be a string or a mapping, not the integer 5001',
     '12 /warmpu unknown key "warmpu" | did you mean "warmup"? allowed here: client_info, verbose, trace, registry, warmup, simulate',
   ]);
 });
@@ -65,8 +65,14 @@ t.test('YAML syntax errors and non-integer request limits are reported with thei
   t.ok(broken.problems[0].line !== undefined);
   const fractional = checkConfigText('trace:\n  traces: [a.json]\n  limit: {type: requests, amount: 2.5}\n');
   t.same(fractional.problems, [{ path: '/trace/limit/amount', line: 3, message: 'must be a whole number of requests, not 2.5' }]);
-  const json = checkConfigText('{"trace": {"traces": ["a.json"]}, "registry": ["https://registry.example:5000"]}');
-  t.same(json.problems, [], 'JSON is accepted too');
+  const json = checkConfigText('{"trace": {"traces": ["a.json"]}, "registry": ["https://registry.example:5000", {"url": "localhost:5001", "username": "u", "password_env": "PW", "insecure": true}]}');
+  t.same(json.problems, [], 'JSON is accepted too, and registry entries with credentials');
+  const entry = checkConfigText('trace:\n  traces: [a.json]\nregistry:\n  - username: u\n    pasword: x\n');
+  t.same(
+    entry.problems.map((p) => `${p.line} ${p.path} ${p.message}`),
+    ['4 /registry/0/url is required but missing', '5 /registry/0/pasword unknown key "pasword"'],
+    'a registry mapping reports its own keys, not the string branch',
+  );
 });
 
 t.test('loadConfig throws one E_CONFIG error listing every problem', async (t) => {

@@ -1,0 +1,116 @@
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import type { RegistryEndpoint } from '../lib/registry/endpoint.js';
+import { isPushed, writeDigestMap, type DigestMap } from '../lib/registry/digest-map.js';
+import { shareItems, type WarmupItem } from '../lib/registry/warmup-plan.js';
+import { PROTOCOL_VERSION, type ControlMessage, type PortDone, type WarmupReport, type WarmupTask, type WarmupTaskResult } from './messages.js';
+import { workerPool } from './pool.js';
+
+export interface WarmupOptions {
+  registries: RegistryEndpoint[];
+  items: WarmupItem[];
+  /** The existing map (resume), updated in place as blobs are done. */
+  map: DigestMap;
+  /** Where the map is written: at the end, every `checkpointMs`, and when stopped. */
+  output: string;
+  /** Pushes in flight, in all. */
+  threads: number;
+  random: boolean;
+  /** Worker threads (default: as many as useful, at most the cores). */
+  workers?: number;
+  checkpointMs?: number;
+  signal?: AbortSignal;
+  onReport?: (report: WarmupReport, done: number, total: number) => void;
+}
+
+export interface WarmupSummary {
+  items: number;
+  pushed: number;
+  present: number;
+  failed: number;
+  bytes: number;
+  stopped: boolean;
+  /** The first few failures, `uri: code: message`. */
+  failures: string[];
+  seconds: number;
+}
+
+/**
+ * Pushes every item to every registry given, spread over worker threads, and keeps the URI -> digest
+ * map current: resumed from what a previous warmup recorded, checkpointed while running, and written
+ * whole when done or stopped (the abort signal), so an interrupted warmup leaves a valid map.
+ */
+export async function runWarmup(options: WarmupOptions): Promise<WarmupSummary> {
+  const started = performance.now();
+  const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), options.threads, options.items.length || 1));
+  const pool = workerPool('warmup', workers);
+  const summary: WarmupSummary = { items: options.items.length, pushed: 0, present: 0, failed: 0, bytes: 0, stopped: false, failures: [], seconds: 0 };
+  const known: Record<string, string> = {};
+  for (const [uri, entry] of options.map) if (isPushed(entry)) known[uri] = entry;
+  const total = options.items.length * options.registries.length;
+  let done = 0;
+  let dirty = false;
+  const ports: MessagePort[] = [];
+  const failedNow = new Set<string>();
+  const record = (report: WarmupReport): void => {
+    done++;
+    if (report.type === 'failed') {
+      // A URI pushed to one registry but failed on another stays failed: the run needs it everywhere.
+      failedNow.add(report.uri);
+      options.map.set(report.uri, { failed: `${report.error.code}: ${report.error.message}` });
+      if (summary.failures.length < 10) summary.failures.push(`${report.uri}: ${report.error.code}: ${report.error.message}`);
+    } else if (!failedNow.has(report.uri)) {
+      options.map.set(report.uri, report.digest);
+    }
+    dirty = true;
+    options.onReport?.(report, done, total);
+  };
+  const checkpoint = setInterval(() => {
+    if (!dirty) return;
+    dirty = false;
+    void writeDigestMap(options.output, options.map).catch(() => (dirty = true));
+  }, options.checkpointMs ?? 5000);
+  const stop = (): void => {
+    summary.stopped = true;
+    for (const port of ports) port.postMessage({ type: 'stop' } satisfies ControlMessage);
+  };
+  options.signal?.addEventListener('abort', stop, { once: true });
+  try {
+    const tasks: Promise<WarmupTaskResult>[] = [];
+    const drained: Promise<void>[] = [];
+    const perWorker = Math.max(1, Math.ceil(options.threads / workers));
+    for (const registry of options.registries) {
+      for (const share of shareItems(options.items, workers)) {
+        const { port1, port2 } = new MessageChannel();
+        ports.push(port1);
+        drained.push(
+          new Promise((resolve) => {
+            port1.on('message', (message: WarmupReport | PortDone) => {
+              if (message.type !== 'done') return record(message);
+              port1.close();
+              resolve();
+            });
+          }),
+        );
+        const task: WarmupTask = { type: 'warmup', protocolVersion: PROTOCOL_VERSION, registry, items: share, known, concurrency: perWorker, random: options.random, port: port2 };
+        tasks.push(pool.run(task, { transferList: [port2] }) as Promise<WarmupTaskResult>);
+      }
+    }
+    if (options.signal?.aborted) stop();
+    const results = await Promise.all(tasks);
+    await Promise.all(drained);
+    for (const r of results) {
+      summary.pushed += r.pushed;
+      summary.present += r.present;
+      summary.failed += r.failed;
+      summary.bytes += r.bytes;
+    }
+  } finally {
+    clearInterval(checkpoint);
+    options.signal?.removeEventListener('abort', stop);
+    await writeDigestMap(options.output, options.map);
+    await pool.destroy();
+  }
+  summary.seconds = (performance.now() - started) / 1000;
+  return summary;
+}

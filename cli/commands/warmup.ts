@@ -1,0 +1,75 @@
+import { Command, Option } from 'clipanion';
+import { runWarmup } from '../../actors/warmup-master.js';
+import { loadConfig } from '../../lib/config/load.js';
+import { loadConfiguredTrace } from '../../lib/config/trace.js';
+import { DrtpError } from '../../lib/errors.js';
+import { readDigestMap } from '../../lib/registry/digest-map.js';
+import { resolveEndpoint } from '../../lib/registry/endpoint.js';
+import { warmupItems } from '../../lib/registry/warmup-plan.js';
+import { Progress, formatBytes, formatDuration } from '../../lib/term/progress.js';
+import { dirname } from 'node:path';
+import { BaseCommand } from '../base.js';
+import { describeRead } from '../report.js';
+import { interruptible } from '../signals.js';
+
+export class WarmupCommand extends BaseCommand {
+  static paths = [['warmup']];
+  static usage = Command.Usage({
+    category: 'Registry',
+    description: 'Push every layer the trace will pull to the registry',
+    details: `
+      Collects the distinct URIs the run will GET (blobs, and manifests pushed as blobs, as the original
+      player did) and pushes each once with generated content of the traced size (zeros, or seeded random
+      bytes with \`warmup.random: true\`), \`warmup.threads\` pushes in flight over worker threads. Writes
+      \`warmup.output\`, the map from trace URI to digest, atomically. Re-running pushes nothing the
+      registry already has; Ctrl-C stops cleanly and leaves a valid map of what was pushed.
+    `,
+    examples: [['Fill the registry of a configuration', '$0 warmup examples/config.yaml']],
+  });
+
+  config = Option.String({ name: 'CONFIG' });
+
+  async run(): Promise<number> {
+    const config = await loadConfig(this.config);
+    if (config.warmup.output === undefined) throw new DrtpError('E_CONFIG', `${this.config}: /warmup/output is required for warmup (where the URI -> digest map goes)`, { path: '/warmup/output' });
+    if (config.registries.length === 0) throw new DrtpError('E_CONFIG', `${this.config}: /registry needs at least one registry for warmup`, { path: '/registry' });
+    const base = dirname(config.file);
+    const all = config.registries.map((r) => resolveEndpoint(r, base));
+    const registries = config.warmup.registries === 'all' ? all : all.slice(0, 1);
+    const { stderr, stdout } = this.context;
+
+    const reading = new Progress(stderr, 'reading trace', { unit: 'MB', format: (n) => (n / 1e6).toFixed(1) });
+    const trace = await loadConfiguredTrace(config, { onProgress: (d, t) => reading.update(d, t) });
+    reading.stop();
+    stdout.write(describeRead(trace.stats, trace.counts));
+    const items = warmupItems(trace.table, trace.methods);
+    const map = await readDigestMap(config.warmup.output);
+    const totalBytes = items.reduce((sum, i) => sum + i.size, 0) * registries.length;
+    stdout.write(`warmup: ${items.length.toLocaleString('en-US')} blobs (${formatBytes(totalBytes)}) to ${registries.map((r) => r.name).join(', ')}\n`);
+
+    const progress = new Progress(stderr, 'warmup', { unit: 'blobs' });
+    const summary = await interruptible(stderr, (signal) =>
+      runWarmup({
+        registries,
+        items,
+        map,
+        output: config.warmup.output as string,
+        threads: config.warmup.threads,
+        random: config.warmup.random,
+        signal,
+        onReport: (_r, done, total) => progress.update(done, total),
+      }),
+    );
+    progress.stop();
+    stdout.write(
+      `warmup: ${summary.pushed.toLocaleString('en-US')} pushed (${formatBytes(summary.bytes)}), ${summary.present.toLocaleString('en-US')} already present, ` +
+        `${summary.failed.toLocaleString('en-US')} failed, in ${formatDuration(summary.seconds)}; map written to ${config.warmup.output}\n`,
+    );
+    for (const f of summary.failures) stdout.write(`  failed: ${f}\n`);
+    if (summary.stopped) {
+      stderr.write('drtp: warmup interrupted: the map holds what was pushed; run warmup again to resume\n');
+      return 130;
+    }
+    return summary.failed > 0 ? 3 : 0;
+  }
+}

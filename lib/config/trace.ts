@@ -1,0 +1,21 @@
+import { loadTrace, type LoadOptions, type TraceReadStats } from '../trace/load.js';
+import { Method, type MethodCode } from '../trace/request.js';
+import { selectRequests, type SelectionCounts } from '../trace/select.js';
+import type { TraceTable } from '../trace/table.js';
+import type { Config } from './types.js';
+
+export interface ConfiguredTrace {
+  /** The replayable requests, limited as configured, in time order. */
+  table: TraceTable;
+  stats: TraceReadStats;
+  counts: SelectionCounts;
+  methods: readonly MethodCode[];
+}
+
+/** Reads the configuration's trace and selects what a job replays, with its filter and limit. */
+export async function loadConfiguredTrace(config: Config, options: Pick<LoadOptions, 'onProgress'> = {}): Promise<ConfiguredTrace> {
+  const { table, stats } = await loadTrace(config.trace.files, { strict: config.trace.strict, ...options });
+  const methods = [Method.GET, Method.PUT];
+  const selected = selectRequests(table, { methods, limit: config.trace.limit, includeFailed: config.trace.includeFailed });
+  return { table: selected.table, stats, counts: selected.counts, methods };
+}

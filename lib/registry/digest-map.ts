@@ -1,0 +1,47 @@
+import { readFile } from 'node:fs/promises';
+import { DrtpError } from '../errors.js';
+import { writeFileAtomic } from '../fsutil/atomic.js';
+
+/** What warmup recorded for a URI: the digest pushed, or why the push failed. */
+export type DigestEntry = string | { failed: string };
+
+/**
+ * The warmup map: trace URI -> digest, the original player's `interm.json` shape
+ * (`{"<uri>": "sha256:..."}`), plus `{"failed": "<reason>"}` for pushes that failed. The original's
+ * `"bad"` marker is read as a failure.
+ */
+export type DigestMap = Map<string, DigestEntry>;
+
+export async function readDigestMap(path: string): Promise<DigestMap> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
+    throw new DrtpError('E_IO', `cannot read warmup map ${path}: ${(err as Error).message}`, { file: path, cause: err });
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new DrtpError('E_IO', `warmup map ${path} is not valid JSON (${(err as Error).message}): delete it to warm up from scratch`, { file: path });
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new DrtpError('E_IO', `warmup map ${path} is not a JSON object of uri -> digest`, { file: path });
+  const map: DigestMap = new Map();
+  for (const [uri, value] of Object.entries(data)) {
+    if (typeof value === 'string') map.set(uri, value === 'bad' ? { failed: 'the original player recorded "bad"' } : value);
+    else if (typeof value === 'object' && value !== null && typeof (value as { failed?: unknown }).failed === 'string') map.set(uri, { failed: (value as { failed: string }).failed });
+    else throw new DrtpError('E_IO', `warmup map ${path}: the entry for "${uri}" is neither a digest nor {"failed": reason}`, { file: path });
+  }
+  return map;
+}
+
+export async function writeDigestMap(path: string, map: DigestMap): Promise<void> {
+  const entries: string[] = [];
+  for (const [uri, entry] of map) entries.push(`  ${JSON.stringify(uri)}: ${JSON.stringify(entry)}`);
+  await writeFileAtomic(path, `{\n${entries.join(',\n')}\n}\n`);
+}
+
+export function isPushed(entry: DigestEntry | undefined): entry is string {
+  return typeof entry === 'string';
+}

@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { DrtpError } from '../errors.js';
+
+/** A registry entry of the configuration: `host:port`, a URL, or an object with credentials and TLS. */
+export type RegistryEntry =
+  | string
+  | {
+      url: string;
+      username?: string;
+      /** The password itself (prefer password_env). */
+      password?: string;
+      /** Name of the environment variable holding the password. */
+      password_env?: string;
+      /** PEM file of the CA that signed the registry's certificate. */
+      ca?: string;
+      /** Accept any certificate (self-signed test registries). */
+      insecure?: boolean;
+    };
+
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+/** Everything needed to talk to one registry. Credentials never appear in `name`. */
+export interface RegistryEndpoint {
+  /** How the registry is shown in results and logs: its origin, without credentials. */
+  name: string;
+  /** `http(s)://host:port`. */
+  origin: string;
+  credentials?: Credentials;
+  tls?: { ca?: string; insecure?: boolean };
+}
+
+/**
+ * Resolves a configuration entry. `host:port` means plain HTTP, as the original player wrote it.
+ * Credentials: the entry's own, else DRTP_REGISTRY_USERNAME and DRTP_REGISTRY_PASSWORD.
+ */
+export function resolveEndpoint(entry: RegistryEntry, baseDir: string, env: NodeJS.ProcessEnv = process.env): RegistryEndpoint {
+  const raw = typeof entry === 'string' ? { url: entry } : entry;
+  const url = /^https?:\/\//.test(raw.url) ? raw.url : `http://${raw.url}`;
+  let origin: string;
+  try {
+    origin = new URL(url).origin;
+  } catch {
+    throw new DrtpError('E_CONFIG', `registry "${raw.url}" is not host:port or an http(s):// URL`);
+  }
+  const endpoint: RegistryEndpoint = { name: origin, origin };
+  const username = raw.username ?? env.DRTP_REGISTRY_USERNAME;
+  const password = raw.password ?? (raw.password_env === undefined ? env.DRTP_REGISTRY_PASSWORD : env[raw.password_env]);
+  if (raw.password_env !== undefined && env[raw.password_env] === undefined) {
+    throw new DrtpError('E_CONFIG', `registry ${origin}: environment variable ${raw.password_env} (password_env) is not set`);
+  }
+  if (username !== undefined && password !== undefined) endpoint.credentials = { username, password };
+  if (raw.ca !== undefined || raw.insecure !== undefined) {
+    endpoint.tls = { insecure: raw.insecure ?? false };
+    if (raw.ca !== undefined) {
+      const path = isAbsolute(raw.ca) ? raw.ca : resolve(baseDir, raw.ca);
+      try {
+        endpoint.tls.ca = readFileSync(path, 'utf8');
+      } catch (err) {
+        throw new DrtpError('E_CONFIG', `registry ${origin}: cannot read CA file ${path}: ${(err as Error).message}`, { file: path });
+      }
+    }
+  }
+  return endpoint;
+}
