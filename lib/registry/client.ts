@@ -205,10 +205,11 @@ export class RegistryClient {
       } catch (err) {
         throw transportError(err, what);
       }
-      if (res.statusCode !== 401 || attempt > 0 || c.once) return res;
+      if (res.statusCode !== 401 || c.once) return res;
       await res.body.dump();
-      const retry = await this.auth.onUnauthorized(res.headers['www-authenticate'], c.scope, this.endpoint.name);
-      if (!retry) throw new DrtpError('E_REGISTRY_HTTP', `${what}: HTTP 401 (credentials rejected)`, { statusCode: 401 });
+      const rejected = new DrtpError('E_REGISTRY_HTTP', `${what}: HTTP 401 (credentials rejected)`, { statusCode: 401 });
+      if (attempt > 0) throw rejected;
+      if (!(await this.auth.onUnauthorized(res.headers['www-authenticate'], c.scope, this.endpoint.name))) throw rejected;
     }
   }
 

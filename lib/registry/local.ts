@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request } from 'undici';
+import { Agent, request } from 'undici';
 import { DrtpError } from '../errors.js';
 
 /** A real CNCF Distribution registry (Debian's `docker-registry`) on loopback, with a temp-dir store. */
@@ -24,6 +24,12 @@ export interface LocalRegistryOptions {
   binary?: string;
   /** How long to wait for `GET /v2/` to answer, ms. */
   startTimeoutMs?: number;
+  /** Serve HTTPS with this certificate and key (PEM files). */
+  tls?: { certificate: string; key: string };
+  /** Require HTTP Basic against this htpasswd file (bcrypt entries). */
+  htpasswd?: string;
+  /** Require tokens from this realm, signed by the key of `rootCertBundle`. */
+  token?: { realm: string; service: string; issuer: string; rootCertBundle: string };
 }
 
 /**
@@ -66,6 +72,8 @@ async function startOnce(options: LocalRegistryOptions): Promise<LocalRegistry> 
       'http:',
       `  addr: 127.0.0.1:${port}`,
       '  secret: drtp-local-registry',
+      ...(options.tls === undefined ? [] : ['  tls:', `    certificate: ${options.tls.certificate}`, `    key: ${options.tls.key}`]),
+      ...authLines(options),
       '',
     ].join('\n'),
   );
@@ -77,7 +85,7 @@ async function startOnce(options: LocalRegistryOptions): Promise<LocalRegistry> 
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${options.tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}`;
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
@@ -88,7 +96,7 @@ async function startOnce(options: LocalRegistryOptions): Promise<LocalRegistry> 
     await rm(dir, { recursive: true, force: true });
   };
   const ready = await Promise.race([
-    waitForPing(url, options.startTimeoutMs ?? 15000).then(() => 'ready' as const),
+    waitForPing(url, options.startTimeoutMs ?? 15000, options.tls !== undefined).then(() => 'ready' as const),
     exited.then(() => 'exited' as const),
     spawnError.then((err) => err),
   ]);
@@ -100,13 +108,25 @@ async function startOnce(options: LocalRegistryOptions): Promise<LocalRegistry> 
   return { host: `127.0.0.1:${port}`, url, port, pid: child.pid as number, root, stop };
 }
 
-async function waitForPing(url: string, timeoutMs: number): Promise<void> {
+function authLines(options: LocalRegistryOptions): string[] {
+  if (options.htpasswd !== undefined) return ['auth:', '  htpasswd:', '    realm: drtp-test', `    path: ${options.htpasswd}`];
+  const t = options.token;
+  if (t === undefined) return [];
+  return ['auth:', '  token:', `    realm: ${t.realm}`, `    service: ${t.service}`, `    issuer: ${t.issuer}`, `    rootcertbundle: ${t.rootCertBundle}`];
+}
+
+/** Waits until the registry answers `GET /v2/` (200, or 401 when it requires authentication). */
+async function waitForPing(url: string, timeoutMs: number, selfSigned: boolean): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const dispatcher = selfSigned ? new Agent({ connect: { rejectUnauthorized: false } }) : undefined;
   while (Date.now() < deadline) {
     try {
-      const res = await request(`${url}/v2/`, { headersTimeout: 1000, bodyTimeout: 1000 });
+      const res = await request(`${url}/v2/`, { headersTimeout: 1000, bodyTimeout: 1000, ...(dispatcher ? { dispatcher } : {}) });
       await res.body.dump();
-      if (res.statusCode === 200) return;
+      if (res.statusCode === 200 || res.statusCode === 401) {
+        await dispatcher?.close();
+        return;
+      }
     } catch {
       // not listening yet
     }
