@@ -3,8 +3,9 @@
  * the same run on the same machine, as a ratio, so results compare across machines.
  */
 import { runIngestBench } from './ingest.js';
+import { runWarmupBench } from './warmup.js';
 
-const benches: Record<string, (args: string[]) => Promise<void>> = { ingest: runIngestBench };
+const benches: Record<string, (args: string[]) => Promise<void>> = { ingest: runIngestBench, warmup: runWarmupBench };
 const [name = 'ingest', ...args] = process.argv.slice(2);
 const bench = benches[name];
 if (bench === undefined) {
