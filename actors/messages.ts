@@ -2,6 +2,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { ErrorData } from '../lib/errors.js';
 import type { RegistryEndpoint } from '../lib/registry/endpoint.js';
 import type { WarmupItem } from '../lib/registry/warmup-plan.js';
+import type { EngineReport } from '../lib/schedule/engine.js';
 
 /**
  * Every message an actor sends or receives, as discriminated unions on `type`. Errors travel as
@@ -47,3 +48,40 @@ export interface WarmupTaskResult {
   bytes: number;
   stopped: boolean;
 }
+
+/** Master -> client worker: replay this share of the trace (the task itself, via Piscina). */
+export interface ReplayTask {
+  type: 'replay';
+  protocolVersion: number;
+  registries: RegistryEndpoint[];
+  /** Columns of the share, in due order (transferred, not copied). */
+  due: Float64Array;
+  op: Uint8Array;
+  size: Float64Array;
+  registry: Uint8Array;
+  actor: Uint32Array;
+  target: Uint32Array;
+  repo: Uint32Array;
+  /** The plan row of each share row: the `id` of a result row. */
+  rowId: Uint32Array;
+  strings: string[];
+  actorNames: string[];
+  wait: boolean;
+  inFlight: number;
+  lateMs: number;
+  /** Epoch milliseconds at which every worker starts the clock. */
+  startAtEpochMs: number;
+  random: boolean;
+  connectTimeoutMs: number;
+  timeoutMs: number;
+  /** Send NDJSON result rows. */
+  results: boolean;
+  port: MessagePort;
+}
+
+/** Client worker -> master, on the task's port. */
+export type ReplayReport =
+  | { type: 'progress'; done: number; ok: number; failed: number; bytes: number; late: number; interval: string }
+  | { type: 'results'; lines: string };
+
+export type ReplayTaskResult = EngineReport;

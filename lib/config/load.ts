@@ -96,6 +96,10 @@ export function resolveConfig(raw: RawConfig, file: string): Config {
       threads: raw.client_info?.threads ?? availableParallelism(),
       wait: raw.client_info?.wait ?? false,
       route: raw.client_info?.route ?? true,
+      speed: raw.client_info?.speed ?? 1,
+      inFlight: raw.client_info?.in_flight ?? 3,
+      lateMs: raw.client_info?.late_ms ?? 10,
+      timeoutMs: raw.client_info?.timeout_ms ?? 30_000,
     },
     verbose: raw.verbose ?? false,
     trace: {
@@ -104,8 +108,11 @@ export function resolveConfig(raw: RawConfig, file: string): Config {
       output: at(trace?.output ?? 'output.json'),
       includeFailed: trace?.include_failed ?? false,
       strict: trace?.strict ?? false,
+      methods: trace?.methods ?? ['GET', 'PUT'],
     },
     registries: raw.registry ?? [],
+    registrySelection: raw.registry_selection ?? 'random',
+    seed: raw.seed ?? 1,
     warmup: {
       output: raw.warmup?.output === undefined ? undefined : at(raw.warmup.output),
       threads: raw.warmup?.threads ?? 1,

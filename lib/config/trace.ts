@@ -15,7 +15,7 @@ export interface ConfiguredTrace {
 /** Reads the configuration's trace and selects what a job replays, with its filter and limit. */
 export async function loadConfiguredTrace(config: Config, options: Pick<LoadOptions, 'onProgress'> = {}): Promise<ConfiguredTrace> {
   const { table, stats } = await loadTrace(config.trace.files, { strict: config.trace.strict, ...options });
-  const methods = [Method.GET, Method.PUT];
+  const methods = config.trace.methods.map((m) => Method[m]);
   const selected = selectRequests(table, { methods, limit: config.trace.limit, includeFailed: config.trace.includeFailed });
   return { table: selected.table, stats, counts: selected.counts, methods };
 }

@@ -1,9 +1,10 @@
 import type { RegistryEntry } from '../registry/endpoint.js';
 import type { TraceLimit } from '../trace/select.js';
+import type { RegistrySelection } from '../schedule/plan.js';
 
 /** The configuration as written: the shape schemas/config.schema.json allows (keys as in the file). */
 export interface RawConfig {
-  client_info?: { client_list?: string[]; port?: number; threads?: number; wait?: boolean; route?: boolean };
+  client_info?: { client_list?: string[]; port?: number; threads?: number; wait?: boolean; route?: boolean; speed?: number; in_flight?: number; late_ms?: number; timeout_ms?: number };
   verbose?: boolean;
   trace?: {
     location?: string;
@@ -12,8 +13,11 @@ export interface RawConfig {
     output?: string;
     include_failed?: boolean;
     strict?: boolean;
+    methods?: ('GET' | 'PUT' | 'HEAD')[];
   };
   registry?: RegistryEntry[];
+  registry_selection?: RegistrySelection;
+  seed?: number;
   warmup?: { output?: string; threads?: number; random?: boolean; registries?: 'first' | 'all' };
   simulate?: { name: string; args?: Record<string, unknown> };
 }
@@ -22,7 +26,7 @@ export interface RawConfig {
 export interface Config {
   /** Absolute path of the configuration file. */
   file: string;
-  clientInfo: { clientList: string[]; threads: number; wait: boolean; route: boolean };
+  clientInfo: { clientList: string[]; threads: number; wait: boolean; route: boolean; speed: number; inFlight: number; lateMs: number; timeoutMs: number };
   verbose: boolean;
   trace: {
     /** Absolute paths, in the order given. */
@@ -31,8 +35,11 @@ export interface Config {
     output: string;
     includeFailed: boolean;
     strict: boolean;
+    methods: ('GET' | 'PUT' | 'HEAD')[];
   };
   registries: RegistryEntry[];
+  registrySelection: RegistrySelection;
+  seed: number;
   warmup: { output: string | undefined; threads: number; random: boolean; registries: 'first' | 'all' };
   simulate: { name: string; args: Record<string, unknown> | undefined } | undefined;
 }

@@ -31,7 +31,7 @@ t.test('HTTP Basic against an htpasswd (bcrypt) registry', async (t) => {
   t.teardown(() => wrong.close());
   const err = await wrong.ping().catch((e: unknown) => e as Error & { code: string; statusCode: number });
   t.match(err, { code: 'E_REGISTRY_HTTP', statusCode: 401, message: /credentials rejected/ }, 'wrong credentials: a clear error, not a hang');
-  t.notMatch(err.message, 'wrong-pw', 'the password never appears in errors');
+  t.notMatch((err as Error).message, 'wrong-pw', 'the password never appears in errors');
 
   const none = new RegistryClient(resolveEndpoint(registry.host, dir, {}));
   t.teardown(() => none.close());

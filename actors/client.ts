@@ -1,0 +1,61 @@
+/**
+ * Client worker entry: hosts the client actors of one share of the trace. Runs the replay engine
+ * against the registries over HTTP, streams result rows and progress to the master on the task's port,
+ * and returns the final counters and encoded histograms. Imports only lib/ and the message types.
+ */
+import { HttpPort } from '../lib/registry/http-port.js';
+import { ReplayEngine, type Completion } from '../lib/schedule/engine.js';
+import { resultRow } from '../lib/stats/result-row.js';
+import { PROTOCOL_VERSION, type ControlMessage, type PortDone, type ReplayReport, type ReplayTask, type ReplayTaskResult } from './messages.js';
+
+const FLUSH_ROWS = 2000;
+const PROGRESS_MS = 1000;
+
+export default async function clientWorker(task: ReplayTask): Promise<ReplayTaskResult> {
+  if (task.protocolVersion !== PROTOCOL_VERSION) throw new Error(`client worker speaks protocol ${PROTOCOL_VERSION}, got ${task.protocolVersion}`);
+  const actors = task.actorNames.length;
+  const port = new HttpPort(task, actors, {
+    registries: task.registries,
+    inFlight: task.inFlight,
+    random: task.random,
+    connectTimeoutMs: task.connectTimeoutMs,
+    timeoutMs: task.timeoutMs,
+  });
+  // Start at the same wall-clock instant as every other worker.
+  const startAt = performance.now() + (task.startAtEpochMs - Date.now());
+  const registryNames = task.registries.map((r) => r.name);
+  let lines: string[] = [];
+  const flush = (): void => {
+    if (lines.length === 0) return;
+    task.port.postMessage({ type: 'results', lines: lines.join('') } satisfies ReplayReport);
+    lines = [];
+  };
+  const onComplete = task.results
+    ? (c: Completion): void => {
+        lines.push(resultRow(c, task.rowId[c.row], task.op[c.row], task.size[c.row], task.actorNames[task.actor[c.row]], registryNames[task.registry[c.row]], task.startAtEpochMs));
+        if (lines.length >= FLUSH_ROWS) flush();
+      }
+    : undefined;
+  const engine = new ReplayEngine({ length: task.due.length, due: task.due, op: task.op, size: task.size, registry: task.registry, actor: task.actor }, port, { wait: task.wait, inFlight: task.inFlight, lateMs: task.lateMs, actors, registries: task.registries.length, startAt }, onComplete);
+  const progress = (): void => {
+    const r = engine.report;
+    flush();
+    task.port.postMessage({ type: 'progress', done: r.ok + r.failed, ok: r.ok, failed: r.failed, bytes: r.bytes, late: r.late, interval: engine.takeInterval() } satisfies ReplayReport);
+  };
+  task.port.on('message', (message: ControlMessage) => {
+    if (message.type === 'stop') engine.stop();
+  });
+  const ticker = setInterval(progress, PROGRESS_MS);
+  try {
+    // Wait for the common start without holding the event loop busy.
+    const delay = startAt - performance.now();
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    return await engine.run();
+  } finally {
+    clearInterval(ticker);
+    progress();
+    await port.close();
+    task.port.postMessage({ type: 'done' } satisfies PortDone);
+    task.port.close();
+  }
+}

@@ -1,0 +1,54 @@
+import * as hdr from 'hdr-histogram-js';
+
+/** Histograms record microseconds: 1 µs to an hour at 3 significant digits. */
+const BUILD: hdr.BuildRequest = { lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, autoResize: true, bitBucketSize: 32 };
+
+export type Histogram = hdr.Histogram;
+
+export function newHistogram(): Histogram {
+  return hdr.build(BUILD);
+}
+
+/** Records a duration given in milliseconds. */
+export function recordMs(h: Histogram, ms: number): void {
+  h.recordValue(Math.max(1, Math.round(ms * 1000)));
+}
+
+/** The compact text form histograms travel in (between threads, in summaries, to `drtp merge`). */
+export function encodeHistogram(h: Histogram): string {
+  return hdr.encodeIntoCompressedBase64(h);
+}
+
+export function decodeHistogram(encoded: string): Histogram {
+  return hdr.decodeFromCompressedBase64(encoded, 32, false);
+}
+
+/** Adds `encoded` into `into` (exact: counts per bucket add up). */
+export function mergeEncoded(into: Histogram, encoded: string): void {
+  into.add(decodeHistogram(encoded));
+}
+
+/** Percentiles of a histogram, in milliseconds. */
+export interface Percentiles {
+  count: number;
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+export function percentilesMs(h: Histogram): Percentiles {
+  const ms = (us: number): number => Math.round(us) / 1000;
+  if (h.totalCount === 0) return { count: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
+  return {
+    count: h.totalCount,
+    mean: ms(h.mean),
+    p50: ms(h.getValueAtPercentile(50)),
+    p90: ms(h.getValueAtPercentile(90)),
+    p99: ms(h.getValueAtPercentile(99)),
+    p999: ms(h.getValueAtPercentile(99.9)),
+    max: ms(h.maxValue),
+  };
+}

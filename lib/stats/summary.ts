@@ -1,0 +1,142 @@
+import { OP_NAMES, SIZE_CLASS_NAMES } from '../schedule/classes.js';
+import type { EngineReport } from '../schedule/engine.js';
+import { decodeHistogram, encodeHistogram, newHistogram, percentilesMs, type Histogram, type Percentiles } from './histogram.js';
+
+export const SUMMARY_FORMAT = 'drtp-run-summary/1';
+
+export interface ClassSummary {
+  requests: number;
+  ok: number;
+  failed: number;
+  bytes: number;
+  latencyMs: Percentiles;
+  serviceMs: Percentiles;
+  ttfbMs: Percentiles;
+}
+
+/** The summary of a run, as written to `<output>.summary.json` (schemas/summary.schema.json). */
+export interface RunSummary {
+  format: typeof SUMMARY_FORMAT;
+  requests: { total: number; ok: number; failed: number; skipped: number };
+  /** Bytes moved by successful requests (HEAD moves none). */
+  bytes: number;
+  /** From the first request sent to the last one done. */
+  durationSeconds: number;
+  throughput: { requestsPerSecond: number; bytesPerSecond: number };
+  /** Share of successful requests sent on time (open loop only; 0 when not waiting, as the original). */
+  onTimeRatio: number;
+  late: number;
+  latencyMs: Percentiles;
+  serviceMs: Percentiles;
+  classes: Record<string, ClassSummary>;
+  sizeClasses: Record<string, Percentiles>;
+  registries: Record<string, Percentiles>;
+  errors: Record<string, number>;
+  skipped: Record<string, number>;
+  /** The original player's statistics, under their meanings. */
+  original: {
+    successfulRequests: number;
+    failedRequests: number;
+    durationSeconds: number;
+    dataTransferredBytes: number;
+    averageLatencySeconds: number;
+    onTimeRatio: number;
+    throughputRequestsPerSecond: number;
+  };
+  /** Encoded HDR histograms (microseconds), by name, for exact merging of shards. */
+  histograms: Record<string, string>;
+  meta: Record<string, unknown>;
+}
+
+/** Adds up worker reports: counters add, histograms merge bucket by bucket (exact percentiles). */
+export function mergeReports(reports: readonly EngineReport[]): EngineReport {
+  const merged: EngineReport = { sent: 0, ok: 0, failed: 0, late: 0, bytes: 0, ops: OP_NAMES.map(() => [0, 0, 0, 0]), errors: {}, histograms: {}, firstSentMs: Infinity, lastDoneMs: 0 };
+  const hist = new Map<string, Histogram>();
+  for (const r of reports) {
+    merged.sent += r.sent;
+    merged.ok += r.ok;
+    merged.failed += r.failed;
+    merged.late += r.late;
+    merged.bytes += r.bytes;
+    r.ops.forEach((counts, op) => counts.forEach((v, k) => (merged.ops[op][k] += v)));
+    for (const [code, n] of Object.entries(r.errors)) merged.errors[code] = (merged.errors[code] ?? 0) + n;
+    for (const [name, encoded] of Object.entries(r.histograms)) {
+      let h = hist.get(name);
+      if (h === undefined) hist.set(name, (h = newHistogram()));
+      h.add(decodeHistogram(encoded));
+    }
+    merged.firstSentMs = Math.min(merged.firstSentMs, r.firstSentMs);
+    merged.lastDoneMs = Math.max(merged.lastDoneMs, r.lastDoneMs);
+  }
+  for (const [name, h] of hist) merged.histograms[name] = encodeHistogram(h);
+  return merged;
+}
+
+/** The summary of a merged report, the skipped requests by reason, and the registries' names. */
+export function buildSummary(report: EngineReport, skipped: Record<string, number>, registryNames: readonly string[], meta: Record<string, unknown>): RunSummary {
+  const pct = (name: string): Percentiles => (report.histograms[name] === undefined ? percentilesMs(newHistogram()) : percentilesMs(decodeHistogram(report.histograms[name])));
+  const skippedTotal = Object.values(skipped).reduce((a, b) => a + b, 0);
+  const seconds = report.sent === 0 ? 0 : Math.max(0, report.lastDoneMs - report.firstSentMs) / 1000;
+  const latency = pct('all.latency');
+  const service = pct('all.service');
+  const onTime = report.ok === 0 ? 0 : Math.max(0, report.ok - report.late) / report.ok;
+  const classes: Record<string, ClassSummary> = {};
+  OP_NAMES.forEach((name, op) => {
+    const [sent, ok, failed, bytes] = report.ops[op];
+    if (sent === 0) return;
+    classes[name] = { requests: sent, ok, failed, bytes, latencyMs: pct(`${name}.latency`), serviceMs: pct(`${name}.service`), ttfbMs: pct(`${name}.ttfb`) };
+  });
+  const sizeClasses: Record<string, Percentiles> = {};
+  for (const name of SIZE_CLASS_NAMES) sizeClasses[name] = pct(`size:${name}.latency`);
+  const registries: Record<string, Percentiles> = {};
+  registryNames.forEach((name, i) => (registries[name] = pct(`registry:${i}.latency`)));
+  return {
+    format: SUMMARY_FORMAT,
+    requests: { total: report.sent + skippedTotal, ok: report.ok, failed: report.failed, skipped: skippedTotal },
+    bytes: report.bytes,
+    durationSeconds: seconds,
+    throughput: { requestsPerSecond: seconds > 0 ? report.ok / seconds : 0, bytesPerSecond: seconds > 0 ? report.bytes / seconds : 0 },
+    onTimeRatio: onTime,
+    late: report.late,
+    latencyMs: latency,
+    serviceMs: service,
+    classes,
+    sizeClasses,
+    registries,
+    errors: report.errors,
+    skipped,
+    original: {
+      successfulRequests: report.ok,
+      failedRequests: report.failed,
+      durationSeconds: seconds,
+      dataTransferredBytes: report.bytes,
+      averageLatencySeconds: service.mean / 1000,
+      onTimeRatio: onTime,
+      throughputRequestsPerSecond: seconds > 0 ? report.ok / seconds : 0,
+    },
+    histograms: report.histograms,
+    meta,
+  };
+}
+
+const n = (x: number): string => x.toLocaleString('en-US', { maximumFractionDigits: 0 });
+const f = (x: number, d = 1): string => x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
+
+/** The summary as the readable table printed at the end of a run. */
+export function formatSummary(s: RunSummary): string {
+  const lines: string[] = [];
+  lines.push(`requests  ${n(s.requests.total)} total: ${n(s.requests.ok)} ok, ${n(s.requests.failed)} failed, ${n(s.requests.skipped)} skipped`);
+  lines.push(`duration  ${f(s.durationSeconds, 2)} s   throughput ${f(s.throughput.requestsPerSecond)} req/s, ${f(s.throughput.bytesPerSecond / 1e6, 2)} MB/s   data ${f(s.bytes / 1e6, 2)} MB`);
+  lines.push(`on time   ${f(s.onTimeRatio * 100)}% (${n(s.late)} late)`);
+  const header = `${'class'.padEnd(14)}${'requests'.padStart(10)}${'failed'.padStart(8)}${'p50 ms'.padStart(10)}${'p90 ms'.padStart(10)}${'p99 ms'.padStart(10)}${'p99.9 ms'.padStart(10)}${'max ms'.padStart(10)}${'ttfb p50'.padStart(10)}`;
+  lines.push('', `latency from due time${s.onTimeRatio > 0 || s.late > 0 ? '' : ' (= service time when not waiting)'}:`, header);
+  const row = (name: string, count: number, failed: number, p: Percentiles, ttfb?: Percentiles): string =>
+    `${name.padEnd(14)}${n(count).padStart(10)}${n(failed).padStart(8)}${f(p.p50, 2).padStart(10)}${f(p.p90, 2).padStart(10)}${f(p.p99, 2).padStart(10)}${f(p.p999, 2).padStart(10)}${f(p.max, 2).padStart(10)}${ttfb === undefined ? '' : f(ttfb.p50, 2).padStart(10)}`;
+  for (const [name, c] of Object.entries(s.classes)) lines.push(row(name, c.requests, c.failed, c.latencyMs, c.ttfbMs));
+  lines.push(row('all', s.requests.ok + s.requests.failed, s.requests.failed, s.latencyMs));
+  const errors = Object.entries(s.errors);
+  if (errors.length > 0) lines.push('', `errors    ${errors.map(([code, count]) => `${code} ×${n(count)}`).join(', ')}`);
+  const skipped = Object.entries(s.skipped).filter(([, c]) => c > 0);
+  if (skipped.length > 0) lines.push(`skipped   ${skipped.map(([reason, count]) => `${n(count)} ${reason}`).join('; ')}`);
+  return `${lines.join('\n')}\n`;
+}
