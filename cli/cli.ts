@@ -1,17 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Builtins, Cli, type BaseContext } from 'clipanion';
-import { packageRoot } from '../lib/paths.js';
 import { ImportCommand } from './commands/import.js';
 import { SynthCommand } from './commands/synth.js';
 import { ValidateCommand } from './commands/validate.js';
 import { WarmupCommand } from './commands/warmup.js';
+import { RunCommand } from './commands/run.js';
+import { DemoCommand } from './commands/demo.js';
+import { drtpVersion } from './version.js';
 
-export const COMMANDS = [SynthCommand, ImportCommand, ValidateCommand, WarmupCommand];
-
-export function drtpVersion(): string {
-  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
-}
+export const COMMANDS = [SynthCommand, ImportCommand, ValidateCommand, WarmupCommand, RunCommand, DemoCommand];
 
 export function buildCli(options: { colors?: boolean } = {}): Cli<BaseContext> {
   const cli = new Cli({

@@ -224,7 +224,7 @@ export class ReplayEngine {
     const { due, actor } = this.rows;
     const now = this.now();
     const start = this.options.startAt;
-    while (this.cursor < this.rows.length && start + due[this.cursor] <= now + 0.2) {
+    while (this.cursor < this.rows.length && start + due[this.cursor] <= now) {
       const a = actor[this.cursor++];
       this.released[a]++;
       this.pump(a);

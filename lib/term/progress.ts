@@ -34,12 +34,13 @@ export class Progress {
     this.startedAt = this.now();
   }
 
-  update(done: number, total?: number): void {
+  /** Redraws the line (at most every `intervalMs`), with an optional extra, e.g. errors so far. */
+  update(done: number, total?: number, extra?: string): void {
     if (!this.tty) return;
     const t = this.now();
     if (t - this.lastDraw < (this.options.intervalMs ?? 100)) return;
     this.lastDraw = t;
-    this.stream.write(`\r\x1b[K${this.line(done, total, t)}`);
+    this.stream.write(`\r\x1b[K${this.line(done, total, t)}${extra === undefined ? '' : `, ${extra}`}`);
     this.drawn = true;
   }
 

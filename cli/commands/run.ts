@@ -1,0 +1,70 @@
+import { Command, Option } from 'clipanion';
+import { dirname } from 'node:path';
+import { runReplay } from '../../actors/master.js';
+import { loadConfig } from '../../lib/config/load.js';
+import { loadConfiguredTrace } from '../../lib/config/trace.js';
+import { DrtpError } from '../../lib/errors.js';
+import { readDigestMap } from '../../lib/registry/digest-map.js';
+import { resolveEndpoint } from '../../lib/registry/endpoint.js';
+import { runMeta } from '../../lib/stats/meta.js';
+import { formatSummary } from '../../lib/stats/summary.js';
+import { Progress } from '../../lib/term/progress.js';
+import { drtpVersion } from '../version.js';
+import { BaseCommand } from '../base.js';
+import { describeRead } from '../report.js';
+import { interruptible } from '../signals.js';
+
+export class RunCommand extends BaseCommand {
+  static paths = [['run']];
+  static usage = Command.Usage({
+    category: 'Registry',
+    description: 'Replay the trace against the registries and report how they did',
+    details: `
+      Replays the configuration's trace against its registries: in timestamp order at trace speed
+      (\`client_info.wait: true\`, \`client_info.speed\` times faster) or as fast as possible, from client actors
+      on worker threads, one per traced client. Pulls fetch the blobs \`drtp warmup\` pushed; pushes upload
+      generated content of the traced size. Writes every request to \`trace.output\` (NDJSON) and the
+      summary to \`<output>.summary.json\`, and prints the summary. Ctrl-C stops sending, lets requests in
+      flight finish and writes what was done.
+    `,
+    examples: [['Replay the sample trace', '$0 run examples/config.yaml']],
+  });
+
+  config = Option.String({ name: 'CONFIG' });
+  json = Option.Boolean('--json', false, { description: 'Print the summary as JSON instead of a table' });
+
+  async run(): Promise<number> {
+    const config = await loadConfig(this.config);
+    const { stdout, stderr } = this.context;
+    if (config.warmup.output === undefined) throw new DrtpError('E_CONFIG', `${this.config}: /warmup/output is required for run (the URI -> digest map warmup wrote)`, { path: '/warmup/output' });
+    if (config.registries.length === 0) throw new DrtpError('E_CONFIG', `${this.config}: /registry needs at least one registry for run`, { path: '/registry' });
+    const registries = config.registries.map((r) => resolveEndpoint(r, dirname(config.file)));
+    const map = await readDigestMap(config.warmup.output);
+    if (map.size === 0) throw new DrtpError('E_CONFIG', `warmup map ${config.warmup.output} is missing or empty: run \`drtp warmup ${this.config}\` first`, { file: config.warmup.output });
+    const reading = new Progress(stderr, 'reading trace', { unit: 'MB', format: (n) => (n / 1e6).toFixed(1) });
+    const trace = await loadConfiguredTrace(config, { onProgress: (d, t) => reading.update(d, t) });
+    reading.stop();
+    if (!this.json) stdout.write(describeRead(trace.stats, trace.counts));
+    const meta = await runMeta(config, registries, drtpVersion());
+    const progress = new Progress(stderr, 'run', { unit: 'requests' });
+    const outcome = await interruptible(stderr, (signal) =>
+      runReplay({
+        config,
+        trace,
+        map,
+        registries,
+        signal,
+        meta,
+        onProgress: (p) => progress.update(p.done, p.total, `${p.failed} failed, p99 ${p.p99.toFixed(1)} ms`),
+      }),
+    );
+    progress.stop();
+    if (this.json) stdout.write(`${JSON.stringify(outcome.summary, null, 2)}\n`);
+    else stdout.write(`\n${formatSummary(outcome.summary)}\nresults: ${outcome.resultsFile}\nsummary: ${outcome.summaryFile}\n`);
+    if (outcome.stopped) {
+      stderr.write('drtp: run interrupted: results and summary hold what was done\n');
+      return 130;
+    }
+    return 0;
+  }
+}
