@@ -2,6 +2,7 @@ import t, { type Test } from 'tap';
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Ajv2020Module from 'ajv/dist/2020.js';
 import { writeSynthTrace } from '../../lib/trace/synth-files.js';
 import { runReplay } from '../../actors/master.js';
 import { loadConfig } from '../../lib/config/load.js';
@@ -27,6 +28,7 @@ interface Row {
   duration: number;
 }
 
+const Ajv2020 = Ajv2020Module.default;
 const readRows = (path: string): Row[] => readFileSync(path, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Row);
 const readSummary = (path: string) => JSON.parse(readFileSync(`${path}.summary.json`, 'utf8')) as Record<string, any>;
 
@@ -62,6 +64,8 @@ t.test('replay as fast as possible: every GET returns its traced size and the co
   t.ok(rows.every((r) => typeof r.time === 'number' && typeof r.duration === 'number' && ['yes', 'no', 'failed'].includes(r.onTime)), "the original's fields");
   t.match(summary.meta, { drtp: String, node: process.version, traceFiles: [{ bytes: Number, sha256HeadTail1MiB: /^[0-9a-f]{64}$/ }], config: { registries: [String] } });
   t.ok(summary.latencyMs.p99 >= summary.latencyMs.p50 && summary.latencyMs.p50 > 0);
+  const validate = new Ajv2020({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(join(import.meta.dirname, '../../schemas/summary.schema.json'), 'utf8')) as object);
+  t.ok(validate(summary), `the summary matches schemas/summary.schema.json ${JSON.stringify(validate.errors)}`);
   t.match(run.stdout, /requests +\d+ total: \d+ ok, 0 failed, 0 skipped/);
 });
 

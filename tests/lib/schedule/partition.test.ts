@@ -2,6 +2,7 @@ import t from 'tap';
 import { partition } from '../../../lib/schedule/partition.js';
 import { buildPlan } from '../../../lib/schedule/plan.js';
 import { HashRing } from '../../../lib/schedule/hash-ring.js';
+import type { DigestEntry, DigestMap } from '../../../lib/registry/digest-map.js';
 import { TraceTableBuilder } from '../../../lib/trace/builder.js';
 import { Method } from '../../../lib/trace/request.js';
 import { Random } from '../../../lib/trace/random.js';
@@ -67,7 +68,8 @@ t.test('the plan skips reads without a warmed-up digest, with the reason', async
   b.addStrings(1e12 + 2, Method.GET, 'v2/u/r/blobs/failed', 'c', 10, 0.1, 200);
   b.addStrings(1e12 + 3, Method.PUT, 'v2/u/r/blobs/new', 'c', 10, 0.1, 201);
   const table = b.build();
-  const plan = buildPlan(table, new Map([['v2/u/r/blobs/known', 'sha256:aa'], ['v2/u/r/blobs/failed', { failed: 'E_REGISTRY_HTTP: 500' }]]), { speed: 2, registries: 3, selection: 'round-robin', seed: 1 });
+  const map: DigestMap = new Map<string, DigestEntry>([['v2/u/r/blobs/known', 'sha256:aa'], ['v2/u/r/blobs/failed', { failed: 'E_REGISTRY_HTTP: 500' }]]);
+  const plan = buildPlan(table, map, { speed: 2, registries: 3, selection: 'round-robin', seed: 1 });
   t.same(Array.from(plan.skip), [0, 1, 2, 0]);
   t.equal(plan.warmupFailures.get(2), 'E_REGISTRY_HTTP: 500');
   t.same(Array.from(plan.due), [0, 0.5, 1, 1.5], 'due = offset / speed');

@@ -1,0 +1,35 @@
+import t from 'tap';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ERROR_CODES } from '../lib/errors.js';
+import { COMMANDS } from '../cli/cli.js';
+
+const root = join(import.meta.dirname, '..');
+const readme = readFileSync(join(root, 'README.md'), 'utf8');
+
+interface SchemaNode {
+  properties?: Record<string, SchemaNode>;
+}
+
+/** The keys a user sets: leaves, plus small objects documented as one (a limit, a registry entry). */
+const ATOMIC = new Set(['registry', 'trace.limit']);
+function keys(node: SchemaNode, prefix = ''): string[] {
+  return Object.entries(node.properties ?? {}).flatMap(([k, v]) => {
+    const key = `${prefix}${k}`;
+    return v.properties === undefined || ATOMIC.has(key) ? [key] : keys(v, `${key}.`);
+  });
+}
+
+t.test('the README documents every configuration key, error code and command', async (t) => {
+  const schema = JSON.parse(readFileSync(join(root, 'schemas/config.schema.json'), 'utf8')) as SchemaNode;
+  const missingKeys = keys(schema).filter((k) => !readme.includes(`\`${k}\``));
+  t.same(missingKeys, [], 'configuration keys');
+  t.same(Object.keys(ERROR_CODES).filter((code) => !readme.includes(`\`${code}\``)), [], 'error codes');
+  t.same(COMMANDS.map((c) => `drtp ${c.paths[0].join(' ')}`).filter((c) => !readme.includes(`\`${c}`)), [], 'commands');
+});
+
+t.test("the README's two set-up commands are the ones CI and the demo use", async (t) => {
+  t.match(readme, '```sh\nnpm ci && npx drtp demo\n```');
+  t.match(readme, '```sh\nbash .ci/run\n```');
+  t.match(readFileSync(join(root, '.ci/run'), 'utf8'), /\nnpm test 2>&1/);
+});
