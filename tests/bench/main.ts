@@ -4,8 +4,9 @@
  */
 import { runIngestBench } from './ingest.js';
 import { runWarmupBench } from './warmup.js';
+import { runRunBench } from './run.js';
 
-const benches: Record<string, (args: string[]) => Promise<void>> = { ingest: runIngestBench, warmup: runWarmupBench };
+const benches: Record<string, (args: string[]) => Promise<void>> = { ingest: runIngestBench, warmup: runWarmupBench, run: runRunBench };
 const [name = 'ingest', ...args] = process.argv.slice(2);
 const bench = benches[name];
 if (bench === undefined) {

@@ -1,0 +1,80 @@
+/**
+ * One load-generator measurement in its own process, so its CPU is its own:
+ *   load-probe autocannon URL CONNECTIONS REQUESTS
+ *   load-probe undici URL CONNECTIONS REQUESTS
+ *   load-probe drtp URL CONNECTIONS REQUESTS [wait-rate-per-second] [results-file]
+ * Prints one JSON line: { requests, errors, seconds, cpuSeconds, maxRssBytes, tableBytes, lateness? }.
+ */
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { Pool } from 'undici';
+import { runReplay } from '../../actors/master.js';
+import { resolveConfig } from '../../lib/config/load.js';
+import { resolveEndpoint } from '../../lib/registry/endpoint.js';
+import { TraceTableBuilder } from '../../lib/trace/builder.js';
+import { Method } from '../../lib/trace/request.js';
+import { bytesPerRequest } from '../../lib/trace/table.js';
+
+const [tool, url, connectionsArg, requestsArg, rateArg, resultsArg] = process.argv.slice(2);
+const connections = Number(connectionsArg);
+const requests = Number(requestsArg);
+const target = new URL(url);
+
+function peakRss(): number {
+  const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+  return match === null ? 0 : Number(match[1]) * 1024;
+}
+
+async function withAutocannon(): Promise<{ requests: number; errors: number }> {
+  const result = await autocannon({ url, connections, amount: requests, pipelining: 1 });
+  return { requests: result.requests.total, errors: result.errors + result.non2xx };
+}
+
+/** The bare baseline: `connections` loops of undici `request` on one pool, bodies counted and dropped. */
+async function withUndici(): Promise<{ requests: number; errors: number }> {
+  const pool = new Pool(target.origin, { connections });
+  let left = requests;
+  let errors = 0;
+  const lane = async (): Promise<void> => {
+    while (left-- > 0) {
+      const res = await pool.request({ method: 'GET', path: `${target.pathname}${target.search}` });
+      for await (const chunk of res.body) void chunk;
+      if (res.statusCode !== 200) errors++;
+    }
+  };
+  await Promise.all(Array.from({ length: connections }, lane));
+  await pool.close();
+  return { requests, errors };
+}
+
+/**
+ * drtp's whole run path (master, client worker, engine, HTTP port, histograms, NDJSON result rows):
+ * `connections` clients with one request in flight each, GETting the same blob; with a rate, an open
+ * loop at that many requests per second, spread evenly over the clients.
+ */
+async function withDrtp(): Promise<{ requests: number; errors: number; tableBytes: number; lateness?: number[] }> {
+  const repo = target.pathname.split('/blobs/')[0].replace(/^\/v2\//, '');
+  const digest = target.pathname.split('/blobs/')[1];
+  const uri = `v2/${repo}/blobs/bench`;
+  const rate = rateArg === undefined || rateArg === '0' ? 0 : Number(rateArg);
+  const builder = new TraceTableBuilder(requests);
+  const t0 = Date.parse('2017-06-20T00:00:00.000Z');
+  for (let i = 0; i < requests; i++) builder.addStrings(rate > 0 ? t0 + (i * 1000) / rate : t0, Method.GET, uri, `c${i % connections}`, 1, 0.01, 200);
+  const table = builder.build();
+  const output = resultsArg ?? join(tmpdir(), `drtp-load-probe-${process.pid}.ndjson`);
+  const config = resolveConfig({ client_info: { wait: rate > 0, threads: 1, in_flight: 1 }, trace: { traces: ['bench'], output }, registry: [target.origin], warmup: { output: '/dev/null' } }, join(tmpdir(), 'bench.yaml'));
+  const counts = { replayable: requests, otherMethod: 0, otherPath: 0, noSize: 0, failed: 0, beyondLimit: 0 };
+  const trace = { table, stats: { files: [], records: requests, malformed: 0, malformedExamples: [] }, counts, methods: [Method.GET] };
+  const outcome = await runReplay({ config, trace, map: new Map([[uri, digest]]), registries: [resolveEndpoint(target.origin, '/')] });
+  const s = outcome.summary;
+  return { requests: s.requests.ok + s.requests.failed, errors: s.requests.failed, tableBytes: requests * bytesPerRequest() };
+}
+
+const started = performance.now();
+const before = process.cpuUsage();
+const result = tool === 'autocannon' ? await withAutocannon() : tool === 'undici' ? await withUndici() : await withDrtp();
+const seconds = (performance.now() - started) / 1000;
+const cpu = process.cpuUsage(before);
+process.stdout.write(`${JSON.stringify({ ...result, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssBytes: peakRss() })}\n`);

@@ -1,0 +1,16 @@
+/**
+ * A trivial loopback HTTP server for benchmarks: answers every request with a fixed body of
+ * `argv[2]` bytes (HEAD: headers only). Runs in its own process so that its CPU is not the generator's.
+ * Prints its port on stdout.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+const body = Buffer.alloc(Number(process.argv[2] ?? 1024), 0x61);
+const server = createServer((req, res) => {
+  res.writeHead(200, { 'content-length': body.length, 'content-type': 'application/octet-stream' });
+  res.end(req.method === 'HEAD' ? undefined : body);
+});
+server.keepAliveTimeout = 60_000;
+server.listen(0, '127.0.0.1', () => process.stdout.write(`${(server.address() as AddressInfo).port}\n`));
+process.on('SIGTERM', () => server.close(() => process.exit(0)));
