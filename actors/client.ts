@@ -3,12 +3,13 @@
  * against the registries over HTTP, streams result rows and progress to the master on the task's port,
  * and returns the final counters and encoded histograms. Imports only lib/ and the message types.
  */
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { HttpPort } from '../lib/registry/http-port.js';
 import { ReplayEngine, type Completion } from '../lib/schedule/engine.js';
 import { resultRow } from '../lib/stats/result-row.js';
 import { PROTOCOL_VERSION, type ControlMessage, type PortDone, type ReplayReport, type ReplayTask, type ReplayTaskResult } from './messages.js';
 
-const FLUSH_ROWS = 2000;
+const FLUSH_CHARS = 1 << 20;
 const PROGRESS_MS = 1000;
 
 export default async function clientWorker(task: ReplayTask): Promise<ReplayTaskResult> {
@@ -23,23 +24,26 @@ export default async function clientWorker(task: ReplayTask): Promise<ReplayTask
   });
   // Start at the same wall-clock instant as every other worker.
   const startAt = performance.now() + (task.startAtEpochMs - Date.now());
-  const registryNames = task.registries.map((r) => r.name);
-  let lines: string[] = [];
+  // Rows go straight to the results file: no copy through the master, which only renames it when done.
+  const fd = task.resultsFile === undefined ? undefined : openSync(task.resultsFile, 'a');
+  const registryJson = task.registries.map((r) => JSON.stringify(r.name));
+  const actorJson = task.actorNames.map((name) => JSON.stringify(name));
+  let batch = '';
   const flush = (): void => {
-    if (lines.length === 0) return;
-    task.port.postMessage({ type: 'results', lines: lines.join('') } satisfies ReplayReport);
-    lines = [];
+    if (fd === undefined || batch.length === 0) return;
+    writeSync(fd, batch);
+    batch = '';
   };
-  const onComplete = task.results
-    ? (c: Completion): void => {
-        lines.push(resultRow(c, task.rowId[c.row], task.op[c.row], task.size[c.row], task.actorNames[task.actor[c.row]], registryNames[task.registry[c.row]], task.startAtEpochMs));
-        if (lines.length >= FLUSH_ROWS) flush();
-      }
-    : undefined;
+  const onComplete =
+    fd === undefined
+      ? undefined
+      : (c: Completion): void => {
+          batch += resultRow(c, task.rowId[c.row], task.op[c.row], task.size[c.row], actorJson[task.actor[c.row]], registryJson[task.registry[c.row]], task.startAtEpochMs);
+          if (batch.length >= FLUSH_CHARS) flush();
+        };
   const engine = new ReplayEngine({ length: task.due.length, due: task.due, op: task.op, size: task.size, registry: task.registry, actor: task.actor }, port, { wait: task.wait, inFlight: task.inFlight, lateMs: task.lateMs, actors, registries: task.registries.length, startAt }, onComplete);
   const progress = (): void => {
     const r = engine.report;
-    flush();
     task.port.postMessage({ type: 'progress', done: r.ok + r.failed, ok: r.ok, failed: r.failed, bytes: r.bytes, late: r.late, interval: engine.takeInterval() } satisfies ReplayReport);
   };
   task.port.on('message', (message: ControlMessage) => {
@@ -53,6 +57,8 @@ export default async function clientWorker(task: ReplayTask): Promise<ReplayTask
     return await engine.run();
   } finally {
     clearInterval(ticker);
+    flush();
+    if (fd !== undefined) closeSync(fd);
     progress();
     await port.close();
     task.port.postMessage({ type: 'done' } satisfies PortDone);

@@ -67,6 +67,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
     writing = writing.then(() => results.write(text));
   };
   const skipped = writeSkipped(plan, trace, write);
+  await writing; // skipped rows first: workers append to the same file from here on
   const pool = shares.length > 0 ? workerPool('client', shares.length) : undefined;
   const ports: import('node:worker_threads').MessagePort[] = [];
   let stopped = false;
@@ -88,8 +89,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
       drained.push(
         new Promise((resolve) => {
           port1.on('message', (m: ReplayReport | PortDone) => {
-            if (m.type === 'results') write(m.lines);
-            else if (m.type === 'progress') {
+            if (m.type === 'progress') {
               live.done[w] = m.done;
               live.ok[w] = m.ok;
               live.failed[w] = m.failed;
@@ -104,7 +104,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
           });
         }),
       );
-      const task = replayTask(plan, trace, share, options.registries, config, startAtEpochMs, port2);
+      const task = replayTask(plan, trace, share, options.registries, config, startAtEpochMs, port2, results.tempPath);
       return (pool as NonNullable<typeof pool>).run(task, { transferList: [port2, task.due.buffer, task.op.buffer, task.size.buffer, task.registry.buffer, task.actor.buffer, task.target.buffer, task.repo.buffer, task.rowId.buffer] as never }) as Promise<ReplayTaskResult>;
     });
     if (options.signal?.aborted) stop();
@@ -172,7 +172,7 @@ function writeSkipped(plan: ReplayPlan, trace: ConfiguredTrace, write: (text: st
 }
 
 /** The typed-array task of one share: columns gathered for its rows, strings interned per share. */
-function replayTask(plan: ReplayPlan, trace: ConfiguredTrace, share: Share, registries: RegistryEndpoint[], config: Config, startAtEpochMs: number, port: import('node:worker_threads').MessagePort): ReplayTask {
+function replayTask(plan: ReplayPlan, trace: ConfiguredTrace, share: Share, registries: RegistryEndpoint[], config: Config, startAtEpochMs: number, port: import('node:worker_threads').MessagePort, resultsFile: string): ReplayTask {
   const n = share.rows.length;
   const strings: string[] = [];
   const ids = new Map<string, number>();
@@ -206,7 +206,7 @@ function replayTask(plan: ReplayPlan, trace: ConfiguredTrace, share: Share, regi
     random: config.warmup.random,
     connectTimeoutMs: Math.min(10_000, config.clientInfo.timeoutMs),
     timeoutMs: config.clientInfo.timeoutMs,
-    results: true,
+    resultsFile,
     port,
   };
   const table = trace.table;

@@ -74,14 +74,15 @@ export interface ReplayTask {
   random: boolean;
   connectTimeoutMs: number;
   timeoutMs: number;
-  /** Send NDJSON result rows. */
-  results: boolean;
+  /**
+   * The results file (the master's temp file) that this worker appends its NDJSON rows to, in batches
+   * (O_APPEND writes do not interleave); undefined for no rows.
+   */
+  resultsFile: string | undefined;
   port: MessagePort;
 }
 
 /** Client worker -> master, on the task's port. */
-export type ReplayReport =
-  | { type: 'progress'; done: number; ok: number; failed: number; bytes: number; late: number; interval: string }
-  | { type: 'results'; lines: string };
+export type ReplayReport = { type: 'progress'; done: number; ok: number; failed: number; bytes: number; late: number; interval: string };
 
 export type ReplayTaskResult = EngineReport;

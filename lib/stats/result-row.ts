@@ -12,8 +12,10 @@ export function resultRow(
   id: number,
   op: number,
   tracedSize: number,
-  client: string,
-  registry: string,
+  /** The client's name, already JSON-encoded (callers cache it). */
+  clientJson: string,
+  /** The registry's name, already JSON-encoded. */
+  registryJson: string,
   startEpochMs: number,
 ): string {
   const ok = c.error === null && c.status >= 200 && c.status < 300;
@@ -21,7 +23,7 @@ export function resultRow(
   return (
     `{"time":${((startEpochMs + c.sentMs) / 1000).toFixed(6)},"duration":${(service / 1000).toFixed(6)},` +
     `"onTime":"${ok ? (c.onTime ? 'yes' : 'no') : 'failed'}","size":${ok ? c.bytes : 0},` +
-    `"id":${id},"class":"${OP_NAMES[op]}","client":${JSON.stringify(client)},"registry":${JSON.stringify(registry)},` +
+    `"id":${id},"class":"${OP_NAMES[op]}","client":${clientJson},"registry":${registryJson},` +
     `"dueMs":${c.dueMs.toFixed(3)},"sentMs":${c.sentMs.toFixed(3)},"serviceMs":${service.toFixed(3)},` +
     `"latencyMs":${(c.doneMs - c.dueMs).toFixed(3)},"ttfbMs":${c.ttfbMs.toFixed(3)},"tracedSize":${tracedSize},` +
     `"status":${c.status},"outcome":"${ok ? 'ok' : 'failed'}","error":${c.error === null ? 'null' : JSON.stringify(c.error)}}\n`
