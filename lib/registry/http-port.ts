@@ -147,6 +147,7 @@ function describe(err: unknown, what: string): string {
 class ReadHandler implements Dispatcher.DispatchHandler {
   private status = 0;
   private bytes = 0;
+  private firstByteAt = 0;
   private intercepted = false;
 
   constructor(
@@ -159,7 +160,7 @@ class ReadHandler implements Dispatcher.DispatchHandler {
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
     this.status = statusCode;
-    this.engine.firstByte(this.row);
+    this.firstByteAt = this.engine.clock();
     this.intercepted = this.intercept(statusCode, headers);
   }
 
@@ -169,12 +170,12 @@ class ReadHandler implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     if (this.intercepted) return;
-    this.engine.complete(this.row, this.status, this.bytes, this.status >= 200 && this.status < 300 ? null : `E_REGISTRY_HTTP: HTTP ${this.status}`);
+    this.engine.complete(this.row, this.status, this.bytes, this.status >= 200 && this.status < 300 ? null : `E_REGISTRY_HTTP: HTTP ${this.status}`, this.firstByteAt);
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     if (this.intercepted) return;
     const e = transportError(error, 'request');
-    this.engine.complete(this.row, 0, this.bytes, `${e.code}: ${e.message}`);
+    this.engine.complete(this.row, 0, this.bytes, `${e.code}: ${e.message}`, this.firstByteAt);
   }
 }

@@ -71,7 +71,6 @@ export interface Completion {
 export class ReplayEngine {
   private readonly now: () => number;
   private readonly sentAt: Float64Array;
-  private readonly ttfbAt: Float64Array;
   /** Rows of each actor in order (CSR): actorRows[actorStart[a] .. actorStart[a + 1]). */
   private readonly actorStart: Uint32Array;
   private readonly actorRows: Uint32Array;
@@ -102,7 +101,6 @@ export class ReplayEngine {
     this.now = options.now ?? (() => performance.now());
     const n = rows.length;
     this.sentAt = new Float64Array(n);
-    this.ttfbAt = new Float64Array(n);
     this.actorStart = new Uint32Array(options.actors + 1);
     for (let r = 0; r < n; r++) this.actorStart[rows.actor[r] + 1]++;
     for (let a = 0; a < options.actors; a++) this.actorStart[a + 1] += this.actorStart[a];
@@ -156,13 +154,16 @@ export class ReplayEngine {
     this.checkFinished();
   }
 
-  /** The port reports the response headers of `row` (time to first byte). */
-  firstByte(row: number): void {
-    this.ttfbAt[row] = this.now();
+  /** The clock the engine measures with: ports stamp the first byte with it. */
+  clock(): number {
+    return this.now();
   }
 
-  /** The port reports `row` done: status 0 with `error` for transport failures. */
-  complete(row: number, status: number, bytes: number, error: string | null): void {
+  /**
+   * The port reports `row` done: status 0 with `error` for transport failures; `firstByteAt` is the
+   * clock() time the response headers came (0 if unknown: then time to first byte = service time).
+   */
+  complete(row: number, status: number, bytes: number, error: string | null, firstByteAt = 0): void {
     const done = this.now();
     const { rows, report } = this;
     const op = rows.op[row];
@@ -170,7 +171,7 @@ export class ReplayEngine {
     const sent = this.sentAt[row];
     const service = done - sent;
     const latency = this.options.wait ? done - dueAbs : service;
-    const ttfb = this.ttfbAt[row] > 0 ? this.ttfbAt[row] - sent : service;
+    const ttfb = firstByteAt > 0 ? firstByteAt - sent : service;
     const ok = error === null && status >= 200 && status < 300;
     const counts = report.ops[op];
     if (ok) {

@@ -14,8 +14,7 @@ class DelayPort implements RegistryPort {
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     setTimeout(() => {
       this.inFlight--;
-      engine.firstByte(row);
-      engine.complete(row, 200, this.sizes[row], null);
+      engine.complete(row, 200, this.sizes[row], null, engine.clock());
     }, this.delayMs);
   }
   async close(): Promise<void> {}
