@@ -21,6 +21,7 @@ export default async function clientWorker(task: ReplayTask): Promise<ReplayTask
     random: task.random,
     connectTimeoutMs: task.connectTimeoutMs,
     timeoutMs: task.timeoutMs,
+    manifestsAsImages: task.manifestsAsImages,
   });
   // Start at the same wall-clock instant as every other worker.
   const startAt = performance.now() + (task.startAtEpochMs - Date.now());

@@ -5,7 +5,7 @@ import type { ConfiguredTrace } from '../lib/config/trace.js';
 import { AtomicFile } from '../lib/fsutil/atomic.js';
 import type { RegistryEndpoint } from '../lib/registry/endpoint.js';
 import type { DigestMap } from '../lib/registry/digest-map.js';
-import { isRead } from '../lib/schedule/classes.js';
+import { isRead, Op } from '../lib/schedule/classes.js';
 import type { EngineReport } from '../lib/schedule/engine.js';
 import { partition, type Share } from '../lib/schedule/partition.js';
 import { buildPlan, SKIP_REASONS, type ReplayPlan } from '../lib/schedule/plan.js';
@@ -207,9 +207,11 @@ function replayTask(plan: ReplayPlan, trace: ConfiguredTrace, share: Share, regi
     connectTimeoutMs: Math.min(10_000, config.clientInfo.timeoutMs),
     timeoutMs: config.clientInfo.timeoutMs,
     resultsFile,
+    manifestsAsImages: config.warmup.manifests === 'image',
     port,
   };
   const table = trace.table;
+  const images = config.warmup.manifests === 'image';
   for (let j = 0; j < n; j++) {
     const i = share.rows[j];
     task.due[j] = plan.due[i];
@@ -218,8 +220,10 @@ function replayTask(plan: ReplayPlan, trace: ConfiguredTrace, share: Share, regi
     task.registry[j] = plan.registry[i];
     const repo = table.pools.repos.get(table.columns.repo[i]);
     task.repo[j] = intern(repo);
-    // Manifests are read as blobs: warmup pushed them as blobs, as the original player did.
-    task.target[j] = intern(isRead(plan.op[i]) ? `/v2/${repo}/blobs/${plan.digests[plan.digest[i]]}` : table.uri(i));
+    // Manifests are read as blobs (warmup pushed them as blobs, as the original player did), or as
+    // manifests when warmup pushed image manifests.
+    const asManifest = images && (plan.op[i] === Op.GET_MANIFEST || plan.op[i] === Op.HEAD_MANIFEST);
+    task.target[j] = intern(isRead(plan.op[i]) ? `/v2/${repo}/${asManifest ? 'manifests' : 'blobs'}/${plan.digests[plan.digest[i]]}` : table.uri(i));
   }
   return task;
 }

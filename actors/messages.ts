@@ -79,6 +79,8 @@ export interface ReplayTask {
    * (O_APPEND writes do not interleave); undefined for no rows.
    */
   resultsFile: string | undefined;
+  /** Manifest reads go to /manifests/ with an OCI Accept header (warmup pushed image manifests). */
+  manifestsAsImages: boolean;
   port: MessagePort;
 }
 

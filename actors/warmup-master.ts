@@ -3,6 +3,9 @@ import { availableParallelism } from 'node:os';
 import type { RegistryEndpoint } from '../lib/registry/endpoint.js';
 import { isPushed, writeDigestMap, type DigestMap } from '../lib/registry/digest-map.js';
 import { shareItems, type WarmupItem } from '../lib/registry/warmup-plan.js';
+import { RegistryClient } from '../lib/registry/client.js';
+import { pushImageManifest, type Layer } from '../lib/registry/image-manifest.js';
+import { isDrtpError } from '../lib/errors.js';
 import { PROTOCOL_VERSION, type ControlMessage, type PortDone, type WarmupReport, type WarmupTask, type WarmupTaskResult } from './messages.js';
 import { workerPool } from './pool.js';
 
@@ -18,6 +21,8 @@ export interface WarmupOptions {
   random: boolean;
   /** Worker threads (default: as many as useful, at most the cores). */
   workers?: number;
+  /** `image`: push manifest URIs as OCI image manifests over the repository's warmed layers. */
+  manifests?: 'blob' | 'image';
   checkpointMs?: number;
   signal?: AbortSignal;
   onReport?: (report: WarmupReport, done: number, total: number) => void;
@@ -42,7 +47,9 @@ export interface WarmupSummary {
  */
 export async function runWarmup(options: WarmupOptions): Promise<WarmupSummary> {
   const started = performance.now();
-  const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), options.threads, options.items.length || 1));
+  const asImages = options.manifests === 'image';
+  const items = asImages ? options.items.filter((i) => !i.manifest) : options.items;
+  const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), options.threads, items.length || 1));
   const pool = workerPool('warmup', workers);
   const summary: WarmupSummary = { items: options.items.length, pushed: 0, present: 0, failed: 0, bytes: 0, stopped: false, failures: [], seconds: 0 };
   const known: Record<string, string> = {};
@@ -80,7 +87,7 @@ export async function runWarmup(options: WarmupOptions): Promise<WarmupSummary> 
     const drained: Promise<void>[] = [];
     const perWorker = Math.max(1, Math.ceil(options.threads / workers));
     for (const registry of options.registries) {
-      for (const share of shareItems(options.items, workers)) {
+      for (const share of shareItems(items, workers)) {
         const { port1, port2 } = new MessageChannel();
         ports.push(port1);
         drained.push(
@@ -105,6 +112,7 @@ export async function runWarmup(options: WarmupOptions): Promise<WarmupSummary> 
       summary.failed += r.failed;
       summary.bytes += r.bytes;
     }
+    if (asImages && !summary.stopped) await pushManifests(options, summary, record);
   } finally {
     clearInterval(checkpoint);
     options.signal?.removeEventListener('abort', stop);
@@ -113,4 +121,41 @@ export async function runWarmup(options: WarmupOptions): Promise<WarmupSummary> 
   }
   summary.seconds = (performance.now() - started) / 1000;
   return summary;
+}
+
+/**
+ * Second phase of `manifests: image`: each manifest URI becomes an OCI image manifest over the layers
+ * of its repository that warmup pushed (sizes from the trace), pushed from the master (they are few
+ * and small).
+ */
+async function pushManifests(options: WarmupOptions, summary: WarmupSummary, record: (r: WarmupReport) => void): Promise<void> {
+  const layersOf = new Map<string, Layer[]>();
+  for (const item of options.items) {
+    const digest = options.map.get(item.uri);
+    if (item.manifest || !isPushed(digest)) continue;
+    const list = layersOf.get(item.repo) ?? [];
+    if (list.length < 100) list.push({ digest, size: item.size });
+    layersOf.set(item.repo, list);
+  }
+  for (const registry of options.registries) {
+    const client = new RegistryClient(registry);
+    try {
+      for (const item of options.items.filter((i) => i.manifest)) {
+        if (options.signal?.aborted) return;
+        try {
+          const reference = item.uri.slice(item.uri.lastIndexOf('/manifests/') + '/manifests/'.length);
+          const digest = await pushImageManifest(client, item.repo, reference, item.uri, layersOf.get(item.repo) ?? [], item.size);
+          summary.pushed++;
+          summary.bytes += item.size;
+          record({ type: 'pushed', uri: item.uri, digest, bytes: item.size, registry: registry.name });
+        } catch (err) {
+          summary.failed++;
+          const error = isDrtpError(err) ? err.toData() : { code: 'E_INTERNAL' as const, message: String(err) };
+          record({ type: 'failed', uri: item.uri, error, registry: registry.name });
+        }
+      }
+    } finally {
+      await client.close();
+    }
+  }
 }

@@ -56,6 +56,7 @@ export class WarmupCommand extends BaseCommand {
         output: config.warmup.output as string,
         threads: config.warmup.threads,
         random: config.warmup.random,
+        manifests: config.warmup.manifests,
         signal,
         onReport: (_r, done, total) => progress.update(done, total),
       }),

@@ -118,6 +118,7 @@ export function resolveConfig(raw: RawConfig, file: string): Config {
       threads: raw.warmup?.threads ?? 1,
       random: raw.warmup?.random ?? false,
       registries: raw.warmup?.registries ?? 'first',
+      manifests: raw.warmup?.manifests ?? 'blob',
     },
     simulate: raw.simulate === undefined ? undefined : { name: raw.simulate.name, args: raw.simulate.args },
   };

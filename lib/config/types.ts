@@ -18,7 +18,7 @@ export interface RawConfig {
   registry?: RegistryEntry[];
   registry_selection?: RegistrySelection;
   seed?: number;
-  warmup?: { output?: string; threads?: number; random?: boolean; registries?: 'first' | 'all' };
+  warmup?: { output?: string; threads?: number; random?: boolean; registries?: 'first' | 'all'; manifests?: 'blob' | 'image' };
   simulate?: { name: string; args?: Record<string, unknown> };
 }
 
@@ -40,7 +40,7 @@ export interface Config {
   registries: RegistryEntry[];
   registrySelection: RegistrySelection;
   seed: number;
-  warmup: { output: string | undefined; threads: number; random: boolean; registries: 'first' | 'all' };
+  warmup: { output: string | undefined; threads: number; random: boolean; registries: 'first' | 'all'; manifests: 'blob' | 'image' };
   simulate: { name: string; args: Record<string, unknown> | undefined } | undefined;
 }
 

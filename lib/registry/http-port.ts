@@ -1,7 +1,8 @@
 import { Agent, Pool, type Dispatcher } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RegistryPort, ReplayEngine } from '../schedule/engine.js';
-import { isHead, isRead } from '../schedule/classes.js';
+import { isHead, isRead, Op } from '../schedule/classes.js';
+import { OCI_MANIFEST } from './image-manifest.js';
 import { Authenticator } from './auth.js';
 import { RegistryClient, pullScope } from './client.js';
 import { generatedContent } from './content.js';
@@ -30,6 +31,8 @@ export interface HttpPortOptions {
   connectTimeoutMs: number;
   /** Time to response headers, and longest silence of a body. */
   timeoutMs: number;
+  /** Send manifest reads with an OCI manifest Accept header (their paths already say /manifests/). */
+  manifestsAsImages?: boolean;
 }
 
 /**
@@ -107,11 +110,9 @@ export class HttpPort implements RegistryPort {
       }
       return false;
     });
-    const options: Dispatcher.DispatchOptions = {
-      method: isHead(rows.op[row]) ? 'HEAD' : 'GET',
-      path,
-      ...(authorization === undefined ? {} : { headers: { authorization } }),
-    };
+    const manifest = this.options.manifestsAsImages === true && (rows.op[row] === Op.GET_MANIFEST || rows.op[row] === Op.HEAD_MANIFEST);
+    const headers = manifest || authorization !== undefined ? { ...(manifest ? { accept: OCI_MANIFEST } : {}), ...(authorization === undefined ? {} : { authorization }) } : undefined;
+    const options: Dispatcher.DispatchOptions = { method: isHead(rows.op[row]) ? 'HEAD' : 'GET', path, ...(headers === undefined ? {} : { headers }) };
     this.pool(rows.actor[row], registry).dispatch(options, handler);
   }
 

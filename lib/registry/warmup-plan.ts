@@ -6,6 +6,8 @@ export interface WarmupItem {
   uri: string;
   repo: string;
   size: number;
+  /** A manifest URI (pushed as a blob, or as an image manifest with `warmup.manifests: image`). */
+  manifest?: boolean;
 }
 
 /**
@@ -25,7 +27,7 @@ export function warmupItems(table: TraceTable, methods: readonly MethodCode[] = 
     const uri = table.uri(i);
     if (seen.has(uri)) continue;
     seen.add(uri);
-    items.push({ uri, repo: table.request(i).repo, size: size[i] });
+    items.push({ uri, repo: table.request(i).repo, size: size[i], ...(kind[i] === Kind.MANIFEST ? { manifest: true } : {}) });
   }
   return items;
 }

@@ -111,3 +111,29 @@ t.test('a 1 GiB blob is pushed with bounded memory', async (t) => {
   t.ok(peak - before < 100e6, `RSS grew ${((peak - before) / 1e6).toFixed(1)} MB while pushing 1 GiB`);
   t.ok(await client.hasBlob('big/blob', digest));
 });
+
+t.test('warmup.manifests: image pushes OCI manifests over the repo layers, padded to the traced size; run reads them as manifests', async (t) => {
+  const dir = t.testdir();
+  const registry = await withRegistry(t);
+  const trace = new FakeTrace().addPull('img/repo', 'c1', [3000, 5000], 0).addPull('img/repo', 'c2', [3000, 5000], 5000);
+  mkdirSync(join(dir, 'traces'));
+  writeTrace(join(dir, 'traces'), 'prod-dal09-logstash-2017.06.20-0.json', trace.json());
+  const path = config(dir, [registry.host], '  manifests: image\n');
+  writeFileSync(path, readFileSync(path, 'utf8').replace('  traces: [prod', '  output: out.ndjson\n  traces: [prod'));
+  const warm = await runCli(['warmup', path]);
+  t.equal(warm.code, 0, warm.stderr + warm.stdout);
+  const map = await readDigestMap(join(dir, 'interm.json'));
+  const client = new RegistryClient(resolveEndpoint(registry.host, dir));
+  t.teardown(() => client.close());
+  const manifest = await client.pullManifest('img/repo', 'latest', ['application/vnd.oci.image.manifest.v1+json']);
+  t.equal(manifest.body.length, 900, 'padded to the traced size (500 + 200 a layer)');
+  const parsed = JSON.parse(manifest.body.toString()) as { layers: { digest: string; size: number }[] };
+  t.same(parsed.layers.map((l) => l.digest).sort(), [map.get('v2/img/repo/blobs/l0imgrepo'), map.get('v2/img/repo/blobs/l1imgrepo')].sort(), 'over the warmed layers');
+  t.match(map.get('v2/img/repo/manifests/latest'), /^sha256:/);
+  const run = await runCli(['run', path]);
+  t.equal(run.code, 0, run.stderr);
+  const rows = readFileSync(join(dir, 'out.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { class: string; size: number; outcome: string });
+  const manifests = rows.filter((r) => r.class === 'GET manifest');
+  t.equal(manifests.length, 2);
+  t.ok(manifests.every((r) => r.outcome === 'ok' && r.size === 900), 'manifest GETs served by the manifest path at the traced size');
+});

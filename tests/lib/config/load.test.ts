@@ -18,7 +18,7 @@ t.test("the original player's configuration validates unchanged and resolves wit
   t.equal(config.trace.output, join(dir, 'results.json'));
   t.same(config.registries, ['localhost:5000', 'localhost:5001']);
   t.same(config.clientInfo, { clientList: ['localhost:8081', 'localhost:8082'], threads: 50, wait: true, route: true, speed: 1, inFlight: 3, lateMs: 10, timeoutMs: 30000 });
-  t.same(config.warmup, { output: join(dir, 'interm.json'), threads: 16, random: true, registries: 'first' });
+  t.same(config.warmup, { output: join(dir, 'interm.json'), threads: 16, random: true, registries: 'first', manifests: 'blob' });
   t.same(config.simulate, { name: 'cache.py', args: { cache_size: 8 } });
   t.equal(config.verbose, true);
 });
@@ -30,7 +30,7 @@ t.test('defaults: the original player\'s where it had one, drtp\'s otherwise', a
   t.equal(config.clientInfo.wait, false);
   t.equal(config.clientInfo.route, true);
   t.ok(config.clientInfo.threads >= 1);
-  t.same(config.warmup, { output: undefined, threads: 1, random: false, registries: 'first' });
+  t.same(config.warmup, { output: undefined, threads: 1, random: false, registries: 'first', manifests: 'blob' });
   t.equal(config.trace.includeFailed, false);
 });
 
