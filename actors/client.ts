@@ -3,13 +3,13 @@
  * against the registries over HTTP, streams result rows and progress to the master on the task's port,
  * and returns the final counters and encoded histograms. Imports only lib/ and the message types.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { HttpPort } from '../lib/registry/http-port.js';
 import { ReplayEngine, type Completion } from '../lib/schedule/engine.js';
-import { resultRow } from '../lib/stats/result-row.js';
+import { writeResultRow } from '../lib/stats/result-row.js';
+import { RowWriter } from '../lib/stats/row-writer.js';
 import { PROTOCOL_VERSION, type ControlMessage, type PortDone, type ReplayReport, type ReplayTask, type ReplayTaskResult } from './messages.js';
 
-const FLUSH_CHARS = 1 << 20;
 const PROGRESS_MS = 1000;
 
 export default async function clientWorker(task: ReplayTask): Promise<ReplayTaskResult> {
@@ -27,21 +27,14 @@ export default async function clientWorker(task: ReplayTask): Promise<ReplayTask
   const startAt = performance.now() + (task.startAtEpochMs - Date.now());
   // Rows go straight to the results file: no copy through the master, which only renames it when done.
   const fd = task.resultsFile === undefined ? undefined : openSync(task.resultsFile, 'a');
-  const registryJson = task.registries.map((r) => JSON.stringify(r.name));
-  const actorJson = task.actorNames.map((name) => JSON.stringify(name));
-  let batch = '';
-  const flush = (): void => {
-    if (fd === undefined || batch.length === 0) return;
-    writeSync(fd, batch);
-    batch = '';
-  };
+  const rows = fd === undefined ? undefined : new RowWriter(fd);
+  const registryJson = task.registries.map((r) => Buffer.from(JSON.stringify(r.name)));
+  const actorJson = task.actorNames.map((name) => Buffer.from(JSON.stringify(name)));
   const onComplete =
-    fd === undefined
+    rows === undefined
       ? undefined
-      : (c: Completion): void => {
-          batch += resultRow(c, task.rowId[c.row], task.op[c.row], task.size[c.row], actorJson[task.actor[c.row]], registryJson[task.registry[c.row]], task.startAtEpochMs);
-          if (batch.length >= FLUSH_CHARS) flush();
-        };
+      : (c: Completion): void =>
+          writeResultRow(rows, c, task.rowId[c.row], task.op[c.row], task.size[c.row], actorJson[task.actor[c.row]], registryJson[task.registry[c.row]], task.startAtEpochMs);
   const engine = new ReplayEngine({ length: task.due.length, due: task.due, op: task.op, size: task.size, registry: task.registry, actor: task.actor }, port, { wait: task.wait, inFlight: task.inFlight, lateMs: task.lateMs, actors, registries: task.registries.length, startAt }, onComplete);
   const progress = (): void => {
     const r = engine.report;
@@ -58,7 +51,7 @@ export default async function clientWorker(task: ReplayTask): Promise<ReplayTask
     return await engine.run();
   } finally {
     clearInterval(ticker);
-    flush();
+    rows?.flush();
     if (fd !== undefined) closeSync(fd);
     progress();
     await port.close();

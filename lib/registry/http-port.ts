@@ -1,5 +1,4 @@
 import { Agent, Pool, type Dispatcher } from 'undici';
-import type { IncomingHttpHeaders } from 'node:http';
 import type { RegistryPort, ReplayEngine } from '../schedule/engine.js';
 import { isHead, isRead, Op } from '../schedule/classes.js';
 import { OCI_MANIFEST } from './image-manifest.js';
@@ -46,6 +45,10 @@ export class HttpPort implements RegistryPort {
   private readonly clients: RegistryClient[];
   private readonly auth: Authenticator[];
   private readonly agent: Agent;
+  private readonly free: ReadHandler[] = [];
+  /** Pull scope per repository string id, built once. */
+  private readonly scopes: string[] = [];
+  private readonly optionsCache: (Dispatcher.DispatchOptions | undefined)[] = [];
 
   constructor(
     private readonly rows: HttpRows,
@@ -91,37 +94,60 @@ export class HttpPort implements RegistryPort {
   private read(row: number, engine: ReplayEngine, retried: boolean): void {
     const { rows } = this;
     const registry = rows.registry[row];
-    const path = rows.strings[rows.target[row]];
-    const scope = pullScope(rows.strings[rows.repo[row]]);
-    const authorization = this.auth[registry].header(scope);
-    const handler = new ReadHandler(row, engine, (status, headers) => {
-      if (status === 401 && !retried) {
-        void this.auth[registry]
-          .onUnauthorized(headers['www-authenticate'], scope, this.options.registries[registry].name)
-          .then(
-            (retry) => (retry ? this.read(row, engine, true) : engine.complete(row, 401, 0, null)),
-            (err: unknown) => engine.complete(row, 0, 0, describe(err, `GET ${path}`)),
-          );
-        return true;
-      }
-      if (status >= 300 && status < 400 && headers.location !== undefined) {
-        this.followRedirect(row, engine, String(headers.location));
-        return true;
-      }
-      return false;
-    });
+    const authorization = this.auth[registry].header(this.scopes[rows.repo[row]] ?? this.scope(rows.repo[row]));
     const manifest = this.options.manifestsAsImages === true && (rows.op[row] === Op.GET_MANIFEST || rows.op[row] === Op.HEAD_MANIFEST);
-    const headers = manifest || authorization !== undefined ? { ...(manifest ? { accept: OCI_MANIFEST } : {}), ...(authorization === undefined ? {} : { authorization }) } : undefined;
-    const options: Dispatcher.DispatchOptions = { method: isHead(rows.op[row]) ? 'HEAD' : 'GET', path, ...(headers === undefined ? {} : { headers }) };
-    this.pool(rows.actor[row], registry).dispatch(options, handler);
+    let options: Dispatcher.DispatchOptions;
+    if (manifest || authorization !== undefined) {
+      const headers = { ...(manifest ? { accept: OCI_MANIFEST } : {}), ...(authorization === undefined ? {} : { authorization }) };
+      options = { method: isHead(rows.op[row]) ? 'HEAD' : 'GET', path: rows.strings[rows.target[row]], headers };
+    } else options = this.plainOptions(row);
+    this.pool(rows.actor[row], registry).dispatch(options, this.handler(row, engine, retried));
   }
 
-  /** A blob served from elsewhere (S3 and the like): follow without the registry's Authorization. */
-  private followRedirect(row: number, engine: ReplayEngine, location: string): void {
-    const registry = this.options.registries[this.rows.registry[row]];
-    const url = new URL(location, registry.origin);
-    const handler = new ReadHandler(row, engine, () => false);
-    this.agent.dispatch({ origin: url.origin, path: `${url.pathname}${url.search}`, method: 'GET' }, handler);
+  /** Options of an unauthenticated read, made once per path and method: undici does not modify them. */
+  private plainOptions(row: number): Dispatcher.DispatchOptions {
+    const key = this.rows.target[row] * 2 + (isHead(this.rows.op[row]) ? 1 : 0);
+    let options = this.optionsCache[key];
+    if (options === undefined) options = this.optionsCache[key] = { method: key % 2 === 1 ? 'HEAD' : 'GET', path: this.rows.strings[this.rows.target[row]] };
+    return options;
+  }
+
+  private scope(repo: number): string {
+    return (this.scopes[repo] = pullScope(this.rows.strings[repo]));
+  }
+
+  /** A handler from the free list: handlers are reused, one per request in flight. */
+  private handler(row: number, engine: ReplayEngine, retried: boolean): ReadHandler {
+    const handler = this.free.pop() ?? new ReadHandler(this);
+    handler.reset(row, engine, retried);
+    return handler;
+  }
+
+  /** @internal A handler is done with its request. */
+  release(handler: ReadHandler): void {
+    this.free.push(handler);
+  }
+
+  /**
+   * @internal The response to `row` needs more than counting: a 401 to authenticate and retry once, or
+   * a redirect to follow. Returns true when it took the request over.
+   */
+  intercept(row: number, engine: ReplayEngine, retried: boolean, status: number, rawHeaders: Buffer[] | string[]): boolean {
+    const registry = this.rows.registry[row];
+    if (status === 401 && !retried) {
+      const scope = this.scopes[this.rows.repo[row]] ?? this.scope(this.rows.repo[row]);
+      void this.auth[registry].onUnauthorized(rawHeader(rawHeaders, 'www-authenticate'), scope, this.options.registries[registry].name).then(
+        (retry) => (retry ? this.read(row, engine, true) : engine.complete(row, 401, 0, null)),
+        (err: unknown) => engine.complete(row, 0, 0, describe(err, `GET ${this.rows.strings[this.rows.target[row]]}`)),
+      );
+      return true;
+    }
+    const location = status >= 300 && status < 400 ? rawHeader(rawHeaders, 'location') : undefined;
+    if (location === undefined) return false;
+    // A blob served from elsewhere (S3 and the like): follow without the registry's Authorization.
+    const url = new URL(location, this.options.registries[registry].origin);
+    this.agent.dispatch({ origin: url.origin, path: `${url.pathname}${url.search}`, method: 'GET' }, this.handler(row, engine, true));
+    return true;
   }
 
   private push(row: number, engine: ReplayEngine): void {
@@ -141,42 +167,65 @@ function describe(err: unknown, what: string): string {
   return `${e.code}: ${e.message}`;
 }
 
+/** The value of a header in undici's raw `[name, value, ...]` form (the rare paths only). */
+function rawHeader(raw: Buffer[] | string[], name: string): string | undefined {
+  for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i].toString().toLowerCase() === name) return raw[i + 1].toString();
+  return undefined;
+}
+
 /**
- * Counts a response body without keeping it. `intercept` sees the status first and may take the
- * request over (auth retry, redirect): then this handler reports nothing.
+ * Counts a response body without keeping it. It implements undici's original handler interface
+ * (onConnect / onHeaders / onData / onComplete / onError) on purpose: undici 7 wraps handlers of the
+ * newer interface in an adapter that allocates and parses every response's headers into an object,
+ * which is most of the per-request garbage of a replay. Instances are reused through the port.
  */
-class ReadHandler implements Dispatcher.DispatchHandler {
+class ReadHandler {
+  private row = 0;
+  private engine!: ReplayEngine;
+  private retried = false;
   private status = 0;
   private bytes = 0;
   private firstByteAt = 0;
   private intercepted = false;
 
-  constructor(
-    private readonly row: number,
-    private readonly engine: ReplayEngine,
-    private readonly intercept: (status: number, headers: IncomingHttpHeaders) => boolean,
-  ) {}
+  constructor(private readonly port: HttpPort) {}
 
-  onRequestStart(): void {}
+  reset(row: number, engine: ReplayEngine, retried: boolean): void {
+    this.row = row;
+    this.engine = engine;
+    this.retried = retried;
+    this.status = 0;
+    this.bytes = 0;
+    this.firstByteAt = 0;
+    this.intercepted = false;
+  }
 
-  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+  onConnect(): void {}
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
     this.status = statusCode;
     this.firstByteAt = this.engine.clock();
-    this.intercepted = this.intercept(statusCode, headers);
+    if (statusCode === 401 || (statusCode >= 300 && statusCode < 400)) this.intercepted = this.port.intercept(this.row, this.engine, this.retried, statusCode, rawHeaders);
+    return true;
   }
 
-  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+  onData(chunk: Buffer): boolean {
     this.bytes += chunk.length;
+    return true;
   }
 
-  onResponseEnd(): void {
-    if (this.intercepted) return;
-    this.engine.complete(this.row, this.status, this.bytes, this.status >= 200 && this.status < 300 ? null : `E_REGISTRY_HTTP: HTTP ${this.status}`, this.firstByteAt);
+  onComplete(): void {
+    const { row, engine, status, bytes, firstByteAt, intercepted } = this;
+    this.port.release(this);
+    if (intercepted) return;
+    engine.complete(row, status, bytes, status >= 200 && status < 300 ? null : `E_REGISTRY_HTTP: HTTP ${status}`, firstByteAt);
   }
 
-  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-    if (this.intercepted) return;
+  onError(error: Error): void {
+    const { row, engine, bytes, firstByteAt, intercepted } = this;
+    this.port.release(this);
+    if (intercepted) return;
     const e = transportError(error, 'request');
-    this.engine.complete(this.row, 0, this.bytes, `${e.code}: ${e.message}`, this.firstByteAt);
+    engine.complete(row, 0, bytes, `${e.code}: ${e.message}`, firstByteAt);
   }
 }

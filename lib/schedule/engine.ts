@@ -49,7 +49,7 @@ export interface EngineReport {
   lastDoneMs: number;
 }
 
-/** One finished request, handed to the result sink (a row of the NDJSON results). */
+/** One finished request, handed to the result sink (a row of the NDJSON results); reused between calls. */
 export interface Completion {
   row: number;
   dueMs: number;
@@ -89,6 +89,7 @@ export class ReplayEngine {
   private readonly registryHist: Histogram[];
   private readonly allLatency: Histogram;
   private readonly allService: Histogram;
+  private readonly completion: Completion = { row: 0, dueMs: 0, sentMs: 0, doneMs: 0, ttfbMs: 0, status: 0, bytes: 0, error: null, onTime: false };
   /** Latency of requests done since the last `takeInterval()`, for live percentiles. */
   private interval: Histogram;
 
@@ -200,7 +201,20 @@ export class ReplayEngine {
     }
     if (done - this.options.startAt > report.lastDoneMs) report.lastDoneMs = done - this.options.startAt;
     const onTime = this.options.wait && sent - dueAbs <= this.options.lateMs;
-    this.onComplete?.({ row, dueMs: rows.due[row], sentMs: sent - this.options.startAt, doneMs: done - this.options.startAt, ttfbMs: ttfb, status, bytes, error, onTime });
+    if (this.onComplete !== undefined) {
+      // One reused record: the sink formats it at once and keeps nothing.
+      const c = this.completion;
+      c.row = row;
+      c.dueMs = rows.due[row];
+      c.sentMs = sent - this.options.startAt;
+      c.doneMs = done - this.options.startAt;
+      c.ttfbMs = ttfb;
+      c.status = status;
+      c.bytes = bytes;
+      c.error = error;
+      c.onTime = onTime;
+      this.onComplete(c);
+    }
     const actor = rows.actor[row];
     this.inFlightOf[actor]--;
     this.outstanding--;

@@ -14,7 +14,7 @@ import { runReplay } from '../../actors/master.js';
 import { resolveConfig } from '../../lib/config/load.js';
 import { resolveEndpoint } from '../../lib/registry/endpoint.js';
 import { TraceTableBuilder } from '../../lib/trace/builder.js';
-import { Method } from '../../lib/trace/request.js';
+import { Kind, Method } from '../../lib/trace/request.js';
 import { bytesPerRequest } from '../../lib/trace/table.js';
 
 const [tool, url, connectionsArg, requestsArg, rateArg, resultsArg] = process.argv.slice(2);
@@ -61,7 +61,11 @@ async function withDrtp(): Promise<{ requests: number; errors: number; tableByte
   const rate = rateArg === undefined || rateArg === '0' ? 0 : Number(rateArg);
   const builder = new TraceTableBuilder(requests);
   const t0 = Date.parse('2017-06-20T00:00:00.000Z');
-  for (let i = 0; i < requests; i++) builder.addStrings(rate > 0 ? t0 + (i * 1000) / rate : t0, Method.GET, uri, `c${i % connections}`, 1, 0.01, 200);
+  // Intern once, then add rows by id: the probe measures the replay, not building its trace.
+  const repoId = builder.repos.internString(repo);
+  const objectId = builder.objects.internString('bench');
+  const clientIds = Array.from({ length: connections }, (_, c) => builder.clients.internString(`c${c}`));
+  for (let i = 0; i < requests; i++) builder.addInterned(rate > 0 ? t0 + (i * 1000) / rate : t0, Method.GET, Kind.BLOB, repoId, objectId, clientIds[i % connections], 1, 0.01, 200);
   const table = builder.build();
   const output = resultsArg ?? join(tmpdir(), `drtp-load-probe-${process.pid}.ndjson`);
   const config = resolveConfig({ client_info: { wait: rate > 0, threads: 1, in_flight: 1 }, trace: { traces: ['bench'], output }, registry: [target.origin], warmup: { output: '/dev/null' } }, join(tmpdir(), 'bench.yaml'));
@@ -76,5 +80,15 @@ const started = performance.now();
 const before = process.cpuUsage();
 const result = tool === 'autocannon' ? await withAutocannon() : tool === 'undici' ? await withUndici() : await withDrtp();
 const seconds = (performance.now() - started) / 1000;
+if (process.env.DRTP_BENCH_THREADS) {
+  const { readdirSync } = await import('node:fs');
+  for (const tid of readdirSync('/proc/self/task')) {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    if (ticks > 0) process.stderr.write(`thread ${tid} ${name}: ${(ticks / 100).toFixed(2)} s\n`);
+  }
+}
 const cpu = process.cpuUsage(before);
 process.stdout.write(`${JSON.stringify({ ...result, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssBytes: peakRss() })}\n`);
