@@ -1,21 +1,24 @@
 /**
  * Client worker entry: hosts the client actors of one share of the trace. Runs the replay engine
- * against the registries over HTTP, streams result rows and progress to the master on the task's port,
- * and returns the final counters and encoded histograms. Imports only lib/ and the message types.
+ * against the registries over HTTP as segments of the share arrive (asking the master for the next one
+ * when the engine runs low), appends result rows to the results file, reports progress on the task's
+ * port, and returns the final counters and encoded histograms. Imports only lib/ and the message types.
  */
 import { closeSync, openSync } from 'node:fs';
 import { HttpPort } from '../lib/registry/http-port.js';
 import { ReplayEngine, type Completion } from '../lib/schedule/engine.js';
+import type { SegmentBatch } from '../lib/schedule/router.js';
 import { writeResultRow } from '../lib/stats/result-row.js';
 import { RowWriter } from '../lib/stats/row-writer.js';
-import { PROTOCOL_VERSION, type ControlMessage, type PortDone, type ReplayReport, type ReplayTask, type ReplayTaskResult } from './messages.js';
+import { PROTOCOL_VERSION, type ControlMessage, type PortDone, type ReplayReport, type ReplayTask, type ReplayTaskResult, type SegmentMessage } from './messages.js';
 
 const PROGRESS_MS = 1000;
 
 export default async function clientWorker(task: ReplayTask): Promise<ReplayTaskResult> {
   if (task.protocolVersion !== PROTOCOL_VERSION) throw new Error(`client worker speaks protocol ${PROTOCOL_VERSION}, got ${task.protocolVersion}`);
-  const actors = task.actorNames.length;
-  const port = new HttpPort(task, actors, {
+  const strings: string[] = [];
+  const actorJson: Buffer[] = [];
+  const port = new HttpPort(strings, {
     registries: task.registries,
     inFlight: task.inFlight,
     random: task.random,
@@ -29,20 +32,34 @@ export default async function clientWorker(task: ReplayTask): Promise<ReplayTask
   const fd = task.resultsFile === undefined ? undefined : openSync(task.resultsFile, 'a');
   const rows = fd === undefined ? undefined : new RowWriter(fd);
   const registryJson = task.registries.map((r) => Buffer.from(JSON.stringify(r.name)));
-  const actorJson = task.actorNames.map((name) => Buffer.from(JSON.stringify(name)));
   const onComplete =
     rows === undefined
       ? undefined
-      : (c: Completion): void =>
-          writeResultRow(rows, c, task.rowId[c.row], task.op[c.row], task.size[c.row], actorJson[task.actor[c.row]], registryJson[task.registry[c.row]], task.startAtEpochMs);
-  const engine = new ReplayEngine({ length: task.due.length, due: task.due, op: task.op, size: task.size, registry: task.registry, actor: task.actor }, port, { wait: task.wait, inFlight: task.inFlight, lateMs: task.lateMs, actors, registries: task.registries.length, startAt }, onComplete);
+      : (c: Completion): void => {
+          const s = c.segment;
+          writeResultRow(rows, c, s.rowId[c.index], s.op[c.index], s.size[c.index], actorJson[s.actor[c.index]], registryJson[s.registry[c.index]], task.startAtEpochMs);
+        };
+  const engine = new ReplayEngine(
+    port,
+    { wait: task.wait, inFlight: task.inFlight, lateMs: task.lateMs, actors: 0, registries: task.registries.length, startAt, lowWater: task.lowWater, onNeedRows: () => task.port.postMessage({ type: 'need' } satisfies ReplayReport) },
+    onComplete,
+  );
+  const take = (batch: SegmentBatch): void => {
+    strings.push(...batch.strings);
+    for (const name of batch.actorNames) actorJson.push(Buffer.from(JSON.stringify(name)));
+    engine.addActors(actorJson.length);
+    if (batch.segment === null) engine.end();
+    else engine.append(batch.segment);
+  };
+  task.port.on('message', (message: ControlMessage | SegmentMessage) => {
+    if (message.type === 'stop') engine.stop();
+    else take(message);
+  });
+  take(task.first);
   const progress = (): void => {
     const r = engine.report;
     task.port.postMessage({ type: 'progress', done: r.ok + r.failed, ok: r.ok, failed: r.failed, bytes: r.bytes, late: r.late, interval: engine.takeInterval() } satisfies ReplayReport);
   };
-  task.port.on('message', (message: ControlMessage) => {
-    if (message.type === 'stop') engine.stop();
-  });
   const ticker = setInterval(progress, PROGRESS_MS);
   try {
     // Wait for the common start without holding the event loop busy.

@@ -1,18 +1,17 @@
-import { MessageChannel } from 'node:worker_threads';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import type { Config } from '../lib/config/types.js';
 import type { ConfiguredTrace } from '../lib/config/trace.js';
 import { AtomicFile } from '../lib/fsutil/atomic.js';
 import type { RegistryEndpoint } from '../lib/registry/endpoint.js';
 import type { DigestMap } from '../lib/registry/digest-map.js';
-import { isRead, Op } from '../lib/schedule/classes.js';
+import { opOf } from '../lib/schedule/classes.js';
 import type { EngineReport } from '../lib/schedule/engine.js';
-import { partition, type Share } from '../lib/schedule/partition.js';
-import { buildPlan, SKIP_REASONS, type ReplayPlan } from '../lib/schedule/plan.js';
+import { ReplayRouter, SKIP_REASONS, type SegmentBatch } from '../lib/schedule/router.js';
 import { decodeHistogram, newHistogram, percentilesMs } from '../lib/stats/histogram.js';
 import { skippedRow } from '../lib/stats/result-row.js';
 import { buildSummary, mergeReports, type RunSummary } from '../lib/stats/summary.js';
-import { PROTOCOL_VERSION, type ControlMessage, type PortDone, type ReplayReport, type ReplayTask, type ReplayTaskResult } from './messages.js';
+import { PROTOCOL_VERSION, type ControlMessage, type PortDone, type ReplayReport, type ReplayTask, type ReplayTaskResult, type SegmentMessage } from './messages.js';
 import { workerPool } from './pool.js';
 
 export interface ReplayProgress {
@@ -38,7 +37,12 @@ export interface ReplayOptions {
   onProgress?: (p: ReplayProgress) => void;
   /** Extra facts for the summary's meta record. */
   meta?: Record<string, unknown>;
+  /** Rows per segment handed to a worker at a time (default 65,536). */
+  segmentRows?: number;
 }
+
+/** A worker holds about two segments of its share at a time: ~2.2 MB each at this size. */
+const SEGMENT_ROWS = 65_536;
 
 export interface ReplayOutcome {
   summary: RunSummary;
@@ -48,55 +52,63 @@ export interface ReplayOutcome {
 }
 
 /**
- * The master actor of a run: plans the replay, partitions it by client over the client workers, starts
- * them on a common clock, writes their result rows as they come (NDJSON, atomically renamed when done)
- * and merges their counters and histograms into the summary.
+ * The master actor of a run: classifies the requests, routes them by client to client workers, feeds
+ * each worker its share segment by segment as it asks, starts them on a common clock, and merges their
+ * counters and histograms into the summary. Workers append result rows to the results file themselves;
+ * the master renames it into place when the run is done.
  */
 export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> {
   const { config, trace } = options;
-  const plan = buildPlan(trace.table, options.map, { speed: config.clientInfo.wait ? config.clientInfo.speed : 1, registries: options.registries.length, selection: config.registrySelection, seed: config.seed });
-  if (options.clientFilter !== undefined) excludeClients(plan, trace, options.clientFilter);
   const workers = Math.max(1, Math.min(config.clientInfo.threads, availableParallelism() * 4));
-  const shares = partition(plan, trace.table.pools.clients, workers, config.clientInfo.route).filter((s) => s.rows.length > 0);
+  const router = new ReplayRouter(trace.table, options.map, {
+    speed: config.clientInfo.wait ? config.clientInfo.speed : 0,
+    registries: options.registries.length,
+    selection: config.registrySelection,
+    seed: config.seed,
+    workers,
+    route: config.clientInfo.route,
+    segmentRows: options.segmentRows ?? SEGMENT_ROWS,
+    manifestsAsImages: config.warmup.manifests === 'image',
+    ...(options.clientFilter === undefined ? {} : { keep: options.clientFilter }),
+  });
+  const active = Array.from({ length: workers }, (_, w) => w).filter((w) => router.rowsOf(w) > 0);
   const resultsFile = config.trace.output;
   const summaryFile = `${resultsFile}.summary.json`;
   const results = await AtomicFile.create(resultsFile);
   const started = new Date();
-  let writing = Promise.resolve();
-  const write = (text: string): void => {
-    writing = writing.then(() => results.write(text));
-  };
-  const skipped = writeSkipped(plan, trace, write);
-  await writing; // skipped rows first: workers append to the same file from here on
-  const pool = shares.length > 0 ? workerPool('client', shares.length) : undefined;
-  const ports: import('node:worker_threads').MessagePort[] = [];
+  const skipped = await writeSkipped(router, trace, results);
+  const pool = active.length > 0 ? workerPool('client', active.length) : undefined;
+  const ports: MessagePort[] = [];
   let stopped = false;
   const stop = (): void => {
     stopped = true;
     for (const port of ports) port.postMessage({ type: 'stop' } satisfies ControlMessage);
   };
   options.signal?.addEventListener('abort', stop, { once: true });
-  const sendable = shares.reduce((sum, s) => sum + s.rows.length, 0);
-  const live = { done: new Array<number>(shares.length).fill(0), ok: new Array<number>(shares.length).fill(0), failed: new Array<number>(shares.length).fill(0), bytes: new Array<number>(shares.length).fill(0) };
+  const live = { done: new Array<number>(active.length).fill(0), ok: new Array<number>(active.length).fill(0), failed: new Array<number>(active.length).fill(0), bytes: new Array<number>(active.length).fill(0) };
   const liveLatency = newHistogram();
   const startAtEpochMs = options.startAtEpochMs ?? Date.now() + 300;
+  const segmentRows = options.segmentRows ?? SEGMENT_ROWS;
   let reports: EngineReport[] = [];
   try {
     const drained: Promise<void>[] = [];
-    const tasks = shares.map((share, w) => {
+    const tasks = active.map((worker, k) => {
       const { port1, port2 } = new MessageChannel();
       ports.push(port1);
       drained.push(
         new Promise((resolve) => {
           port1.on('message', (m: ReplayReport | PortDone) => {
-            if (m.type === 'progress') {
-              live.done[w] = m.done;
-              live.ok[w] = m.ok;
-              live.failed[w] = m.failed;
-              live.bytes[w] = m.bytes;
+            if (m.type === 'need') {
+              const batch = router.nextSegment(worker);
+              port1.postMessage({ type: 'segment', ...batch } satisfies SegmentMessage, transferables(batch));
+            } else if (m.type === 'progress') {
+              live.done[k] = m.done;
+              live.ok[k] = m.ok;
+              live.failed[k] = m.failed;
+              live.bytes[k] = m.bytes;
               liveLatency.add(decodeHistogram(m.interval));
               const sum = (a: number[]): number => a.reduce((x, y) => x + y, 0);
-              options.onProgress?.({ done: sum(live.done), total: sendable, ok: sum(live.ok), failed: sum(live.failed), bytes: sum(live.bytes), p99: percentilesMs(liveLatency).p99 });
+              options.onProgress?.({ done: sum(live.done), total: router.sendable, ok: sum(live.ok), failed: sum(live.failed), bytes: sum(live.bytes), p99: percentilesMs(liveLatency).p99 });
             } else {
               port1.close();
               resolve();
@@ -104,15 +116,30 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
           });
         }),
       );
-      const task = replayTask(plan, trace, share, options.registries, config, startAtEpochMs, port2, results.tempPath);
-      return (pool as NonNullable<typeof pool>).run(task, { transferList: [port2, task.due.buffer, task.op.buffer, task.size.buffer, task.registry.buffer, task.actor.buffer, task.target.buffer, task.repo.buffer, task.rowId.buffer] as never }) as Promise<ReplayTaskResult>;
+      const first = router.nextSegment(worker);
+      const task: ReplayTask = {
+        type: 'replay',
+        protocolVersion: PROTOCOL_VERSION,
+        registries: options.registries,
+        first,
+        lowWater: Math.max(1, Math.floor(segmentRows / 2)),
+        wait: config.clientInfo.wait,
+        inFlight: config.clientInfo.inFlight,
+        lateMs: config.clientInfo.lateMs,
+        startAtEpochMs,
+        random: config.warmup.random,
+        connectTimeoutMs: Math.min(10_000, config.clientInfo.timeoutMs),
+        timeoutMs: config.clientInfo.timeoutMs,
+        resultsFile: results.tempPath,
+        manifestsAsImages: config.warmup.manifests === 'image',
+        port: port2,
+      };
+      return (pool as NonNullable<typeof pool>).run(task, { transferList: [port2, ...transferables(first)] as never }) as Promise<ReplayTaskResult>;
     });
     if (options.signal?.aborted) stop();
     reports = await Promise.all(tasks);
     await Promise.all(drained);
-    await writing;
   } catch (err) {
-    await writing.catch(() => undefined);
     await results.abort();
     throw err;
   } finally {
@@ -121,14 +148,14 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
   }
   await results.commit();
   const report = mergeReports(reports);
-  const notSent = plan.length - skippedTotal(skipped) - report.sent;
+  const notSent = router.sendable - report.sent;
   if (notSent > 0) skipped['not sent: the run was stopped'] = notSent;
   const summary = buildSummary(report, skipped, options.registries.map((r) => r.name), {
     ...options.meta,
     startedAt: started.toISOString(),
     endedAt: new Date().toISOString(),
-    workers: shares.length,
-    actors: shares.reduce((sum, s) => sum + s.actorNames.length, 0),
+    workers: active.length,
+    actors: active.reduce((sum, w) => sum + router.actorsOf(w), 0),
     stopped,
   });
   const file = await AtomicFile.create(summaryFile);
@@ -137,93 +164,31 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
   return { summary, stopped, resultsFile, summaryFile };
 }
 
-function skippedTotal(skipped: Record<string, number>): number {
-  return Object.values(skipped).reduce((a, b) => a + b, 0);
+/** The buffers of a segment, moved (not copied) to the worker. */
+function transferables(batch: SegmentBatch): ArrayBuffer[] {
+  const s = batch.segment;
+  if (s === null) return [];
+  return [s.due, s.op, s.size, s.registry, s.actor, s.target, s.repo, s.rowId].map((a) => a.buffer as ArrayBuffer);
 }
 
-/** Marks the requests of clients outside the filter as not part of this run (a shard's complement). */
-function excludeClients(plan: ReplayPlan, trace: ConfiguredTrace, keep: (client: string) => boolean): void {
-  const pool = trace.table.pools.clients;
-  const verdict = new Int8Array(pool.size);
-  for (let i = 0; i < plan.length; i++) {
-    const c = plan.client[i];
-    if (verdict[c] === 0) verdict[c] = keep(pool.get(c)) ? 1 : -1;
-    if (verdict[c] < 0) plan.skip[i] = 255;
-  }
-}
-
-/** Writes a result row per skipped request and counts them by reason. */
-function writeSkipped(plan: ReplayPlan, trace: ConfiguredTrace, write: (text: string) => void): Record<string, number> {
+/** Writes a result row per skipped request (before the workers start appending) and counts them by reason. */
+async function writeSkipped(router: ReplayRouter, trace: ConfiguredTrace, results: AtomicFile): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
+  const { table } = trace;
   let batch = '';
-  for (let i = 0; i < plan.length; i++) {
-    const reason = plan.skip[i];
-    if (reason === 0 || reason === 255) continue;
-    const text = reason === 2 ? `${SKIP_REASONS[2]}: ${plan.warmupFailures.get(i)}` : SKIP_REASONS[reason];
-    counts[SKIP_REASONS[reason]] = (counts[SKIP_REASONS[reason]] ?? 0) + 1;
-    batch += skippedRow(i, plan.op[i], plan.size[i], trace.table.pools.clients.get(plan.client[i]), plan.due[i], text);
+  for (let i = 0; i < router.kind.length; i++) {
+    const kind = router.kind[i];
+    const reason = SKIP_REASONS[kind];
+    if (reason === undefined) continue;
+    counts[reason] = (counts[reason] ?? 0) + 1;
+    const text = kind === -3 ? `${reason}: ${router.warmupFailures.get(i)}` : reason;
+    const op = opOf(table.columns.method[i], table.columns.kind[i]);
+    batch += skippedRow(i, op < 0 ? 0 : op, table.columns.size[i], table.pools.clients.get(table.columns.client[i]), table.offsetMs(i), text);
     if (batch.length > 1 << 20) {
-      write(batch);
+      await results.write(batch);
       batch = '';
     }
   }
-  if (batch.length > 0) write(batch);
+  if (batch.length > 0) await results.write(batch);
   return counts;
-}
-
-/** The typed-array task of one share: columns gathered for its rows, strings interned per share. */
-function replayTask(plan: ReplayPlan, trace: ConfiguredTrace, share: Share, registries: RegistryEndpoint[], config: Config, startAtEpochMs: number, port: import('node:worker_threads').MessagePort, resultsFile: string): ReplayTask {
-  const n = share.rows.length;
-  const strings: string[] = [];
-  const ids = new Map<string, number>();
-  const intern = (s: string): number => {
-    let id = ids.get(s);
-    if (id === undefined) {
-      id = strings.length;
-      strings.push(s);
-      ids.set(s, id);
-    }
-    return id;
-  };
-  const task: ReplayTask = {
-    type: 'replay',
-    protocolVersion: PROTOCOL_VERSION,
-    registries,
-    due: new Float64Array(n),
-    op: new Uint8Array(n),
-    size: new Float64Array(n),
-    registry: new Uint8Array(n),
-    actor: share.actor,
-    target: new Uint32Array(n),
-    repo: new Uint32Array(n),
-    rowId: share.rows,
-    strings,
-    actorNames: share.actorNames,
-    wait: config.clientInfo.wait,
-    inFlight: config.clientInfo.inFlight,
-    lateMs: config.clientInfo.lateMs,
-    startAtEpochMs,
-    random: config.warmup.random,
-    connectTimeoutMs: Math.min(10_000, config.clientInfo.timeoutMs),
-    timeoutMs: config.clientInfo.timeoutMs,
-    resultsFile,
-    manifestsAsImages: config.warmup.manifests === 'image',
-    port,
-  };
-  const table = trace.table;
-  const images = config.warmup.manifests === 'image';
-  for (let j = 0; j < n; j++) {
-    const i = share.rows[j];
-    task.due[j] = plan.due[i];
-    task.op[j] = plan.op[i];
-    task.size[j] = plan.size[i];
-    task.registry[j] = plan.registry[i];
-    const repo = table.pools.repos.get(table.columns.repo[i]);
-    task.repo[j] = intern(repo);
-    // Manifests are read as blobs (warmup pushed them as blobs, as the original player did), or as
-    // manifests when warmup pushed image manifests.
-    const asManifest = images && (plan.op[i] === Op.GET_MANIFEST || plan.op[i] === Op.HEAD_MANIFEST);
-    task.target[j] = intern(isRead(plan.op[i]) ? `/v2/${repo}/${asManifest ? 'manifests' : 'blobs'}/${plan.digests[plan.digest[i]]}` : table.uri(i));
-  }
-  return task;
 }

@@ -3,6 +3,7 @@ import type { ErrorData } from '../lib/errors.js';
 import type { RegistryEndpoint } from '../lib/registry/endpoint.js';
 import type { WarmupItem } from '../lib/registry/warmup-plan.js';
 import type { EngineReport } from '../lib/schedule/engine.js';
+import type { SegmentBatch } from '../lib/schedule/router.js';
 
 /**
  * Every message an actor sends or receives, as discriminated unions on `type`. Errors travel as
@@ -54,18 +55,10 @@ export interface ReplayTask {
   type: 'replay';
   protocolVersion: number;
   registries: RegistryEndpoint[];
-  /** Columns of the share, in due order (transferred, not copied). */
-  due: Float64Array;
-  op: Uint8Array;
-  size: Float64Array;
-  registry: Uint8Array;
-  actor: Uint32Array;
-  target: Uint32Array;
-  repo: Uint32Array;
-  /** The plan row of each share row: the `id` of a result row. */
-  rowId: Uint32Array;
-  strings: string[];
-  actorNames: string[];
+  /** The share's first segment; the rest come as `segment` messages on the port, when asked for. */
+  first: SegmentBatch;
+  /** Ask for the next segment when fewer rows than this are left to release or send. */
+  lowWater: number;
   wait: boolean;
   inFlight: number;
   lateMs: number;
@@ -84,7 +77,12 @@ export interface ReplayTask {
   port: MessagePort;
 }
 
+/** Master -> client worker, on the port: the next segment of its share (segment null: no more). */
+export type SegmentMessage = { type: 'segment' } & SegmentBatch;
+
 /** Client worker -> master, on the task's port. */
-export type ReplayReport = { type: 'progress'; done: number; ok: number; failed: number; bytes: number; late: number; interval: string };
+export type ReplayReport =
+  | { type: 'progress'; done: number; ok: number; failed: number; bytes: number; late: number; interval: string }
+  | { type: 'need' };
 
 export type ReplayTaskResult = EngineReport;

@@ -1,6 +1,6 @@
 import type { RegistryEntry } from '../registry/endpoint.js';
 import type { TraceLimit } from '../trace/select.js';
-import type { RegistrySelection } from '../schedule/plan.js';
+import type { RegistrySelection } from '../schedule/router.js';
 
 /** The configuration as written: the shape schemas/config.schema.json allows (keys as in the file). */
 export interface RawConfig {

@@ -1,5 +1,5 @@
 import { Agent, Pool, type Dispatcher } from 'undici';
-import type { RegistryPort, ReplayEngine } from '../schedule/engine.js';
+import type { RegistryPort, ReplayEngine, Segment } from '../schedule/engine.js';
 import { isHead, isRead, Op } from '../schedule/classes.js';
 import { OCI_MANIFEST } from './image-manifest.js';
 import { Authenticator } from './auth.js';
@@ -8,19 +8,6 @@ import { generatedContent } from './content.js';
 import type { RegistryEndpoint } from './endpoint.js';
 import { transportError } from './errors.js';
 import { isDrtpError } from '../errors.js';
-
-/** What the port needs to know per row, besides the engine's columns. */
-export interface HttpRows {
-  op: Uint8Array;
-  size: Float64Array;
-  registry: Uint8Array;
-  actor: Uint32Array;
-  /** Per row, an index into `strings`: the request path for reads, the trace URI for pushes. */
-  target: Uint32Array;
-  /** Per row, an index into `strings`: the repository. */
-  repo: Uint32Array;
-  strings: string[];
-}
 
 export interface HttpPortOptions {
   registries: RegistryEndpoint[];
@@ -50,21 +37,24 @@ export class HttpPort implements RegistryPort {
   private readonly scopes: string[] = [];
   private readonly optionsCache: (Dispatcher.DispatchOptions | undefined)[] = [];
 
+  /**
+   * `strings` is the worker's string table (request paths, trace URIs, repositories), indexed by the
+   * segments' `target` and `repo` columns; it grows as segments arrive.
+   */
   constructor(
-    private readonly rows: HttpRows,
-    actors: number,
+    private readonly strings: string[],
     private readonly options: HttpPortOptions,
   ) {
-    this.pools = new Array<Pool | undefined>(actors * options.registries.length);
+    this.pools = [];
     this.clients = options.registries.map((r) => new RegistryClient(r, { connections: Math.max(2, options.inFlight), connectTimeoutMs: options.connectTimeoutMs, headersTimeoutMs: options.timeoutMs, bodyIdleTimeoutMs: options.timeoutMs }));
     this.agent = new Agent({ connect: { timeout: options.connectTimeoutMs }, headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs });
     this.auth = options.registries.map((r) => new Authenticator(r.credentials, this.agent));
   }
 
-  start(row: number, engine: ReplayEngine): void {
-    const op = this.rows.op[row];
-    if (isRead(op)) this.read(row, engine, false);
-    else this.push(row, engine);
+  start(row: number, segment: Segment, index: number, engine: ReplayEngine): void {
+    const op = segment.op[index];
+    if (isRead(op)) this.read(row, op, segment.registry[index], segment.actor[index], segment.target[index], segment.repo[index], engine, false);
+    else this.push(row, segment.registry[index], segment.target[index], segment.repo[index], segment.size[index], engine);
   }
 
   async close(): Promise<void> {
@@ -91,35 +81,33 @@ export class HttpPort implements RegistryPort {
     return pool;
   }
 
-  private read(row: number, engine: ReplayEngine, retried: boolean): void {
-    const { rows } = this;
-    const registry = rows.registry[row];
-    const authorization = this.auth[registry].header(this.scopes[rows.repo[row]] ?? this.scope(rows.repo[row]));
-    const manifest = this.options.manifestsAsImages === true && (rows.op[row] === Op.GET_MANIFEST || rows.op[row] === Op.HEAD_MANIFEST);
+  private read(row: number, op: number, registry: number, actor: number, target: number, repo: number, engine: ReplayEngine, retried: boolean): void {
+    const authorization = this.auth[registry].header(this.scopes[repo] ?? this.scope(repo));
+    const manifest = this.options.manifestsAsImages === true && (op === Op.GET_MANIFEST || op === Op.HEAD_MANIFEST);
     let options: Dispatcher.DispatchOptions;
     if (manifest || authorization !== undefined) {
       const headers = { ...(manifest ? { accept: OCI_MANIFEST } : {}), ...(authorization === undefined ? {} : { authorization }) };
-      options = { method: isHead(rows.op[row]) ? 'HEAD' : 'GET', path: rows.strings[rows.target[row]], headers };
-    } else options = this.plainOptions(row);
-    this.pool(rows.actor[row], registry).dispatch(options, this.handler(row, engine, retried));
+      options = { method: isHead(op) ? 'HEAD' : 'GET', path: this.strings[target], headers };
+    } else options = this.plainOptions(target, isHead(op));
+    this.pool(actor, registry).dispatch(options, this.handler(row, op, registry, actor, target, repo, engine, retried));
   }
 
   /** Options of an unauthenticated read, made once per path and method: undici does not modify them. */
-  private plainOptions(row: number): Dispatcher.DispatchOptions {
-    const key = this.rows.target[row] * 2 + (isHead(this.rows.op[row]) ? 1 : 0);
+  private plainOptions(target: number, head: boolean): Dispatcher.DispatchOptions {
+    const key = target * 2 + (head ? 1 : 0);
     let options = this.optionsCache[key];
-    if (options === undefined) options = this.optionsCache[key] = { method: key % 2 === 1 ? 'HEAD' : 'GET', path: this.rows.strings[this.rows.target[row]] };
+    if (options === undefined) options = this.optionsCache[key] = { method: head ? 'HEAD' : 'GET', path: this.strings[target] };
     return options;
   }
 
   private scope(repo: number): string {
-    return (this.scopes[repo] = pullScope(this.rows.strings[repo]));
+    return (this.scopes[repo] = pullScope(this.strings[repo]));
   }
 
   /** A handler from the free list: handlers are reused, one per request in flight. */
-  private handler(row: number, engine: ReplayEngine, retried: boolean): ReadHandler {
+  private handler(row: number, op: number, registry: number, actor: number, target: number, repo: number, engine: ReplayEngine, retried: boolean): ReadHandler {
     const handler = this.free.pop() ?? new ReadHandler(this);
-    handler.reset(row, engine, retried);
+    handler.reset(row, op, registry, actor, target, repo, engine, retried);
     return handler;
   }
 
@@ -132,13 +120,13 @@ export class HttpPort implements RegistryPort {
    * @internal The response to `row` needs more than counting: a 401 to authenticate and retry once, or
    * a redirect to follow. Returns true when it took the request over.
    */
-  intercept(row: number, engine: ReplayEngine, retried: boolean, status: number, rawHeaders: Buffer[] | string[]): boolean {
-    const registry = this.rows.registry[row];
+  intercept(h: ReadHandler, status: number, rawHeaders: Buffer[] | string[]): boolean {
+    const { row, op, registry, actor, target, repo, engine, retried } = h;
     if (status === 401 && !retried) {
-      const scope = this.scopes[this.rows.repo[row]] ?? this.scope(this.rows.repo[row]);
+      const scope = this.scopes[repo] ?? this.scope(repo);
       void this.auth[registry].onUnauthorized(rawHeader(rawHeaders, 'www-authenticate'), scope, this.options.registries[registry].name).then(
-        (retry) => (retry ? this.read(row, engine, true) : engine.complete(row, 401, 0, null)),
-        (err: unknown) => engine.complete(row, 0, 0, describe(err, `GET ${this.rows.strings[this.rows.target[row]]}`)),
+        (retry) => (retry ? this.read(row, op, registry, actor, target, repo, engine, true) : engine.complete(row, 401, 0, null)),
+        (err: unknown) => engine.complete(row, 0, 0, describe(err, `GET ${this.strings[target]}`)),
       );
       return true;
     }
@@ -146,15 +134,13 @@ export class HttpPort implements RegistryPort {
     if (location === undefined) return false;
     // A blob served from elsewhere (S3 and the like): follow without the registry's Authorization.
     const url = new URL(location, this.options.registries[registry].origin);
-    this.agent.dispatch({ origin: url.origin, path: `${url.pathname}${url.search}`, method: 'GET' }, this.handler(row, engine, true));
+    this.agent.dispatch({ origin: url.origin, path: `${url.pathname}${url.search}`, method: 'GET' }, this.handler(row, op, registry, actor, target, repo, engine, true));
     return true;
   }
 
-  private push(row: number, engine: ReplayEngine): void {
-    const { rows } = this;
-    const uri = rows.strings[rows.target[row]];
-    const size = rows.size[row];
-    this.clients[rows.registry[row]].pushBlob(rows.strings[rows.repo[row]], generatedContent(uri, size, this.options.random)).then(
+  private push(row: number, registry: number, target: number, repo: number, size: number, engine: ReplayEngine): void {
+    const uri = this.strings[target];
+    this.clients[registry].pushBlob(this.strings[repo], generatedContent(uri, size, this.options.random)).then(
       () => engine.complete(row, 201, size, null),
       (err: unknown) => engine.complete(row, isDrtpError(err) && err.statusCode !== undefined ? err.statusCode : 0, 0, describe(err, `PUT ${uri}`)),
     );
@@ -180,9 +166,14 @@ function rawHeader(raw: Buffer[] | string[], name: string): string | undefined {
  * which is most of the per-request garbage of a replay. Instances are reused through the port.
  */
 class ReadHandler {
-  private row = 0;
-  private engine!: ReplayEngine;
-  private retried = false;
+  row = 0;
+  op = 0;
+  registry = 0;
+  actor = 0;
+  target = 0;
+  repo = 0;
+  engine!: ReplayEngine;
+  retried = false;
   private status = 0;
   private bytes = 0;
   private firstByteAt = 0;
@@ -190,8 +181,13 @@ class ReadHandler {
 
   constructor(private readonly port: HttpPort) {}
 
-  reset(row: number, engine: ReplayEngine, retried: boolean): void {
+  reset(row: number, op: number, registry: number, actor: number, target: number, repo: number, engine: ReplayEngine, retried: boolean): void {
     this.row = row;
+    this.op = op;
+    this.registry = registry;
+    this.actor = actor;
+    this.target = target;
+    this.repo = repo;
     this.engine = engine;
     this.retried = retried;
     this.status = 0;
@@ -205,7 +201,7 @@ class ReadHandler {
   onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
     this.status = statusCode;
     this.firstByteAt = this.engine.clock();
-    if (statusCode === 401 || (statusCode >= 300 && statusCode < 400)) this.intercepted = this.port.intercept(this.row, this.engine, this.retried, statusCode, rawHeaders);
+    if (statusCode === 401 || (statusCode >= 300 && statusCode < 400)) this.intercepted = this.port.intercept(this, statusCode, rawHeaders);
     return true;
   }
 

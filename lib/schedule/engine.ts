@@ -1,8 +1,13 @@
 import { isHead, OP_NAMES, SIZE_CLASS_NAMES, sizeClass } from './classes.js';
 import { encodeHistogram, newHistogram, recordMs, type Histogram } from '../stats/histogram.js';
 
-/** The columns of one worker's share of a replay, in due order. */
-export interface EngineRows {
+/**
+ * A run of consecutive rows of one worker's share, in due order. Shares arrive in segments so that a
+ * worker holds a window of its share, not all of it: a trace of tens of millions of requests replays
+ * in bounded memory. `target`, `repo` and `rowId` are for the port and the results; the engine does
+ * not read them.
+ */
+export interface Segment {
   length: number;
   /** Due time, ms after the replay's start. */
   due: Float64Array;
@@ -10,12 +15,18 @@ export interface EngineRows {
   size: Float64Array;
   registry: Uint8Array;
   actor: Uint32Array;
+  target: Uint32Array;
+  repo: Uint32Array;
+  rowId: Uint32Array;
 }
 
 /** Whatever answers requests: a real registry over HTTP, or a simulated one. */
 export interface RegistryPort {
-  /** Starts row `row`; must call `engine.complete` for it exactly once, now or later. */
-  start(row: number, engine: ReplayEngine): void;
+  /**
+   * Starts the request in `segment` at `index` (engine row `row`); must call `engine.complete(row, ...)`
+   * exactly once, now or later.
+   */
+  start(row: number, segment: Segment, index: number, engine: ReplayEngine): void;
   close(): Promise<void>;
 }
 
@@ -26,11 +37,16 @@ export interface EngineOptions {
   inFlight: number;
   /** Sent more than this after due = late. */
   lateMs: number;
+  /** Client actors (may grow as segments arrive: see `addActors`). */
   actors: number;
   registries: number;
   /** performance.now() value of the replay's start. */
   startAt: number;
   now?: () => number;
+  /** Asks for the next segment when fewer than this many rows are left to send. */
+  lowWater?: number;
+  /** Called (once per request) when the engine wants its next segment. */
+  onNeedRows?: () => void;
 }
 
 /** Counters and histograms of one engine, in the form that crosses threads. */
@@ -51,7 +67,10 @@ export interface EngineReport {
 
 /** One finished request, handed to the result sink (a row of the NDJSON results); reused between calls. */
 export interface Completion {
+  /** Engine row; `segment` and `index` locate its columns. */
   row: number;
+  segment: Segment;
+  index: number;
   dueMs: number;
   sentMs: number;
   doneMs: number;
@@ -62,23 +81,38 @@ export interface Completion {
   onTime: boolean;
 }
 
+interface Live {
+  segment: Segment;
+  /** Engine row of the segment's first row. */
+  base: number;
+  /** Next row in its actor's queue of released rows, or -1 (engine rows). */
+  next: Int32Array;
+  sentAt: Float64Array;
+  /** Rows not completed yet: the segment is dropped at 0. */
+  open: number;
+}
+
 /**
  * The replay engine of one worker: releases requests at their due times (or all at once), keeps each
  * client actor within its bound of requests in flight, and measures every request twice, from sending
  * (service time) and from its due time (latency, which counts the wait of a late request: no
- * coordinated omission). The registry is whatever RegistryPort it is given.
+ * coordinated omission). The registry is whatever RegistryPort it is given. Rows come in segments;
+ * each actor's released rows wait in a linked list threaded through the segments.
  */
 export class ReplayEngine {
   private readonly now: () => number;
-  private readonly sentAt: Float64Array;
-  /** Rows of each actor in order (CSR): actorRows[actorStart[a] .. actorStart[a + 1]). */
-  private readonly actorStart: Uint32Array;
-  private readonly actorRows: Uint32Array;
-  private readonly nextToSend: Uint32Array;
-  private readonly released: Uint32Array;
-  private readonly inFlightOf: Uint16Array;
+  private live: Live[] = [];
+  /** Engine rows appended so far. */
+  private appended = 0;
+  private ended = false;
+  private needPending = false;
+  /** Next engine row to release (open loop). */
   private cursor = 0;
+  private head = new Int32Array(0);
+  private tail = new Int32Array(0);
+  private inFlightOf = new Uint16Array(0);
   private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  private running = false;
   private stopped = false;
   private outstanding = 0;
   private finished: (() => void) | undefined;
@@ -89,28 +123,17 @@ export class ReplayEngine {
   private readonly registryHist: Histogram[];
   private readonly allLatency: Histogram;
   private readonly allService: Histogram;
-  private readonly completion: Completion = { row: 0, dueMs: 0, sentMs: 0, doneMs: 0, ttfbMs: 0, status: 0, bytes: 0, error: null, onTime: false };
+  private readonly completion: Completion;
   /** Latency of requests done since the last `takeInterval()`, for live percentiles. */
   private interval: Histogram;
 
   constructor(
-    private readonly rows: EngineRows,
     private readonly port: RegistryPort,
     private readonly options: EngineOptions,
     private readonly onComplete?: (c: Completion) => void,
   ) {
     this.now = options.now ?? (() => performance.now());
-    const n = rows.length;
-    this.sentAt = new Float64Array(n);
-    this.actorStart = new Uint32Array(options.actors + 1);
-    for (let r = 0; r < n; r++) this.actorStart[rows.actor[r] + 1]++;
-    for (let a = 0; a < options.actors; a++) this.actorStart[a + 1] += this.actorStart[a];
-    this.actorRows = new Uint32Array(n);
-    const fill = this.actorStart.slice(0, options.actors);
-    for (let r = 0; r < n; r++) this.actorRows[fill[rows.actor[r]]++] = r;
-    this.nextToSend = this.actorStart.slice(0, options.actors);
-    this.released = this.actorStart.slice(0, options.actors);
-    this.inFlightOf = new Uint16Array(options.actors);
+    this.addActors(options.actors);
     this.report = { sent: 0, ok: 0, failed: 0, late: 0, bytes: 0, ops: OP_NAMES.map(() => [0, 0, 0, 0]), errors: {}, histograms: {}, firstSentMs: Infinity, lastDoneMs: 0 };
     const h = (name: string): Histogram => {
       const histogram = newHistogram();
@@ -123,6 +146,42 @@ export class ReplayEngine {
     this.sizeHist = SIZE_CLASS_NAMES.map((name) => h(`size:${name}.latency`));
     this.registryHist = Array.from({ length: options.registries }, (_, i) => h(`registry:${i}.latency`));
     this.interval = newHistogram();
+    this.completion = { row: 0, segment: undefined as unknown as Segment, index: 0, dueMs: 0, sentMs: 0, doneMs: 0, ttfbMs: 0, status: 0, bytes: 0, error: null, onTime: false };
+  }
+
+  /** Makes room for `count` actors in all (a new segment may bring new clients). */
+  addActors(count: number): void {
+    if (count <= this.head.length) return;
+    const grow = <T extends Int32Array | Uint16Array>(old: T, fill: number): T => {
+      const next = new (old.constructor as new (n: number) => T)(count);
+      next.fill(fill);
+      next.set(old);
+      return next;
+    };
+    this.head = grow(this.head, -1);
+    this.tail = grow(this.tail, -1);
+    this.inFlightOf = grow(this.inFlightOf, 0);
+  }
+
+  /** Adds the next segment of the share (rows continue in due order). */
+  append(segment: Segment): void {
+    this.needPending = false;
+    if (segment.length === 0) return;
+    const live: Live = { segment, base: this.appended, next: new Int32Array(segment.length).fill(-1), sentAt: new Float64Array(segment.length), open: segment.length };
+    this.live.push(live);
+    this.appended += segment.length;
+    if (!this.options.wait) {
+      // Closed loop: every row is released on arrival, into its actor's queue.
+      for (let i = 0; i < segment.length; i++) this.enqueue(segment.actor[i], live.base + i, live, i);
+      if (this.running) for (let a = 0; a < this.head.length; a++) this.pump(a);
+    } else if (this.running && this.timer === undefined) this.tick();
+  }
+
+  /** No more segments will come. */
+  end(): void {
+    this.ended = true;
+    this.needPending = false;
+    this.checkFinished();
   }
 
   /** Replays every row; resolves when all are done (or, after `stop()`, when those in flight are). */
@@ -132,14 +191,10 @@ export class ReplayEngine {
         for (const [name, histogram] of this.hist) this.report.histograms[name] = encodeHistogram(histogram);
         resolve(this.report);
       };
+      this.running = true;
       if (this.options.wait) this.tick();
-      else {
-        for (let a = 0; a < this.options.actors; a++) {
-          this.released[a] = this.actorStart[a + 1];
-          this.pump(a);
-        }
-        this.cursor = this.rows.length;
-      }
+      else for (let a = 0; a < this.head.length; a++) this.pump(a);
+      this.askForRows();
       this.checkFinished();
     });
   }
@@ -166,10 +221,13 @@ export class ReplayEngine {
    */
   complete(row: number, status: number, bytes: number, error: string | null, firstByteAt = 0): void {
     const done = this.now();
-    const { rows, report } = this;
-    const op = rows.op[row];
-    const dueAbs = this.options.startAt + rows.due[row];
-    const sent = this.sentAt[row];
+    const live = this.locate(row);
+    const i = row - live.base;
+    const seg = live.segment;
+    const { report } = this;
+    const op = seg.op[i];
+    const dueAbs = this.options.startAt + seg.due[i];
+    const sent = live.sentAt[i];
     const service = done - sent;
     const latency = this.options.wait ? done - dueAbs : service;
     const ttfb = firstByteAt > 0 ? firstByteAt - sent : service;
@@ -188,8 +246,8 @@ export class ReplayEngine {
       recordMs(h.latency, latency);
       recordMs(h.service, service);
       recordMs(h.ttfb, ttfb);
-      recordMs(this.sizeHist[sizeClass(rows.size[row])], latency);
-      recordMs(this.registryHist[rows.registry[row]], latency);
+      recordMs(this.sizeHist[sizeClass(seg.size[i])], latency);
+      recordMs(this.registryHist[seg.registry[i]], latency);
     } else {
       report.failed++;
       counts[2]++;
@@ -200,25 +258,28 @@ export class ReplayEngine {
       report.errors[code] = (report.errors[code] ?? 0) + 1;
     }
     if (done - this.options.startAt > report.lastDoneMs) report.lastDoneMs = done - this.options.startAt;
-    const onTime = this.options.wait && sent - dueAbs <= this.options.lateMs;
     if (this.onComplete !== undefined) {
       // One reused record: the sink formats it at once and keeps nothing.
       const c = this.completion;
       c.row = row;
-      c.dueMs = rows.due[row];
+      c.segment = seg;
+      c.index = i;
+      c.dueMs = seg.due[i];
       c.sentMs = sent - this.options.startAt;
       c.doneMs = done - this.options.startAt;
       c.ttfbMs = ttfb;
       c.status = status;
       c.bytes = bytes;
       c.error = error;
-      c.onTime = onTime;
+      c.onTime = this.options.wait && sent - dueAbs <= this.options.lateMs;
       this.onComplete(c);
     }
-    const actor = rows.actor[row];
+    if (--live.open === 0) this.live.splice(this.live.indexOf(live), 1);
+    const actor = seg.actor[i];
     this.inFlightOf[actor]--;
     this.outstanding--;
     this.pump(actor);
+    this.askForRows();
     this.checkFinished();
   }
 
@@ -233,19 +294,39 @@ export class ReplayEngine {
     return this.report.ok + this.report.failed;
   }
 
+  private locate(row: number): Live {
+    const live = this.live;
+    for (let k = live.length - 1; k >= 0; k--) if (row >= live[k].base) return live[k];
+    throw new Error(`engine row ${row} is not in a live segment`);
+  }
+
+  private enqueue(actor: number, row: number, live: Live, index: number): void {
+    live.next[index] = -1;
+    if (this.tail[actor] < 0) this.head[actor] = row;
+    else {
+      const prev = this.locate(this.tail[actor]);
+      prev.next[this.tail[actor] - prev.base] = row;
+    }
+    this.tail[actor] = row;
+  }
+
   private tick = (): void => {
     this.timer = undefined;
     if (this.stopped) return;
-    const { due, actor } = this.rows;
     const now = this.now();
     const start = this.options.startAt;
-    while (this.cursor < this.rows.length && start + due[this.cursor] <= now) {
-      const a = actor[this.cursor++];
-      this.released[a]++;
-      this.pump(a);
+    while (this.cursor < this.appended) {
+      const live = this.locate(this.cursor);
+      const i = this.cursor - live.base;
+      if (start + live.segment.due[i] > now) break;
+      const actor = live.segment.actor[i];
+      this.enqueue(actor, this.cursor++, live, i);
+      this.pump(actor);
     }
-    if (this.cursor < this.rows.length) {
-      const wait = start + due[this.cursor] - this.now();
+    this.askForRows();
+    if (this.cursor < this.appended) {
+      const live = this.locate(this.cursor);
+      const wait = start + live.segment.due[this.cursor - live.base] - this.now();
       // setTimeout is only ~1 ms precise: sleep to just before the due time, then poll.
       this.timer = wait > 2 ? setTimeout(this.tick, wait - 1.5) : setImmediate(this.tick);
     }
@@ -253,26 +334,44 @@ export class ReplayEngine {
   };
 
   private pump(a: number): void {
-    if (this.stopped) return;
-    while (this.inFlightOf[a] < this.options.inFlight && this.nextToSend[a] < this.released[a]) {
-      const row = this.actorRows[this.nextToSend[a]++];
+    if (this.stopped || !this.running) return;
+    while (this.inFlightOf[a] < this.options.inFlight && this.head[a] >= 0) {
+      const row = this.head[a];
+      const live = this.locate(row);
+      const i = row - live.base;
+      this.head[a] = live.next[i];
+      if (this.head[a] < 0) this.tail[a] = -1;
       this.inFlightOf[a]++;
       this.outstanding++;
       const now = this.now();
-      this.sentAt[row] = now;
+      live.sentAt[i] = now;
       const report = this.report;
+      const seg = live.segment;
       report.sent++;
-      report.ops[this.rows.op[row]][0]++;
+      report.ops[seg.op[i]][0]++;
       if (now - this.options.startAt < report.firstSentMs) report.firstSentMs = now - this.options.startAt;
-      if (this.options.wait && now - (this.options.startAt + this.rows.due[row]) > this.options.lateMs) report.late++;
-      this.port.start(row, this);
+      if (this.options.wait && now - (this.options.startAt + seg.due[i]) > this.options.lateMs) report.late++;
+      this.port.start(row, seg, i, this);
     }
+  }
+
+  /** Rows appended but not yet released (open loop) or not yet sent (closed loop). */
+  private get backlog(): number {
+    return this.options.wait ? this.appended - this.cursor : this.appended - this.report.sent;
+  }
+
+  private askForRows(): void {
+    if (this.ended || this.needPending || this.stopped || this.options.onNeedRows === undefined) return;
+    if (this.backlog >= (this.options.lowWater ?? 0)) return;
+    this.needPending = true;
+    this.options.onNeedRows();
   }
 
   private checkFinished(): void {
     if (this.finished === undefined || this.outstanding > 0) return;
-    if (!this.stopped && this.cursor < this.rows.length) return;
-    if (!this.stopped && this.options.wait === false && this.report.sent < this.rows.length) return;
+    if (!this.stopped) {
+      if (!this.ended || this.report.sent < this.appended) return;
+    }
     const finished = this.finished;
     this.finished = undefined;
     finished();

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { ReplayEngine, type RegistryPort } from '../../../lib/schedule/engine.js';
+import { ReplayEngine, type EngineOptions, type RegistryPort, type Segment } from '../../../lib/schedule/engine.js';
 import { Op } from '../../../lib/schedule/classes.js';
 
 /** A registry stand-in that answers each request after `delayMs` with its size: the engine's logic only. */
@@ -7,55 +7,75 @@ class DelayPort implements RegistryPort {
   inFlight = 0;
   maxInFlight = 0;
   started: number[] = [];
-  constructor(private readonly delayMs: number, private readonly sizes: Float64Array) {}
-  start(row: number, engine: ReplayEngine): void {
-    this.started.push(row);
+  constructor(private readonly delayMs: number) {}
+  start(row: number, segment: Segment, index: number, engine: ReplayEngine): void {
+    this.started.push(segment.rowId[index]);
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    const size = segment.size[index];
     setTimeout(() => {
       this.inFlight--;
-      engine.complete(row, 200, this.sizes[row], null, engine.clock());
+      engine.complete(row, 200, size, null, engine.clock());
     }, this.delayMs);
   }
   async close(): Promise<void> {}
 }
 
-function rows(n: number, actors: number, spacingMs: number) {
+/** Rows `from..to` of a share: every actor in turn, `spacingMs` apart. */
+function segment(from: number, to: number, actors: number, spacingMs: number): Segment {
+  const n = to - from;
+  const ids = Array.from({ length: n }, (_, k) => from + k);
   return {
     length: n,
-    due: Float64Array.from({ length: n }, (_, i) => i * spacingMs),
+    due: Float64Array.from(ids, (i) => i * spacingMs),
     op: new Uint8Array(n).fill(Op.GET_BLOB),
-    size: Float64Array.from({ length: n }, (_, i) => 100 + i),
+    size: Float64Array.from(ids, (i) => 100 + i),
     registry: new Uint8Array(n),
-    actor: Uint32Array.from({ length: n }, (_, i) => i % actors),
+    actor: Uint32Array.from(ids, (i) => i % actors),
+    target: new Uint32Array(n),
+    repo: new Uint32Array(n),
+    rowId: Uint32Array.from(ids),
   };
 }
 
-t.test('closed loop: every request once, each actor within its in-flight bound', async (t) => {
-  const r = rows(200, 4, 0);
-  const port = new DelayPort(2, r.size);
-  const engine = new ReplayEngine(r, port, { wait: false, inFlight: 3, lateMs: 10, actors: 4, registries: 1, startAt: performance.now() });
+/** An engine fed `total` rows in segments of `per`, each asked for through onNeedRows. */
+function fed(port: RegistryPort, total: number, per: number, options: Partial<EngineOptions>, onComplete?: ConstructorParameters<typeof ReplayEngine>[2]) {
+  let next = 0;
+  const segments: number[] = [];
+  const feed = (): void => {
+    if (next >= total) return engine.end();
+    const to = Math.min(total, next + per);
+    segments.push(to - next);
+    const s = segment(next, to, options.actors ?? 1, (options as { spacing?: number }).spacing ?? 0);
+    next = to;
+    setImmediate(() => engine.append(s));
+  };
+  const engine: ReplayEngine = new ReplayEngine(port, { wait: false, inFlight: 3, lateMs: 10, actors: 1, registries: 1, startAt: performance.now(), lowWater: per / 2, onNeedRows: feed, ...options }, onComplete);
+  return { engine, segments };
+}
+
+t.test('closed loop over segments: every request once, each actor within its in-flight bound', async (t) => {
+  const port = new DelayPort(1);
+  const { engine, segments } = fed(port, 400, 64, { actors: 4 });
   const report = await engine.run();
-  t.equal(report.sent, 200);
-  t.equal(report.ok, 200);
-  t.equal(report.bytes, r.size.reduce((a, b) => a + b, 0), 'bytes add up');
-  t.same([...port.started].sort((a, b) => a - b), Array.from({ length: 200 }, (_, i) => i), 'each row started exactly once');
+  t.equal(report.sent, 400);
+  t.equal(report.ok, 400);
+  t.ok(segments.length >= 7, `the share came in ${segments.length} segments`);
+  t.equal(report.bytes, Array.from({ length: 400 }, (_, i) => 100 + i).reduce((a, b) => a + b, 0), 'bytes add up');
+  t.same([...port.started].sort((a, b) => a - b), Array.from({ length: 400 }, (_, i) => i), 'each row started exactly once');
   t.ok(port.maxInFlight <= 12, `at most 4 actors x 3 in flight (${port.maxInFlight})`);
   t.ok(port.maxInFlight > 4, 'actors do overlap requests');
-  t.same(report.ops[Op.GET_BLOB], [200, 200, 0, report.bytes]);
+  t.same(report.ops[Op.GET_BLOB], [400, 400, 0, report.bytes]);
 });
 
-t.test('open loop: no request leaves before its due time; a client keeps due order', async (t) => {
-  const r = rows(60, 3, 3);
-  const port = new DelayPort(1, r.size);
-  const sentOrder: number[] = [];
+t.test('open loop over segments: nothing leaves before its due time; each actor keeps due order', async (t) => {
+  const port = new DelayPort(1);
   const early: number[] = [];
-  const engine = new ReplayEngine(r, port, { wait: true, inFlight: 3, lateMs: 50, actors: 3, registries: 1, startAt: performance.now() + 5 }, (c) => {
-    sentOrder.push(c.row);
+  const { engine } = fed(port, 90, 20, { wait: true, actors: 3, spacing: 2, startAt: performance.now() + 5 } as Partial<EngineOptions>, (c) => {
     if (c.sentMs < c.dueMs) early.push(c.row);
   });
   const report = await engine.run();
-  t.equal(report.ok, 60);
+  t.equal(report.ok, 90);
   t.same(early, [], 'nothing sent early');
   for (let a = 0; a < 3; a++) {
     const own = port.started.filter((row) => row % 3 === a);
@@ -64,9 +84,8 @@ t.test('open loop: no request leaves before its due time; a client keeps due ord
 });
 
 t.test('stop(): no new requests, those in flight finish, the run resolves', async (t) => {
-  const r = rows(1000, 2, 1);
-  const port = new DelayPort(1, r.size);
-  const engine = new ReplayEngine(r, port, { wait: true, inFlight: 3, lateMs: 10, actors: 2, registries: 1, startAt: performance.now() });
+  const port = new DelayPort(1);
+  const { engine } = fed(port, 1000, 100, { wait: true, actors: 2, spacing: 1 } as Partial<EngineOptions>);
   setTimeout(() => engine.stop(), 50);
   const report = await engine.run();
   t.ok(report.sent > 0 && report.sent < 1000, `stopped after ${report.sent}`);
@@ -74,12 +93,14 @@ t.test('stop(): no new requests, those in flight finish, the run resolves', asyn
 });
 
 t.test('failures are counted by code; HTTP failures by status too', async (t) => {
-  const r = rows(3, 1, 0);
   const port: RegistryPort = {
-    start: (row, engine) => setImmediate(() => (row === 0 ? engine.complete(row, 404, 0, 'E_REGISTRY_HTTP: HTTP 404') : row === 1 ? engine.complete(row, 0, 0, 'E_REGISTRY_CONNECT: refused') : engine.complete(row, 200, 5, null))),
+    start: (row, s, i, engine) => setImmediate(() => (s.rowId[i] === 0 ? engine.complete(row, 404, 0, 'E_REGISTRY_HTTP: HTTP 404') : s.rowId[i] === 1 ? engine.complete(row, 0, 0, 'E_REGISTRY_CONNECT: refused') : engine.complete(row, 200, 5, null))),
     close: async () => {},
   };
-  const report = await new ReplayEngine(r, port, { wait: false, inFlight: 1, lateMs: 10, actors: 1, registries: 1, startAt: performance.now() }).run();
+  const engine = new ReplayEngine(port, { wait: false, inFlight: 1, lateMs: 10, actors: 1, registries: 1, startAt: performance.now() });
+  engine.append(segment(0, 3, 1, 0));
+  engine.end();
+  const report = await engine.run();
   t.same(report.errors, { 'E_REGISTRY_HTTP 404': 1, E_REGISTRY_CONNECT: 1 });
   t.equal(report.ok, 1);
   t.equal(report.failed, 2);

@@ -1,0 +1,241 @@
+import { isPushed, type DigestMap } from '../registry/digest-map.js';
+import type { TraceTable } from '../trace/table.js';
+import { isRead, Op, opOf } from './classes.js';
+import type { Segment } from './engine.js';
+import { HashRing } from './hash-ring.js';
+
+export type RegistrySelection = 'random' | 'round-robin' | 'hash';
+
+/** Why a request is not sent, by the negative codes of ReplayRouter.kind. */
+export const SKIP_REASONS: Record<number, string> = {
+  [-2]: 'not in the warmup map: run drtp warmup first',
+  [-3]: 'warmup failed for this URI',
+  [-4]: 'not a replayable request',
+};
+const PUSH = -1;
+const NOT_MINE = -5;
+
+export interface RouterOptions {
+  /** Replay speed (due = trace offset / speed); 0 = everything due at once (closed loop). */
+  speed: number;
+  registries: number;
+  selection: RegistrySelection;
+  seed: number;
+  workers: number;
+  /** One actor per traced client, placed by consistent hash (true), or round robin (false). */
+  route: boolean;
+  /** Rows per segment sent to a worker. */
+  segmentRows: number;
+  /** Manifest reads go to /manifests/ (warmup pushed image manifests). */
+  manifestsAsImages: boolean;
+  /** Replay only these clients (a shard); default all. */
+  keep?: (client: string) => boolean;
+}
+
+/** What a worker receives: its next segment (null at the end) and the strings and actors it brings. */
+export interface SegmentBatch {
+  segment: Segment | null;
+  /** Strings appended to the worker's string table since its previous batch. */
+  strings: string[];
+  /** Client names of the actors added since its previous batch. */
+  actorNames: string[];
+}
+
+interface WorkerState {
+  /** Next table row to look at. */
+  cursor: number;
+  /** Sendable rows seen before `cursor` (round robin). */
+  nth: number;
+  rows: number;
+  actorNames: string[];
+  actorsSent: number;
+  strings: string[];
+  stringsSent: number;
+  ids: Map<string | number, number>;
+}
+
+/**
+ * The master's view of a replay, in bounded memory: one pass classifies every request (the digest to
+ * read, a push, or why it is skipped: 4 bytes a request), then each worker's share is cut into
+ * segments on demand, in due order, straight from the trace table. Actors: one per traced client,
+ * placed on a worker by consistent hash (route), or round robin over as many actors as there are
+ * clients, as the original player did.
+ */
+export class ReplayRouter {
+  /** Per request: digest index (>= 0, a read), -1 a push, or a negative skip code. */
+  readonly kind: Int32Array;
+  readonly digests: string[] = [];
+  readonly warmupFailures = new Map<number, string>();
+  readonly sendable: number;
+  private readonly workers: WorkerState[];
+  private readonly workerOf: Int32Array;
+  private readonly localOf: Int32Array;
+  private readonly actorsTotal: number;
+  private readonly ring: HashRing | undefined;
+
+  constructor(
+    private readonly table: TraceTable,
+    map: DigestMap,
+    private readonly options: RouterOptions,
+  ) {
+    const n = table.length;
+    this.kind = new Int32Array(n);
+    const digestIds = new Map<string, number>();
+    const clients = table.pools.clients;
+    const keepClient = new Int8Array(clients.size);
+    const distinct = new Uint8Array(clients.size);
+    let sendable = 0;
+    let distinctCount = 0;
+    const { method, kind, client } = table.columns;
+    for (let i = 0; i < n; i++) {
+      const c = client[i];
+      if (options.keep !== undefined) {
+        if (keepClient[c] === 0) keepClient[c] = options.keep(clients.get(c)) ? 1 : -1;
+        if (keepClient[c] < 0) {
+          this.kind[i] = NOT_MINE;
+          continue;
+        }
+      }
+      const op = opOf(method[i], kind[i]);
+      if (op < 0) {
+        this.kind[i] = -4;
+        continue;
+      }
+      if (isRead(op)) {
+        const entry = map.get(table.uri(i));
+        if (!isPushed(entry)) {
+          this.kind[i] = entry === undefined ? -2 : -3;
+          if (entry !== undefined) this.warmupFailures.set(i, entry.failed);
+          continue;
+        }
+        let id = digestIds.get(entry);
+        if (id === undefined) {
+          id = this.digests.length;
+          this.digests.push(entry);
+          digestIds.set(entry, id);
+        }
+        this.kind[i] = id;
+      } else this.kind[i] = PUSH;
+      sendable++;
+      if (distinct[c] === 0) {
+        distinct[c] = 1;
+        distinctCount++;
+      }
+    }
+    this.sendable = sendable;
+    this.actorsTotal = Math.max(1, distinctCount);
+    const keys = options.route ? clients.size : this.actorsTotal;
+    this.workerOf = new Int32Array(keys).fill(-1);
+    this.localOf = new Int32Array(keys);
+    this.ring = options.selection === 'hash' ? new HashRing(options.registries) : undefined;
+    this.workers = Array.from({ length: Math.max(1, options.workers) }, () => ({ cursor: 0, nth: 0, rows: 0, actorNames: [], actorsSent: 0, strings: [], stringsSent: 0, ids: new Map() }));
+    // Place every actor and count each worker's rows now, so that empty workers are never started.
+    const placement = new HashRing(this.workers.length);
+    let nth = 0;
+    for (let i = 0; i < n; i++) {
+      if (this.kind[i] < PUSH) continue;
+      const key = options.route ? client[i] : nth++ % this.actorsTotal;
+      if (this.workerOf[key] < 0) {
+        const w = options.route ? placement.node(clients.get(key)) : key % this.workers.length;
+        this.workerOf[key] = w;
+        this.localOf[key] = this.workers[w].actorNames.length;
+        this.workers[w].actorNames.push(clients.get(client[i]));
+      }
+      this.workers[this.workerOf[key]].rows++;
+    }
+  }
+
+  /** Requests each worker replays (workers with none are not started). */
+  rowsOf(worker: number): number {
+    return this.workers[worker].rows;
+  }
+
+  actorsOf(worker: number): number {
+    return this.workers[worker].actorNames.length;
+  }
+
+  /** The next segment of `worker`'s share, or a batch with a null segment when it has no more. */
+  nextSegment(worker: number): SegmentBatch {
+    const w = this.workers[worker];
+    const { table, options } = this;
+    const n = table.length;
+    const cap = Math.max(1, options.segmentRows);
+    const rows: number[] = [];
+    const actors: number[] = [];
+    while (w.cursor < n && rows.length < cap) {
+      const i = w.cursor++;
+      if (this.kind[i] < PUSH) continue;
+      const key = options.route ? table.columns.client[i] : w.nth % this.actorsTotal;
+      w.nth++;
+      if (this.workerOf[key] !== worker) continue;
+      rows.push(i);
+      actors.push(this.localOf[key]);
+    }
+    const batch: SegmentBatch = { segment: rows.length === 0 ? null : this.build(w, rows, actors), strings: w.strings.slice(w.stringsSent), actorNames: w.actorNames.slice(w.actorsSent) };
+    w.stringsSent = w.strings.length;
+    w.actorsSent = w.actorNames.length;
+    return batch;
+  }
+
+  private build(w: WorkerState, rows: number[], actors: number[]): Segment {
+    const m = rows.length;
+    const { table, options } = this;
+    const seg: Segment = {
+      length: m,
+      due: new Float64Array(m),
+      op: new Uint8Array(m),
+      size: new Float64Array(m),
+      registry: new Uint8Array(m),
+      actor: Uint32Array.from(actors),
+      target: new Uint32Array(m),
+      repo: new Uint32Array(m),
+      rowId: Uint32Array.from(rows),
+    };
+    const intern = (key: string | number, make: () => string): number => {
+      let id = w.ids.get(key);
+      if (id === undefined) {
+        id = w.strings.length;
+        w.strings.push(make());
+        w.ids.set(key, id);
+      }
+      return id;
+    };
+    const { method, kind, repo, size } = table.columns;
+    const digests = this.digests.length + 1;
+    for (let j = 0; j < m; j++) {
+      const i = rows[j];
+      const op = opOf(method[i], kind[i]);
+      seg.due[j] = options.speed > 0 ? table.offsetMs(i) / options.speed : 0;
+      seg.op[j] = op;
+      seg.size[j] = size[i];
+      const repoName = (): string => table.pools.repos.get(repo[i]);
+      seg.repo[j] = intern(`r:${repo[i]}`, repoName);
+      const d = this.kind[i];
+      if (d >= 0) {
+        // Manifests are read as blobs (warmup pushed them as blobs, as the original did), unless warmup
+        // pushed image manifests. Paths are interned by number: no string is made per request.
+        const manifest = options.manifestsAsImages && (op === Op.GET_MANIFEST || op === Op.HEAD_MANIFEST);
+        seg.target[j] = intern((repo[i] * digests + d) * 2 + (manifest ? 1 : 0), () => `/v2/${repoName()}/${manifest ? 'manifests' : 'blobs'}/${this.digests[d]}`);
+      } else seg.target[j] = intern(`u:${table.uri(i)}`, () => table.uri(i));
+      seg.registry[j] = this.pickRegistry(i, d >= 0 ? this.digests[d] : table.uri(i));
+    }
+    return seg;
+  }
+
+  private pickRegistry(row: number, key: string): number {
+    const r = this.options.registries;
+    if (r <= 1) return 0;
+    if (this.options.selection === 'round-robin') return row % r;
+    if (this.ring !== undefined) return this.ring.node(key);
+    // Random, but a function of (seed, row): segments can be cut in any order.
+    return mix32(this.options.seed ^ Math.imul(row + 1, 0x9e3779b1)) % r;
+  }
+}
+
+function mix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
