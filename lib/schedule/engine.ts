@@ -279,6 +279,9 @@ export class ReplayEngine {
     this.inFlightOf[actor]--;
     this.outstanding--;
     this.pump(actor);
+    // Completions arrive in bursts that hold the event loop: release what fell due meanwhile here,
+    // not only in the next tick.
+    if (this.options.wait && this.running && !this.stopped) this.releaseDue(done);
     this.askForRows();
     this.checkFinished();
   }
@@ -313,16 +316,8 @@ export class ReplayEngine {
   private tick = (): void => {
     this.timer = undefined;
     if (this.stopped) return;
-    const now = this.now();
+    this.releaseDue(this.now());
     const start = this.options.startAt;
-    while (this.cursor < this.appended) {
-      const live = this.locate(this.cursor);
-      const i = this.cursor - live.base;
-      if (start + live.segment.due[i] > now) break;
-      const actor = live.segment.actor[i];
-      this.enqueue(actor, this.cursor++, live, i);
-      this.pump(actor);
-    }
     this.askForRows();
     if (this.cursor < this.appended) {
       const live = this.locate(this.cursor);
@@ -332,6 +327,19 @@ export class ReplayEngine {
     }
     this.checkFinished();
   };
+
+  /** Releases (and sends, within each actor's bound) every row due by `now`. */
+  private releaseDue(now: number): void {
+    const start = this.options.startAt;
+    while (this.cursor < this.appended) {
+      const live = this.locate(this.cursor);
+      const i = this.cursor - live.base;
+      if (start + live.segment.due[i] > now) break;
+      const actor = live.segment.actor[i];
+      this.enqueue(actor, this.cursor++, live, i);
+      this.pump(actor);
+    }
+  }
 
   private pump(a: number): void {
     if (this.stopped || !this.running) return;
