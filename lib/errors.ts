@@ -1,7 +1,7 @@
 /**
  * Every error drtp raises on purpose carries a stable `code`. Codes are append-only: never reuse or
  * reassign one (the README lists them). Match on `err.code`, not `instanceof`: errors cross worker
- * threads as plain data and are rebuilt on the other side with {@link errorFromData}.
+ * threads as plain data (`toData()`: code and message), never as Error objects.
  */
 export const ERROR_CODES = {
   /** A flag or argument that cannot be used as given. */
@@ -63,12 +63,6 @@ export class DrtpError extends Error {
   toData(): ErrorData {
     return { code: this.code, message: this.message, ...this.location, ...(this.statusCode === undefined ? {} : { statusCode: this.statusCode }) };
   }
-}
-
-/** Rebuilds a typed error from its data form (after a thread hop). */
-export function errorFromData(data: ErrorData): DrtpError {
-  const { code, message, statusCode, ...location } = data;
-  return new DrtpError(code, message, { ...location, ...(statusCode === undefined ? {} : { statusCode }) });
 }
 
 export function isDrtpError(err: unknown): err is DrtpError {

@@ -15,9 +15,7 @@ export class AtomicFile {
   ) {}
 
   static async create(path: string): Promise<AtomicFile> {
-    const dir = dirname(path);
-    await mkdir(dir, { recursive: true });
-    const tempPath = join(dir, `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+    const tempPath = await tempPathFor(path);
     try {
       return new AtomicFile(path, tempPath, await open(tempPath, 'wx'));
     } catch (err) {
@@ -53,6 +51,13 @@ export class AtomicFile {
   }
 }
 
+/** A fresh temp name next to `path` (its directory created), for a file renamed over `path` when complete. */
+async function tempPathFor(path: string): Promise<string> {
+  const dir = dirname(path);
+  await mkdir(dir, { recursive: true });
+  return join(dir, `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+}
+
 /** Writes `chunks` to `path` atomically. */
 export async function writeFileAtomic(path: string, ...chunks: (Uint8Array | string)[]): Promise<void> {
   const file = await AtomicFile.create(path);
@@ -74,19 +79,18 @@ export async function writeStreamAtomic(path: string, source: AsyncIterable<stri
   const { createWriteStream } = await import('node:fs');
   const { createGzip } = await import('node:zlib');
   const { Readable } = await import('node:stream');
-  const file = await AtomicFile.create(path);
-  await file.abort(); // only its unique temp name is used: the stream writes that path itself
+  const tempPath = await tempPathFor(path);
   try {
     const input = Readable.from(source, { objectMode: false });
-    const output = createWriteStream(file.tempPath, { flags: 'wx' });
+    const output = createWriteStream(tempPath, { flags: 'wx' });
     if (gzip) await pipeline(input, createGzip({ level: 6 }), output);
     else await pipeline(input, output);
-    const handle = await open(file.tempPath, 'r+');
+    const handle = await open(tempPath, 'r+');
     await handle.sync();
     await handle.close();
-    await rename(file.tempPath, path);
+    await rename(tempPath, path);
   } catch (err) {
-    await rm(file.tempPath, { force: true });
+    await rm(tempPath, { force: true });
     if (err instanceof DrtpError) throw err;
     throw new DrtpError('E_IO', `cannot write ${path}: ${(err as Error).message}`, { file: path, cause: err });
   }

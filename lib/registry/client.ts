@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { Agent, Pool, type Dispatcher } from 'undici';
 import { DrtpError } from '../errors.js';
 import { Authenticator } from './auth.js';
-import { digestOf, type BlobContent } from './content.js';
+import type { BlobContent } from './content.js';
 import type { RegistryEndpoint } from './endpoint.js';
 import { httpError, transportError } from './errors.js';
 
@@ -150,11 +150,6 @@ export class RegistryClient {
     const putText = await put.body.text();
     if (put.statusCode !== 201) throw httpError(put.statusCode, what, putText);
     return digest;
-  }
-
-  /** The digest `pushBlob` would give this content, without pushing it. */
-  digestOf(content: BlobContent): string {
-    return digestOf(content);
   }
 
   async pullManifest(repo: string, reference: string, accept: string[]): Promise<{ status: number; body: Buffer; mediaType: string }> {

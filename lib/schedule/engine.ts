@@ -293,10 +293,6 @@ export class ReplayEngine {
     return encoded;
   }
 
-  get done(): number {
-    return this.report.ok + this.report.failed;
-  }
-
   private locate(row: number): Live {
     const live = this.live;
     for (let k = live.length - 1; k >= 0; k--) if (row >= live[k].base) return live[k];

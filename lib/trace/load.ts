@@ -50,12 +50,12 @@ export async function loadTrace(files: readonly string[], options: LoadOptions =
   let doneBytes = 0;
   let reserved = false;
   const builder = new TraceTableBuilder();
-  for (const file of files) {
+  for (const [k, file] of files.entries()) {
     if (isTableFile(file)) {
       const { table, meta } = await readTable(file);
       appendTable(builder, table);
       addTableStats(stats, meta);
-      doneBytes += sizes[files.indexOf(file)];
+      doneBytes += sizes[k];
       options.onProgress?.(doneBytes, totalBytes);
       continue;
     }

@@ -16,21 +16,6 @@ export class StringPool {
     this.decoded = new Array<string | undefined>(offsets.length - 1);
   }
 
-  static fromStrings(strings: readonly string[]): StringPool {
-    const encoder = new TextEncoder();
-    const encoded = strings.map((s) => encoder.encode(s));
-    const offsets = new Uint32Array(strings.length + 1);
-    let total = 0;
-    encoded.forEach((e, i) => {
-      offsets[i] = total;
-      total += e.length;
-    });
-    offsets[strings.length] = total;
-    const bytes = new Uint8Array(total);
-    encoded.forEach((e, i) => bytes.set(e, offsets[i]));
-    return new StringPool(bytes, offsets);
-  }
-
   get size(): number {
     return this.offsets.length - 1;
   }

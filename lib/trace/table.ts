@@ -95,15 +95,6 @@ export class TraceTable {
       columns[name] = to;
     }
   }
-
-  /** The first `count` rows, as views (no copy). */
-  head(count: number): TraceTable {
-    const n = Math.min(count, this.length);
-    const src = this.columns;
-    const out = {} as Record<ColumnName, TraceColumns[ColumnName]>;
-    for (const name of COLUMN_NAMES) out[name] = src[name].subarray(0, n);
-    return new TraceTable(n, out as TraceColumns, this.pools);
-  }
 }
 
 /** Bytes a table's columns take per request. */
