@@ -143,3 +143,27 @@ t.test('SIGINT mid-run: exit 130 with valid partial results and summary', async 
   t.ok(summary.skipped['not sent: the run was stopped'] > 0, 'what was not sent is accounted for');
   t.equal(rows.length, summary.requests.ok + summary.requests.failed, 'a row per request done');
 });
+
+t.test('a registry that accepts connections but never answers: every request times out, the run ends', async (t) => {
+  const { createServer } = await import('node:net');
+  const sockets: import('node:net').Socket[] = [];
+  const server = createServer((socket) => void sockets.push(socket));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => {
+    for (const s of sockets) s.destroy();
+    server.close();
+  });
+  const port = (server.address() as import('node:net').AddressInfo).port;
+  const dir = t.testdir();
+  await writeSynthTrace(join(dir, 'traces'), { requests: 40, seed: 3, maxLayerBytes: 10_000 });
+  const config = join(dir, 'config.yaml');
+  writeFileSync(config, `client_info:\n  wait: false\n  threads: 1\n  timeout_ms: 300\ntrace:\n  location: traces\n  traces: [prod-dal09-logstash-2017.06.20-0.json]\n  output: out/results.ndjson\n  methods: [GET]\nregistry: [127.0.0.1:${port}]\nwarmup:\n  output: interm.json\n`);
+  const resolved = await loadConfig(config);
+  const trace = await loadConfiguredTrace(resolved);
+  const map = new Map<string, string>();
+  for (let i = 0; i < trace.table.length; i++) map.set(trace.table.uri(i), `sha256:${'ab'.repeat(32)}`);
+  const outcome = await runReplay({ config: resolved, trace, map, registries: [resolveEndpoint(`127.0.0.1:${port}`, '/')] });
+  t.equal(outcome.summary.requests.ok, 0);
+  t.equal(outcome.summary.requests.failed, trace.table.length, 'every request failed');
+  t.same(Object.keys(outcome.summary.errors), ['E_REGISTRY_TIMEOUT'], 'with the timeout code');
+});
