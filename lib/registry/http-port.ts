@@ -140,7 +140,9 @@ export class HttpPort implements RegistryPort {
 
   private push(row: number, registry: number, target: number, repo: number, size: number, engine: ReplayEngine): void {
     const uri = this.strings[target];
-    this.clients[registry].pushBlob(this.strings[repo], generatedContent(uri, size, this.options.random)).then(
+    // Seeded apart from warmup's content for the same URI: re-uploading a blob that GETs are reading
+    // at that moment makes docker-registry answer some of those GETs with 500.
+    this.clients[registry].pushBlob(this.strings[repo], generatedContent(`put:${uri}`, size, this.options.random)).then(
       () => engine.complete(row, 201, size, null),
       (err: unknown) => engine.complete(row, isDrtpError(err) && err.statusCode !== undefined ? err.statusCode : 0, 0, describe(err, `PUT ${uri}`)),
     );
