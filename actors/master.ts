@@ -157,7 +157,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
     workers: active.length,
     actors: active.reduce((sum, w) => sum + router.actorsOf(w), 0),
     stopped,
-  });
+  }, startAtEpochMs);
   const file = await AtomicFile.create(summaryFile);
   await file.write(`${JSON.stringify(summary, null, 2)}\n`);
   await file.commit();

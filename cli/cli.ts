@@ -5,9 +5,10 @@ import { ValidateCommand } from './commands/validate.js';
 import { WarmupCommand } from './commands/warmup.js';
 import { RunCommand } from './commands/run.js';
 import { DemoCommand } from './commands/demo.js';
+import { MergeCommand } from './commands/merge.js';
 import { drtpVersion } from './version.js';
 
-export const COMMANDS = [SynthCommand, ImportCommand, ValidateCommand, WarmupCommand, RunCommand, DemoCommand];
+export const COMMANDS = [SynthCommand, ImportCommand, ValidateCommand, WarmupCommand, RunCommand, DemoCommand, MergeCommand];
 
 export function buildCli(options: { colors?: boolean } = {}): Cli<BaseContext> {
   const cli = new Cli({

@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   E_DIGEST_MISMATCH: 'content does not match its digest',
   /** A state the code believes impossible: a bug in drtp. */
   E_INTERNAL: 'internal error',
+  /** Summaries given to `drtp merge` are not shards of one run. */
+  E_MERGE: 'summaries of different runs cannot be merged',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -81,6 +83,7 @@ export function exitStatusFor(code: ErrorCode): number {
     case 'E_CONFIG':
     case 'E_TRACE_PARSE':
     case 'E_TABLE_FORMAT':
+    case 'E_MERGE':
       return 2;
     case 'E_REGISTRY_HTTP':
     case 'E_REGISTRY_TIMEOUT':

@@ -4,7 +4,8 @@ import { runReplay } from '../../actors/master.js';
 import { loadConfig } from '../../lib/config/load.js';
 import { loadConfiguredTrace } from '../../lib/config/trace.js';
 import { DrtpError } from '../../lib/errors.js';
-import { readDigestMap } from '../../lib/registry/digest-map.js';
+import { readDigestMapOrShards } from '../../lib/registry/digest-map.js';
+import { parseStartAt, resolveShard, shardFilter, shardPath } from '../../lib/schedule/shard.js';
 import { resolveEndpoint } from '../../lib/registry/endpoint.js';
 import { runMeta } from '../../lib/stats/meta.js';
 import { formatSummary } from '../../lib/stats/summary.js';
@@ -32,20 +33,28 @@ export class RunCommand extends BaseCommand {
 
   config = Option.String({ name: 'CONFIG' });
   json = Option.Boolean('--json', false, { description: 'Print the summary as JSON instead of a table' });
+  shard = Option.String('--shard', { description: 'Replay only shard I of N (I/N, from 0): the clients whose consistent hash falls in it. Default: JOB_COMPLETION_INDEX/JOB_COMPLETIONS if set' });
+  startAt = Option.String('--start-at', { description: 'Start at this wall-clock time (ISO or epoch ms), so that every shard starts together' });
 
   async run(): Promise<number> {
-    const config = await loadConfig(this.config);
+    const loaded = await loadConfig(this.config);
+    const shard = resolveShard(this.shard);
+    const startAtEpochMs = parseStartAt(this.startAt);
+    // A shard writes its own results next to the others' (a shared volume): merge them with drtp merge.
+    const config = { ...loaded, trace: { ...loaded.trace, output: shardPath(loaded.trace.output, shard) } };
     const { stdout, stderr } = this.context;
     if (config.warmup.output === undefined) throw new DrtpError('E_CONFIG', `${this.config}: /warmup/output is required for run (the URI -> digest map warmup wrote)`, { path: '/warmup/output' });
     if (config.registries.length === 0) throw new DrtpError('E_CONFIG', `${this.config}: /registry needs at least one registry for run`, { path: '/registry' });
     const registries = config.registries.map((r) => resolveEndpoint(r, dirname(config.file)));
-    const map = await readDigestMap(config.warmup.output);
+    const map = await readDigestMapOrShards(config.warmup.output);
     if (map.size === 0) throw new DrtpError('E_CONFIG', `warmup map ${config.warmup.output} is missing or empty: run \`drtp warmup ${this.config}\` first`, { file: config.warmup.output });
     const reading = new Progress(stderr, 'reading trace', { unit: 'MB', format: (n) => (n / 1e6).toFixed(1) });
     const trace = await loadConfiguredTrace(config, { onProgress: (d, t) => reading.update(d, t) });
     reading.stop();
     if (!this.json) stdout.write(describeRead(trace.stats, trace.counts));
-    const meta = await runMeta(config, registries, drtpVersion());
+    const meta = await runMeta(loaded, registries, drtpVersion(), shard);
+    if (shard !== undefined && !this.json) stdout.write(`shard ${shard.index} of ${shard.count}: this process replays the clients that hash to it\n`);
+    if (startAtEpochMs !== undefined && startAtEpochMs < Date.now()) stderr.write(`drtp: --start-at ${new Date(startAtEpochMs).toISOString()} is past: starting now\n`);
     const progress = new Progress(stderr, 'run', { unit: 'requests' });
     const outcome = await interruptible(stderr, (signal) =>
       runReplay({
@@ -55,6 +64,8 @@ export class RunCommand extends BaseCommand {
         registries,
         signal,
         meta,
+        ...(shard === undefined ? {} : { clientFilter: shardFilter(shard) }),
+        ...(startAtEpochMs === undefined ? {} : { startAtEpochMs: Math.max(startAtEpochMs, Date.now() + 300) }),
         onProgress: (p) => progress.update(p.done, p.total, `${p.failed} failed, p99 ${p.p99.toFixed(1)} ms`),
       }),
     );

@@ -6,6 +6,7 @@ import { DrtpError } from '../../lib/errors.js';
 import { readDigestMap } from '../../lib/registry/digest-map.js';
 import { resolveEndpoint } from '../../lib/registry/endpoint.js';
 import { warmupItems } from '../../lib/registry/warmup-plan.js';
+import { resolveShard, shardFilter, shardPath } from '../../lib/schedule/shard.js';
 import { Progress, formatBytes, formatDuration } from '../../lib/term/progress.js';
 import { dirname } from 'node:path';
 import { BaseCommand } from '../base.js';
@@ -28,6 +29,7 @@ export class WarmupCommand extends BaseCommand {
   });
 
   config = Option.String({ name: 'CONFIG' });
+  shard = Option.String('--shard', { description: 'Push only shard I of N (I/N, from 0) of the blobs, by consistent hash of the URI; the map goes to warmup.output with .shard-I-of-N before its extension. Default: JOB_COMPLETION_INDEX/JOB_COMPLETIONS if set' });
 
   async run(): Promise<number> {
     const config = await loadConfig(this.config);
@@ -42,8 +44,11 @@ export class WarmupCommand extends BaseCommand {
     const trace = await loadConfiguredTrace(config, { onProgress: (d, t) => reading.update(d, t) });
     reading.stop();
     stdout.write(describeRead(trace.stats, trace.counts));
-    const items = warmupItems(trace.table, trace.methods);
-    const map = await readDigestMap(config.warmup.output);
+    const shard = resolveShard(this.shard);
+    const inShard = shard === undefined ? undefined : shardFilter(shard);
+    const items = warmupItems(trace.table, trace.methods).filter((item) => inShard === undefined || inShard(item.uri));
+    const output = shardPath(config.warmup.output, shard);
+    const map = await readDigestMap(output);
     const totalBytes = items.reduce((sum, i) => sum + i.size, 0) * registries.length;
     stdout.write(`warmup: ${items.length.toLocaleString('en-US')} blobs (${formatBytes(totalBytes)}) to ${registries.map((r) => r.name).join(', ')}\n`);
 
@@ -53,7 +58,7 @@ export class WarmupCommand extends BaseCommand {
         registries,
         items,
         map,
-        output: config.warmup.output as string,
+        output,
         threads: config.warmup.threads,
         random: config.warmup.random,
         manifests: config.warmup.manifests,
@@ -64,7 +69,7 @@ export class WarmupCommand extends BaseCommand {
     progress.stop();
     stdout.write(
       `warmup: ${summary.pushed.toLocaleString('en-US')} pushed (${formatBytes(summary.bytes)}), ${summary.present.toLocaleString('en-US')} already present, ` +
-        `${summary.failed.toLocaleString('en-US')} failed, in ${formatDuration(summary.seconds)}; map written to ${config.warmup.output}\n`,
+        `${summary.failed.toLocaleString('en-US')} failed, in ${formatDuration(summary.seconds)}; map written to ${output}\n`,
     );
     for (const f of summary.failures) stdout.write(`  failed: ${f}\n`);
     if (summary.stopped) {

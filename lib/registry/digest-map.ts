@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { DrtpError } from '../errors.js';
 import { writeFileAtomic } from '../fsutil/atomic.js';
 
@@ -44,4 +45,29 @@ export async function writeDigestMap(path: string, map: DigestMap): Promise<void
 
 export function isPushed(entry: DigestEntry | undefined): entry is string {
   return typeof entry === 'string';
+}
+
+/**
+ * The warmup map at `path`, or, when there is none, the union of the maps a sharded warmup wrote next to
+ * it (`interm.shard-0-of-3.json`, ...), so that a run finds every shard's pushes.
+ */
+export async function readDigestMapOrShards(path: string): Promise<DigestMap> {
+  const map = await readDigestMap(path);
+  if (map.size > 0) return map;
+  const name = basename(path);
+  const dot = name.lastIndexOf('.');
+  const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
+  const pattern = new RegExp(`^${escape(stem)}\\.shard-\\d+-of-\\d+${escape(ext)}$`);
+  let names: string[] = [];
+  try {
+    names = (await readdir(dirname(path))).filter((n) => pattern.test(n)).sort();
+  } catch {
+    return map;
+  }
+  for (const n of names) for (const [uri, entry] of await readDigestMap(join(dirname(path), n))) if (!isPushed(map.get(uri))) map.set(uri, entry);
+  return map;
+}
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

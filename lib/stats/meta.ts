@@ -28,14 +28,21 @@ export async function fileFingerprint(path: string): Promise<{ path: string; byt
   return { path, bytes: size, sha256HeadTail1MiB: hash.digest('hex') };
 }
 
-/** How a result was made: enough to reproduce it. Credentials are left out. */
-export async function runMeta(config: Config, registries: RegistryEndpoint[], version: string): Promise<Record<string, unknown>> {
+/**
+ * How a result was made: enough to reproduce it. Credentials are left out. `configHash` identifies the
+ * run's configuration apart from where its shard writes, so `drtp merge` can refuse to add up shards of
+ * different runs.
+ */
+export async function runMeta(config: Config, registries: RegistryEndpoint[], version: string, shard?: { index: number; count: number }): Promise<Record<string, unknown>> {
   const cpu = cpus();
+  const shown = { ...config, registries: registries.map((r) => r.name) };
   return {
     drtp: version,
+    configHash: createHash('sha256').update(JSON.stringify(shown)).digest('hex'),
+    ...(shard === undefined ? {} : { shard }),
     node: process.version,
     host: { name: hostname(), cpus: cpu.length, cpuModel: cpu[0]?.model ?? 'unknown', memoryBytes: totalmem(), platform: `${process.platform}-${process.arch}` },
-    config: { ...config, registries: registries.map((r) => r.name) },
+    config: shown,
     seed: config.seed,
     traceFiles: await Promise.all(config.trace.files.map(fileFingerprint)),
   };

@@ -22,6 +22,8 @@ export interface RunSummary {
   bytes: number;
   /** From the first request sent to the last one done. */
   durationSeconds: number;
+  /** Epoch ms of the first request sent and the last one done (for merging shards). */
+  span: { startEpochMs: number; endEpochMs: number };
   throughput: { requestsPerSecond: number; bytesPerSecond: number };
   /** Share of successful requests sent on time (open loop only; 0 when not waiting, as the original). */
   onTimeRatio: number;
@@ -72,8 +74,11 @@ export function mergeReports(reports: readonly EngineReport[]): EngineReport {
   return merged;
 }
 
-/** The summary of a merged report, the skipped requests by reason, and the registries' names. */
-export function buildSummary(report: EngineReport, skipped: Record<string, number>, registryNames: readonly string[], meta: Record<string, unknown>): RunSummary {
+/**
+ * The summary of a merged report, the skipped requests by reason, and the registries' names.
+ * `clockEpochMs` is the epoch time of the report's time 0 (the run's common start).
+ */
+export function buildSummary(report: EngineReport, skipped: Record<string, number>, registryNames: readonly string[], meta: Record<string, unknown>, clockEpochMs: number): RunSummary {
   const pct = (name: string): Percentiles => (report.histograms[name] === undefined ? percentilesMs(newHistogram()) : percentilesMs(decodeHistogram(report.histograms[name])));
   const skippedTotal = Object.values(skipped).reduce((a, b) => a + b, 0);
   const seconds = report.sent === 0 ? 0 : Math.max(0, report.lastDoneMs - report.firstSentMs) / 1000;
@@ -95,6 +100,7 @@ export function buildSummary(report: EngineReport, skipped: Record<string, numbe
     requests: { total: report.sent + skippedTotal, ok: report.ok, failed: report.failed, skipped: skippedTotal },
     bytes: report.bytes,
     durationSeconds: seconds,
+    span: report.sent === 0 ? { startEpochMs: clockEpochMs, endEpochMs: clockEpochMs } : { startEpochMs: clockEpochMs + report.firstSentMs, endEpochMs: clockEpochMs + report.lastDoneMs },
     throughput: { requestsPerSecond: seconds > 0 ? report.ok / seconds : 0, bytesPerSecond: seconds > 0 ? report.bytes / seconds : 0 },
     onTimeRatio: onTime,
     late: report.late,

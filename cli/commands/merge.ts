@@ -1,0 +1,48 @@
+import { Command, Option } from 'clipanion';
+import { readFile } from 'node:fs/promises';
+import { DrtpError } from '../../lib/errors.js';
+import { AtomicFile } from '../../lib/fsutil/atomic.js';
+import { mergeSummaries } from '../../lib/stats/merge.js';
+import { formatSummary, type RunSummary } from '../../lib/stats/summary.js';
+import { BaseCommand } from '../base.js';
+
+export class MergeCommand extends BaseCommand {
+  static paths = [['merge']];
+  static usage = Command.Usage({
+    category: 'Registry',
+    description: 'Add up the summaries of a sharded run',
+    details: `
+      Merges the \`.summary.json\` files of the shards of one run (\`drtp run --shard I/N\`, or a Kubernetes
+      Indexed Job) into one summary, exactly: counts and bytes add up, HDR histograms merge bucket by bucket
+      (the merged p99 is the p99 of all requests, not an average), and the time span runs from the earliest
+      start to the latest end. Summaries of different traces or configurations are refused.
+    `,
+    examples: [['Merge three shards', '$0 merge results.shard-*-of-3.ndjson.summary.json --out results.summary.json']],
+  });
+
+  out = Option.String('--out', { required: true, description: 'Where to write the merged summary' });
+  json = Option.Boolean('--json', false, { description: 'Print the merged summary as JSON instead of a table' });
+  summaries = Option.Rest({ required: 1, name: 'SUMMARY' });
+
+  async run(): Promise<number> {
+    const inputs = await Promise.all(
+      this.summaries.map(async (file) => {
+        let summary: RunSummary;
+        try {
+          summary = JSON.parse(await readFile(file, 'utf8')) as RunSummary;
+        } catch (err) {
+          throw new DrtpError('E_IO', `cannot read summary ${file}: ${(err as Error).message}`, { file });
+        }
+        return { file, summary };
+      }),
+    );
+    const merged = mergeSummaries(inputs);
+    const file = await AtomicFile.create(this.out);
+    await file.write(`${JSON.stringify(merged, null, 2)}\n`);
+    await file.commit();
+    const info = merged.meta.merged as { shards: number[]; of?: number; complete?: boolean };
+    if (info.of !== undefined && info.complete === false) this.context.stderr.write(`drtp: only shards ${info.shards.join(', ')} of ${info.of} were merged\n`);
+    this.context.stdout.write(this.json ? `${JSON.stringify(merged, null, 2)}\n` : `${formatSummary(merged)}\nmerged ${inputs.length} summaries into ${this.out}\n`);
+    return 0;
+  }
+}
