@@ -6,9 +6,10 @@ import { WarmupCommand } from './commands/warmup.js';
 import { RunCommand } from './commands/run.js';
 import { DemoCommand } from './commands/demo.js';
 import { MergeCommand } from './commands/merge.js';
+import { SimulateCommand } from './commands/simulate.js';
 import { drtpVersion } from './version.js';
 
-export const COMMANDS = [SynthCommand, ImportCommand, ValidateCommand, WarmupCommand, RunCommand, DemoCommand, MergeCommand];
+export const COMMANDS = [SynthCommand, ImportCommand, ValidateCommand, WarmupCommand, RunCommand, DemoCommand, MergeCommand, SimulateCommand];
 
 export function buildCli(options: { colors?: boolean } = {}): Cli<BaseContext> {
   const cli = new Cli({

@@ -106,7 +106,7 @@ export function resolveConfig(raw: RawConfig, file: string): Config {
       files: (trace?.traces ?? []).map((t) => (isAbsolute(t) ? t : resolve(location, t))),
       limit: trace?.limit,
       output: at(trace?.output ?? 'output.json'),
-      includeFailed: trace?.include_failed ?? false,
+      includeFailed: trace?.include_failed,
       strict: trace?.strict ?? false,
       methods: trace?.methods ?? ['GET', 'PUT'],
     },

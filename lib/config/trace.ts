@@ -13,9 +13,10 @@ export interface ConfiguredTrace {
 }
 
 /** Reads the configuration's trace and selects what a job replays, with its filter and limit. */
-export async function loadConfiguredTrace(config: Config, options: Pick<LoadOptions, 'onProgress'> = {}): Promise<ConfiguredTrace> {
-  const { table, stats } = await loadTrace(config.trace.files, { strict: config.trace.strict, ...options });
+export async function loadConfiguredTrace(config: Config, options: Pick<LoadOptions, 'onProgress'> & { includeFailedByDefault?: boolean } = {}): Promise<ConfiguredTrace> {
+  const { table, stats } = await loadTrace(config.trace.files, { strict: config.trace.strict, ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }) });
   const methods = config.trace.methods.map((m) => Method[m]);
-  const selected = selectRequests(table, { methods, limit: config.trace.limit, includeFailed: config.trace.includeFailed });
+  const includeFailed = config.trace.includeFailed ?? options.includeFailedByDefault ?? false;
+  const selected = selectRequests(table, { methods, limit: config.trace.limit, includeFailed });
   return { table: selected.table, stats, counts: selected.counts, methods };
 }

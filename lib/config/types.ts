@@ -33,7 +33,8 @@ export interface Config {
     files: string[];
     limit: TraceLimit | undefined;
     output: string;
-    includeFailed: boolean;
+    /** Unset means the job's default: run leaves failures out, simulate keeps them (as the original). */
+    includeFailed: boolean | undefined;
     strict: boolean;
     methods: ('GET' | 'PUT' | 'HEAD')[];
   };

@@ -31,7 +31,7 @@ t.test('defaults: the original player\'s where it had one, drtp\'s otherwise', a
   t.equal(config.clientInfo.route, true);
   t.ok(config.clientInfo.threads >= 1);
   t.same(config.warmup, { output: undefined, threads: 1, random: false, registries: 'first', manifests: 'blob' });
-  t.equal(config.trace.includeFailed, false);
+  t.equal(config.trace.includeFailed, undefined, 'unset: each job has its default');
 });
 
 t.test('every problem is reported with its path, line and a hint', async (t) => {

@@ -1,0 +1,118 @@
+import { Kind } from '../trace/request.js';
+import type { TraceTable } from '../trace/table.js';
+import type { CacheModel } from './model.js';
+
+/**
+ * What every single-tier eviction policy has to do, and nothing it has to decide: see a layer request,
+ * call it a hit or a miss, make room by asking the policy for victims, insert, count. Policies keep
+ * only their own order of the cached layers (indexed by the TraceTable's dense object ids).
+ */
+export interface EvictionPolicy {
+  /** A cached layer was requested. */
+  hit(layer: number): void;
+  /** A layer was inserted. */
+  inserted(layer: number): void;
+  /** The layer to evict next (must be cached). */
+  victim(): number;
+  /** The victim was removed. */
+  removed(layer: number): void;
+}
+
+/** A size-aware layer cache of `capacity` bytes in front of one policy; manifests are not cached. */
+export class LayerCache implements CacheModel {
+  private readonly cached: Uint8Array;
+  private readonly sizes: Float64Array;
+  private used = 0;
+  private readonly c = { requests: 0, hits: 0, bytes: 0, byteHits: 0, evictions: 0 };
+
+  constructor(
+    private readonly table: TraceTable,
+    private readonly capacity: number,
+    private readonly policy: EvictionPolicy,
+  ) {
+    this.cached = new Uint8Array(table.pools.objects.size);
+    this.sizes = new Float64Array(table.pools.objects.size);
+  }
+
+  access(row: number): boolean {
+    const { kind, object, size } = this.table.columns;
+    if (kind[row] !== Kind.BLOB) return false;
+    const layer = object[row];
+    const bytes = size[row];
+    const c = this.c;
+    c.requests++;
+    c.bytes += bytes;
+    if (this.cached[layer] === 1) {
+      c.hits++;
+      c.byteHits += bytes;
+      this.policy.hit(layer);
+      return true;
+    }
+    if (bytes > this.capacity) return false;
+    while (this.used + bytes > this.capacity) {
+      const victim = this.policy.victim();
+      this.cached[victim] = 0;
+      this.used -= this.sizes[victim];
+      this.policy.removed(victim);
+      c.evictions++;
+    }
+    this.cached[layer] = 1;
+    this.sizes[layer] = bytes;
+    this.used += bytes;
+    this.policy.inserted(layer);
+    return false;
+  }
+
+  stats(): Record<string, number> {
+    const c = this.c;
+    return {
+      requests: c.requests,
+      hits: c.hits,
+      'hit ratio': c.requests === 0 ? 0 : c.hits / c.requests,
+      bytes: c.bytes,
+      'byte hits': c.byteHits,
+      'byte hit ratio': c.bytes === 0 ? 0 : c.byteHits / c.bytes,
+      evictions: c.evictions,
+    };
+  }
+}
+
+/**
+ * A doubly linked list over dense ids in typed arrays: O(1) push, remove and move-to-back with no
+ * allocation per operation (a JS Map used as an LRU slows down badly once full).
+ */
+export class IdList {
+  private readonly prev: Int32Array;
+  private readonly next: Int32Array;
+  head = -1;
+  tail = -1;
+
+  constructor(size: number) {
+    this.prev = new Int32Array(size).fill(-1);
+    this.next = new Int32Array(size).fill(-1);
+  }
+
+  pushBack(id: number): void {
+    this.prev[id] = this.tail;
+    this.next[id] = -1;
+    if (this.tail >= 0) this.next[this.tail] = id;
+    else this.head = id;
+    this.tail = id;
+  }
+
+  remove(id: number): void {
+    const p = this.prev[id];
+    const n = this.next[id];
+    if (p >= 0) this.next[p] = n;
+    else this.head = n;
+    if (n >= 0) this.prev[n] = p;
+    else this.tail = p;
+    this.prev[id] = this.next[id] = -1;
+  }
+
+  moveToBack(id: number): void {
+    if (this.tail === id) return;
+    this.remove(id);
+    this.pushBack(id);
+  }
+}

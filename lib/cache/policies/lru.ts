@@ -1,0 +1,27 @@
+/**
+ * LRU (least recently used): evicts the layer requested longest ago.
+ * Params: `capacity_gb` (GB, 10^9 bytes). Reference: any OS text; libCacheSim `LRU.c`.
+ */
+import { IdList, LayerCache, type EvictionPolicy } from '../layer-cache.js';
+import { numberArg, type ModelFactory } from '../model.js';
+
+class Lru implements EvictionPolicy {
+  private readonly list: IdList;
+  constructor(objects: number) {
+    this.list = new IdList(objects);
+  }
+  hit(layer: number): void {
+    this.list.moveToBack(layer);
+  }
+  inserted(layer: number): void {
+    this.list.pushBack(layer);
+  }
+  victim(): number {
+    return this.list.head;
+  }
+  removed(layer: number): void {
+    this.list.remove(layer);
+  }
+}
+
+export const lru: ModelFactory = (table, args) => new LayerCache(table, numberArg(args, 'capacity_gb', 1, 'lru') * 1e9, new Lru(table.pools.objects.size));

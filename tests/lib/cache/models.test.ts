@@ -1,0 +1,86 @@
+import t from 'tap';
+import { MODELS } from '../../../lib/cache/index.js';
+import { TraceTableBuilder } from '../../../lib/trace/builder.js';
+import { Method } from '../../../lib/trace/request.js';
+import type { TraceTable } from '../../../lib/trace/table.js';
+
+/** A table of `[method, uri, size]` requests, one millisecond apart. */
+function table(requests: [string, string, number][]): TraceTable {
+  const b = new TraceTableBuilder();
+  requests.forEach(([method, uri, size], i) => b.addStrings(1e12 + i, Method[method as 'GET'], uri, 'c', size, 0.1, 200));
+  return b.build();
+}
+
+function replay(name: string, t: TraceTable, args: Record<string, unknown>): { hits: boolean[]; stats: Record<string, number> } {
+  const model = MODELS[name](t, args);
+  const hits = Array.from({ length: t.length }, (_, i) => model.access(i));
+  return { hits, stats: model.stats() };
+}
+
+const blob = (id: string): string => `v2/u/r/blobs/${id}`;
+
+t.test("two-level reproduces the original's counters (worked out by hand)", async (t) => {
+  // Memory 1000 bytes, layers of 400 bytes or more skip it, file system tier 2000 bytes.
+  const args = { cache_size: 1000 / 2 ** 30, restrict_mb: 400 / 2 ** 20, fs_multiplier: 2 };
+  const trace = table([
+    ['GET', blob('A'), 300], // 1 miss, into memory
+    ['GET', blob('B'), 300], // 2 miss
+    ['GET', blob('A'), 300], // 3 memory hit
+    ['GET', 'v2/u/r/manifests/latest', 900], // manifests are not cached: ignored
+    ['GET', blob('C'), 300], // 4 miss, memory full (900)
+    ['GET', blob('D'), 300], // 5 miss: evicts B (A has a second reference) into the fs tier
+    ['GET', blob('E'), 500], // 6 too large for memory: fs miss, into the fs tier
+    ['GET', blob('B'), 300], // 7 fs hit: B moves to memory, evicting A into the fs tier
+    ['GET', blob('E'), 500], // 8 fs hit
+    ['GET', blob('F'), 500], // 9 fs miss, into the fs tier (1300)
+    ['GET', blob('G'), 900], // 10 fs full: skips B's stale entry, E loses a reference, A is evicted
+    ['GET', blob('A'), 300], // 11 fs miss after warm-up; memory evicts C, the fs tier evicts E for it
+    ['GET', blob('E'), 500], // 12 fs miss; the fs tier evicts F
+    ['PUT', blob('D'), 300], // 13 a push is an access too: memory hit
+  ]);
+  const { hits, stats } = replay('two-level', trace, args);
+  t.same(hits, [false, false, true, false, false, false, false, true, true, false, false, false, false, true]);
+  t.same(stats, {
+    'memory hits': 2,
+    'memory misses': 11,
+    'initial memory misses': 4,
+    'memory evictions': 3,
+    'file system hits': 2,
+    'file system misses': 9,
+    'initial file system misses': 7,
+    'file system evictions': 3,
+    'initial memory hits': 1,
+    'initial memory-file-system hits': 1,
+    'initial file system hits': 2,
+    'lmu hits': 1,
+    'lmu misses': 7,
+    'h hits': 1,
+    'h misses': 2,
+  });
+});
+
+t.test('two-level: a layer larger than the fs tier is not cached at all', async (t) => {
+  const trace = table([
+    ['GET', blob('X'), 5000],
+    ['GET', blob('X'), 5000],
+  ]);
+  const { stats } = replay('two-level', trace, { cache_size: 1000 / 2 ** 30, restrict_mb: 400 / 2 ** 20, fs_multiplier: 2 });
+  t.equal(stats['file system hits'], 0);
+  t.equal(stats['file system misses'], 2);
+  t.equal(stats['memory misses'], 2);
+});
+
+t.test('LRU and FIFO on a sequence where they differ', async (t) => {
+  // Capacity: three 300-byte layers. A B C A D B E A
+  const trace = table(['A', 'B', 'C', 'A', 'D', 'B', 'E', 'A'].map((id) => ['GET', blob(id), 300] as [string, string, number]));
+  const lru = replay('lru', trace, { capacity_gb: 1000 / 1e9 });
+  t.same(lru.hits, [false, false, false, true, false, false, false, false], 'LRU: only the second A');
+  t.match(lru.stats, { requests: 8, hits: 1, evictions: 4, bytes: 2400, 'byte hits': 300 });
+  const fifo = replay('fifo', trace, { capacity_gb: 1000 / 1e9 });
+  t.same(fifo.hits, [false, false, false, true, false, true, false, false], 'FIFO: A, and B (never moved to the back)');
+  t.match(fifo.stats, { requests: 8, hits: 2, evictions: 3, 'hit ratio': 0.25 });
+});
+
+t.test('model arguments are checked', async (t) => {
+  t.throws(() => MODELS.lru(table([]), { capacity_gb: 'big' }), /lru: argument capacity_gb must be a non-negative number/);
+});
