@@ -84,3 +84,31 @@ t.test('LRU and FIFO on a sequence where they differ', async (t) => {
 t.test('model arguments are checked', async (t) => {
   t.throws(() => MODELS.lru(table([]), { capacity_gb: 'big' }), /lru: argument capacity_gb must be a non-negative number/);
 });
+
+/** A table of `[seconds, method, uri, size, client]` requests. */
+function timed(requests: [number, string, string, number, string][]): TraceTable {
+  const b = new TraceTableBuilder();
+  for (const [s, method, uri, size, client] of requests) b.addStrings(1e12 + s * 1000, Method[method as 'GET'], uri, client, size, 0.1, 200);
+  return b.build();
+}
+
+t.test('prefetch: watches, the ±1000-byte rule, expiry, and the compat modes (worked out by hand)', async (t) => {
+  const trace = timed([
+    [0, 'PUT', blob('L1'), 5000, 'P'], // watch u/r: a 5000-byte layer
+    [1, 'PUT', blob('L2'), 20000, 'P'], // and a 20000-byte one
+    [2, 'GET', 'v2/u/r/manifests/m', 700, 'A'], // A pulls u/r: prefetch the watched layers
+    [3, 'GET', blob('x'), 5500, 'A'], // within 1000 bytes of 5000: hit
+    [4, 'GET', 'v2/other/repo/blobs/y', 100, 'B'], // nothing prefetched for that repo: miss
+    [5, 'GET', blob('z'), 7000, 'A'], // prefetched repo, no size within 1000: neither
+  ]);
+  const original = replay('prefetch', trace, { compat: 'original', rtimeout: 1.5, mtimeout: 2 });
+  t.same(original.stats, { hits: 1, misses: 1, 'good prefetch': 1, 'bad prefetch': 1, 'max size': 25000 }, 'original: timeouts have no effect');
+  t.same(original.hits, [false, false, false, true, false, false]);
+  // Default: at t=2 the first watch (t=0) is older than 1.5 s, so only the 20000-byte layer is
+  // prefetched; at t=5 it is older than 2 s and expires unused, so the last GET is a miss.
+  const expiring = replay('prefetch', trace, { compat: 'default', rtimeout: 1.5, mtimeout: 2 });
+  t.same(expiring.stats, { hits: 0, misses: 2, 'good prefetch': 0, 'bad prefetch': 1, 'max size': 20000 });
+  const long = replay('prefetch', trace, { rtimeout: 600, mtimeout: 600 });
+  t.same(long.stats, original.stats, 'with long timeouts the default equals the original');
+  t.throws(() => MODELS.prefetch(trace, { compat: 'python' }), /compat must be "default" or "original"/);
+});
