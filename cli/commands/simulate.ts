@@ -17,8 +17,8 @@ export class SimulateCommand extends BaseCommand {
       Built-in models: ${Object.keys(MODELS).join(', ')}. \`two-level\` is the paper's memory + file-system layer
       cache, counter for counter as the original player's cache.py computed it (args \`cache_size\` in GiB,
       \`restrict_mb\`, \`fs_multiplier\`); \`prefetch\` is the paper's prefetcher as prefetch.py (args \`rtimeout\`,
-      \`mtimeout\` in seconds, \`compat\`: original or default); \`lru\` and \`fifo\` are single-tier layer caches
-      (\`capacity_gb\`).
+      \`mtimeout\` in seconds, \`compat\`: original or default); \`lru\`, \`fifo\`, \`lfu\`, \`s3-fifo\` and \`opt\` are
+      single-tier layer caches (\`capacity_gb\`).
       As the original, the simulation sees the trace's failed requests too unless \`trace.include_failed\`
       is set to false.
     `,

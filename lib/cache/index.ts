@@ -1,5 +1,8 @@
 import { fifo } from './policies/fifo.js';
+import { lfu } from './policies/lfu.js';
 import { lru } from './policies/lru.js';
+import { opt } from './policies/opt.js';
+import { s3fifo } from './policies/s3fifo.js';
 import { twoLevel } from './two-level.js';
 import { prefetch } from './prefetch.js';
 import type { ModelFactory } from './model.js';
@@ -10,4 +13,7 @@ export const MODELS: Readonly<Record<string, ModelFactory>> = {
   prefetch,
   lru,
   fifo,
+  lfu,
+  's3-fifo': s3fifo,
+  opt,
 };

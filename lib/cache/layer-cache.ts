@@ -8,10 +8,10 @@ import type { CacheModel } from './model.js';
  * only their own order of the cached layers (indexed by the TraceTable's dense object ids).
  */
 export interface EvictionPolicy {
-  /** A cached layer was requested. */
-  hit(layer: number): void;
-  /** A layer was inserted. */
-  inserted(layer: number): void;
+  /** A cached layer was requested (by request `row` of the table). */
+  hit(layer: number, row: number): void;
+  /** A layer was inserted (requested by `row`), `bytes` long. */
+  inserted(layer: number, row: number, bytes: number): void;
   /** The layer to evict next (must be cached). */
   victim(): number;
   /** The victim was removed. */
@@ -45,7 +45,7 @@ export class LayerCache implements CacheModel {
     if (this.cached[layer] === 1) {
       c.hits++;
       c.byteHits += bytes;
-      this.policy.hit(layer);
+      this.policy.hit(layer, row);
       return true;
     }
     if (bytes > this.capacity) return false;
@@ -59,7 +59,7 @@ export class LayerCache implements CacheModel {
     this.cached[layer] = 1;
     this.sizes[layer] = bytes;
     this.used += bytes;
-    this.policy.inserted(layer);
+    this.policy.inserted(layer, row, bytes);
     return false;
   }
 

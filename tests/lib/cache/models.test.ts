@@ -3,6 +3,7 @@ import { MODELS } from '../../../lib/cache/index.js';
 import { TraceTableBuilder } from '../../../lib/trace/builder.js';
 import { Method } from '../../../lib/trace/request.js';
 import type { TraceTable } from '../../../lib/trace/table.js';
+import { Random } from '../../../lib/trace/random.js';
 
 /** A table of `[method, uri, size]` requests, one millisecond apart. */
 function table(requests: [string, string, number][]): TraceTable {
@@ -111,4 +112,31 @@ t.test('prefetch: watches, the ±1000-byte rule, expiry, and the compat modes (w
   const long = replay('prefetch', trace, { rtimeout: 600, mtimeout: 600 });
   t.same(long.stats, original.stats, 'with long timeouts the default equals the original');
   t.throws(() => MODELS.prefetch(trace, { compat: 'python' }), /compat must be "default" or "original"/);
+});
+
+const seq = (ids: string, size = 300): [string, string, number][] => [...ids].map((id) => ['GET', blob(id), size]);
+
+t.test('LFU keeps the most requested layer; OPT evicts the farthest next use', async (t) => {
+  const three = { capacity_gb: 1000 / 1e9 };
+  t.same(replay('lfu', table(seq('AABCDAB')), three).hits, [false, true, false, false, false, true, false], 'LFU: D evicts B (fewest, oldest), so A stays');
+  t.same(replay('lru', table(seq('AABCDAB')), three).hits, [false, true, false, false, false, false, false], 'LRU evicted A');
+  t.same(replay('opt', table(seq('ABCDABEA')), three).hits, [false, false, false, false, true, true, false, true], 'OPT: D evicts C (never again)');
+  t.equal(replay('lru', table(seq('ABCDABEA')), three).stats.hits, 1);
+});
+
+t.test('S3-FIFO: small queue, promotion on a second hit, ghosts (worked out by hand)', async (t) => {
+  const { hits, stats } = replay('s3-fifo', table(seq('ABCDAAEBAC', 100)), { capacity_gb: 400 / 1e9, small_ratio: 0.25 });
+  t.same(hits, [false, false, false, false, true, true, false, false, true, false]);
+  t.equal(stats.evictions, 3);
+});
+
+t.test('OPT is never below any other policy on same-size layers', async (t) => {
+  const rng = new Random(5);
+  const ids = Array.from({ length: 4000 }, () => Math.floor(Math.pow(rng.next(), 2.5) * 300));
+  const trace = table(ids.map((id) => ['GET', blob(`L${id}`), 1000]));
+  for (const slots of [5, 20, 80]) {
+    const args = { capacity_gb: (slots * 1000) / 1e9 };
+    const hits = Object.fromEntries(['lru', 'fifo', 'lfu', 's3-fifo', 'opt'].map((name) => [name, replay(name, trace, args).stats.hits]));
+    t.ok(Object.values(hits).every((h) => h <= hits.opt), `${slots} slots: ${JSON.stringify(hits)}`);
+  }
 });
