@@ -4,6 +4,7 @@ import type { RegistryEndpoint } from '../lib/registry/endpoint.js';
 import type { WarmupItem } from '../lib/registry/warmup-plan.js';
 import type { EngineReport } from '../lib/schedule/engine.js';
 import type { SegmentBatch } from '../lib/schedule/router.js';
+import type { SharedTable } from '../lib/trace/shared-table.js';
 
 /**
  * Every message an actor sends or receives, as discriminated unions on `type`. Errors travel as
@@ -86,3 +87,16 @@ export type ReplayReport =
   | { type: 'need' };
 
 export type ReplayTaskResult = EngineReport;
+
+/** Master -> simulator worker: run one point of a sweep (the task itself, via Piscina). */
+export interface SimulateTask {
+  type: 'simulate';
+  protocolVersion: number;
+  table: SharedTable;
+  /** A built-in model name, or the absolute path of a user's module. */
+  model: string;
+  /** The point's arguments; undefined when the configuration gives none (a user's init(requests)). */
+  args: Record<string, unknown> | undefined;
+}
+
+export type SimulateTaskResult = { ok: true; stats: unknown } | { ok: false; error: ErrorData };

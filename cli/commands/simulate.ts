@@ -1,10 +1,15 @@
 import { Command, Option } from 'clipanion';
-import { simulate } from '../../actors/simulate-master.js';
+import { availableParallelism } from 'node:os';
+import { dirname } from 'node:path';
+import { runSweep } from '../../actors/simulate-master.js';
 import { MODELS } from '../../lib/cache/index.js';
 import { loadConfig } from '../../lib/config/load.js';
 import { loadConfiguredTrace } from '../../lib/config/trace.js';
 import { DrtpError } from '../../lib/errors.js';
-import { BaseCommand } from '../base.js';
+import { writeFileAtomic } from '../../lib/fsutil/atomic.js';
+import { hitRatioSvg, pointsCsv } from '../../lib/stats/sweep-report.js';
+import { Progress } from '../../lib/term/progress.js';
+import { BaseCommand, numberFlag } from '../base.js';
 import { describeRead } from '../report.js';
 
 export class SimulateCommand extends BaseCommand {
@@ -13,35 +18,53 @@ export class SimulateCommand extends BaseCommand {
     category: 'Simulation',
     description: 'Replay the trace through cache models instead of a registry',
     details: `
-      Replays the configuration's trace through the model named by \`simulate.name\` with \`simulate.args\`.
-      Built-in models: ${Object.keys(MODELS).join(', ')}. \`two-level\` is the paper's memory + file-system layer
-      cache, counter for counter as the original player's cache.py computed it (args \`cache_size\` in GiB,
-      \`restrict_mb\`, \`fs_multiplier\`); \`prefetch\` is the paper's prefetcher as prefetch.py (args \`rtimeout\`,
-      \`mtimeout\` in seconds, \`compat\`: original or default); \`lru\`, \`fifo\`, \`lfu\`, \`s3-fifo\` and \`opt\` are
-      single-tier layer caches (\`capacity_gb\`).
-      As the original, the simulation sees the trace's failed requests too unless \`trace.include_failed\`
-      is set to false.
+      Replays the configuration's trace through each model of \`simulate.name\` (one, or a list) with
+      \`simulate.args\`, at every combination of the values in \`simulate.sweep\`, each point a simulation actor
+      on the worker pool (the trace table is shared with the workers, not copied). Built-in models:
+      ${Object.keys(MODELS).join(', ')}; or a .js, .mjs or .ts module exporting \`init(requests, args)\`, as
+      the original's plugins. As the original, a simulation sees the trace's failed requests too unless
+      \`trace.include_failed\` is set to false. A model that throws is reported; the other points go on.
     `,
-    examples: [['Simulate the paper cache', '$0 simulate config.yaml --json']],
+    examples: [
+      ['Simulate the configured model', '$0 simulate config.yaml'],
+      ['A sweep, as JSON, with a CSV table and a chart', '$0 simulate sweep.yaml --json --csv points.csv --svg hit-ratio.svg'],
+    ],
   });
 
   config = Option.String({ name: 'CONFIG' });
   json = Option.Boolean('--json', false, { description: 'Print {"points": [{model, args, stats}]} as JSON' });
+  csv = Option.String('--csv', { description: 'Write the points as a CSV table' });
+  svg = Option.String('--svg', { description: 'Write a chart of hit ratio against cache size per model (SVG)' });
+  workers = Option.String('--workers', { description: 'Worker threads (default: all cores)' });
 
   async run(): Promise<number> {
     const config = await loadConfig(this.config);
     if (config.simulate === undefined) throw new DrtpError('E_CONFIG', `${this.config}: /simulate is required for simulate (at least simulate.name)`, { path: '/simulate' });
+    const { stdout, stderr } = this.context;
     const trace = await loadConfiguredTrace(config, { includeFailedByDefault: true });
-    const points = simulate(trace.table, [config.simulate.name], config.simulate.args ?? {});
-    if (this.json) {
-      this.context.stdout.write(`${JSON.stringify({ points }, null, 2)}\n`);
-      return 0;
+    const progress = new Progress(stderr, 'simulate', { unit: 'points' });
+    const points = await runSweep(
+      trace.table,
+      { models: config.simulate.names, args: config.simulate.args, sweep: config.simulate.sweep, baseDir: dirname(config.file) },
+      numberFlag('--workers', this.workers, { integer: true, min: 1 }) ?? availableParallelism(),
+      (done, total) => progress.update(done, total),
+    );
+    progress.stop();
+    if (this.csv !== undefined) await writeFileAtomic(this.csv, pointsCsv(points));
+    if (this.svg !== undefined) await writeFileAtomic(this.svg, hitRatioSvg(points));
+    if (this.json) stdout.write(`${JSON.stringify({ points }, null, 2)}\n`);
+    else {
+      stdout.write(describeRead(trace.stats, trace.counts));
+      for (const p of points) {
+        stdout.write(`\n${p.model} ${p.args === undefined ? '' : JSON.stringify(p.args)}\n`);
+        if (p.error !== undefined) stdout.write(`  failed: ${p.error.code}: ${p.error.message}\n`);
+        else if (p.stats !== null && typeof p.stats === 'object') {
+          for (const [name, value] of Object.entries(p.stats as Record<string, unknown>)) stdout.write(`  ${name.padEnd(34)} ${typeof value === 'number' && !Number.isInteger(value) ? value.toFixed(4) : JSON.stringify(value)}\n`);
+        } else stdout.write(`  ${JSON.stringify(p.stats)}\n`);
+      }
     }
-    this.context.stdout.write(describeRead(trace.stats, trace.counts));
-    for (const p of points) {
-      this.context.stdout.write(`\n${p.model} ${JSON.stringify(p.args)}\n`);
-      for (const [name, value] of Object.entries(p.stats)) this.context.stdout.write(`  ${name.padEnd(34)} ${Number.isInteger(value) ? value : value.toFixed(4)}\n`);
-    }
-    return 0;
+    const failed = points.filter((p) => p.error !== undefined);
+    for (const p of failed) stderr.write(`drtp: ${p.error?.code}: ${p.error?.message}\n`);
+    return failed.length === points.length ? 2 : 0;
   }
 }

@@ -120,7 +120,7 @@ export function resolveConfig(raw: RawConfig, file: string): Config {
       registries: raw.warmup?.registries ?? 'first',
       manifests: raw.warmup?.manifests ?? 'blob',
     },
-    simulate: raw.simulate === undefined ? undefined : { name: raw.simulate.name, args: raw.simulate.args },
+    simulate: raw.simulate === undefined ? undefined : { names: typeof raw.simulate.name === 'string' ? [raw.simulate.name] : raw.simulate.name, args: raw.simulate.args, sweep: raw.simulate.sweep ?? {} },
   };
 }
 

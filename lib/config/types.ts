@@ -19,7 +19,7 @@ export interface RawConfig {
   registry_selection?: RegistrySelection;
   seed?: number;
   warmup?: { output?: string; threads?: number; random?: boolean; registries?: 'first' | 'all'; manifests?: 'blob' | 'image' };
-  simulate?: { name: string; args?: Record<string, unknown> };
+  simulate?: { name: string | string[]; args?: Record<string, unknown>; sweep?: Record<string, unknown[]> };
 }
 
 /** The configuration with every default applied and every path made absolute. */
@@ -42,7 +42,7 @@ export interface Config {
   registrySelection: RegistrySelection;
   seed: number;
   warmup: { output: string | undefined; threads: number; random: boolean; registries: 'first' | 'all'; manifests: 'blob' | 'image' };
-  simulate: { name: string; args: Record<string, unknown> | undefined } | undefined;
+  simulate: { names: string[]; args: Record<string, unknown> | undefined; sweep: Record<string, unknown[]> } | undefined;
 }
 
 /** One thing wrong with a configuration. */
