@@ -22,6 +22,8 @@ export interface SweepSpec {
   /** Argument name -> values: the cartesian product is swept. */
   sweep: Record<string, readonly unknown[]>;
   baseDir: string;
+  /** Only the points k with k mod count = index (a sharded sweep); default all. */
+  shard?: { index: number; count: number };
 }
 
 /** Every point of a sweep: each model with each combination of the swept values. Pure. */
@@ -29,13 +31,15 @@ export function sweepPoints(spec: SweepSpec): { model: string; args: Record<stri
   let combos: Record<string, unknown>[] = [{}];
   for (const [name, values] of Object.entries(spec.sweep)) combos = combos.flatMap((c) => values.map((v) => ({ ...c, [name]: v })));
   const swept = Object.keys(spec.sweep).length > 0;
-  return spec.models.flatMap((name) => {
+  const all = spec.models.flatMap((name) => {
     const model = MODELS[name] !== undefined ? name : isAbsolute(name) ? name : resolve(spec.baseDir, name);
     if (MODELS[name] === undefined && !/\.(js|mjs|ts)$/.test(name)) {
       throw new DrtpError('E_CONFIG', `simulate.name: no built-in model "${name}" (built-in: ${Object.keys(MODELS).join(', ')}; or a .js, .mjs or .ts module path)`, { path: '/simulate/name' });
     }
     return combos.map((combo) => ({ model, args: swept || spec.args !== undefined ? { ...spec.args, ...combo } : undefined }));
   });
+  const shard = spec.shard;
+  return shard === undefined ? all : all.filter((_, k) => k % shard.count === shard.index);
 }
 
 /**

@@ -9,6 +9,7 @@ import { DrtpError } from '../../lib/errors.js';
 import { writeFileAtomic } from '../../lib/fsutil/atomic.js';
 import { hitRatioSvg, pointsCsv } from '../../lib/stats/sweep-report.js';
 import { Progress } from '../../lib/term/progress.js';
+import { resolveShard } from '../../lib/schedule/shard.js';
 import { BaseCommand, numberFlag } from '../base.js';
 import { describeRead } from '../report.js';
 
@@ -36,16 +37,18 @@ export class SimulateCommand extends BaseCommand {
   csv = Option.String('--csv', { description: 'Write the points as a CSV table' });
   svg = Option.String('--svg', { description: 'Write a chart of hit ratio against cache size per model (SVG)' });
   workers = Option.String('--workers', { description: 'Worker threads (default: all cores)' });
+  shard = Option.String('--shard', { description: 'Run only shard I of N (I/N, from 0) of the sweep points: point k when k mod N = I. Default: JOB_COMPLETION_INDEX/JOB_COMPLETIONS if set' });
 
   async run(): Promise<number> {
     const config = await loadConfig(this.config);
     if (config.simulate === undefined) throw new DrtpError('E_CONFIG', `${this.config}: /simulate is required for simulate (at least simulate.name)`, { path: '/simulate' });
     const { stdout, stderr } = this.context;
     const trace = await loadConfiguredTrace(config, { includeFailedByDefault: true });
+    const shard = resolveShard(this.shard);
     const progress = new Progress(stderr, 'simulate', { unit: 'points' });
     const points = await runSweep(
       trace.table,
-      { models: config.simulate.names, args: config.simulate.args, sweep: config.simulate.sweep, baseDir: dirname(config.file) },
+      { models: config.simulate.names, args: config.simulate.args, sweep: config.simulate.sweep, baseDir: dirname(config.file), ...(shard === undefined ? {} : { shard }) },
       numberFlag('--workers', this.workers, { integer: true, min: 1 }) ?? availableParallelism(),
       (done, total) => progress.update(done, total),
     );

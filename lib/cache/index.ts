@@ -1,3 +1,4 @@
+import { arc } from './policies/arc.js';
 import { fifo } from './policies/fifo.js';
 import { lfu } from './policies/lfu.js';
 import { lru } from './policies/lru.js';
@@ -14,6 +15,7 @@ export const MODELS: Readonly<Record<string, ModelFactory>> = {
   lru,
   fifo,
   lfu,
+  arc,
   's3-fifo': s3fifo,
   opt,
 };

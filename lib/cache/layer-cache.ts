@@ -10,6 +10,8 @@ import type { CacheModel } from './model.js';
 export interface EvictionPolicy {
   /** A cached layer was requested (by request `row` of the table). */
   hit(layer: number, row: number): void;
+  /** A layer is missing (before any eviction for it): adaptive policies learn from ghost hits here. */
+  missed?(layer: number, row: number, bytes: number): void;
   /** A layer was inserted (requested by `row`), `bytes` long. */
   inserted(layer: number, row: number, bytes: number): void;
   /** The layer to evict next (must be cached). */
@@ -49,6 +51,7 @@ export class LayerCache implements CacheModel {
       return true;
     }
     if (bytes > this.capacity) return false;
+    this.policy.missed?.(layer, row, bytes);
     while (this.used + bytes > this.capacity) {
       const victim = this.policy.victim();
       this.cached[victim] = 0;

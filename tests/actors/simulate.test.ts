@@ -65,3 +65,12 @@ t.test('a model that throws is reported with its file; the sweep goes on', async
   t.ok((good.stats?.requests ?? 0) > 0);
   t.match(result.stderr, `drtp: E_CONFIG: ${broken}: init() threw`);
 });
+
+t.test('a sharded sweep: the shards split the points between them', async (t) => {
+  const dir = t.testdir();
+  const path = config(dir, '  name: [lru, fifo]\n  sweep:\n    capacity_gb: [0.01, 0.02, 0.03]\n');
+  const all = (JSON.parse((await runCli(['simulate', path, '--json'])).stdout) as { points: unknown[] }).points;
+  const parts = await Promise.all([0, 1].map(async (i) => (JSON.parse((await runCli(['simulate', path, '--json', '--shard', `${i}/2`])).stdout) as { points: unknown[] }).points));
+  t.equal(parts[0].length + parts[1].length, all.length);
+  t.same([...parts[0], ...parts[1]].map((p) => JSON.stringify(p)).sort(), all.map((p) => JSON.stringify(p)).sort(), 'together, every point once');
+});

@@ -128,6 +128,7 @@ export async function runSimulateBench(args: string[]): Promise<void> {
     ['lru', { capacity_gb: capacity / 1e9 }],
     ['fifo', { capacity_gb: capacity / 1e9 }],
     ['lfu', { capacity_gb: capacity / 1e9 }],
+    ['arc', { capacity_gb: capacity / 1e9 }],
     ['s3-fifo', { capacity_gb: capacity / 1e9 }],
     ['opt', { capacity_gb: capacity / 1e9 }],
     ['two-level', { cache_size: capacity / 11 / 2 ** 30, fs_multiplier: 10 }],

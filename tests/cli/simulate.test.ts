@@ -35,7 +35,7 @@ t.test('an unknown model or a bad argument is a configuration error naming it', 
   };
   const unknown = await runCli(['simulate', write('a.yaml', '  name: belady-plus\n')]);
   t.equal(unknown.code, 2);
-  t.match(unknown.stderr, /E_CONFIG: simulate.name: no built-in model "belady-plus" \(built-in: two-level, prefetch, lru, fifo, lfu, s3-fifo, opt; or a .js, .mjs or .ts module path\)/);
+  t.match(unknown.stderr, /E_CONFIG: simulate.name: no built-in model "belady-plus" \(built-in: two-level, prefetch, lru, fifo, lfu, arc, s3-fifo, opt; or a .js, .mjs or .ts module path\)/);
   const bad = await runCli(['simulate', write('b.yaml', '  name: lru\n  args: {capacity_gb: lots}\n')]);
   t.equal(bad.code, 2);
   t.match(bad.stderr, /E_CONFIG: lru: argument capacity_gb must be a non-negative number, not "lots"/);

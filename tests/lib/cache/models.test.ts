@@ -136,7 +136,14 @@ t.test('OPT is never below any other policy on same-size layers', async (t) => {
   const trace = table(ids.map((id) => ['GET', blob(`L${id}`), 1000]));
   for (const slots of [5, 20, 80]) {
     const args = { capacity_gb: (slots * 1000) / 1e9 };
-    const hits = Object.fromEntries(['lru', 'fifo', 'lfu', 's3-fifo', 'opt'].map((name) => [name, replay(name, trace, args).stats.hits]));
+    const hits = Object.fromEntries(['lru', 'fifo', 'lfu', 'arc', 's3-fifo', 'opt'].map((name) => [name, replay(name, trace, args).stats.hits]));
     t.ok(Object.values(hits).every((h) => h <= hits.opt), `${slots} slots: ${JSON.stringify(hits)}`);
   }
+});
+
+t.test('ARC: recency and frequency lists, ghosts steering p (worked out by hand)', async (t) => {
+  // Three 100-byte slots. A B C A D A E B D E A: D and E come back from B1 (p grows), A from B2 (p shrinks).
+  const { hits, stats } = replay('arc', table(seq('ABCADAEBDEA', 100)), { capacity_gb: 300 / 1e9 });
+  t.same(hits, [false, false, false, true, false, true, false, false, false, false, false]);
+  t.equal(stats.evictions, 6);
 });
