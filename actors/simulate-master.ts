@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import { MODELS } from '../lib/cache/index.js';
+import { MODEL_PARAMS, MODELS } from '../lib/cache/index.js';
 import { DrtpError, type ErrorData } from '../lib/errors.js';
 import { shareTable } from '../lib/trace/shared-table.js';
 import type { TraceTable } from '../lib/trace/table.js';
@@ -26,17 +26,30 @@ export interface SweepSpec {
   shard?: { index: number; count: number };
 }
 
-/** Every point of a sweep: each model with each combination of the swept values. Pure. */
+/**
+ * Every point of a sweep: each model with each combination of the swept values. A built-in model takes
+ * only its own arguments (so sweeping `capacity_gb` does not multiply the two-level points); a user's
+ * module gets them all. An argument no model takes is an error listing the valid ones. Pure.
+ */
 export function sweepPoints(spec: SweepSpec): { model: string; args: Record<string, unknown> | undefined }[] {
-  let combos: Record<string, unknown>[] = [{}];
-  for (const [name, values] of Object.entries(spec.sweep)) combos = combos.flatMap((c) => values.map((v) => ({ ...c, [name]: v })));
-  const swept = Object.keys(spec.sweep).length > 0;
-  const all = spec.models.flatMap((name) => {
-    const model = MODELS[name] !== undefined ? name : isAbsolute(name) ? name : resolve(spec.baseDir, name);
-    if (MODELS[name] === undefined && !/\.(js|mjs|ts)$/.test(name)) {
+  const models = spec.models.map((name) => {
+    if (MODELS[name] !== undefined) return { name, model: name, params: MODEL_PARAMS[name] };
+    if (!/\.(js|mjs|ts)$/.test(name)) {
       throw new DrtpError('E_CONFIG', `simulate.name: no built-in model "${name}" (built-in: ${Object.keys(MODELS).join(', ')}; or a .js, .mjs or .ts module path)`, { path: '/simulate/name' });
     }
-    return combos.map((combo) => ({ model, args: swept || spec.args !== undefined ? { ...spec.args, ...combo } : undefined }));
+    return { name, model: isAbsolute(name) ? name : resolve(spec.baseDir, name), params: undefined };
+  });
+  const known = new Set(models.flatMap((m) => m.params ?? [...Object.keys(spec.args ?? {}), ...Object.keys(spec.sweep)]));
+  for (const key of [...Object.keys(spec.args ?? {}), ...Object.keys(spec.sweep)]) {
+    if (!known.has(key)) throw new DrtpError('E_CONFIG', `simulate: no model takes the argument "${key}" (${models.map((m) => `${m.name}: ${(m.params ?? ['any']).join(', ')}`).join('; ')})`, { path: '/simulate/args' });
+  }
+  const all = models.flatMap(({ model, params }) => {
+    const takes = (key: string): boolean => params === undefined || params.includes(key);
+    let combos: Record<string, unknown>[] = [{}];
+    for (const [name, values] of Object.entries(spec.sweep)) if (takes(name)) combos = combos.flatMap((c) => values.map((v) => ({ ...c, [name]: v })));
+    const fixed = spec.args === undefined ? undefined : Object.fromEntries(Object.entries(spec.args).filter(([k]) => takes(k)));
+    const swept = Object.keys(spec.sweep).some(takes);
+    return combos.map((combo) => ({ model, args: swept || fixed !== undefined ? { ...fixed, ...combo } : undefined }));
   });
   const shard = spec.shard;
   return shard === undefined ? all : all.filter((_, k) => k % shard.count === shard.index);

@@ -1,7 +1,12 @@
 import { Command, Option } from 'clipanion';
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
-import { runSweep } from '../../actors/simulate-master.js';
+import { runSweep, sweepPoints, type SimulationPoint } from '../../actors/simulate-master.js';
+import { simulateRegistry } from '../../actors/simulate-registry.js';
+import type { LatencyModel } from '../../lib/cache/sim-port.js';
+import type { Config } from '../../lib/config/types.js';
+import type { ConfiguredTrace } from '../../lib/config/trace.js';
+import { formatSummary } from '../../lib/stats/summary.js';
 import { MODELS } from '../../lib/cache/index.js';
 import { loadConfig } from '../../lib/config/load.js';
 import { loadConfiguredTrace } from '../../lib/config/trace.js';
@@ -45,6 +50,7 @@ export class SimulateCommand extends BaseCommand {
     const { stdout, stderr } = this.context;
     const trace = await loadConfiguredTrace(config, { includeFailedByDefault: true });
     const shard = resolveShard(this.shard);
+    if (config.simulate.latency !== undefined) return this.simulatedRegistry(config, trace);
     const progress = new Progress(stderr, 'simulate', { unit: 'points' });
     const points = await runSweep(
       trace.table,
@@ -66,8 +72,27 @@ export class SimulateCommand extends BaseCommand {
         } else stdout.write(`  ${JSON.stringify(p.stats)}\n`);
       }
     }
+    return this.finish(points);
+  }
+
+  /** With simulate.latency: each point's model as a registry, replayed by the run engine in virtual time. */
+  private async simulatedRegistry(config: Config, trace: ConfiguredTrace): Promise<number> {
+    const { stdout } = this.context;
+    const latency = config.simulate?.latency as LatencyModel;
+    const spec = { models: config.simulate?.names ?? [], args: config.simulate?.args, sweep: config.simulate?.sweep ?? {}, baseDir: dirname(config.file) };
+    const results = [];
+    for (const p of sweepPoints(spec)) {
+      const summary = await simulateRegistry(trace.table, config, p.model, p.args ?? {}, latency);
+      results.push({ model: p.model, args: p.args, stats: summary.meta.cache, summary });
+      if (!this.json) stdout.write(`\n${p.model} ${JSON.stringify(p.args ?? {})}, as a registry (virtual time):\n${formatSummary(summary)}`);
+    }
+    if (this.json) stdout.write(`${JSON.stringify({ points: results }, null, 2)}\n`);
+    return 0;
+  }
+
+  private finish(points: SimulationPoint[]): number {
     const failed = points.filter((p) => p.error !== undefined);
-    for (const p of failed) stderr.write(`drtp: ${p.error?.code}: ${p.error?.message}\n`);
+    for (const p of failed) this.context.stderr.write(`drtp: ${p.error?.code}: ${p.error?.message}\n`);
     return failed.length === points.length ? 2 : 0;
   }
 }

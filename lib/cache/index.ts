@@ -19,3 +19,15 @@ export const MODELS: Readonly<Record<string, ModelFactory>> = {
   's3-fifo': s3fifo,
   opt,
 };
+
+/** The arguments each built-in model takes: shared `simulate.args` and sweeps apply to a model's own. */
+export const MODEL_PARAMS: Readonly<Record<string, readonly string[]>> = {
+  'two-level': ['cache_size', 'restrict_mb', 'fs_multiplier'],
+  prefetch: ['rtimeout', 'mtimeout', 'compat'],
+  lru: ['capacity_gb'],
+  fifo: ['capacity_gb'],
+  lfu: ['capacity_gb'],
+  arc: ['capacity_gb'],
+  's3-fifo': ['capacity_gb', 'small_ratio'],
+  opt: ['capacity_gb'],
+};

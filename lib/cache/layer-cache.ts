@@ -1,6 +1,6 @@
 import { Kind } from '../trace/request.js';
 import type { TraceTable } from '../trace/table.js';
-import type { CacheModel } from './model.js';
+import { TIER, type CacheModel, type Tier } from './model.js';
 
 /**
  * What every single-tier eviction policy has to do, and nothing it has to decide: see a layer request,
@@ -26,6 +26,7 @@ export class LayerCache implements CacheModel {
   private readonly sizes: Float64Array;
   private used = 0;
   private readonly c = { requests: 0, hits: 0, bytes: 0, byteHits: 0, evictions: 0 };
+  lastTier: Tier = TIER.MISS;
 
   constructor(
     private readonly table: TraceTable,
@@ -38,6 +39,7 @@ export class LayerCache implements CacheModel {
 
   access(row: number): boolean {
     const { kind, object, size } = this.table.columns;
+    this.lastTier = TIER.MISS;
     if (kind[row] !== Kind.BLOB) return false;
     const layer = object[row];
     const bytes = size[row];
@@ -48,6 +50,7 @@ export class LayerCache implements CacheModel {
       c.hits++;
       c.byteHits += bytes;
       this.policy.hit(layer, row);
+      this.lastTier = TIER.MEMORY;
       return true;
     }
     if (bytes > this.capacity) return false;

@@ -10,7 +10,15 @@ export interface CacheModel {
   access(row: number): boolean;
   /** The model's counters, under the names its results are known by. */
   stats(): Record<string, number>;
+  /**
+   * Where the last request was served from: MEMORY or FS (the two-level cache's tiers), or MISS (the
+   * backend). A simulated registry turns it into latency.
+   */
+  readonly lastTier: Tier;
 }
+
+export const TIER = { MISS: 0, MEMORY: 1, FS: 2 } as const;
+export type Tier = (typeof TIER)[keyof typeof TIER];
 
 /** Builds a model over `table` with its arguments (validated and defaulted by the factory). */
 export type ModelFactory = (table: TraceTable, args: Record<string, unknown>) => CacheModel;

@@ -1,6 +1,6 @@
 import { Kind, Method } from '../trace/request.js';
 import type { TraceTable } from '../trace/table.js';
-import { numberArg, type CacheModel, type ModelFactory } from './model.js';
+import { numberArg, TIER, type CacheModel, type ModelFactory, type Tier } from './model.js';
 
 interface Pushed {
   time: number;
@@ -34,6 +34,7 @@ class PrefetchCache implements CacheModel {
   private maxSize = -Infinity;
   private readonly c = { hits: 0, misses: 0, good: 0, bad: 0, puts: 0, layerGets: 0, manifestGets: 0 };
   private finished = false;
+  lastTier: Tier = TIER.MISS;
 
   constructor(
     private readonly table: TraceTable,
@@ -55,6 +56,7 @@ class PrefetchCache implements CacheModel {
 
   access(row: number): boolean {
     const { kind, method, repo, client, size } = this.table.columns;
+    this.lastTier = TIER.MISS;
     if (kind[row] === Kind.OTHER) return false;
     const time = this.table.offsetMs(row) / 1000;
     if (this.expire) {
@@ -75,7 +77,9 @@ class PrefetchCache implements CacheModel {
       return false;
     }
     this.c.layerGets++;
-    return this.layerGet(r, size[row]);
+    const hit = this.layerGet(r, size[row]);
+    this.lastTier = hit ? TIER.MEMORY : TIER.MISS;
+    return hit;
   }
 
   private prefetch(r: number, clientId: number, time: number): void {

@@ -1,6 +1,6 @@
 import { Kind } from '../trace/request.js';
 import type { TraceTable } from '../trace/table.js';
-import { numberArg, type CacheModel, type ModelFactory } from './model.js';
+import { numberArg, TIER, type CacheModel, type ModelFactory, type Tier } from './model.js';
 
 /**
  * `two-level`: the layer cache of Anwar et al. (FAST'18) as the original player's `cache.py` coded it,
@@ -18,12 +18,13 @@ class TwoLevelCache implements CacheModel {
   private readonly capacity: number;
   private readonly restrict: number;
   private readonly fsCapacity: number;
-  private readonly mem: Tier;
-  private readonly fs: Tier;
+  private readonly mem: TierList;
+  private readonly fs: TierList;
   private size = 0;
   private fsSize = 0;
   private first = true;
   private fsFirst = true;
+  lastTier: Tier = TIER.MISS;
   private readonly c = {
     hits: 0,
     misses: 0,
@@ -49,12 +50,13 @@ class TwoLevelCache implements CacheModel {
     this.restrict = Math.min(restrictMiB * 2 ** 20, this.capacity);
     this.fsCapacity = this.capacity * fsMultiplier;
     const objects = table.pools.objects.size;
-    this.mem = new Tier(objects);
-    this.fs = new Tier(objects);
+    this.mem = new TierList(objects);
+    this.fs = new TierList(objects);
   }
 
   access(row: number): boolean {
     const { kind, object, size } = this.table.columns;
+    this.lastTier = TIER.MISS;
     if (kind[row] === Kind.MANIFEST || kind[row] === Kind.OTHER) return false;
     const layer = object[row];
     const bytes = size[row];
@@ -65,6 +67,7 @@ class TwoLevelCache implements CacheModel {
       c.hits++;
       if (this.first) c.firstMemHits++;
       if (this.fsFirst) c.firstFsMemHits++;
+      this.lastTier = TIER.MEMORY;
       return true;
     }
     c.misses++;
@@ -98,6 +101,7 @@ class TwoLevelCache implements CacheModel {
       this.fs.remove(layer);
       c.fsHits++;
       if (this.fsFirst) c.firstFsHits++;
+      this.lastTier = TIER.FS;
       return true;
     }
     c.fsMiss++;
@@ -113,6 +117,7 @@ class TwoLevelCache implements CacheModel {
       fs.touch(layer);
       c.fsHits++;
       if (this.fsFirst) c.firstFsHits++;
+      if (!ejected) this.lastTier = TIER.FS;
       return true;
     }
     if (!ejected) {
@@ -162,7 +167,7 @@ class TwoLevelCache implements CacheModel {
  * One tier of the original's cache: a dict layer -> [size, references] and a list with an entry per
  * access (appended on insert and on every hit, popped from the front when evicting).
  */
-class Tier {
+class TierList {
   private readonly present: Uint8Array;
   private readonly sizes: Float64Array;
   private readonly refs: Int32Array;

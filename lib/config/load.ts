@@ -4,6 +4,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { LineCounter, isMap, isSeq, parseDocument, type Document, type Node } from 'yaml';
 import { DrtpError } from '../errors.js';
 import type { Config, ConfigProblem, RawConfig } from './types.js';
+import { DEFAULT_LATENCY, type LatencyModel } from '../cache/sim-port.js';
 import { schemaProblems, unescapePointer } from './validate.js';
 
 /** Raised for an invalid configuration; `problems` holds every error found, not only the first. */
@@ -120,8 +121,21 @@ export function resolveConfig(raw: RawConfig, file: string): Config {
       registries: raw.warmup?.registries ?? 'first',
       manifests: raw.warmup?.manifests ?? 'blob',
     },
-    simulate: raw.simulate === undefined ? undefined : { names: typeof raw.simulate.name === 'string' ? [raw.simulate.name] : raw.simulate.name, args: raw.simulate.args, sweep: raw.simulate.sweep ?? {} },
+    simulate:
+      raw.simulate === undefined
+        ? undefined
+        : {
+            names: typeof raw.simulate.name === 'string' ? [raw.simulate.name] : raw.simulate.name,
+            args: raw.simulate.args,
+            sweep: raw.simulate.sweep ?? {},
+            latency: raw.simulate.latency === undefined ? undefined : resolveLatency(raw.simulate.latency),
+          },
   };
+}
+
+function resolveLatency(raw: NonNullable<NonNullable<RawConfig['simulate']>['latency']>): LatencyModel {
+  const tier = (name: keyof LatencyModel): LatencyModel[keyof LatencyModel] => ({ ...DEFAULT_LATENCY[name], ...raw[name] });
+  return { memory: tier('memory'), fs: tier('fs'), backend: tier('backend') };
 }
 
 /** The 1-based line of the node at a JSON pointer, or of its nearest ancestor that exists. */

@@ -1,4 +1,5 @@
 import type { RegistryEntry } from '../registry/endpoint.js';
+import type { LatencyModel, TierLatency } from '../cache/sim-port.js';
 import type { TraceLimit } from '../trace/select.js';
 import type { RegistrySelection } from '../schedule/router.js';
 
@@ -19,7 +20,7 @@ export interface RawConfig {
   registry_selection?: RegistrySelection;
   seed?: number;
   warmup?: { output?: string; threads?: number; random?: boolean; registries?: 'first' | 'all'; manifests?: 'blob' | 'image' };
-  simulate?: { name: string | string[]; args?: Record<string, unknown>; sweep?: Record<string, unknown[]> };
+  simulate?: { name: string | string[]; args?: Record<string, unknown>; sweep?: Record<string, unknown[]>; latency?: Partial<Record<'memory' | 'fs' | 'backend', Partial<TierLatency>>> };
 }
 
 /** The configuration with every default applied and every path made absolute. */
@@ -42,7 +43,7 @@ export interface Config {
   registrySelection: RegistrySelection;
   seed: number;
   warmup: { output: string | undefined; threads: number; random: boolean; registries: 'first' | 'all'; manifests: 'blob' | 'image' };
-  simulate: { names: string[]; args: Record<string, unknown> | undefined; sweep: Record<string, unknown[]> } | undefined;
+  simulate: { names: string[]; args: Record<string, unknown> | undefined; sweep: Record<string, unknown[]>; latency: LatencyModel | undefined } | undefined;
 }
 
 /** One thing wrong with a configuration. */

@@ -47,7 +47,31 @@ export interface EngineOptions {
   lowWater?: number;
   /** Called (once per request) when the engine wants its next segment. */
   onNeedRows?: () => void;
+  /** Where the engine's timers run: real ones by default, a virtual clock for simulated registries. */
+  timers?: Timers;
 }
+
+/** The engine's timer needs, injectable so that a simulated replay runs in virtual time. */
+export interface Timers {
+  /** Calls `fn` once the engine's clock reaches `at` (in `now()` units). Returns a cancel function. */
+  at(fn: () => void, at: number): () => void;
+}
+
+/**
+ * Real timers: setTimeout is only ~1 ms precise, so sleep to just before the due time, then poll with
+ * setImmediate.
+ */
+export const REAL_TIMERS: Timers = {
+  at(fn, at) {
+    const wait = at - performance.now();
+    if (wait > 2) {
+      const t = setTimeout(fn, wait - 1.5);
+      return () => clearTimeout(t);
+    }
+    const i = setImmediate(fn);
+    return () => clearImmediate(i);
+  },
+};
 
 /** Counters and histograms of one engine, in the form that crosses threads. */
 export interface EngineReport {
@@ -111,7 +135,8 @@ export class ReplayEngine {
   private head = new Int32Array(0);
   private tail = new Int32Array(0);
   private inFlightOf = new Uint16Array(0);
-  private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  private timer: (() => void) | undefined;
+  private readonly timers: Timers;
   private running = false;
   private stopped = false;
   private outstanding = 0;
@@ -133,6 +158,7 @@ export class ReplayEngine {
     private readonly onComplete?: (c: Completion) => void,
   ) {
     this.now = options.now ?? (() => performance.now());
+    this.timers = options.timers ?? REAL_TIMERS;
     this.addActors(options.actors);
     this.report = { sent: 0, ok: 0, failed: 0, late: 0, bytes: 0, ops: OP_NAMES.map(() => [0, 0, 0, 0]), errors: {}, histograms: {}, firstSentMs: Infinity, lastDoneMs: 0 };
     const h = (name: string): Histogram => {
@@ -203,8 +229,7 @@ export class ReplayEngine {
   stop(): void {
     this.stopped = true;
     if (this.timer !== undefined) {
-      clearTimeout(this.timer as NodeJS.Timeout);
-      clearImmediate(this.timer as NodeJS.Immediate);
+      this.timer();
       this.timer = undefined;
     }
     this.checkFinished();
@@ -317,9 +342,7 @@ export class ReplayEngine {
     this.askForRows();
     if (this.cursor < this.appended) {
       const live = this.locate(this.cursor);
-      const wait = start + live.segment.due[this.cursor - live.base] - this.now();
-      // setTimeout is only ~1 ms precise: sleep to just before the due time, then poll.
-      this.timer = wait > 2 ? setTimeout(this.tick, wait - 1.5) : setImmediate(this.tick);
+      this.timer = this.timers.at(this.tick, start + live.segment.due[this.cursor - live.base]);
     }
     this.checkFinished();
   };

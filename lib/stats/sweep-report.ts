@@ -45,7 +45,8 @@ const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'
 export function hitRatioSvg(points: readonly PointLike[]): string {
   const series = new Map<string, [number, number][]>();
   for (const p of points) {
-    const key = SIZE_ARGS.find((k) => typeof p.args?.[k] === 'number');
+    // The size argument the model uses: two-level's cache_size, the layer caches' capacity_gb.
+    const key = (p.model === 'two-level' ? ['cache_size'] : SIZE_ARGS).find((k) => typeof p.args?.[k] === 'number');
     const ratio = hitRatio(p);
     if (key === undefined || ratio === undefined) continue;
     const name = p.model.split('/').pop() as string;

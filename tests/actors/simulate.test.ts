@@ -74,3 +74,19 @@ t.test('a sharded sweep: the shards split the points between them', async (t) =>
   t.equal(parts[0].length + parts[1].length, all.length);
   t.same([...parts[0], ...parts[1]].map((p) => JSON.stringify(p)).sort(), all.map((p) => JSON.stringify(p)).sort(), 'together, every point once');
 });
+
+t.test('sweeps apply to the models that take the argument; an argument no model takes is an error', async (t) => {
+  const dir = t.testdir();
+  const both = await runCli(['simulate', config(dir, '  name: [two-level, lru]\n  sweep:\n    cache_size: [0.01, 0.02]\n    capacity_gb: [0.01, 0.02, 0.03]\n'), '--json']);
+  const points = (JSON.parse(both.stdout) as { points: { model: string; args: Record<string, number> }[] }).points;
+  t.same(points.map((p) => `${p.model} ${JSON.stringify(p.args)}`), [
+    'two-level {"cache_size":0.01}',
+    'two-level {"cache_size":0.02}',
+    'lru {"capacity_gb":0.01}',
+    'lru {"capacity_gb":0.02}',
+    'lru {"capacity_gb":0.03}',
+  ]);
+  const typo = await runCli(['simulate', config(dir, '  name: lru\n  args: {capacity_gib: 1}\n')]);
+  t.equal(typo.code, 2);
+  t.match(typo.stderr, 'simulate: no model takes the argument "capacity_gib" (lru: capacity_gb)');
+});

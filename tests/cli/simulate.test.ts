@@ -40,3 +40,18 @@ t.test('an unknown model or a bad argument is a configuration error naming it', 
   t.equal(bad.code, 2);
   t.match(bad.stderr, /E_CONFIG: lru: argument capacity_gb must be a non-negative number, not "lots"/);
 });
+
+t.test('the example configurations run: every built-in model swept, and the two-level cache as a registry', async (t) => {
+  const dir = t.testdir();
+  const examples = join(import.meta.dirname, '../../examples');
+  const sweep = await runCli(['simulate', join(examples, 'simulate.yaml'), '--json', '--svg', join(dir, 'chart.svg')]);
+  t.equal(sweep.code, 0, sweep.stderr);
+  const points = (JSON.parse(sweep.stdout) as { points: { model: string; error?: unknown }[] }).points;
+  t.same([...new Set(points.map((p) => p.model))], ['two-level', 'prefetch', 'lru', 'fifo', 'lfu', 'arc', 's3-fifo', 'opt']);
+  t.same(points.filter((p) => p.error !== undefined), [], 'no point failed');
+  t.equal((readFileSync(join(dir, 'chart.svg'), 'utf8').match(/<polyline/g) ?? []).length, 7, 'a line per model with a cache size (all but prefetch)');
+  const registry = await runCli(['simulate', join(examples, 'simulate-registry.yaml'), '--json']);
+  t.equal(registry.code, 0, registry.stderr);
+  const [point] = (JSON.parse(registry.stdout) as { points: { summary: { requests: { total: number; ok: number } } }[] }).points;
+  t.ok(point.summary.requests.total > 0 && point.summary.requests.ok === point.summary.requests.total, 'a run summary, every request served');
+});

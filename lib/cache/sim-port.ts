@@ -1,0 +1,54 @@
+import type { RegistryPort, ReplayEngine, Segment } from '../schedule/engine.js';
+import { isHead, Op } from '../schedule/classes.js';
+import type { VirtualTime } from '../schedule/virtual-time.js';
+import { TIER, type CacheModel, type Tier } from './model.js';
+
+/** Time to serve from one tier: a fixed cost plus the bytes at a bandwidth. */
+export interface TierLatency {
+  fixed_ms: number;
+  mb_per_s: number;
+}
+
+export interface LatencyModel {
+  memory: TierLatency;
+  fs: TierLatency;
+  backend: TierLatency;
+}
+
+export const DEFAULT_LATENCY: LatencyModel = {
+  memory: { fixed_ms: 0.2, mb_per_s: 5000 },
+  fs: { fixed_ms: 1, mb_per_s: 500 },
+  backend: { fixed_ms: 20, mb_per_s: 100 },
+};
+
+export function tierLatency(model: LatencyModel, tier: Tier): TierLatency {
+  return tier === TIER.MEMORY ? model.memory : tier === TIER.FS ? model.fs : model.backend;
+}
+
+/**
+ * A registry made of a cache model and a latency model, for the replay engine in virtual time: each
+ * request is served from the tier the cache model says (memory, file system, or the backend on a miss),
+ * taking that tier's fixed time to the first byte plus its size at the tier's bandwidth. Requests do not
+ * queue behind each other: it models a registry with spare capacity.
+ */
+export class SimulatedRegistryPort implements RegistryPort {
+  constructor(
+    private readonly model: CacheModel,
+    private readonly latency: LatencyModel,
+    private readonly clock: VirtualTime,
+  ) {}
+
+  start(row: number, segment: Segment, index: number, engine: ReplayEngine): void {
+    const op = segment.op[index];
+    const bytes = isHead(op) ? 0 : segment.size[index];
+    this.model.access(segment.rowId[index]);
+    const t = tierLatency(this.latency, this.model.lastTier);
+    const now = this.clock.now();
+    const firstByte = now + t.fixed_ms;
+    const done = firstByte + (bytes / (t.mb_per_s * 1e6)) * 1000;
+    const status = op === Op.PUT_BLOB || op === Op.PUT_MANIFEST ? 201 : 200;
+    this.clock.at(() => engine.complete(row, status, bytes, null, firstByte), done);
+  }
+
+  async close(): Promise<void> {}
+}
