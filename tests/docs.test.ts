@@ -11,8 +11,8 @@ interface SchemaNode {
   properties?: Record<string, SchemaNode>;
 }
 
-/** The keys a user sets: leaves, plus small objects documented as one (a limit, a registry entry). */
-const ATOMIC = new Set(['registry', 'trace.limit']);
+/** The keys a user sets: leaves, plus small objects documented as one (a limit, a registry entry, a latency model). */
+const ATOMIC = new Set(['registry', 'trace.limit', 'simulate.latency']);
 function keys(node: SchemaNode, prefix = ''): string[] {
   return Object.entries(node.properties ?? {}).flatMap(([k, v]) => {
     const key = `${prefix}${k}`;
