@@ -5,6 +5,7 @@ import type { WarmupItem } from '../lib/registry/warmup-plan.js';
 import type { EngineReport } from '../lib/schedule/engine.js';
 import type { SegmentBatch } from '../lib/schedule/router.js';
 import type { SharedTable } from '../lib/trace/shared-table.js';
+import type { FilePartial } from '../lib/analyze/pass.js';
 
 /**
  * Every message an actor sends or receives, as discriminated unions on `type`. Errors travel as
@@ -100,3 +101,13 @@ export interface SimulateTask {
 }
 
 export type SimulateTaskResult = { ok: true; stats: unknown } | { ok: false; error: ErrorData };
+
+/** Master -> analyzer worker: characterize one trace file. */
+export interface AnalyzeTask {
+  type: 'analyze';
+  protocolVersion: number;
+  file: string;
+  strict: boolean;
+}
+
+export type AnalyzeTaskResult = { ok: true; partial: FilePartial } | { ok: false; error: ErrorData };

@@ -5,7 +5,7 @@ import { Piscina } from 'piscina';
  * A Piscina pool for one of the worker entries in actors/. The filename is the `.js` name next to this
  * module: the compiled file in dist/, or (under tap's TypeScript loader) the `.ts` source.
  */
-export function workerPool(entry: 'warmup' | 'client' | 'simulator', threads = availableParallelism()): Piscina {
+export function workerPool(entry: 'warmup' | 'client' | 'simulator' | 'analyzer', threads = availableParallelism()): Piscina {
   const n = Math.max(1, Math.floor(threads));
   return new Piscina({
     filename: new URL(`./${entry}.js`, import.meta.url).href,

@@ -7,9 +7,10 @@ import { RunCommand } from './commands/run.js';
 import { DemoCommand } from './commands/demo.js';
 import { MergeCommand } from './commands/merge.js';
 import { SimulateCommand } from './commands/simulate.js';
+import { AnalyzeCommand } from './commands/analyze.js';
 import { drtpVersion } from './version.js';
 
-export const COMMANDS = [SynthCommand, ImportCommand, ValidateCommand, WarmupCommand, RunCommand, DemoCommand, MergeCommand, SimulateCommand];
+export const COMMANDS = [SynthCommand, ImportCommand, ValidateCommand, WarmupCommand, RunCommand, DemoCommand, MergeCommand, SimulateCommand, AnalyzeCommand];
 
 export function buildCli(options: { colors?: boolean } = {}): Cli<BaseContext> {
   const cli = new Cli({

@@ -1,3 +1,5 @@
+import { lineChart } from '../report/svg.js';
+
 /** Tables and charts of simulation points: pure functions from points to text. */
 
 export interface PointLike {
@@ -36,11 +38,9 @@ export function pointsCsv(points: readonly PointLike[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf'];
-
 /**
  * An SVG line chart of hit ratio against cache size (the `capacity_gb` or `cache_size` argument), one
- * line per model. Self-contained: no script, no external resource.
+ * line per model, drawn by the same chart code as the trace reports.
  */
 export function hitRatioSvg(points: readonly PointLike[]): string {
   const series = new Map<string, [number, number][]>();
@@ -52,32 +52,8 @@ export function hitRatioSvg(points: readonly PointLike[]): string {
     const name = p.model.split('/').pop() as string;
     series.set(name, [...(series.get(name) ?? []), [p.args?.[key] as number, ratio]]);
   }
-  const W = 720;
-  const H = 420;
-  const m = { left: 60, right: 160, top: 20, bottom: 50 };
-  const all = [...series.values()].flat();
-  const maxX = Math.max(1e-9, ...all.map(([x]) => x));
-  const x = (v: number): number => m.left + (v / maxX) * (W - m.left - m.right);
-  const y = (v: number): number => H - m.bottom - v * (H - m.top - m.bottom);
-  const parts: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`, `<rect width="${W}" height="${H}" fill="white"/>`];
-  parts.push(`<line x1="${m.left}" y1="${y(0)}" x2="${W - m.right}" y2="${y(0)}" stroke="black"/>`, `<line x1="${m.left}" y1="${y(0)}" x2="${m.left}" y2="${y(1)}" stroke="black"/>`);
-  for (let k = 0; k <= 4; k++) {
-    parts.push(`<text x="${m.left - 8}" y="${y(k / 4) + 4}" text-anchor="end">${(k * 25).toString()}%</text>`);
-    parts.push(`<text x="${x((maxX * k) / 4)}" y="${H - m.bottom + 18}" text-anchor="middle">${+((maxX * k) / 4).toPrecision(3)}</text>`);
-  }
-  parts.push(`<text x="${(m.left + W - m.right) / 2}" y="${H - 10}" text-anchor="middle">cache size (capacity_gb / cache_size)</text>`);
-  parts.push(`<text x="16" y="${(m.top + H - m.bottom) / 2}" text-anchor="middle" transform="rotate(-90 16 ${(m.top + H - m.bottom) / 2})">hit ratio</text>`);
-  [...series.entries()].forEach(([name, pts], i) => {
-    const color = COLORS[i % COLORS.length];
-    const sorted = [...pts].sort((a, b) => a[0] - b[0]);
-    parts.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${sorted.map(([a, b]) => `${x(a).toFixed(1)},${y(b).toFixed(1)}`).join(' ')}"/>`);
-    for (const [a, b] of sorted) parts.push(`<circle cx="${x(a).toFixed(1)}" cy="${y(b).toFixed(1)}" r="3" fill="${color}"/>`);
-    parts.push(`<rect x="${W - m.right + 15}" y="${m.top + i * 18}" width="12" height="12" fill="${color}"/>`, `<text x="${W - m.right + 32}" y="${m.top + i * 18 + 10}">${escapeXml(name)}</text>`);
-  });
-  parts.push('</svg>');
-  return `${parts.join('\n')}\n`;
-}
-
-function escapeXml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return lineChart(
+    [...series.entries()].map(([name, pts]) => ({ name, points: [...pts].sort((a, b) => a[0] - b[0]) })),
+    { title: 'Hit ratio against cache size', xLabel: 'cache size (capacity_gb / cache_size)', yLabel: 'hit ratio', yFormat: (y) => `${Math.round(y * 100)}%` },
+  );
 }

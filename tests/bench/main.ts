@@ -6,8 +6,9 @@ import { runIngestBench } from './ingest.js';
 import { runWarmupBench } from './warmup.js';
 import { runRunBench } from './run.js';
 import { runSimulateBench } from './simulate.js';
+import { runAnalyzeBench } from './analyze.js';
 
-const benches: Record<string, (args: string[]) => Promise<void>> = { ingest: runIngestBench, warmup: runWarmupBench, run: runRunBench, simulate: runSimulateBench };
+const benches: Record<string, (args: string[]) => Promise<void>> = { ingest: runIngestBench, warmup: runWarmupBench, run: runRunBench, simulate: runSimulateBench, analyze: runAnalyzeBench };
 const [name = 'ingest', ...args] = process.argv.slice(2);
 const bench = benches[name];
 if (bench === undefined) {

@@ -1,0 +1,48 @@
+import { availableParallelism } from 'node:os';
+import type { FilePartial } from '../lib/analyze/pass.js';
+import { analyze, analyzeWithCharts, type Analysis, type ChartData } from '../lib/analyze/summary.js';
+import { DrtpError } from '../lib/errors.js';
+import { PROTOCOL_VERSION, type AnalyzeTask, type AnalyzeTaskResult } from './messages.js';
+import { workerPool } from './pool.js';
+
+export type TraceAnalysis = Analysis & { dataCenters: Record<string, Analysis>; malformedExamples: string[] };
+
+/**
+ * Characterizes trace files, file by file on the worker pool (largest first, so the pool stays busy),
+ * then adds the partials up overall and per data center.
+ */
+export async function analyzeTraces(files: readonly string[], options: { strict?: boolean; workers?: number; onFile?: (done: number, total: number) => void } = {}): Promise<{ analysis: TraceAnalysis; charts: ChartData }> {
+  if (files.length === 0) throw new DrtpError('E_USAGE', 'no trace files given');
+  const { statSync } = await import('node:fs');
+  const order = [...files].sort((a, b) => sizeOf(statSync, b) - sizeOf(statSync, a));
+  const pool = workerPool('analyzer', Math.max(1, Math.min(options.workers ?? availableParallelism(), files.length)));
+  let done = 0;
+  let partials: FilePartial[];
+  try {
+    partials = await Promise.all(
+      order.map(async (file) => {
+        const task: AnalyzeTask = { type: 'analyze', protocolVersion: PROTOCOL_VERSION, file, strict: options.strict ?? false };
+        const result = (await pool.run(task)) as AnalyzeTaskResult;
+        options.onFile?.(++done, files.length);
+        if (!result.ok) throw new DrtpError(result.error.code, result.error.message, { file: result.error.file ?? file, ...(result.error.offset === undefined ? {} : { offset: result.error.offset }) });
+        return result.partial;
+      }),
+    );
+  } finally {
+    await pool.destroy();
+  }
+  // Back in the order given, so maps fill (first size seen wins) as a sequential read would.
+  partials.sort((a, b) => files.indexOf(a.file) - files.indexOf(b.file));
+  const dataCenters: Record<string, Analysis> = {};
+  for (const dc of [...new Set(partials.map((p) => p.dataCenter))].sort()) dataCenters[dc] = analyze(partials.filter((p) => p.dataCenter === dc));
+  const { analysis, charts } = analyzeWithCharts(partials);
+  return { analysis: { ...analysis, dataCenters, malformedExamples: partials.flatMap((p) => p.read.malformedExamples).slice(0, 10) }, charts };
+}
+
+function sizeOf(stat: typeof import('node:fs').statSync, file: string): number {
+  try {
+    return stat(file).size;
+  } catch {
+    return 0;
+  }
+}
