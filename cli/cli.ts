@@ -8,9 +8,10 @@ import { DemoCommand } from './commands/demo.js';
 import { MergeCommand } from './commands/merge.js';
 import { SimulateCommand } from './commands/simulate.js';
 import { AnalyzeCommand } from './commands/analyze.js';
+import { ReportCommand } from './commands/report.js';
 import { drtpVersion } from './version.js';
 
-export const COMMANDS = [SynthCommand, ImportCommand, ValidateCommand, WarmupCommand, RunCommand, DemoCommand, MergeCommand, SimulateCommand, AnalyzeCommand];
+export const COMMANDS = [SynthCommand, ImportCommand, ValidateCommand, WarmupCommand, RunCommand, DemoCommand, MergeCommand, SimulateCommand, AnalyzeCommand, ReportCommand];
 
 export function buildCli(options: { colors?: boolean } = {}): Cli<BaseContext> {
   const cli = new Cli({

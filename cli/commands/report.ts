@@ -1,0 +1,42 @@
+import { Command, Option } from 'clipanion';
+import { readFile } from 'node:fs/promises';
+import { DrtpError } from '../../lib/errors.js';
+import { writeFileAtomic } from '../../lib/fsutil/atomic.js';
+import { perSecond, resultsOf, runName, runReportHtml, type RunInput } from '../../lib/report/run-report.js';
+import type { RunSummary } from '../../lib/stats/summary.js';
+import { BaseCommand } from '../base.js';
+
+export class ReportCommand extends BaseCommand {
+  static paths = [['report']];
+  static usage = Command.Usage({
+    category: 'Registry',
+    description: 'Draw one or more runs as an HTML page',
+    details: `
+      Turns run summaries (\`<output>.summary.json\`, with their NDJSON results next to them when present) into
+      one self-contained HTML page: a table of the runs, the latency CDF of each request class (several runs
+      side by side, e.g. two registries or two configurations), and requests done and failed per second.
+    `,
+    examples: [['Compare two runs', '$0 report a/results.ndjson.summary.json b/results.ndjson.summary.json --out compare.html']],
+  });
+
+  out = Option.String('--out', { required: true, description: 'The HTML file to write' });
+  summaries = Option.Rest({ required: 1, name: 'SUMMARY' });
+
+  async run(): Promise<number> {
+    const runs: RunInput[] = [];
+    for (const file of this.summaries) {
+      let summary: RunSummary;
+      try {
+        summary = JSON.parse(await readFile(file, 'utf8')) as RunSummary;
+      } catch (err) {
+        throw new DrtpError('E_IO', `cannot read summary ${file}: ${(err as Error).message}`, { file });
+      }
+      if (summary.histograms === undefined || summary.classes === undefined) throw new DrtpError('E_USAGE', `${file} is not a drtp run summary`, { file });
+      const results = resultsOf(file);
+      runs.push({ name: runName(file), summary, ...(results === undefined ? {} : { perSecond: await perSecond(results) }) });
+    }
+    await writeFileAtomic(this.out, runReportHtml(runs, `drtp report: ${runs.map((r) => r.name).join(' vs ')}`));
+    this.context.stdout.write(`wrote ${this.out}\n`);
+    return 0;
+  }
+}
