@@ -3,7 +3,7 @@ import { endianness } from 'node:os';
 import { DrtpError } from '../errors.js';
 import { AtomicFile } from '../fsutil/atomic.js';
 import { StringPool } from './string-pool.js';
-import { COLUMN_NAMES, TraceTable, type ColumnName, type TraceColumns, type TracePools } from './table.js';
+import { COLUMN_NAMES, COLUMN_TYPES, TraceTable, type ColumnName, type TraceColumns, type TracePools } from './table.js';
 
 /**
  * The .drtp file: a TraceTable as it lies in memory, so loading it is one read plus typed-array views.
@@ -26,18 +26,6 @@ interface Header {
   /** Free-form facts about how the table was made (source files, counts). */
   meta: Record<string, unknown>;
 }
-
-const COLUMN_TYPES: Record<ColumnName, new (buf: ArrayBufferLike, offset: number, length: number) => TraceColumns[ColumnName]> = {
-  time: Float64Array,
-  size: Float64Array,
-  duration: Float32Array,
-  repo: Uint32Array,
-  object: Uint32Array,
-  client: Uint32Array,
-  status: Uint16Array,
-  method: Uint8Array,
-  kind: Uint8Array,
-};
 
 export function isTableFile(path: string): boolean {
   return path.endsWith('.drtp');
@@ -123,7 +111,7 @@ export async function readTable(path: string): Promise<LoadedTable> {
   const columns = {} as Record<ColumnName, TraceColumns[ColumnName]>;
   for (const name of COLUMN_NAMES) {
     const Type = COLUMN_TYPES[name];
-    const width = (Type as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
+    const width = Type.BYTES_PER_ELEMENT;
     columns[name] = view(header.columns[name], Type, width);
     if (columns[name].length !== header.length) throw bad(`column ${name} has the wrong length`);
   }

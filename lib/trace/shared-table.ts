@@ -1,5 +1,5 @@
 import { StringPool } from './string-pool.js';
-import { COLUMN_NAMES, TraceTable, type ColumnName, type TraceColumns } from './table.js';
+import { COLUMN_NAMES, COLUMN_TYPES, TraceTable, type ColumnName, type TraceColumns } from './table.js';
 
 /** A TraceTable whose buffers are SharedArrayBuffers: sent to every worker without a copy. */
 export interface SharedTable {
@@ -7,18 +7,6 @@ export interface SharedTable {
   columns: Record<ColumnName, SharedArrayBuffer>;
   pools: Record<'repos' | 'objects' | 'clients', { bytes: SharedArrayBuffer; offsets: SharedArrayBuffer }>;
 }
-
-const TYPES: Record<ColumnName, { new (buffer: ArrayBufferLike): TraceColumns[ColumnName]; BYTES_PER_ELEMENT: number }> = {
-  time: Float64Array,
-  size: Float64Array,
-  duration: Float32Array,
-  repo: Uint32Array,
-  object: Uint32Array,
-  client: Uint32Array,
-  status: Uint16Array,
-  method: Uint8Array,
-  kind: Uint8Array,
-};
 
 function share(view: ArrayBufferView): SharedArrayBuffer {
   const shared = new SharedArrayBuffer(view.byteLength);
@@ -38,7 +26,7 @@ export function shareTable(table: TraceTable): SharedTable {
 /** The table over shared buffers (no copy). */
 export function openSharedTable(shared: SharedTable): TraceTable {
   const columns = {} as Record<ColumnName, TraceColumns[ColumnName]>;
-  for (const name of COLUMN_NAMES) columns[name] = new TYPES[name](shared.columns[name]);
+  for (const name of COLUMN_NAMES) columns[name] = new COLUMN_TYPES[name](shared.columns[name]);
   const pool = (p: { bytes: SharedArrayBuffer; offsets: SharedArrayBuffer }): StringPool => new StringPool(new Uint8Array(p.bytes), new Uint32Array(p.offsets));
   return new TraceTable(shared.length, columns as TraceColumns, { repos: pool(shared.pools.repos), objects: pool(shared.pools.objects), clients: pool(shared.pools.clients) });
 }

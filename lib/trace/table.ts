@@ -20,6 +20,19 @@ export interface TraceColumns {
 export const COLUMN_NAMES = ['time', 'size', 'duration', 'repo', 'object', 'client', 'status', 'method', 'kind'] as const;
 export type ColumnName = (typeof COLUMN_NAMES)[number];
 
+/** The typed-array type of each column, to view raw buffers (a .drtp file, shared memory) as columns. */
+export const COLUMN_TYPES: Record<ColumnName, { new (buffer: ArrayBufferLike, byteOffset?: number, length?: number): TraceColumns[ColumnName]; BYTES_PER_ELEMENT: number }> = {
+  time: Float64Array,
+  size: Float64Array,
+  duration: Float32Array,
+  repo: Uint32Array,
+  object: Uint32Array,
+  client: Uint32Array,
+  status: Uint16Array,
+  method: Uint8Array,
+  kind: Uint8Array,
+};
+
 export interface TracePools {
   repos: StringPool;
   objects: StringPool;
