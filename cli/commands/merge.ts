@@ -1,9 +1,7 @@
 import { Command, Option } from 'clipanion';
-import { readFile } from 'node:fs/promises';
-import { DrtpError } from '../../lib/errors.js';
 import { AtomicFile } from '../../lib/fsutil/atomic.js';
 import { mergeSummaries } from '../../lib/stats/merge.js';
-import { formatSummary, type RunSummary } from '../../lib/stats/summary.js';
+import { formatSummary, readSummary } from '../../lib/stats/summary.js';
 import { BaseCommand } from '../base.js';
 
 export class MergeCommand extends BaseCommand {
@@ -25,17 +23,7 @@ export class MergeCommand extends BaseCommand {
   summaries = Option.Rest({ required: 1, name: 'SUMMARY' });
 
   async run(): Promise<number> {
-    const inputs = await Promise.all(
-      this.summaries.map(async (file) => {
-        let summary: RunSummary;
-        try {
-          summary = JSON.parse(await readFile(file, 'utf8')) as RunSummary;
-        } catch (err) {
-          throw new DrtpError('E_IO', `cannot read summary ${file}: ${(err as Error).message}`, { file });
-        }
-        return { file, summary };
-      }),
-    );
+    const inputs = await Promise.all(this.summaries.map(async (file) => ({ file, summary: await readSummary(file) })));
     const merged = mergeSummaries(inputs);
     const file = await AtomicFile.create(this.out);
     await file.write(`${JSON.stringify(merged, null, 2)}\n`);

@@ -1,9 +1,8 @@
 import { Command, Option } from 'clipanion';
-import { readFile } from 'node:fs/promises';
 import { DrtpError } from '../../lib/errors.js';
 import { writeFileAtomic } from '../../lib/fsutil/atomic.js';
 import { perSecond, resultsOf, runName, runReportHtml, type RunInput } from '../../lib/report/run-report.js';
-import type { RunSummary } from '../../lib/stats/summary.js';
+import { readSummary } from '../../lib/stats/summary.js';
 import { BaseCommand } from '../base.js';
 
 export class ReportCommand extends BaseCommand {
@@ -25,12 +24,7 @@ export class ReportCommand extends BaseCommand {
   async run(): Promise<number> {
     const runs: RunInput[] = [];
     for (const file of this.summaries) {
-      let summary: RunSummary;
-      try {
-        summary = JSON.parse(await readFile(file, 'utf8')) as RunSummary;
-      } catch (err) {
-        throw new DrtpError('E_IO', `cannot read summary ${file}: ${(err as Error).message}`, { file });
-      }
+      const summary = await readSummary(file);
       if (summary.histograms === undefined || summary.classes === undefined) throw new DrtpError('E_USAGE', `${file} is not a drtp run summary`, { file });
       const results = resultsOf(file);
       runs.push({ name: runName(file), summary, ...(results === undefined ? {} : { perSecond: await perSecond(results) }) });

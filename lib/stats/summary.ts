@@ -1,3 +1,4 @@
+import { DrtpError } from '../errors.js';
 import { OP_NAMES, SIZE_CLASS_NAMES } from '../schedule/classes.js';
 import type { EngineReport } from '../schedule/engine.js';
 import { decodeHistogram, encodeHistogram, newHistogram, percentilesMs, type Histogram, type Percentiles } from './histogram.js';
@@ -145,4 +146,14 @@ export function formatSummary(s: RunSummary): string {
   const skipped = Object.entries(s.skipped).filter(([, c]) => c > 0);
   if (skipped.length > 0) lines.push(`skipped   ${skipped.map(([reason, count]) => `${n(count)} ${reason}`).join('; ')}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** Reads a summary file written by `drtp run` (or `drtp merge`); E_IO when it cannot be read as JSON. */
+export async function readSummary(file: string): Promise<RunSummary> {
+  const { readFile } = await import('node:fs/promises');
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as RunSummary;
+  } catch (err) {
+    throw new DrtpError('E_IO', `cannot read summary ${file}: ${(err as Error).message}`, { file });
+  }
 }
