@@ -33,3 +33,11 @@ t.test("the README's two set-up commands are the ones CI and the demo use", asyn
   t.match(readme, '```sh\nbash .ci/run\n```');
   t.match(readFileSync(join(root, '.ci/run'), 'utf8'), /\nnpm test 2>&1/);
 });
+
+t.test('every example configuration validates', async (t) => {
+  const { readdirSync } = await import('node:fs');
+  const { checkConfigFile } = await import('../lib/config/load.js');
+  const examples = readdirSync(join(root, 'examples')).filter((f) => f.endsWith('.yaml'));
+  t.ok(examples.length >= 3);
+  for (const f of examples) t.same((await checkConfigFile(join(root, 'examples', f))).problems, [], f);
+});
