@@ -1,3 +1,4 @@
+import { MinHeap } from '../min-heap.js';
 import { Random, Zipf } from './random.js';
 
 /**
@@ -118,7 +119,7 @@ class SynthModel {
   private readonly baseLayers: Layer[];
   private readonly repoZipf: Zipf;
   private readonly clientZipf: Zipf;
-  private readonly heap: Pending[] = [];
+  private readonly heap = new MinHeap<Pending>(before);
   private seq = 0;
   private generated = 0;
   private now: number;
@@ -156,13 +157,13 @@ class SynthModel {
       this.now += this.rng.exponential(this.meanGapMs);
       this.session();
       // Nothing generated later can complete before `now`: whatever completed earlier is final.
-      while (this.heap.length > 0 && this.heap[0].done < this.now && written < this.total) {
-        yield this.pop().text;
+      while (this.heap.size > 0 && (this.heap.peek() as Pending).done < this.now && written < this.total) {
+        yield this.heap.pop().text;
         written++;
       }
     }
-    while (this.heap.length > 0 && written < this.total) {
-      yield this.pop().text;
+    while (this.heap.size > 0 && written < this.total) {
+      yield this.heap.pop().text;
       written++;
     }
   }
@@ -268,7 +269,7 @@ class SynthModel {
       `"http.request.method":"${method}","http.request.remoteaddr":"${this.clients[client]}","http.request.uri":"${uri}",` +
       `"http.request.useragent":"${this.clientAgents[client]}","http.response.status":${status},"http.response.written":${written},` +
       `"id":"${rng.hex8()}${rng.int(256).toString(16).padStart(2, '0')}","timestamp":"${new Date(start).toISOString()}"}`;
-    this.push({ done: start + duration * 1000, seq: this.seq++, text });
+    this.heap.push({ done: start + duration * 1000, seq: this.seq++, text });
   }
 
   private uniqueHex(): string {
@@ -279,39 +280,6 @@ class SynthModel {
         return id;
       }
     }
-  }
-
-  private push(item: Pending): void {
-    const heap = this.heap;
-    heap.push(item);
-    let i = heap.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!before(heap[i], heap[parent])) break;
-      [heap[i], heap[parent]] = [heap[parent], heap[i]];
-      i = parent;
-    }
-  }
-
-  private pop(): Pending {
-    const heap = this.heap;
-    const top = heap[0];
-    const last = heap.pop() as Pending;
-    if (heap.length > 0) {
-      heap[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < heap.length && before(heap[l], heap[m])) m = l;
-        if (r < heap.length && before(heap[r], heap[m])) m = r;
-        if (m === i) break;
-        [heap[i], heap[m]] = [heap[m], heap[i]];
-        i = m;
-      }
-    }
-    return top;
   }
 }
 

@@ -5,7 +5,7 @@
 import { IdList, LayerCache, type EvictionPolicy } from '../layer-cache.js';
 import { numberArg, type ModelFactory } from '../model.js';
 
-class Lru implements EvictionPolicy {
+export class Lru implements EvictionPolicy {
   private readonly list: IdList;
   constructor(objects: number) {
     this.list = new IdList(objects);
