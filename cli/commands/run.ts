@@ -1,16 +1,15 @@
 import { Command, Option } from 'clipanion';
-import { dirname } from 'node:path';
 import { runReplay } from '../../actors/master.js';
 import { loadConfig } from '../../lib/config/load.js';
 import { loadConfiguredTrace } from '../../lib/config/trace.js';
 import { DrtpError } from '../../lib/errors.js';
 import { readDigestMapOrShards } from '../../lib/registry/digest-map.js';
 import { parseStartAt, resolveShard, shardFilter, shardPath } from '../../lib/schedule/shard.js';
-import { resolveEndpoint } from '../../lib/registry/endpoint.js';
 import { runMeta } from '../../lib/stats/meta.js';
 import { formatSummary } from '../../lib/stats/summary.js';
 import { Progress } from '../../lib/term/progress.js';
 import { drtpVersion } from '../version.js';
+import { registryJob } from '../registry-job.js';
 import { BaseCommand } from '../base.js';
 import { describeRead } from '../report.js';
 import { interruptible } from '../signals.js';
@@ -43,11 +42,9 @@ export class RunCommand extends BaseCommand {
     // A shard writes its own results next to the others' (a shared volume): merge them with drtp merge.
     const config = { ...loaded, trace: { ...loaded.trace, output: shardPath(loaded.trace.output, shard) } };
     const { stdout, stderr } = this.context;
-    if (config.warmup.output === undefined) throw new DrtpError('E_CONFIG', `${this.config}: /warmup/output is required for run (the URI -> digest map warmup wrote)`, { path: '/warmup/output' });
-    if (config.registries.length === 0) throw new DrtpError('E_CONFIG', `${this.config}: /registry needs at least one registry for run`, { path: '/registry' });
-    const registries = config.registries.map((r) => resolveEndpoint(r, dirname(config.file)));
-    const map = await readDigestMapOrShards(config.warmup.output);
-    if (map.size === 0) throw new DrtpError('E_CONFIG', `warmup map ${config.warmup.output} is missing or empty: run \`drtp warmup ${this.config}\` first`, { file: config.warmup.output });
+    const { output: mapPath, registries } = registryJob(config, this.config, 'run', 'the URI -> digest map warmup wrote');
+    const map = await readDigestMapOrShards(mapPath);
+    if (map.size === 0) throw new DrtpError('E_CONFIG', `warmup map ${mapPath} is missing or empty: run \`drtp warmup ${this.config}\` first`, { file: mapPath });
     const reading = new Progress(stderr, 'reading trace', { unit: 'MB', format: (n) => (n / 1e6).toFixed(1) });
     const trace = await loadConfiguredTrace(config, { onProgress: (d, t) => reading.update(d, t) });
     reading.stop();

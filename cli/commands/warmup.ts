@@ -2,13 +2,11 @@ import { Command, Option } from 'clipanion';
 import { runWarmup } from '../../actors/warmup-master.js';
 import { loadConfig } from '../../lib/config/load.js';
 import { loadConfiguredTrace } from '../../lib/config/trace.js';
-import { DrtpError } from '../../lib/errors.js';
 import { readDigestMap } from '../../lib/registry/digest-map.js';
-import { resolveEndpoint } from '../../lib/registry/endpoint.js';
 import { warmupItems } from '../../lib/registry/warmup-plan.js';
 import { resolveShard, shardFilter, shardPath } from '../../lib/schedule/shard.js';
 import { Progress, formatBytes, formatDuration } from '../../lib/term/progress.js';
-import { dirname } from 'node:path';
+import { registryJob } from '../registry-job.js';
 import { BaseCommand } from '../base.js';
 import { describeRead } from '../report.js';
 import { interruptible } from '../signals.js';
@@ -33,10 +31,7 @@ export class WarmupCommand extends BaseCommand {
 
   async run(): Promise<number> {
     const config = await loadConfig(this.config);
-    if (config.warmup.output === undefined) throw new DrtpError('E_CONFIG', `${this.config}: /warmup/output is required for warmup (where the URI -> digest map goes)`, { path: '/warmup/output' });
-    if (config.registries.length === 0) throw new DrtpError('E_CONFIG', `${this.config}: /registry needs at least one registry for warmup`, { path: '/registry' });
-    const base = dirname(config.file);
-    const all = config.registries.map((r) => resolveEndpoint(r, base));
+    const { output: mapPath, registries: all } = registryJob(config, this.config, 'warmup', 'where the URI -> digest map goes');
     const registries = config.warmup.registries === 'all' ? all : all.slice(0, 1);
     const { stderr, stdout } = this.context;
 
@@ -47,7 +42,7 @@ export class WarmupCommand extends BaseCommand {
     const shard = resolveShard(this.shard);
     const inShard = shard === undefined ? undefined : shardFilter(shard);
     const items = warmupItems(trace.table, trace.methods).filter((item) => inShard === undefined || inShard(item.uri));
-    const output = shardPath(config.warmup.output, shard);
+    const output = shardPath(mapPath, shard);
     const map = await readDigestMap(output);
     const totalBytes = items.reduce((sum, i) => sum + i.size, 0) * registries.length;
     stdout.write(`warmup: ${items.length.toLocaleString('en-US')} blobs (${formatBytes(totalBytes)}) to ${registries.map((r) => r.name).join(', ')}\n`);
