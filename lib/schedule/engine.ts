@@ -1,5 +1,5 @@
 import { isHead, OP_NAMES, SIZE_CLASS_NAMES, sizeClass } from './classes.js';
-import { encodeHistogram, newHistogram, recordMs, type Histogram } from '../stats/histogram.js';
+import { Recorder, slotOfMs } from '../stats/recorder.js';
 
 /**
  * A run of consecutive rows of one worker's share, in due order. Shares arrive in segments so that a
@@ -142,15 +142,15 @@ export class ReplayEngine {
   private outstanding = 0;
   private finished: (() => void) | undefined;
   readonly report: EngineReport;
-  private readonly hist: Map<string, Histogram> = new Map();
-  private readonly opHist: { latency: Histogram; service: Histogram; ttfb: Histogram }[];
-  private readonly sizeHist: Histogram[];
-  private readonly registryHist: Histogram[];
-  private readonly allLatency: Histogram;
-  private readonly allService: Histogram;
+  private readonly hist: Map<string, Recorder> = new Map();
+  private readonly opHist: { latency: Recorder; service: Recorder; ttfb: Recorder }[];
+  private readonly sizeHist: Recorder[];
+  private readonly registryHist: Recorder[];
+  private readonly allLatency: Recorder;
+  private readonly allService: Recorder;
   private readonly completion: Completion;
   /** Latency of requests done since the last `takeInterval()`, for live percentiles. */
-  private interval: Histogram;
+  private readonly interval = new Recorder();
 
   constructor(
     private readonly port: RegistryPort,
@@ -161,17 +161,16 @@ export class ReplayEngine {
     this.timers = options.timers ?? REAL_TIMERS;
     this.addActors(options.actors);
     this.report = { sent: 0, ok: 0, failed: 0, late: 0, bytes: 0, ops: OP_NAMES.map(() => [0, 0, 0, 0]), errors: {}, histograms: {}, firstSentMs: Infinity, lastDoneMs: 0 };
-    const h = (name: string): Histogram => {
-      const histogram = newHistogram();
-      this.hist.set(name, histogram);
-      return histogram;
+    const h = (name: string): Recorder => {
+      const recorder = new Recorder();
+      this.hist.set(name, recorder);
+      return recorder;
     };
     this.allLatency = h('all.latency');
     this.allService = h('all.service');
     this.opHist = OP_NAMES.map((name) => ({ latency: h(`${name}.latency`), service: h(`${name}.service`), ttfb: h(`${name}.ttfb`) }));
     this.sizeHist = SIZE_CLASS_NAMES.map((name) => h(`size:${name}.latency`));
     this.registryHist = Array.from({ length: options.registries }, (_, i) => h(`registry:${i}.latency`));
-    this.interval = newHistogram();
     this.completion = { row: 0, segment: undefined as unknown as Segment, index: 0, dueMs: 0, sentMs: 0, doneMs: 0, ttfbMs: 0, status: 0, bytes: 0, error: null, onTime: false };
   }
 
@@ -214,7 +213,7 @@ export class ReplayEngine {
   run(): Promise<EngineReport> {
     return new Promise((resolve) => {
       this.finished = () => {
-        for (const [name, histogram] of this.hist) this.report.histograms[name] = encodeHistogram(histogram);
+        for (const [name, recorder] of this.hist) this.report.histograms[name] = recorder.encode();
         resolve(this.report);
       };
       this.running = true;
@@ -264,15 +263,18 @@ export class ReplayEngine {
       const moved = isHead(op) ? 0 : bytes;
       report.bytes += moved;
       counts[3] += moved;
-      recordMs(this.allLatency, latency);
-      recordMs(this.allService, service);
-      recordMs(this.interval, latency);
+      // Three slots computed, nine counts recorded.
+      const latencySlot = slotOfMs(latency);
+      const serviceSlot = slotOfMs(service);
+      this.allLatency.recordSlot(latencySlot, latency);
+      this.allService.recordSlot(serviceSlot, service);
+      this.interval.recordSlot(latencySlot, latency);
       const h = this.opHist[op];
-      recordMs(h.latency, latency);
-      recordMs(h.service, service);
-      recordMs(h.ttfb, ttfb);
-      recordMs(this.sizeHist[sizeClass(seg.size[i])], latency);
-      recordMs(this.registryHist[seg.registry[i]], latency);
+      h.latency.recordSlot(latencySlot, latency);
+      h.service.recordSlot(serviceSlot, service);
+      h.ttfb.recordSlot(slotOfMs(ttfb), ttfb);
+      this.sizeHist[sizeClass(seg.size[i])].recordSlot(latencySlot, latency);
+      this.registryHist[seg.registry[i]].recordSlot(latencySlot, latency);
     } else {
       report.failed++;
       counts[2]++;
@@ -313,7 +315,7 @@ export class ReplayEngine {
 
   /** Latency histogram of what finished since the last call, encoded (for live progress). */
   takeInterval(): string {
-    const encoded = encodeHistogram(this.interval);
+    const encoded = this.interval.encode();
     this.interval.reset();
     return encoded;
   }

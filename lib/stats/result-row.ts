@@ -17,7 +17,29 @@ export function skippedRow(id: number, op: number, tracedSize: number, client: s
   );
 }
 
-const OP_JSON = OP_NAMES.map((name) => `"${name}"`);
+const latin1 = (s: string): Uint8Array => Buffer.from(s, 'latin1');
+const OP_JSON = OP_NAMES.map((name) => latin1(`"${name}"`));
+// The row's constant pieces, encoded once.
+const K_TIME = latin1('{"time":');
+const K_DURATION = latin1(',"duration":');
+const K_ON_TIME = latin1(',"onTime":"yes","size":');
+const K_LATE = latin1(',"onTime":"no","size":');
+const K_FAILED = latin1(',"onTime":"failed","size":');
+const K_ID = latin1(',"id":');
+const K_CLASS = latin1(',"class":');
+const K_CLIENT = latin1(',"client":');
+const K_REGISTRY = latin1(',"registry":');
+const K_DUE = latin1(',"dueMs":');
+const K_SENT = latin1(',"sentMs":');
+const K_SERVICE = latin1(',"serviceMs":');
+const K_LATENCY = latin1(',"latencyMs":');
+const K_TTFB = latin1(',"ttfbMs":');
+const K_TRACED = latin1(',"tracedSize":');
+const K_STATUS = latin1(',"status":');
+const K_OK_END = latin1(',"outcome":"ok","error":null}\n');
+const K_FAILED_ERROR = latin1(',"outcome":"failed","error":');
+const K_NULL_END = latin1('null}\n');
+const K_END = latin1('}\n');
 const MAX_ROW = 512;
 
 /**
@@ -29,38 +51,39 @@ export function writeResultRow(w: RowWriter, c: Completion, id: number, op: numb
   const error = c.error === null ? null : Buffer.from(JSON.stringify(c.error));
   w.reserve(MAX_ROW + clientJson.length + registryJson.length + (error?.length ?? 0));
   const service = c.doneMs - c.sentMs;
-  w.ascii('{"time":');
+  w.bytes(K_TIME);
   w.fixed((startEpochMs + c.sentMs) / 1000, 6);
-  w.ascii(',"duration":');
+  w.bytes(K_DURATION);
   w.fixed(service / 1000, 6);
-  w.ascii(ok ? (c.onTime ? ',"onTime":"yes","size":' : ',"onTime":"no","size":') : ',"onTime":"failed","size":');
+  w.bytes(ok ? (c.onTime ? K_ON_TIME : K_LATE) : K_FAILED);
   w.int(ok ? c.bytes : 0);
-  w.ascii(',"id":');
+  w.bytes(K_ID);
   w.int(id);
-  w.ascii(',"class":');
-  w.ascii(OP_JSON[op]);
-  w.ascii(',"client":');
+  w.bytes(K_CLASS);
+  w.bytes(OP_JSON[op]);
+  w.bytes(K_CLIENT);
   w.bytes(clientJson);
-  w.ascii(',"registry":');
+  w.bytes(K_REGISTRY);
   w.bytes(registryJson);
-  w.ascii(',"dueMs":');
+  w.bytes(K_DUE);
   w.fixed(c.dueMs);
-  w.ascii(',"sentMs":');
+  w.bytes(K_SENT);
   w.fixed(c.sentMs);
-  w.ascii(',"serviceMs":');
+  w.bytes(K_SERVICE);
   w.fixed(service);
-  w.ascii(',"latencyMs":');
+  w.bytes(K_LATENCY);
   w.fixed(c.doneMs - c.dueMs);
-  w.ascii(',"ttfbMs":');
+  w.bytes(K_TTFB);
   w.fixed(c.ttfbMs);
-  w.ascii(',"tracedSize":');
+  w.bytes(K_TRACED);
   w.int(tracedSize);
-  w.ascii(',"status":');
+  w.bytes(K_STATUS);
   w.int(c.status);
-  w.ascii(ok ? ',"outcome":"ok","error":null}\n' : ',"outcome":"failed","error":');
-  if (!ok) {
-    if (error === null) w.ascii('null');
-    else w.bytes(error);
-    w.ascii('}\n');
+  if (ok) return w.bytes(K_OK_END);
+  w.bytes(K_FAILED_ERROR);
+  if (error === null) w.bytes(K_NULL_END);
+  else {
+    w.bytes(error);
+    w.bytes(K_END);
   }
 }

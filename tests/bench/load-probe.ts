@@ -49,6 +49,48 @@ async function withUndici(): Promise<{ requests: number; errors: number }> {
   return { requests, errors };
 }
 
+/** The floor under drtp: `connections` loops of undici `dispatch` with a counting handler, one Pool each. */
+async function withDispatch(): Promise<{ requests: number; errors: number }> {
+  let left = requests;
+  let errors = 0;
+  const options = { method: 'GET', path: `${target.pathname}${target.search}` } as const;
+  const pools: Pool[] = [];
+  await Promise.all(
+    Array.from({ length: connections }, () => {
+      const pool = new Pool(target.origin, { connections: 1 });
+      pools.push(pool);
+      return new Promise<void>((resolve) => {
+        let status = 0;
+        const handler = {
+          onConnect(): void {},
+          onHeaders(code: number): boolean {
+            status = code;
+            return true;
+          },
+          onData(): boolean {
+            return true;
+          },
+          onComplete(): void {
+            if (status !== 200) errors++;
+            next();
+          },
+          onError(): void {
+            errors++;
+            next();
+          },
+        };
+        const next = (): void => {
+          if (left-- > 0) pool.dispatch(options, handler as unknown as Parameters<Pool['dispatch']>[1]);
+          else resolve();
+        };
+        next();
+      });
+    }),
+  );
+  await Promise.all(pools.map((p) => p.close()));
+  return { requests, errors };
+}
+
 /**
  * drtp's whole run path (master, client worker, engine, HTTP port, histograms, NDJSON result rows):
  * `connections` clients with one request in flight each, GETting the same blob; with a rate, an open
@@ -78,7 +120,7 @@ async function withDrtp(): Promise<{ requests: number; errors: number; tableByte
 
 const started = performance.now();
 const before = process.cpuUsage();
-const result = tool === 'autocannon' ? await withAutocannon() : tool === 'undici' ? await withUndici() : await withDrtp();
+const result = tool === 'autocannon' ? await withAutocannon() : tool === 'undici' ? await withUndici() : tool === 'dispatch' ? await withDispatch() : await withDrtp();
 const seconds = (performance.now() - started) / 1000;
 if (process.env.DRTP_BENCH_THREADS) {
   const { readdirSync } = await import('node:fs');

@@ -1,0 +1,53 @@
+import t from 'tap';
+import { decodeHistogram, encodeHistogram, newHistogram, percentilesMs, recordMs } from '../../../lib/stats/histogram.js';
+import { Recorder, slotOf, valueOfSlot } from '../../../lib/stats/recorder.js';
+import { Random } from '../../../lib/trace/random.js';
+
+/** Durations in ms over the whole range a replay sees: sub-µs to hours (past the slots' 71 minutes). */
+function durations(seed: number, n: number): number[] {
+  const rng = new Random(seed);
+  const values = [0, 0.0004, 0.001, 1.023, 1.024, 2.047, 2.048, 2.049, 4_294_967.295, 4_294_967.296, 5_000_000, 3 * 3_600_000];
+  for (let i = 0; i < n; i++) values.push(rng.next() * 10 ** (rng.int(10) - 3));
+  return values;
+}
+
+t.test('a recorder folds into exactly the histogram that recording each value gives', async (t) => {
+  for (const seed of [1, 2, 3]) {
+    const values = durations(seed, 20_000);
+    const direct = newHistogram();
+    const recorder = new Recorder();
+    for (const ms of values) {
+      recordMs(direct, ms);
+      recorder.recordMs(ms);
+    }
+    t.equal(recorder.count, values.length);
+    const folded = decodeHistogram(recorder.encode());
+    const expected = decodeHistogram(encodeHistogram(direct));
+    t.equal(folded.totalCount, expected.totalCount, `seed ${seed}: count`);
+    t.same(percentilesMs(folded), percentilesMs(expected), `seed ${seed}: mean, percentiles and max`);
+    for (const p of [0.1, 1, 10, 25, 33.3, 50, 75, 95, 99.99, 100]) t.equal(folded.getValueAtPercentile(p), expected.getValueAtPercentile(p), `seed ${seed}: p${p}`);
+  }
+});
+
+t.test('slots match the library bucket by bucket', async (t) => {
+  const h = newHistogram() as unknown as { countsArrayIndex(v: number): number; valueFromIndex(i: number): number };
+  const rng = new Random(4);
+  let mismatches = 0;
+  for (let i = 0; i < 50_000; i++) {
+    const us = 1 + Math.floor(rng.next() * 2 ** rng.int(33));
+    if (us >= 2 ** 32) continue;
+    if (slotOf(us) !== h.countsArrayIndex(us)) mismatches++;
+    if (valueOfSlot(slotOf(us)) !== h.valueFromIndex(h.countsArrayIndex(us))) mismatches++;
+  }
+  t.equal(mismatches, 0);
+});
+
+t.test('reset empties a recorder; an empty one encodes an empty histogram', async (t) => {
+  const r = new Recorder();
+  r.recordMs(5);
+  r.recordMs(10_000_000);
+  t.equal(decodeHistogram(r.encode()).totalCount, 2);
+  r.reset();
+  t.equal(r.count, 0);
+  t.equal(decodeHistogram(r.encode()).totalCount, 0);
+});
