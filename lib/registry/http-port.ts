@@ -1,8 +1,9 @@
-import { Agent, Pool, type Dispatcher } from 'undici';
+import { Agent, Client, type Dispatcher } from 'undici';
 import type { RegistryPort, ReplayEngine, Segment } from '../schedule/engine.js';
 import { isHead, isRead, Op } from '../schedule/classes.js';
 import { OCI_MANIFEST } from './image-manifest.js';
 import { Authenticator } from './auth.js';
+import { ActorConnections, type Connection } from './connections.js';
 import { RegistryClient, pullScope } from './client.js';
 import { generatedContent } from './content.js';
 import type { RegistryEndpoint } from './endpoint.js';
@@ -22,13 +23,13 @@ export interface HttpPortOptions {
 }
 
 /**
- * The real-registry port: every client actor owns an undici Pool per registry (created on its first
- * request), as every docker client has its own connections. Reads go through undici's dispatch API
+ * The real-registry port: every client actor owns its connections to each registry (undici Clients,
+ * opened on its first requests), as every docker client has its own connections. Reads go through undici's dispatch API
  * with a handler that counts body bytes and keeps none; pushes stream generated content through the
  * worker's RegistryClient. Failures become codes; nothing throws out of `start`.
  */
 export class HttpPort implements RegistryPort {
-  private readonly pools: (Pool | undefined)[];
+  private readonly connections: (ActorConnections | undefined)[];
   private readonly clients: RegistryClient[];
   private readonly auth: Authenticator[];
   private readonly agent: Agent;
@@ -45,7 +46,7 @@ export class HttpPort implements RegistryPort {
     private readonly strings: string[],
     private readonly options: HttpPortOptions,
   ) {
-    this.pools = [];
+    this.connections = [];
     this.clients = options.registries.map((r) => new RegistryClient(r, { connections: Math.max(2, options.inFlight), connectTimeoutMs: options.connectTimeoutMs, headersTimeoutMs: options.timeoutMs, bodyIdleTimeoutMs: options.timeoutMs }));
     this.agent = new Agent({ connect: { timeout: options.connectTimeoutMs }, headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs });
     this.auth = options.registries.map((r) => new Authenticator(r.credentials, this.agent));
@@ -58,16 +59,15 @@ export class HttpPort implements RegistryPort {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.pools.filter((p): p is Pool => p !== undefined).map((p) => p.close()), ...this.clients.map((c) => c.close()), this.agent.close()]);
+    await Promise.all([...this.connections.filter((c): c is ActorConnections => c !== undefined).map((c) => c.close()), ...this.clients.map((c) => c.close()), this.agent.close()]);
   }
 
-  private pool(actor: number, registry: number): Pool {
+  private connectionsOf(actor: number, registry: number): ActorConnections {
     const index = actor * this.options.registries.length + registry;
-    let pool = this.pools[index];
-    if (pool === undefined) {
+    let connections = this.connections[index];
+    if (connections === undefined) {
       const endpoint = this.options.registries[registry];
-      pool = new Pool(endpoint.origin, {
-        connections: this.options.inFlight,
+      const options: Client.Options = {
         connect: {
           timeout: this.options.connectTimeoutMs,
           ...(endpoint.tls?.ca === undefined ? {} : { ca: endpoint.tls.ca }),
@@ -75,10 +75,10 @@ export class HttpPort implements RegistryPort {
         },
         headersTimeout: this.options.timeoutMs,
         bodyTimeout: this.options.timeoutMs,
-      });
-      this.pools[index] = pool;
+      };
+      connections = this.connections[index] = new ActorConnections(this.options.inFlight, () => new Client(endpoint.origin, options));
     }
-    return pool;
+    return connections;
   }
 
   private read(row: number, op: number, registry: number, actor: number, target: number, repo: number, engine: ReplayEngine, retried: boolean): void {
@@ -89,7 +89,9 @@ export class HttpPort implements RegistryPort {
       const headers = { ...(manifest ? { accept: OCI_MANIFEST } : {}), ...(authorization === undefined ? {} : { authorization }) };
       options = { method: isHead(op) ? 'HEAD' : 'GET', path: this.strings[target], headers };
     } else options = this.plainOptions(target, isHead(op));
-    this.pool(actor, registry).dispatch(options, this.handler(row, op, registry, actor, target, repo, engine, retried));
+    const connections = this.connectionsOf(actor, registry);
+    const connection = connections.acquire();
+    connection.client.dispatch(options, this.handler(row, op, registry, actor, target, repo, engine, retried, connections, connection));
   }
 
   /** Options of an unauthenticated read, made once per path and method: undici does not modify them. */
@@ -105,14 +107,17 @@ export class HttpPort implements RegistryPort {
   }
 
   /** A handler from the free list: handlers are reused, one per request in flight. */
-  private handler(row: number, op: number, registry: number, actor: number, target: number, repo: number, engine: ReplayEngine, retried: boolean): ReadHandler {
+  private handler(row: number, op: number, registry: number, actor: number, target: number, repo: number, engine: ReplayEngine, retried: boolean, connections?: ActorConnections, connection?: Connection): ReadHandler {
     const handler = this.free.pop() ?? new ReadHandler(this);
-    handler.reset(row, op, registry, actor, target, repo, engine, retried);
+    handler.reset(row, op, registry, actor, target, repo, engine, retried, connections, connection);
     return handler;
   }
 
-  /** @internal A handler is done with its request. */
+  /** @internal A handler is done with its request (and its connection, unless redirected elsewhere). */
   release(handler: ReadHandler): void {
+    if (handler.connection !== undefined) handler.connections?.release(handler.connection);
+    handler.connections = undefined;
+    handler.connection = undefined;
     this.free.push(handler);
   }
 
@@ -176,6 +181,8 @@ class ReadHandler {
   repo = 0;
   engine!: ReplayEngine;
   retried = false;
+  connections: ActorConnections | undefined;
+  connection: Connection | undefined;
   private status = 0;
   private bytes = 0;
   private firstByteAt = 0;
@@ -183,7 +190,9 @@ class ReadHandler {
 
   constructor(private readonly port: HttpPort) {}
 
-  reset(row: number, op: number, registry: number, actor: number, target: number, repo: number, engine: ReplayEngine, retried: boolean): void {
+  reset(row: number, op: number, registry: number, actor: number, target: number, repo: number, engine: ReplayEngine, retried: boolean, connections: ActorConnections | undefined, connection: Connection | undefined): void {
+    this.connections = connections;
+    this.connection = connection;
     this.row = row;
     this.op = op;
     this.registry = registry;
@@ -221,9 +230,13 @@ class ReadHandler {
 
   onError(error: Error): void {
     const { row, engine, bytes, firstByteAt, intercepted } = this;
-    this.port.release(this);
-    if (intercepted) return;
-    const e = transportError(error, 'request');
-    engine.complete(row, 0, bytes, `${e.code}: ${e.message}`, firstByteAt);
+    // undici fails a broken connection's queued requests in one loop that must not see new ones:
+    // completing here would send this actor's next request into that loop. Fail once it is over.
+    queueMicrotask(() => {
+      this.port.release(this);
+      if (intercepted) return;
+      const e = transportError(error, 'request');
+      engine.complete(row, 0, bytes, `${e.code}: ${e.message}`, firstByteAt);
+    });
   }
 }

@@ -1,6 +1,9 @@
 import { writeSync } from 'node:fs';
 
 const POW10 = Array.from({ length: 17 }, (_, i) => 10 ** i);
+const INT32_MAX = 2 ** 31 - 1;
+/** "00" to "99" as ASCII byte pairs. */
+const PAIRS = Uint8Array.from({ length: 200 }, (_, i) => 0x30 + (i & 1 ? (i >> 1) % 10 : Math.floor((i >> 1) / 10)));
 
 /**
  * Formats NDJSON rows straight into a reusable byte buffer and writes it to a file descriptor when
@@ -28,9 +31,11 @@ export class RowWriter {
   bytes(b: Uint8Array): void {
     const n = b.length;
     // Rows are made of short pieces: a loop beats the native copy's call below ~64 bytes.
-    if (n > 64) this.buf.set(b, this.at);
-    else for (let k = 0, at = this.at; k < n; k++) this.buf[at + k] = b[k];
-    this.at += n;
+    const buf = this.buf;
+    const at = this.at;
+    if (n > 64) buf.set(b, at);
+    else for (let k = 0; k < n; k++) buf[at + k] = b[k];
+    this.at = at + n;
   }
 
   /** ASCII text (callers pass constants and pre-encoded names, never user text). */
@@ -46,16 +51,8 @@ export class RowWriter {
       this.buf[this.at++] = 0x2d;
       n = -n;
     }
-    if (n >= 1e15) return this.ascii(String(n));
-    let digits = 1;
-    while (digits < 16 && n >= POW10[digits]) digits++;
-    let p = this.at + digits;
-    this.at = p;
-    do {
-      const q = Math.floor(n / 10);
-      this.buf[--p] = 0x30 + (n - q * 10);
-      n = q;
-    } while (n > 0);
+    if (n <= INT32_MAX) this.small(n, 0);
+    else this.large(n);
   }
 
   /** A number with exactly `digits` decimals (0 to 6). */
@@ -68,16 +65,41 @@ export class RowWriter {
       scaled = -scaled;
     }
     const whole = Math.floor(scaled / scale);
-    this.int(whole);
+    if (whole <= INT32_MAX) this.small(whole, 0);
+    else this.large(whole);
     if (digits === 0) return;
     this.buf[this.at++] = 0x2e;
-    let frac = scaled - whole * scale;
-    for (let p = this.at + digits - 1; p >= this.at; p--) {
-      const q = Math.floor(frac / 10);
-      this.buf[p] = 0x30 + (frac - q * 10);
-      frac = q;
+    this.small(scaled - whole * scale, digits);
+  }
+
+  /** A non-negative integer below 2^31, zero-padded to at least `width` digits; two digits a step. */
+  private small(n: number, width: number): void {
+    let digits = 1;
+    while (digits < 10 && n >= POW10[digits]) digits++;
+    if (digits < width) digits = width;
+    const buf = this.buf;
+    let p = this.at + digits;
+    this.at = p;
+    while (n >= 100) {
+      const q = (n / 100) | 0;
+      const pair = (n - q * 100) << 1;
+      buf[--p] = PAIRS[pair + 1];
+      buf[--p] = PAIRS[pair];
+      n = q;
     }
-    this.at += digits;
+    if (n >= 10) {
+      buf[--p] = PAIRS[(n << 1) + 1];
+      buf[--p] = PAIRS[n << 1];
+    } else buf[--p] = 0x30 + n;
+    while (p > this.at - digits) buf[--p] = 0x30;
+  }
+
+  /** A non-negative integer of 2^31 or more (rare: sizes of many GB, wrong clocks). */
+  private large(n: number): void {
+    if (n >= 1e15) return this.ascii(String(n));
+    const high = Math.floor(n / 1e9);
+    this.small(high, 0);
+    this.small(n - high * 1e9, 9);
   }
 
   flush(): void {

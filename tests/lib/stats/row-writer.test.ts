@@ -9,7 +9,7 @@ t.test('numbers formatted by hand read back as the same numbers', async (t) => {
   const fd = openSync(path, 'w');
   const w = new RowWriter(fd, 64);
   const rng = new Random(9);
-  const values: number[] = [0, 1, 9, 10, 99, 100, 123456789, -5, 0.0005, 0.0004, 1.9995, -2.5, 1795827241.733973, 4e9];
+  const values: number[] = [0, 1, 9, 10, 99, 100, 123456789, -5, 0.0005, 0.0004, 1.9995, -2.5, 1795827241.733973, 4e9, 2147483647, 2147483648, 1e9 + 1, 4000000005, 0.0999, 0.01, 99.9995, 1e12 + 7];
   for (let i = 0; i < 2000; i++) values.push((rng.next() - 0.3) * 10 ** rng.int(12));
   for (const v of values) {
     w.reserve(64);
