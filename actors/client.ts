@@ -58,7 +58,8 @@ export default async function clientWorker(task: ReplayTask): Promise<ReplayTask
   take(task.first);
   const progress = (): void => {
     const r = engine.report;
-    task.port.postMessage({ type: 'progress', done: r.ok + r.failed, ok: r.ok, failed: r.failed, bytes: r.bytes, late: r.late, interval: engine.takeInterval() } satisfies ReplayReport);
+    const interval = engine.takeInterval();
+    task.port.postMessage({ type: 'progress', done: r.ok + r.failed, ok: r.ok, failed: r.failed, bytes: r.bytes, late: r.late, interval } satisfies ReplayReport, [interval.buffer as ArrayBuffer]);
   };
   const ticker = setInterval(progress, PROGRESS_MS);
   try {

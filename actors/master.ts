@@ -8,7 +8,8 @@ import type { DigestMap } from '../lib/registry/digest-map.js';
 import { opOf } from '../lib/schedule/classes.js';
 import type { EngineReport } from '../lib/schedule/engine.js';
 import { ReplayRouter, SKIP_REASONS, type SegmentBatch } from '../lib/schedule/router.js';
-import { decodeHistogram, newHistogram, percentilesMs } from '../lib/stats/histogram.js';
+import { percentilesMs } from '../lib/stats/histogram.js';
+import { Recorder } from '../lib/stats/recorder.js';
 import { skippedRow } from '../lib/stats/result-row.js';
 import { buildSummary, mergeReports, type RunSummary } from '../lib/stats/summary.js';
 import { PROTOCOL_VERSION, type ControlMessage, type PortDone, type ReplayReport, type ReplayTask, type ReplayTaskResult, type SegmentMessage } from './messages.js';
@@ -86,7 +87,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
   };
   options.signal?.addEventListener('abort', stop, { once: true });
   const live = { done: new Array<number>(active.length).fill(0), ok: new Array<number>(active.length).fill(0), failed: new Array<number>(active.length).fill(0), bytes: new Array<number>(active.length).fill(0) };
-  const liveLatency = newHistogram();
+  const liveLatency = new Recorder();
   const startAtEpochMs = options.startAtEpochMs ?? Date.now() + 300;
   const segmentRows = options.segmentRows ?? SEGMENT_ROWS;
   let reports: EngineReport[] = [];
@@ -106,9 +107,9 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
               live.ok[k] = m.ok;
               live.failed[k] = m.failed;
               live.bytes[k] = m.bytes;
-              liveLatency.add(decodeHistogram(m.interval));
+              liveLatency.addSparse(m.interval);
               const sum = (a: number[]): number => a.reduce((x, y) => x + y, 0);
-              options.onProgress?.({ done: sum(live.done), total: router.sendable, ok: sum(live.ok), failed: sum(live.failed), bytes: sum(live.bytes), p99: percentilesMs(liveLatency).p99 });
+              options.onProgress?.({ done: sum(live.done), total: router.sendable, ok: sum(live.ok), failed: sum(live.failed), bytes: sum(live.bytes), p99: percentilesMs(liveLatency.toHistogram()).p99 });
             } else {
               port1.close();
               resolve();

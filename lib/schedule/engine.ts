@@ -313,11 +313,9 @@ export class ReplayEngine {
     this.checkFinished();
   }
 
-  /** Latency histogram of what finished since the last call, encoded (for live progress). */
-  takeInterval(): string {
-    const encoded = this.interval.encode();
-    this.interval.reset();
-    return encoded;
+  /** Latency counts of what finished since the last call, as a Recorder's sparse delta (for live progress). */
+  takeInterval(): Float64Array {
+    return this.interval.takeSparse();
   }
 
   private locate(row: number): Live {

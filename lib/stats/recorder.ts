@@ -73,6 +73,41 @@ export class Recorder {
     return h;
   }
 
+  /**
+   * The counts as [slot, count, slot, count, ...] (only the non-zero ones), then reset: a cheap delta
+   * for live progress, added up elsewhere with `addSparse`. Durations past the slots (71 minutes)
+   * count in the last slot here.
+   */
+  takeSparse(): Float64Array {
+    const counts = this.counts;
+    let n = 0;
+    for (let slot = 0; slot < SLOTS; slot++) if (counts[slot] > 0) n++;
+    const over = this.overflow?.totalCount ?? 0;
+    const pairs = new Float64Array(2 * (n + (over > 0 ? 1 : 0)));
+    let k = 0;
+    for (let slot = 0; slot < SLOTS; slot++) {
+      if (counts[slot] === 0) continue;
+      pairs[k++] = slot;
+      pairs[k++] = counts[slot];
+      counts[slot] = 0;
+    }
+    if (over > 0) {
+      pairs[k++] = SLOTS - 1;
+      pairs[k++] = over;
+    }
+    this.overflow = undefined;
+    this.recorded = 0;
+    return pairs;
+  }
+
+  /** Adds a `takeSparse()` delta. */
+  addSparse(pairs: Float64Array): void {
+    for (let k = 0; k + 1 < pairs.length; k += 2) {
+      this.counts[pairs[k]] += pairs[k + 1];
+      this.recorded += pairs[k + 1];
+    }
+  }
+
   encode(): string {
     return encodeHistogram(this.toHistogram());
   }

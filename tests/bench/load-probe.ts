@@ -1,7 +1,8 @@
 /**
  * One load-generator measurement in its own process, so its CPU is its own:
  *   load-probe autocannon URL CONNECTIONS REQUESTS
- *   load-probe undici URL CONNECTIONS REQUESTS
+ *   load-probe undici URL CONNECTIONS REQUESTS      (a bare undici `request` loop)
+ *   load-probe dispatch URL CONNECTIONS REQUESTS    (a bare undici `dispatch` loop)
  *   load-probe drtp URL CONNECTIONS REQUESTS [wait-rate-per-second] [results-file]
  * Prints one JSON line: { requests, errors, seconds, cpuSeconds, maxRssBytes, tableBytes, lateness? }.
  */
@@ -9,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { Pool } from 'undici';
+import { Client, Pool } from 'undici';
 import { runReplay } from '../../actors/master.js';
 import { resolveConfig } from '../../lib/config/load.js';
 import { resolveEndpoint } from '../../lib/registry/endpoint.js';
@@ -49,15 +50,15 @@ async function withUndici(): Promise<{ requests: number; errors: number }> {
   return { requests, errors };
 }
 
-/** The floor under drtp: `connections` loops of undici `dispatch` with a counting handler, one Pool each. */
+/** The floor under drtp: `connections` loops of undici `dispatch` with a counting handler, one Client (connection) each. */
 async function withDispatch(): Promise<{ requests: number; errors: number }> {
   let left = requests;
   let errors = 0;
   const options = { method: 'GET', path: `${target.pathname}${target.search}` } as const;
-  const pools: Pool[] = [];
+  const pools: Client[] = [];
   await Promise.all(
     Array.from({ length: connections }, () => {
-      const pool = new Pool(target.origin, { connections: 1 });
+      const pool = new Client(target.origin);
       pools.push(pool);
       return new Promise<void>((resolve) => {
         let status = 0;
@@ -80,7 +81,7 @@ async function withDispatch(): Promise<{ requests: number; errors: number }> {
           },
         };
         const next = (): void => {
-          if (left-- > 0) pool.dispatch(options, handler as unknown as Parameters<Pool['dispatch']>[1]);
+          if (left-- > 0) pool.dispatch(options, handler as unknown as Parameters<Client['dispatch']>[1]);
           else resolve();
         };
         next();
