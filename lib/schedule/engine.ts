@@ -83,8 +83,8 @@ export interface EngineReport {
   /** Per op: [sent, ok, failed, bytes]. */
   ops: number[][];
   errors: Record<string, number>;
-  /** Encoded histograms, by name: `all.latency`, `GET blob.service`, `size:<1MB.latency`, `registry:0.latency`, ... */
-  histograms: Record<string, string>;
+  /** Histograms as Recorders' sparse counts, by name: `all.latency`, `GET blob.service`, `size:<1MB.latency`, `registry:0.latency`, ... */
+  histograms: Record<string, Float64Array>;
   firstSentMs: number;
   lastDoneMs: number;
 }
@@ -213,7 +213,7 @@ export class ReplayEngine {
   run(): Promise<EngineReport> {
     return new Promise((resolve) => {
       this.finished = () => {
-        for (const [name, recorder] of this.hist) this.report.histograms[name] = recorder.encode();
+        for (const [name, recorder] of this.hist) this.report.histograms[name] = recorder.sparse();
         resolve(this.report);
       };
       this.running = true;

@@ -1,4 +1,5 @@
 import * as hdr from 'hdr-histogram-js';
+import { Recorder, SLOT_COUNT, valueOfSlot } from './recorder.js';
 
 /** Histograms record microseconds: 1 µs to an hour at 3 significant digits. */
 const BUILD: hdr.BuildRequest = { lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, autoResize: true, bitBucketSize: 32 };
@@ -51,4 +52,26 @@ export function percentilesMs(h: Histogram): Percentiles {
     p999: ms(h.getValueAtPercentile(99.9)),
     max: ms(h.maxValue),
   };
+}
+
+/** The library histogram with a Recorder's counts (exact: each slot is one of its buckets). */
+export function histogramOf(recorder: Recorder): Histogram {
+  const h = newHistogram();
+  recorder.forEach((slot, count, overflowUs) => h.recordValueWithCount(slot >= 0 ? valueOfSlot(slot) : overflowUs, count));
+  return h;
+}
+
+/** A Recorder with a library histogram's counts (for summaries read back from files). */
+export function recorderOf(h: Histogram): Recorder {
+  const indexed = h as unknown as { countsArrayLength: number; getCountAtIndex(i: number): number; valueFromIndex(i: number): number };
+  const pairs: number[] = [];
+  for (let i = 0; i < indexed.countsArrayLength; i++) {
+    const count = indexed.getCountAtIndex(i);
+    if (count === 0) continue;
+    // The layouts agree slot for slot below 2^32 µs; past that, durations go by value.
+    pairs.push(i < SLOT_COUNT ? i : -indexed.valueFromIndex(i), count);
+  }
+  const recorder = new Recorder();
+  recorder.addSparse(Float64Array.from(pairs));
+  return recorder;
 }

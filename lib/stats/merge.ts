@@ -1,6 +1,7 @@
 import { DrtpError } from '../errors.js';
 import { OP_NAMES } from '../schedule/classes.js';
 import type { EngineReport } from '../schedule/engine.js';
+import { decodeHistogram, recorderOf } from './histogram.js';
 import { buildSummary, mergeReports, SUMMARY_FORMAT, type RunSummary } from './summary.js';
 
 export interface NamedSummary {
@@ -71,7 +72,7 @@ function reportOf(s: RunSummary, clockEpochMs: number): EngineReport {
       return c === undefined ? [0, 0, 0, 0] : [c.requests, c.ok, c.failed, c.bytes];
     }),
     errors: s.errors,
-    histograms: s.histograms,
+    histograms: Object.fromEntries(Object.entries(s.histograms).map(([name, encoded]) => [name, recorderOf(decodeHistogram(encoded)).sparse()])),
     firstSentMs: s.span.startEpochMs - clockEpochMs,
     lastDoneMs: s.span.endEpochMs - clockEpochMs,
   };

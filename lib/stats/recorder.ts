@@ -1,12 +1,12 @@
-import { encodeHistogram, newHistogram, type Histogram } from './histogram.js';
-
 /*
  * The hot-path front of a histogram. hdr-histogram-js finds a value's bucket with Math.pow, log2 and
  * floor on every record, and a replayed request records nine values: that was a tenth of a run's CPU
  * per request. A Recorder keeps plain counts laid out exactly as the library's counts array for
- * `newHistogram()` (1 µs unit, 3 significant digits: buckets of 1,024 half-sub-buckets), finds a slot
- * with integer arithmetic, and is folded into a library histogram only when it is encoded (once a
- * second for progress, once at the end), so what crosses threads is the library's format, unchanged.
+ * `newHistogram()` (1 µs unit, 3 significant digits: buckets of 1,024 half-sub-buckets) and finds a
+ * slot with integer arithmetic. Between threads it travels as sparse counts (a transferable typed
+ * array); only the master folds it into a library histogram (`histogramOf` in histogram.ts), for the
+ * summary's percentiles and its encoded histograms. So a client worker never loads hdr-histogram-js,
+ * nor deflates and inflates histograms to hand them over.
  */
 
 /** log2 of the half sub-bucket count for 3 significant digits (2,048 sub-buckets, unit 1 µs). */
@@ -44,16 +44,30 @@ export function slotOfMs(ms: number): number {
   return us < LIMIT_US ? slotOf(us) : -1;
 }
 
+/** The number of slots: values below 2^32 µs. */
+export const SLOT_COUNT = SLOTS;
+
+/**
+ * Counts of durations, by slot. Sparse form, the one that crosses threads: [key, count, key, count,
+ * ...] with only non-zero counts, where a key >= 0 is a slot and a key < 0 is minus a duration in µs too
+ * long for the slots (exact: such durations are kept by value).
+ */
 export class Recorder {
   private readonly counts = new Float64Array(SLOTS);
-  private overflow: Histogram | undefined;
+  /** Durations past the slots, µs -> count (rare: over 71 minutes). */
+  private overflow: Map<number, number> | undefined;
   private recorded = 0;
 
   /** Records one duration whose slot (`slotOfMs(ms)`) the caller computed, once for several recorders. */
   recordSlot(slot: number, ms: number): void {
     this.recorded++;
     if (slot >= 0) this.counts[slot]++;
-    else (this.overflow ??= newHistogram()).recordValue(microseconds(ms));
+    else this.addOverflow(microseconds(ms), 1);
+  }
+
+  private addOverflow(us: number, count: number): void {
+    this.overflow ??= new Map();
+    this.overflow.set(us, (this.overflow.get(us) ?? 0) + count);
   }
 
   recordMs(ms: number): void {
@@ -64,52 +78,42 @@ export class Recorder {
     return this.recorded;
   }
 
-  /** A library histogram with the same counts. */
-  toHistogram(): Histogram {
-    const h = newHistogram();
-    if (this.overflow !== undefined) h.add(this.overflow);
+  /** Visits every non-zero count: slots in increasing order, then long durations by value. */
+  forEach(visit: (slot: number, count: number, overflowUs: number) => void): void {
     const counts = this.counts;
-    for (let slot = 0; slot < SLOTS; slot++) if (counts[slot] > 0) h.recordValueWithCount(valueOfSlot(slot), counts[slot]);
-    return h;
+    for (let slot = 0; slot < SLOTS; slot++) if (counts[slot] > 0) visit(slot, counts[slot], 0);
+    if (this.overflow !== undefined) for (const [us, count] of [...this.overflow].sort((x, y) => x[0] - y[0])) visit(-1, count, us);
   }
 
-  /**
-   * The counts as [slot, count, slot, count, ...] (only the non-zero ones), then reset: a cheap delta
-   * for live progress, added up elsewhere with `addSparse`. Durations past the slots (71 minutes)
-   * count in the last slot here.
-   */
-  takeSparse(): Float64Array {
-    const counts = this.counts;
+  /** The sparse form (see the class). */
+  sparse(): Float64Array {
     let n = 0;
-    for (let slot = 0; slot < SLOTS; slot++) if (counts[slot] > 0) n++;
-    const over = this.overflow?.totalCount ?? 0;
-    const pairs = new Float64Array(2 * (n + (over > 0 ? 1 : 0)));
+    this.forEach(() => n++);
+    const pairs = new Float64Array(2 * n);
     let k = 0;
-    for (let slot = 0; slot < SLOTS; slot++) {
-      if (counts[slot] === 0) continue;
-      pairs[k++] = slot;
-      pairs[k++] = counts[slot];
-      counts[slot] = 0;
-    }
-    if (over > 0) {
-      pairs[k++] = SLOTS - 1;
-      pairs[k++] = over;
-    }
-    this.overflow = undefined;
-    this.recorded = 0;
+    this.forEach((slot, count, us) => {
+      pairs[k++] = slot >= 0 ? slot : -us;
+      pairs[k++] = count;
+    });
     return pairs;
   }
 
-  /** Adds a `takeSparse()` delta. */
-  addSparse(pairs: Float64Array): void {
-    for (let k = 0; k + 1 < pairs.length; k += 2) {
-      this.counts[pairs[k]] += pairs[k + 1];
-      this.recorded += pairs[k + 1];
-    }
+  /** The sparse form, then reset: a cheap delta for live progress. */
+  takeSparse(): Float64Array {
+    const pairs = this.sparse();
+    this.reset();
+    return pairs;
   }
 
-  encode(): string {
-    return encodeHistogram(this.toHistogram());
+  /** Adds counts in sparse form. */
+  addSparse(pairs: Float64Array): void {
+    for (let k = 0; k + 1 < pairs.length; k += 2) {
+      const key = pairs[k];
+      const count = pairs[k + 1];
+      if (key >= 0) this.counts[key] += count;
+      else this.addOverflow(-key, count);
+      this.recorded += count;
+    }
   }
 
   reset(): void {

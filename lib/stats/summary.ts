@@ -1,7 +1,8 @@
 import { DrtpError } from '../errors.js';
 import { OP_NAMES, SIZE_CLASS_NAMES } from '../schedule/classes.js';
 import type { EngineReport } from '../schedule/engine.js';
-import { decodeHistogram, encodeHistogram, newHistogram, percentilesMs, type Histogram, type Percentiles } from './histogram.js';
+import { encodeHistogram, histogramOf, percentilesMs, type Percentiles } from './histogram.js';
+import { Recorder } from './recorder.js';
 
 export const SUMMARY_FORMAT = 'drtp-run-summary/1';
 
@@ -54,7 +55,7 @@ export interface RunSummary {
 /** Adds up worker reports: counters add, histograms merge bucket by bucket (exact percentiles). */
 export function mergeReports(reports: readonly EngineReport[]): EngineReport {
   const merged: EngineReport = { sent: 0, ok: 0, failed: 0, late: 0, bytes: 0, ops: OP_NAMES.map(() => [0, 0, 0, 0]), errors: {}, histograms: {}, firstSentMs: Infinity, lastDoneMs: 0 };
-  const hist = new Map<string, Histogram>();
+  const hist = new Map<string, Recorder>();
   for (const r of reports) {
     merged.sent += r.sent;
     merged.ok += r.ok;
@@ -63,15 +64,15 @@ export function mergeReports(reports: readonly EngineReport[]): EngineReport {
     merged.bytes += r.bytes;
     r.ops.forEach((counts, op) => counts.forEach((v, k) => (merged.ops[op][k] += v)));
     for (const [code, n] of Object.entries(r.errors)) merged.errors[code] = (merged.errors[code] ?? 0) + n;
-    for (const [name, encoded] of Object.entries(r.histograms)) {
+    for (const [name, sparse] of Object.entries(r.histograms)) {
       let h = hist.get(name);
-      if (h === undefined) hist.set(name, (h = newHistogram()));
-      h.add(decodeHistogram(encoded));
+      if (h === undefined) hist.set(name, (h = new Recorder()));
+      h.addSparse(sparse);
     }
     merged.firstSentMs = Math.min(merged.firstSentMs, r.firstSentMs);
     merged.lastDoneMs = Math.max(merged.lastDoneMs, r.lastDoneMs);
   }
-  for (const [name, h] of hist) merged.histograms[name] = encodeHistogram(h);
+  for (const [name, h] of hist) merged.histograms[name] = h.sparse();
   return merged;
 }
 
@@ -80,7 +81,13 @@ export function mergeReports(reports: readonly EngineReport[]): EngineReport {
  * `clockEpochMs` is the epoch time of the report's time 0 (the run's common start).
  */
 export function buildSummary(report: EngineReport, skipped: Record<string, number>, registryNames: readonly string[], meta: Record<string, unknown>, clockEpochMs: number): RunSummary {
-  const pct = (name: string): Percentiles => (report.histograms[name] === undefined ? percentilesMs(newHistogram()) : percentilesMs(decodeHistogram(report.histograms[name])));
+  const histograms = new Map(Object.entries(report.histograms).map(([name, sparse]) => {
+    const recorder = new Recorder();
+    recorder.addSparse(sparse);
+    return [name, histogramOf(recorder)] as const;
+  }));
+  const empty = histogramOf(new Recorder());
+  const pct = (name: string): Percentiles => percentilesMs(histograms.get(name) ?? empty);
   const skippedTotal = Object.values(skipped).reduce((a, b) => a + b, 0);
   const seconds = report.sent === 0 ? 0 : Math.max(0, report.lastDoneMs - report.firstSentMs) / 1000;
   const latency = pct('all.latency');
@@ -121,7 +128,7 @@ export function buildSummary(report: EngineReport, skipped: Record<string, numbe
       onTimeRatio: onTime,
       throughputRequestsPerSecond: seconds > 0 ? report.ok / seconds : 0,
     },
-    histograms: report.histograms,
+    histograms: Object.fromEntries([...histograms].map(([name, h]) => [name, encodeHistogram(h)])),
     meta,
   };
 }
