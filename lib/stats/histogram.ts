@@ -29,6 +29,31 @@ export function mergeEncoded(into: Histogram, encoded: string): void {
   into.add(decodeHistogram(encoded));
 }
 
+/** The internals `meanOf` reads (public methods of hdr-histogram-js's JsHistogram, absent from its types). */
+interface Indexed {
+  countsArrayLength: number;
+  getCountAtIndex(i: number): number;
+  valueFromIndex(i: number): number;
+  highestEquivalentValue(v: number): number;
+  medianEquivalentValue(v: number): number;
+}
+
+/**
+ * `h.mean`, to the last bit, without the library's iterator, which computes a bucket value with
+ * Math.pow at every one of the ~23,000 indexes, recorded or not: the same sum in the same order,
+ * over the recorded indexes only. A summary takes ~30 means; this was most of building it.
+ */
+export function meanOf(h: Histogram): number {
+  if (h.totalCount === 0) return 0;
+  const x = h as unknown as Indexed;
+  let total = 0;
+  for (let i = 0; i < x.countsArrayLength; i++) {
+    const count = x.getCountAtIndex(i);
+    if (count !== 0) total += x.medianEquivalentValue(x.highestEquivalentValue(x.valueFromIndex(i))) * count;
+  }
+  return total / h.totalCount;
+}
+
 /** Percentiles of a histogram, in milliseconds. */
 export interface Percentiles {
   count: number;
@@ -45,7 +70,7 @@ export function percentilesMs(h: Histogram): Percentiles {
   if (h.totalCount === 0) return { count: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
   return {
     count: h.totalCount,
-    mean: ms(h.mean),
+    mean: ms(meanOf(h)),
     p50: ms(h.getValueAtPercentile(50)),
     p90: ms(h.getValueAtPercentile(90)),
     p99: ms(h.getValueAtPercentile(99)),
@@ -63,7 +88,7 @@ export function histogramOf(recorder: Recorder): Histogram {
 
 /** A Recorder with a library histogram's counts (for summaries read back from files). */
 export function recorderOf(h: Histogram): Recorder {
-  const indexed = h as unknown as { countsArrayLength: number; getCountAtIndex(i: number): number; valueFromIndex(i: number): number };
+  const indexed = h as unknown as Indexed;
   const pairs: number[] = [];
   for (let i = 0; i < indexed.countsArrayLength; i++) {
     const count = indexed.getCountAtIndex(i);

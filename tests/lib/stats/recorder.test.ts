@@ -1,5 +1,5 @@
 import t from 'tap';
-import { decodeHistogram, encodeHistogram, histogramOf, newHistogram, percentilesMs, recordMs, recorderOf } from '../../../lib/stats/histogram.js';
+import { decodeHistogram, encodeHistogram, histogramOf, meanOf, newHistogram, percentilesMs, recordMs, recorderOf } from '../../../lib/stats/histogram.js';
 import { Recorder, slotOf, valueOfSlot } from '../../../lib/stats/recorder.js';
 import { Random } from '../../../lib/trace/random.js';
 
@@ -75,4 +75,15 @@ t.test('a histogram read back from a summary becomes the same recorder', async (
   const back = recorderOf(decodeHistogram(encoded));
   t.equal(back.count, r.count);
   t.equal(encodeHistogram(histogramOf(back)), encoded);
+});
+
+t.test('meanOf is the library mean, bit for bit', async (t) => {
+  for (const seed of [7, 8, 9]) {
+    const h = newHistogram();
+    for (const ms of durations(seed, 5_000)) recordMs(h, ms);
+    const back = decodeHistogram(encodeHistogram(h));
+    t.equal(meanOf(h), h.mean, `seed ${seed}`);
+    t.equal(meanOf(back), back.mean, `seed ${seed}, decoded`);
+  }
+  t.equal(meanOf(newHistogram()), 0);
 });
