@@ -91,14 +91,14 @@ function flag(args: string[], name: string, fallback: number): number {
 }
 
 /**
- * `npm run bench -- run [--rounds=3] [--memory=5000000]`: the load generator's efficiency against
+ * `npm run bench -- run [--rounds=5] [--memory=5000000]`: the load generator's efficiency against
  * autocannon, a bare undici `request` loop and a bare undici `dispatch` loop, against a trivial
  * loopback server and against docker-registry; send lateness of an open-loop replay at 2,000
  * requests/s from 1,000 clients; and peak memory of a long replay.
  */
 export async function runRunBench(args: string[]): Promise<void> {
   const memoryRequests = flag(args, 'memory', 5_000_000);
-  const rounds = flag(args, 'rounds', 3);
+  const rounds = flag(args, 'rounds', 5);
   const out = (s: string): boolean => process.stdout.write(`${s}\n`);
 
   out(`(b) trivial loopback server, 1 KiB bodies, 64 connections: 50,000 and 300,000 GETs per tool, best of ${rounds} interleaved rounds`);
