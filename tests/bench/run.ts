@@ -29,8 +29,8 @@ async function probe(tool: string, url: string, connections: number, requests: n
   return result;
 }
 
-async function trivialServer(bodyBytes: number): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [bench('trivial-server.js'), String(bodyBytes)], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function trivialServer(bodyBytes: number, delayMs = 0): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [bench('trivial-server.js'), String(bodyBytes), String(delayMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<string>((resolve) => child.stdout?.once('data', (d: Buffer) => resolve(d.toString().trim())));
   return { url: `http://127.0.0.1:${port}/v2/bench/repo/blobs/sha256:${'0'.repeat(64)}`, child };
 }
@@ -124,6 +124,16 @@ export async function runRunBench(args: string[]): Promise<void> {
     out(`  peak RSS ${(mem.maxRssBytes / 1e6).toFixed(0)} MB, trace table ${((mem.tableBytes ?? 0) / 1e6).toFixed(0)} MB, beyond the table ${((mem.maxRssBytes - (mem.tableBytes ?? 0)) / 1e6).toFixed(0)} MB (target < 300 MB); ${(mem.requests / mem.seconds).toFixed(0)} req/s`);
   } finally {
     trivial.child.kill('SIGTERM');
+  }
+
+  out('\n(c) a registry\'s pace without its CPU: the trivial server answering 1 KiB after 100 ms, 64 connections (~640 requests/s): 3,200 and 9,600 GETs, one round');
+  const slow = await trivialServer(1024, 100);
+  try {
+    const c = await costs(slow.url, 64, 3_200, 9_600, 1);
+    for (const tool of TOOLS) out(line(tool, c[tool]));
+    out(`  drtp CPU per request: ${(c.drtp.large.cpuSeconds / c.autocannon.large.cpuSeconds).toFixed(2)}x autocannon's (steady state ${(c.autocannon.steady / c.drtp.steady).toFixed(2)}x), ${(c.drtp.large.cpuSeconds / c.dispatch.large.cpuSeconds).toFixed(2)}x the dispatch loop's (steady state ${(c.dispatch.steady / c.drtp.steady).toFixed(2)}x)`);
+  } finally {
+    slow.child.kill('SIGTERM');
   }
 
   out(`\n(a) docker-registry, 64 connections, GETs of one blob, best of ${Math.min(rounds, 2)} interleaved rounds`);
