@@ -36,6 +36,7 @@ interface Indexed {
   valueFromIndex(i: number): number;
   highestEquivalentValue(v: number): number;
   medianEquivalentValue(v: number): number;
+  establishInternalTackingValues(): void;
 }
 
 /**
@@ -79,10 +80,15 @@ export function percentilesMs(h: Histogram): Percentiles {
   };
 }
 
-/** The library histogram with a Recorder's counts (exact: each slot is one of its buckets). */
+/**
+ * The library histogram with a Recorder's counts (exact: each slot is one of its buckets), its min and
+ * max set from the counts as decoding sets them (max = the top bucket's highest value), so a summary
+ * says the same whether built here or read back from its encoded histograms.
+ */
 export function histogramOf(recorder: Recorder): Histogram {
   const h = newHistogram();
   recorder.forEach((slot, count, overflowUs) => h.recordValueWithCount(slot >= 0 ? valueOfSlot(slot) : overflowUs, count));
+  (h as unknown as Indexed).establishInternalTackingValues();
   return h;
 }
 

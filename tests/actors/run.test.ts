@@ -21,6 +21,7 @@ interface Row {
   tracedSize: number;
   dueMs: number;
   sentMs: number;
+  serviceMs: number;
   status: number;
   error: string | null;
   onTime: string;
@@ -64,6 +65,13 @@ t.test('replay as fast as possible: every GET returns its traced size and the co
   t.ok(rows.every((r) => typeof r.time === 'number' && typeof r.duration === 'number' && ['yes', 'no', 'failed'].includes(r.onTime)), "the original's fields");
   t.match(summary.meta, { drtp: String, node: process.version, traceFiles: [{ bytes: Number, sha256HeadTail1MiB: /^[0-9a-f]{64}$/ }], config: { registries: [String] } });
   t.ok(summary.latencyMs.p99 >= summary.latencyMs.p50 && summary.latencyMs.p50 > 0);
+  type Pct = { p50: number; p90: number; p99: number; p999: number; max: number };
+  const ordered = (p: Pct): boolean => p.p50 <= p.p90 && p.p90 <= p.p99 && p.p99 <= p.p999 && p.p999 <= p.max;
+  const classes = Object.entries(summary.classes as Record<string, { latencyMs: Pct; serviceMs: Pct; ttfbMs: Pct }>);
+  t.same(classes.filter(([, c]) => !ordered(c.latencyMs) || !ordered(c.serviceMs) || !ordered(c.ttfbMs)).map(([name]) => name), [], 'percentiles ordered up to max in every class');
+  // The longest service time in the rows falls in the summary's top bucket (HDR: 3 significant digits).
+  const longest = Math.max(...rows.map((r) => r.serviceMs));
+  t.ok(Math.abs(summary.serviceMs.max - longest) <= longest * 0.002 + 0.002, `max service ${summary.serviceMs.max} ms ~ longest row ${longest} ms`);
   const validate = new Ajv2020({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(join(import.meta.dirname, '../../schemas/summary.schema.json'), 'utf8')) as object);
   t.ok(validate(summary), `the summary matches schemas/summary.schema.json ${JSON.stringify(validate.errors)}`);
   t.match(run.stdout, /requests +\d+ total: \d+ ok, 0 failed, 0 skipped/);

@@ -21,6 +21,10 @@ t.test('a recorder folds into exactly the histogram that recording each value gi
       recorder.recordMs(ms);
     }
     t.equal(recorder.count, values.length);
+    // Built in place (as the master builds a summary) or read back from its encoding (as merge does).
+    const built = histogramOf(recorder);
+    t.same(percentilesMs(built), percentilesMs(decodeHistogram(encodeHistogram(built))), `seed ${seed}: in place = read back`);
+    t.ok(built.maxValue >= built.getValueAtPercentile(99.9), `seed ${seed}: max >= p99.9`);
     const folded = decodeHistogram(encodeHistogram(histogramOf(recorder)));
     const expected = decodeHistogram(encodeHistogram(direct));
     t.equal(folded.totalCount, expected.totalCount, `seed ${seed}: count`);
