@@ -1,7 +1,8 @@
 import { basename } from 'node:path';
 import { loadTrace, type TraceReadStats } from '../trace/load.js';
 import { Kind, KIND_NAMES, Method, METHOD_NAMES } from '../trace/request.js';
-import { encodeHistogram, newHistogram, recordMs } from '../stats/histogram.js';
+import { encodeHistogram, histogramOf } from '../stats/histogram.js';
+import { Recorder } from '../stats/recorder.js';
 
 /** Follow-up windows for pulls: a manifest GET followed by layer GETs of the same client within T s. */
 export const PULL_WINDOWS = [1, 10, 60] as const;
@@ -87,10 +88,10 @@ export async function analyzeFile(file: string, strict = false): Promise<FilePar
     responseTime: {},
   };
   const bump = <K>(m: Map<K, number>, k: K): void => void m.set(k, (m.get(k) ?? 0) + 1);
-  const gap = newHistogram();
-  const pullDelay = newHistogram();
-  const pushToPull = newHistogram();
-  const response = new Map<string, ReturnType<typeof newHistogram>>();
+  const gap = new Recorder();
+  const pullDelay = new Recorder();
+  const pushToPull = new Recorder();
+  const response = new Map<string, Recorder>();
   const pools = table.pools;
   // Per client: the time of its last manifest GET not yet followed by a layer GET (-1: none).
   const pendingManifest = new Float64Array(pools.clients.size).fill(-1);
@@ -105,13 +106,13 @@ export async function analyzeFile(file: string, strict = false): Promise<FilePar
     p.byMethodKind[cls] = (p.byMethodKind[cls] ?? 0) + 1;
     p.byStatus[String(c.status[i])] = (p.byStatus[String(c.status[i])] ?? 0) + 1;
     if ((method === Method.GET || method === Method.PUT) && kind !== Kind.OTHER && c.size[i] > 0) p.replayable++;
-    if (i > 0) recordMs(gap, (t - c.time[i - 1]) * MS);
+    if (i > 0) gap.recordMs((t - c.time[i - 1]) * MS);
     bump(p.perSecond, Math.floor(t / 1000));
     const duration = c.duration[i];
     if (Number.isFinite(duration)) {
       let h = response.get(cls);
-      if (h === undefined) response.set(cls, (h = newHistogram()));
-      recordMs(h, duration * 1000);
+      if (h === undefined) response.set(cls, (h = new Recorder()));
+      h.recordMs(duration * 1000);
     }
     if (kind === Kind.OTHER) continue;
     const object = pools.objects.get(c.object[i]);
@@ -146,7 +147,7 @@ export async function analyzeFile(file: string, strict = false): Promise<FilePar
       PULL_WINDOWS.forEach((w, k) => {
         if (delay <= w * 1000) p.followed[k]++;
       });
-      if (delay <= 60_000) recordMs(pullDelay, delay);
+      if (delay <= 60_000) pullDelay.recordMs(delay);
       pendingManifest[client] = -1;
     }
     const pushed = pushedAt.get(c.object[i]);
@@ -155,15 +156,15 @@ export async function analyzeFile(file: string, strict = false): Promise<FilePar
       if (set === undefined) {
         pullers.set(c.object[i], (set = new Set()));
         p.pushedThenPulled++;
-        recordMs(pushToPull, t - pushed);
+        pushToPull.recordMs(t - pushed);
       }
       set.add(client);
     }
   }
   for (const set of pullers.values()) p.pushPullers += set.size;
-  p.interArrival = encodeHistogram(gap);
-  p.pullDelay = encodeHistogram(pullDelay);
-  p.pushToPull = encodeHistogram(pushToPull);
-  for (const [cls, h] of response) p.responseTime[cls] = encodeHistogram(h);
+  p.interArrival = encodeHistogram(histogramOf(gap));
+  p.pullDelay = encodeHistogram(histogramOf(pullDelay));
+  p.pushToPull = encodeHistogram(histogramOf(pushToPull));
+  for (const [cls, h] of response) p.responseTime[cls] = encodeHistogram(histogramOf(h));
   return p;
 }

@@ -24,9 +24,9 @@ export interface HttpPortOptions {
 
 /**
  * The real-registry port: every client actor owns its connections to each registry (undici Clients,
- * opened on its first requests), as every docker client has its own connections. Reads go through undici's dispatch API
- * with a handler that counts body bytes and keeps none; pushes stream generated content through the
- * worker's RegistryClient. Failures become codes; nothing throws out of `start`.
+ * opened on its first requests), as every docker client has its own connections. Reads go through
+ * undici's dispatch API with a handler that counts body bytes and keeps none; pushes stream generated
+ * content through the worker's RegistryClient. Failures become codes; nothing throws out of `start`.
  */
 export class HttpPort implements RegistryPort {
   private readonly connections: (ActorConnections | undefined)[];

@@ -10,12 +10,7 @@ export function newHistogram(): Histogram {
   return hdr.build(BUILD);
 }
 
-/** Records a duration given in milliseconds. */
-export function recordMs(h: Histogram, ms: number): void {
-  h.recordValue(Math.max(1, Math.round(ms * 1000)));
-}
-
-/** The compact text form histograms travel in (between threads, in summaries, to `drtp merge`). */
+/** The compact text form of histograms in run summaries (read by `drtp merge` and `drtp report`) and analyze partials. */
 export function encodeHistogram(h: Histogram): string {
   return hdr.encodeIntoCompressedBase64(h);
 }
