@@ -4,17 +4,18 @@
  * per request. A Recorder keeps plain counts laid out exactly as the library's counts array for
  * `newHistogram()` (1 µs unit, 3 significant digits: buckets of 1,024 half-sub-buckets) and finds a
  * slot with integer arithmetic. Between threads it travels as sparse counts (a transferable typed
- * array); only the master folds it into a library histogram (`histogramOf` in histogram.ts), for the
- * summary's percentiles and its encoded histograms. So a client worker never loads hdr-histogram-js,
- * nor deflates and inflates histograms to hand them over.
+ * array); a library histogram is built from it (`histogramOf` in histogram.ts) only where one is
+ * needed, for percentiles and the encoded histograms of summaries, in the master. So a client worker
+ * never loads hdr-histogram-js, nor deflates and inflates histograms to hand them over.
  */
 
 /** log2 of the half sub-bucket count for 3 significant digits (2,048 sub-buckets, unit 1 µs). */
 const HALF_MAGNITUDE = 10;
 const HALF = 1 << HALF_MAGNITUDE;
-/** Slots cover values below 2^32 µs (71 minutes); longer ones go to an overflow histogram. */
+/** Slots cover values below 2^32 µs (71 minutes); longer ones are kept by value. */
 const LIMIT_US = 2 ** 32;
-const SLOTS = (32 - HALF_MAGNITUDE + 1) * HALF;
+/** The number of slots (the library's counts-array length up to 2^32 µs). */
+export const SLOT_COUNT = (32 - HALF_MAGNITUDE + 1) * HALF;
 
 /** Microseconds of a duration in ms, as the histograms record it (at least 1). */
 export function microseconds(ms: number): number {
@@ -44,16 +45,13 @@ export function slotOfMs(ms: number): number {
   return us < LIMIT_US ? slotOf(us) : -1;
 }
 
-/** The number of slots: values below 2^32 µs. */
-export const SLOT_COUNT = SLOTS;
-
 /**
  * Counts of durations, by slot. Sparse form, the one that crosses threads: [key, count, key, count,
  * ...] with only non-zero counts, where a key >= 0 is a slot and a key < 0 is minus a duration in µs too
  * long for the slots (exact: such durations are kept by value).
  */
 export class Recorder {
-  private readonly counts = new Float64Array(SLOTS);
+  private readonly counts = new Float64Array(SLOT_COUNT);
   /** Durations past the slots, µs -> count (rare: over 71 minutes). */
   private overflow: Map<number, number> | undefined;
   private recorded = 0;
@@ -81,7 +79,7 @@ export class Recorder {
   /** Visits every non-zero count: slots in increasing order, then long durations by value. */
   forEach(visit: (slot: number, count: number, overflowUs: number) => void): void {
     const counts = this.counts;
-    for (let slot = 0; slot < SLOTS; slot++) if (counts[slot] > 0) visit(slot, counts[slot], 0);
+    for (let slot = 0; slot < SLOT_COUNT; slot++) if (counts[slot] > 0) visit(slot, counts[slot], 0);
     if (this.overflow !== undefined) for (const [us, count] of [...this.overflow].sort((x, y) => x[0] - y[0])) visit(-1, count, us);
   }
 
