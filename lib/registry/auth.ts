@@ -50,17 +50,22 @@ export class Authenticator {
     return this.basicRequired ? this.basicHeader() : undefined;
   }
 
-  /** Learns from a 401 how to authenticate; true if a retry with `header(scope)` can succeed. */
-  async onUnauthorized(wwwAuthenticate: string | string[] | undefined, scope: string, origin: string): Promise<boolean> {
+  /**
+   * Learns from a 401 how to authenticate; true if a retry with `header(scope)` can succeed. `sent` is
+   * the Authorization the refused request carried: requests sent at once before the first 401 taught
+   * the authenticator all come back 401 without credentials, and each deserves its retry; a 401 to the
+   * very credentials `header(scope)` gives now means they are wrong.
+   */
+  async onUnauthorized(wwwAuthenticate: string | string[] | undefined, scope: string, origin: string, sent: string | undefined): Promise<boolean> {
     const challenge = parseChallenge(wwwAuthenticate);
     if (challenge?.scheme === 'basic') {
       if (this.credentials === undefined) throw new DrtpError('E_REGISTRY_HTTP', `${origin} requires credentials (HTTP Basic): set username and password_env in the registry entry, or DRTP_REGISTRY_USERNAME and DRTP_REGISTRY_PASSWORD`, { statusCode: 401 });
-      if (this.basicRequired) return false; // already sent: the credentials are wrong
       this.basicRequired = true;
-      return true;
+      return sent !== this.basicHeader();
     }
     if (challenge?.scheme === 'bearer' && challenge.params.realm !== undefined) {
-      if (this.tokens.has(scope) && this.tokens.get(scope)!.expiresAt > this.now()) return false;
+      const cached = this.tokens.get(scope);
+      if (cached !== undefined && cached.expiresAt > this.now()) return cached.header !== sent;
       this.bearer = challenge;
       await this.fetchToken(challenge, scope);
       return true;

@@ -204,7 +204,7 @@ export class RegistryClient {
       await res.body.dump();
       const rejected = new DrtpError('E_REGISTRY_HTTP', `${what}: HTTP 401 (credentials rejected)`, { statusCode: 401 });
       if (attempt > 0) throw rejected;
-      if (!(await this.auth.onUnauthorized(res.headers['www-authenticate'], c.scope, this.endpoint.name))) throw rejected;
+      if (!(await this.auth.onUnauthorized(res.headers['www-authenticate'], c.scope, this.endpoint.name, authorization))) throw rejected;
     }
   }
 

@@ -1,9 +1,10 @@
 import { Client } from 'undici';
 
-/** One connection: an undici Client and how many requests it carries now. */
+/** One connection: an undici Client, how many requests it carries now, and the set it belongs to. */
 export interface Connection {
   readonly client: Client;
   busy: number;
+  readonly owner: ActorConnections;
 }
 
 /**
@@ -30,13 +31,14 @@ export class ActorConnections {
   acquire(): Connection {
     let c = this.idle.pop();
     if (c === undefined) {
-      if (this.all.length < this.size) this.all.push((c = { client: this.open(), busy: 0 }));
+      if (this.all.length < this.size) this.all.push((c = { client: this.open(), busy: 0, owner: this }));
       else c = this.all[this.next++ % this.all.length];
     }
     c.busy++;
     return c;
   }
 
+  /** `c` (acquired from this set) carries one request fewer. */
   release(c: Connection): void {
     if (--c.busy === 0) this.idle.push(c);
   }

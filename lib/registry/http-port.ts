@@ -89,9 +89,10 @@ export class HttpPort implements RegistryPort {
       const headers = { ...(manifest ? { accept: OCI_MANIFEST } : {}), ...(authorization === undefined ? {} : { authorization }) };
       options = { method: isHead(op) ? 'HEAD' : 'GET', path: this.strings[target], headers };
     } else options = this.plainOptions(target, isHead(op));
-    const connections = this.connectionsOf(actor, registry);
-    const connection = connections.acquire();
-    connection.client.dispatch(options, this.handler(row, op, registry, actor, target, repo, engine, retried, connections, connection));
+    const connection = this.connectionsOf(actor, registry).acquire();
+    const handler = this.handler(row, op, registry, actor, target, repo, engine, retried, connection);
+    handler.sentAuthorization = authorization;
+    connection.client.dispatch(options, handler);
   }
 
   /** Options of an unauthenticated read, made once per path and method: undici does not modify them. */
@@ -107,16 +108,15 @@ export class HttpPort implements RegistryPort {
   }
 
   /** A handler from the free list: handlers are reused, one per request in flight. */
-  private handler(row: number, op: number, registry: number, actor: number, target: number, repo: number, engine: ReplayEngine, retried: boolean, connections?: ActorConnections, connection?: Connection): ReadHandler {
+  private handler(row: number, op: number, registry: number, actor: number, target: number, repo: number, engine: ReplayEngine, retried: boolean, connection?: Connection): ReadHandler {
     const handler = this.free.pop() ?? new ReadHandler(this);
-    handler.reset(row, op, registry, actor, target, repo, engine, retried, connections, connection);
+    handler.reset(row, op, registry, actor, target, repo, engine, retried, connection);
     return handler;
   }
 
   /** @internal A handler is done with its request (and its connection, unless redirected elsewhere). */
   release(handler: ReadHandler): void {
-    if (handler.connection !== undefined) handler.connections?.release(handler.connection);
-    handler.connections = undefined;
+    if (handler.connection !== undefined) handler.connection.owner.release(handler.connection);
     handler.connection = undefined;
     this.free.push(handler);
   }
@@ -126,10 +126,10 @@ export class HttpPort implements RegistryPort {
    * a redirect to follow. Returns true when it took the request over.
    */
   intercept(h: ReadHandler, status: number, rawHeaders: Buffer[] | string[]): boolean {
-    const { row, op, registry, actor, target, repo, engine, retried } = h;
+    const { row, op, registry, actor, target, repo, engine, retried, sentAuthorization } = h;
     if (status === 401 && !retried) {
       const scope = this.scopes[repo] ?? this.scope(repo);
-      void this.auth[registry].onUnauthorized(rawHeader(rawHeaders, 'www-authenticate'), scope, this.options.registries[registry].name).then(
+      void this.auth[registry].onUnauthorized(rawHeader(rawHeaders, 'www-authenticate'), scope, this.options.registries[registry].name, sentAuthorization).then(
         (retry) => (retry ? this.read(row, op, registry, actor, target, repo, engine, true) : engine.complete(row, 401, 0, null)),
         (err: unknown) => engine.complete(row, 0, 0, describe(err, `GET ${this.strings[target]}`)),
       );
@@ -181,8 +181,10 @@ class ReadHandler {
   repo = 0;
   engine!: ReplayEngine;
   retried = false;
-  connections: ActorConnections | undefined;
+  /** The connection carrying the request (none when a redirect took it elsewhere). */
   connection: Connection | undefined;
+  /** The Authorization header the request went out with (to tell a stale 401 from wrong credentials). */
+  sentAuthorization: string | undefined;
   private status = 0;
   private bytes = 0;
   private firstByteAt = 0;
@@ -190,9 +192,9 @@ class ReadHandler {
 
   constructor(private readonly port: HttpPort) {}
 
-  reset(row: number, op: number, registry: number, actor: number, target: number, repo: number, engine: ReplayEngine, retried: boolean, connections: ActorConnections | undefined, connection: Connection | undefined): void {
-    this.connections = connections;
+  reset(row: number, op: number, registry: number, actor: number, target: number, repo: number, engine: ReplayEngine, retried: boolean, connection: Connection | undefined): void {
     this.connection = connection;
+    this.sentAuthorization = undefined;
     this.row = row;
     this.op = op;
     this.registry = registry;

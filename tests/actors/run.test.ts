@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv2020Module from 'ajv/dist/2020.js';
@@ -95,6 +95,31 @@ t.test('open loop at speed 10: nothing leaves before it is due, and each client 
   const lastDue = Math.max(...rows.map((r) => r.dueMs));
   t.ok(lastDue > 500, 'the trace spans more than half a second at speed 10');
   t.ok(Math.max(...rows.map((r) => r.sentMs)) >= lastDue, 'the run lasted at least the scaled trace span');
+});
+
+t.test('a registry that wants HTTP Basic: the first read of each actor is answered 401 and retried with credentials', async (t) => {
+  const dir = t.testdir();
+  const htpasswd = join(dir, 'htpasswd');
+  writeFileSync(htpasswd, execFileSync('htpasswd', ['-Bbn', 'drtp', 'replay-secret']));
+  await writeSynthTrace(join(dir, 'traces'), { requests: 150, seed: 8, maxLayerBytes: 300_000, rate: 50 });
+  const registry = await withRegistry(t, { htpasswd });
+  const config = join(dir, 'config.yaml');
+  // One connection per actor: each retry goes out while its 401 still holds that connection.
+  writeFileSync(
+    config,
+    'client_info:\n  wait: false\n  threads: 1\n  in_flight: 1\ntrace:\n  location: traces\n  traces: [prod-dal09-logstash-2017.06.20-0.json]\n  output: out/results.ndjson\n' +
+      `registry:\n  - url: ${registry.host}\n    username: drtp\n    password: replay-secret\nwarmup:\n  output: interm.json\n`,
+  );
+  const warm = await runCli(['warmup', config]);
+  t.equal(warm.code, 0, warm.stderr);
+  const run = await runCli(['run', config]);
+  t.equal(run.code, 0, run.stderr);
+  const rows = readRows(join(dir, 'out/results.ndjson'));
+  const replayable = Number(/replayable (\d+)/.exec(run.stdout)?.[1]);
+  t.ok(replayable > 0);
+  t.equal(rows.length, replayable);
+  t.same(rows.filter((r) => r.outcome !== 'ok').map((r) => `${r.class} ${r.status} ${r.error}`), [], 'every request ok after authenticating');
+  t.same(rows.filter((r) => r.class.startsWith('GET') && r.size !== r.tracedSize), [], 'every GET moved its traced size');
 });
 
 t.test('HEAD requests are replayed when trace.methods asks for them', async (t) => {

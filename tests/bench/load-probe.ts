@@ -55,11 +55,11 @@ async function withDispatch(): Promise<{ requests: number; errors: number }> {
   let left = requests;
   let errors = 0;
   const options = { method: 'GET', path: `${target.pathname}${target.search}` } as const;
-  const pools: Client[] = [];
+  const clients: Client[] = [];
   await Promise.all(
     Array.from({ length: connections }, () => {
-      const pool = new Client(target.origin);
-      pools.push(pool);
+      const client = new Client(target.origin);
+      clients.push(client);
       return new Promise<void>((resolve) => {
         let status = 0;
         const handler = {
@@ -81,14 +81,14 @@ async function withDispatch(): Promise<{ requests: number; errors: number }> {
           },
         };
         const next = (): void => {
-          if (left-- > 0) pool.dispatch(options, handler as unknown as Parameters<Client['dispatch']>[1]);
+          if (left-- > 0) client.dispatch(options, handler as unknown as Parameters<Client['dispatch']>[1]);
           else resolve();
         };
         next();
       });
     }),
   );
-  await Promise.all(pools.map((p) => p.close()));
+  await Promise.all(clients.map((c) => c.close()));
   return { requests, errors };
 }
 
