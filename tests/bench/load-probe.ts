@@ -3,20 +3,24 @@
  *   load-probe autocannon URL CONNECTIONS REQUESTS
  *   load-probe undici URL CONNECTIONS REQUESTS      (a bare undici `request` loop)
  *   load-probe dispatch URL CONNECTIONS REQUESTS    (a bare undici `dispatch` loop)
+ *   load-probe dispatch-worker URL CONNECTIONS REQUESTS   (the same loop in a worker thread started for it)
  *   load-probe drtp URL CONNECTIONS REQUESTS [wait-rate-per-second] [results-file]
  * Prints one JSON line: { requests, errors, seconds, cpuSeconds, maxRssBytes, tableBytes, lateness? }.
  */
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { Client, Pool } from 'undici';
+import { Pool } from 'undici';
 import { runReplay } from '../../actors/master.js';
 import { resolveConfig } from '../../lib/config/load.js';
 import { resolveEndpoint } from '../../lib/registry/endpoint.js';
 import { TraceTableBuilder } from '../../lib/trace/builder.js';
 import { Kind, Method } from '../../lib/trace/request.js';
 import { bytesPerRequest } from '../../lib/trace/table.js';
+import { dispatchLoop } from './dispatch-loop.js';
 
 const [tool, url, connectionsArg, requestsArg, rateArg, resultsArg] = process.argv.slice(2);
 const connections = Number(connectionsArg);
@@ -50,46 +54,12 @@ async function withUndici(): Promise<{ requests: number; errors: number }> {
   return { requests, errors };
 }
 
-/** The floor under drtp: `connections` loops of undici `dispatch` with a counting handler, one Client (connection) each. */
-async function withDispatch(): Promise<{ requests: number; errors: number }> {
-  let left = requests;
-  let errors = 0;
-  const options = { method: 'GET', path: `${target.pathname}${target.search}` } as const;
-  const clients: Client[] = [];
-  await Promise.all(
-    Array.from({ length: connections }, () => {
-      const client = new Client(target.origin);
-      clients.push(client);
-      return new Promise<void>((resolve) => {
-        let status = 0;
-        const handler = {
-          onConnect(): void {},
-          onHeaders(code: number): boolean {
-            status = code;
-            return true;
-          },
-          onData(): boolean {
-            return true;
-          },
-          onComplete(): void {
-            if (status !== 200) errors++;
-            next();
-          },
-          onError(): void {
-            errors++;
-            next();
-          },
-        };
-        const next = (): void => {
-          if (left-- > 0) client.dispatch(options, handler as unknown as Parameters<Client['dispatch']>[1]);
-          else resolve();
-        };
-        next();
-      });
-    }),
-  );
-  await Promise.all(clients.map((c) => c.close()));
-  return { requests, errors };
+/** The floor of drtp's shape: the dispatch loop in a worker thread started (and its undici loaded) for the run. */
+async function withDispatchWorker(): Promise<{ requests: number; errors: number }> {
+  const worker = new Worker(new URL('./dispatch-worker.js', import.meta.url), { workerData: { url, connections, requests } });
+  const [result] = (await once(worker, 'message')) as [{ requests: number; errors: number }];
+  await once(worker, 'exit');
+  return result;
 }
 
 /**
@@ -121,7 +91,16 @@ async function withDrtp(): Promise<{ requests: number; errors: number; tableByte
 
 const started = performance.now();
 const before = process.cpuUsage();
-const result = tool === 'autocannon' ? await withAutocannon() : tool === 'undici' ? await withUndici() : tool === 'dispatch' ? await withDispatch() : await withDrtp();
+const tools: Record<string, () => Promise<{ requests: number; errors: number }>> = {
+  autocannon: withAutocannon,
+  undici: withUndici,
+  dispatch: () => dispatchLoop(url, connections, requests),
+  'dispatch-worker': withDispatchWorker,
+  drtp: withDrtp,
+};
+const chosen = tools[tool];
+if (chosen === undefined) throw new Error(`unknown tool "${tool}"; tools: ${Object.keys(tools).join(', ')}`);
+const result = await chosen();
 const seconds = (performance.now() - started) / 1000;
 if (process.env.DRTP_BENCH_THREADS) {
   const { readdirSync } = await import('node:fs');
