@@ -5,45 +5,102 @@
  * port, and returns the final counters and encoded histograms. Imports only lib/ and the message types.
  */
 import { closeSync, openSync } from 'node:fs';
-import { HttpPort } from '../lib/registry/http-port.js';
-import { ReplayEngine, type Completion } from '../lib/schedule/engine.js';
+import { HttpPort, type HttpPortOptions } from '../lib/registry/http-port.js';
+import { startLoopback } from '../lib/registry/loopback.js';
+import { ReplayEngine, type Completion, type EngineOptions, type Segment } from '../lib/schedule/engine.js';
+import { Op } from '../lib/schedule/classes.js';
 import type { SegmentBatch } from '../lib/schedule/router.js';
 import { writeResultRow } from '../lib/stats/result-row.js';
 import { RowWriter } from '../lib/stats/row-writer.js';
 import { PROTOCOL_VERSION, type ControlMessage, type PortDone, type ReplayReport, type ReplayTask, type ReplayTaskResult, type SegmentMessage } from './messages.js';
 
 const PROGRESS_MS = 1000;
+/** Requests of the rehearsal (see `rehearse`), and the least time before the start it needs. */
+const REHEARSAL_REQUESTS = 16;
+const REHEARSAL_MIN_MS = 50;
+
+/** Where an engine's completions go: result rows, with the names they carry pre-encoded. */
+interface RowSink {
+  rows: RowWriter;
+  actorJson: Buffer[];
+  registryJson: Buffer[];
+  startEpochMs: number;
+}
+
+/** An engine over `port` that writes every completion into `sink` (no rows without one). */
+function replayEngine(port: HttpPort, options: EngineOptions, sink: RowSink | undefined): ReplayEngine {
+  const onComplete =
+    sink === undefined
+      ? undefined
+      : (c: Completion): void => {
+          const s = c.segment;
+          writeResultRow(sink.rows, c, s.rowId[c.index], s.op[c.index], s.size[c.index], sink.actorJson[s.actor[c.index]], sink.registryJson[s.registry[c.index]], sink.startEpochMs);
+        };
+  return new ReplayEngine(port, options, onComplete);
+}
+
+/**
+ * A few reads through the run's own code (port, engine, result rows) against a loopback server of this
+ * worker's, before the start instant. Without it the first requests of a replay pay, at the very instant
+ * they are due, for compiling undici's HTTP parser (WebAssembly, on the first connection) and the lazily
+ * compiled code of the whole request path: milliseconds of late sends and of service time that are
+ * drtp's, not the registry's. It costs what those first requests would have cost, moved before the start;
+ * the replay's own connections are still opened by its first requests, as a docker client's are.
+ */
+async function rehearse(portOptions: HttpPortOptions, wait: boolean, lateMs: number, deadline: number): Promise<void> {
+  const loopback = await startLoopback();
+  const strings = ['/v2/drtp/rehearsal/blobs/sha256:0'];
+  const port = new HttpPort(strings, { ...portOptions, registries: [{ name: loopback.origin, origin: loopback.origin }], inFlight: 1 });
+  const n = REHEARSAL_REQUESTS;
+  const segment: Segment = {
+    length: n,
+    // In the run's mode: open-loop rehearsals release their reads at due times a quarter ms apart.
+    due: Float64Array.from({ length: n }, (_, i) => (wait ? i / 4 : 0)),
+    op: new Uint8Array(n).fill(Op.GET_BLOB),
+    size: new Float64Array(n).fill(2),
+    registry: new Uint8Array(n),
+    actor: new Uint32Array(n),
+    target: new Uint32Array(n),
+    repo: new Uint32Array(n),
+    rowId: new Uint32Array(n),
+  };
+  // Rows are formatted, never written: the buffer holds all of them (16 rows of at most ~1 KiB), so it never flushes to the fd.
+  const sink: RowSink = { rows: new RowWriter(-1, 64 * 1024), actorJson: [Buffer.from('"rehearsal"')], registryJson: [Buffer.from(JSON.stringify(loopback.origin))], startEpochMs: Date.now() };
+  const engine = replayEngine(port, { wait, inFlight: 1, lateMs, actors: 1, registries: 1, startAt: performance.now() }, sink);
+  engine.append(segment);
+  engine.end();
+  // Bounded: a rehearsal that cannot finish before the start is abandoned, never waited for.
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - performance.now()))));
+  try {
+    await Promise.race([engine.run(), late]);
+  } finally {
+    clearTimeout(timer);
+    engine.stop();
+    await Promise.race([Promise.all([port.close(), loopback.close()]), late]);
+  }
+}
 
 export default async function clientWorker(task: ReplayTask): Promise<ReplayTaskResult> {
   if (task.protocolVersion !== PROTOCOL_VERSION) throw new Error(`client worker speaks protocol ${PROTOCOL_VERSION}, got ${task.protocolVersion}`);
   const strings: string[] = [];
   const actorJson: Buffer[] = [];
-  const port = new HttpPort(strings, {
+  const portOptions: HttpPortOptions = {
     registries: task.registries,
     inFlight: task.inFlight,
     random: task.random,
     connectTimeoutMs: task.connectTimeoutMs,
     timeoutMs: task.timeoutMs,
     manifestsAsImages: task.manifestsAsImages,
-  });
+  };
   // Start at the same wall-clock instant as every other worker.
   const startAt = performance.now() + (task.startAtEpochMs - Date.now());
+  if (startAt - performance.now() >= REHEARSAL_MIN_MS) await rehearse(portOptions, task.wait, task.lateMs, startAt - REHEARSAL_MIN_MS / 5);
+  const port = new HttpPort(strings, portOptions);
   // Rows go straight to the results file: no copy through the master, which only renames it when done.
   const fd = task.resultsFile === undefined ? undefined : openSync(task.resultsFile, 'a');
-  const rows = fd === undefined ? undefined : new RowWriter(fd);
-  const registryJson = task.registries.map((r) => Buffer.from(JSON.stringify(r.name)));
-  const onComplete =
-    rows === undefined
-      ? undefined
-      : (c: Completion): void => {
-          const s = c.segment;
-          writeResultRow(rows, c, s.rowId[c.index], s.op[c.index], s.size[c.index], actorJson[s.actor[c.index]], registryJson[s.registry[c.index]], task.startAtEpochMs);
-        };
-  const engine = new ReplayEngine(
-    port,
-    { wait: task.wait, inFlight: task.inFlight, lateMs: task.lateMs, actors: 0, registries: task.registries.length, startAt, lowWater: task.lowWater, onNeedRows: () => task.port.postMessage({ type: 'need' } satisfies ReplayReport) },
-    onComplete,
-  );
+  const sink = fd === undefined ? undefined : { rows: new RowWriter(fd), actorJson, registryJson: task.registries.map((r) => Buffer.from(JSON.stringify(r.name))), startEpochMs: task.startAtEpochMs };
+  const engine = replayEngine(port, { wait: task.wait, inFlight: task.inFlight, lateMs: task.lateMs, actors: 0, registries: task.registries.length, startAt, lowWater: task.lowWater, onNeedRows: () => task.port.postMessage({ type: 'need' } satisfies ReplayReport) }, sink);
   const take = (batch: SegmentBatch): void => {
     strings.push(...batch.strings);
     for (const name of batch.actorNames) actorJson.push(Buffer.from(JSON.stringify(name)));
@@ -69,7 +126,7 @@ export default async function clientWorker(task: ReplayTask): Promise<ReplayTask
     return await engine.run();
   } finally {
     clearInterval(ticker);
-    rows?.flush();
+    sink?.rows.flush();
     if (fd !== undefined) closeSync(fd);
     progress();
     await port.close();

@@ -55,12 +55,21 @@ export class Recorder {
   /** Durations past the slots, µs -> count (rare: over 71 minutes). */
   private overflow: Map<number, number> | undefined;
   private recorded = 0;
+  /**
+   * The range of slots that may hold counts: reading (and resetting) a recorder visits only these, not
+   * all 23,552 slots; durations cluster, and most of a run's recorders see few or none.
+   */
+  private lo = SLOT_COUNT;
+  private hi = -1;
 
   /** Records one duration whose slot (`slotOfMs(ms)`) the caller computed, once for several recorders. */
   recordSlot(slot: number, ms: number): void {
     this.recorded++;
-    if (slot >= 0) this.counts[slot]++;
-    else this.addOverflow(microseconds(ms), 1);
+    if (slot >= 0) {
+      this.counts[slot]++;
+      if (slot < this.lo) this.lo = slot;
+      if (slot > this.hi) this.hi = slot;
+    } else this.addOverflow(microseconds(ms), 1);
   }
 
   private addOverflow(us: number, count: number): void {
@@ -79,7 +88,7 @@ export class Recorder {
   /** Visits every non-zero count: slots in increasing order, then long durations by value. */
   forEach(visit: (slot: number, count: number, overflowUs: number) => void): void {
     const counts = this.counts;
-    for (let slot = 0; slot < SLOT_COUNT; slot++) if (counts[slot] > 0) visit(slot, counts[slot], 0);
+    for (let slot = this.lo; slot <= this.hi; slot++) if (counts[slot] > 0) visit(slot, counts[slot], 0);
     if (this.overflow !== undefined) for (const [us, count] of [...this.overflow].sort((x, y) => x[0] - y[0])) visit(-1, count, us);
   }
 
@@ -108,15 +117,20 @@ export class Recorder {
     for (let k = 0; k + 1 < pairs.length; k += 2) {
       const key = pairs[k];
       const count = pairs[k + 1];
-      if (key >= 0) this.counts[key] += count;
-      else this.addOverflow(-key, count);
+      if (key >= 0) {
+        this.counts[key] += count;
+        if (key < this.lo) this.lo = key;
+        if (key > this.hi) this.hi = key;
+      } else this.addOverflow(-key, count);
       this.recorded += count;
     }
   }
 
   reset(): void {
     if (this.recorded === 0) return;
-    this.counts.fill(0);
+    if (this.hi >= this.lo) this.counts.fill(0, this.lo, this.hi + 1);
+    this.lo = SLOT_COUNT;
+    this.hi = -1;
     this.overflow = undefined;
     this.recorded = 0;
   }

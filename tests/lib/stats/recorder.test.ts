@@ -61,6 +61,30 @@ t.test('reset empties a recorder; an empty one encodes an empty histogram', asyn
   t.equal(decodeHistogram(encodeHistogram(histogramOf(r))).totalCount, 0);
 });
 
+t.test('a recorder reads and resets exactly the slots it holds, wherever they are', async (t) => {
+  const r = new Recorder();
+  const fresh = (values: number[]): Float64Array => {
+    const f = new Recorder();
+    for (const ms of values) f.recordMs(ms);
+    return f.sparse();
+  };
+  // Highest slot first, then the lowest, then the middle: the range must widen both ways.
+  const first = [4_000_000, 0.001, 3, 3];
+  for (const ms of first) r.recordMs(ms);
+  t.same([...r.sparse()], [...fresh(first)]);
+  t.equal(r.sparse().length, 6, 'three distinct slots');
+  t.same([...r.takeSparse()], [...fresh(first)]);
+  t.same([...r.sparse()], [], 'nothing left after a take');
+  // After a reset, a narrower range: none of the earlier counts come back.
+  const second = [7, 7.5];
+  for (const ms of second) r.recordMs(ms);
+  t.same([...r.sparse()], [...fresh(second)]);
+  const sum = new Recorder();
+  sum.addSparse(fresh([0.002]));
+  sum.addSparse(fresh([3_000_000]));
+  t.same([...sum.sparse()], [...fresh([0.002, 3_000_000])], 'added sparse counts widen the range too');
+});
+
 t.test('sparse deltas add up to the recorder they came from, and empty it', async (t) => {
   const values = durations(5, 5_000);
   const whole = new Recorder();
