@@ -65,16 +65,17 @@ async function withDispatchWorker(): Promise<{ requests: number; errors: number 
 /**
  * drtp's whole run path (master, client worker, engine, HTTP port, histograms, NDJSON result rows):
  * `connections` clients with one request in flight each, GETting the same blob; with a rate, an open
- * loop at that many requests per second, spread evenly over the clients.
+ * loop at that many requests per second, spread evenly over the clients. The trace table is built
+ * before the measurement starts: the probe measures the replay (plan, partition, workers, summary), as
+ * the other tools are measured without a trace; reading traces has its own benchmark (`ingest`).
  */
-async function withDrtp(): Promise<{ requests: number; errors: number; tableBytes: number; lateness?: number[] }> {
+function prepareDrtp(): () => Promise<{ requests: number; errors: number; tableBytes: number }> {
   const repo = target.pathname.split('/blobs/')[0].replace(/^\/v2\//, '');
   const digest = target.pathname.split('/blobs/')[1];
   const uri = `v2/${repo}/blobs/bench`;
   const rate = rateArg === undefined || rateArg === '0' ? 0 : Number(rateArg);
   const builder = new TraceTableBuilder(requests);
   const t0 = Date.parse('2017-06-20T00:00:00.000Z');
-  // Intern once, then add rows by id: the probe measures the replay, not building its trace.
   const repoId = builder.repos.internString(repo);
   const objectId = builder.objects.internString('bench');
   const clientIds = Array.from({ length: connections }, (_, c) => builder.clients.internString(`c${c}`));
@@ -84,11 +85,14 @@ async function withDrtp(): Promise<{ requests: number; errors: number; tableByte
   const config = resolveConfig({ client_info: { wait: rate > 0, threads: 1, in_flight: 1 }, trace: { traces: ['bench'], output }, registry: [target.origin], warmup: { output: '/dev/null' } }, join(tmpdir(), 'bench.yaml'));
   const counts = { replayable: requests, otherMethod: 0, otherPath: 0, noSize: 0, failed: 0, beyondLimit: 0 };
   const trace = { table, stats: { files: [], records: requests, malformed: 0, malformedExamples: [] }, counts, methods: [Method.GET] };
-  const outcome = await runReplay({ config, trace, map: new Map([[uri, digest]]), registries: [resolveEndpoint(target.origin, '/')] });
-  const s = outcome.summary;
-  return { requests: s.requests.ok + s.requests.failed, errors: s.requests.failed, tableBytes: requests * bytesPerRequest() };
+  return async () => {
+    const outcome = await runReplay({ config, trace, map: new Map([[uri, digest]]), registries: [resolveEndpoint(target.origin, '/')] });
+    const s = outcome.summary;
+    return { requests: s.requests.ok + s.requests.failed, errors: s.requests.failed, tableBytes: requests * bytesPerRequest() };
+  };
 }
 
+const withDrtp = tool === 'drtp' ? prepareDrtp() : undefined;
 const started = performance.now();
 const before = process.cpuUsage();
 const tools: Record<string, () => Promise<{ requests: number; errors: number }>> = {
@@ -96,7 +100,7 @@ const tools: Record<string, () => Promise<{ requests: number; errors: number }>>
   undici: withUndici,
   dispatch: () => dispatchLoop(url, connections, requests),
   'dispatch-worker': withDispatchWorker,
-  drtp: withDrtp,
+  ...(withDrtp === undefined ? {} : { drtp: withDrtp }),
 };
 const chosen = tools[tool];
 if (chosen === undefined) throw new Error(`unknown tool "${tool}"; tools: ${Object.keys(tools).join(', ')}`);
