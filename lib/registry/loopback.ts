@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 
-/** What the loopback answers to every request: an empty-bodied 200 that keeps the connection open. */
+/** What the loopback answers to every request: a 200 with a 2-byte body, keeping the connection open. */
 const ANSWER = Buffer.from('HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: keep-alive\r\n\r\nok');
 const END_OF_HEAD = Buffer.from('\r\n\r\n');
 
