@@ -51,7 +51,13 @@ interface WorkerState {
   actorsSent: number;
   strings: string[];
   stringsSent: number;
-  ids: Map<string | number, number>;
+  /**
+   * String ids in the worker's table: read paths by a (repository, digest) key, push URIs by a negative
+   * (object, repository, kind) key; numbers, so that no string is made per request.
+   */
+  ids: Map<number, number>;
+  /** String ids of the repositories sent to the worker, by their ids in the trace's pool. */
+  repoIds: Map<number, number>;
 }
 
 /**
@@ -86,7 +92,11 @@ export class ReplayRouter {
     const distinct = new Uint8Array(clients.size);
     let sendable = 0;
     let distinctCount = 0;
-    const { method, kind, client } = table.columns;
+    const { method, kind, client, repo, object } = table.columns;
+    const repoCount = table.pools.repos.size;
+    /** Read URIs by (object, repo, kind) ids: digest index or skip code; warmup failures by the same key. */
+    const resolved = new Map<number, number>();
+    const failures = new Map<number, string>();
     for (let i = 0; i < n; i++) {
       const c = client[i];
       if (options.keep !== undefined) {
@@ -102,19 +112,29 @@ export class ReplayRouter {
         continue;
       }
       if (isRead(op)) {
-        const entry = map.get(table.uri(i));
-        if (!isPushed(entry)) {
-          this.kind[i] = entry === undefined ? -2 : -3;
-          if (entry !== undefined) this.warmupFailures.set(i, entry.failed);
-          continue;
-        }
-        let id = digestIds.get(entry);
+        // A trace reads the same URIs over and over: each one is looked up once, by its ids.
+        const key = (object[i] * repoCount + repo[i]) * 4 + kind[i];
+        let id = resolved.get(key);
         if (id === undefined) {
-          id = this.digests.length;
-          this.digests.push(entry);
-          digestIds.set(entry, id);
+          const entry = map.get(table.uri(i));
+          if (!isPushed(entry)) {
+            id = entry === undefined ? -2 : -3;
+            if (entry !== undefined) failures.set(key, entry.failed);
+          } else {
+            id = digestIds.get(entry);
+            if (id === undefined) {
+              id = this.digests.length;
+              this.digests.push(entry);
+              digestIds.set(entry, id);
+            }
+          }
+          resolved.set(key, id);
         }
         this.kind[i] = id;
+        if (id < 0) {
+          if (id === -3) this.warmupFailures.set(i, failures.get(key) as string);
+          continue;
+        }
       } else this.kind[i] = PUSH;
       sendable++;
       if (distinct[c] === 0) {
@@ -128,7 +148,7 @@ export class ReplayRouter {
     this.workerOf = new Int32Array(keys).fill(-1);
     this.localOf = new Int32Array(keys);
     this.ring = options.selection === 'hash' ? new HashRing(options.registries) : undefined;
-    this.workers = Array.from({ length: Math.max(1, options.workers) }, () => ({ cursor: 0, nth: 0, rows: 0, actorNames: [], actorsSent: 0, strings: [], stringsSent: 0, ids: new Map() }));
+    this.workers = Array.from({ length: Math.max(1, options.workers) }, () => ({ cursor: 0, nth: 0, rows: 0, actorNames: [], actorsSent: 0, strings: [], stringsSent: 0, ids: new Map(), repoIds: new Map() }));
     // Place every actor and count each worker's rows now, so that empty workers are never started.
     const placement = new HashRing(this.workers.length);
     let nth = 0;
@@ -191,16 +211,16 @@ export class ReplayRouter {
       repo: new Uint32Array(m),
       rowId: Uint32Array.from(rows),
     };
-    const intern = (key: string | number, make: () => string): number => {
-      let id = w.ids.get(key);
-      if (id === undefined) {
-        id = w.strings.length;
-        w.strings.push(make());
-        w.ids.set(key, id);
-      }
+    /** The id of `value` in the worker's string table, added now (the worker appends it on arrival). */
+    const add = (value: string): number => w.strings.push(value) - 1;
+    const intern = (key: number, value: string): number => {
+      const id = add(value);
+      w.ids.set(key, id);
       return id;
     };
-    const { method, kind, repo, size } = table.columns;
+    const { method, kind, repo, object, size } = table.columns;
+    const repos = table.pools.repos;
+    const repoCount = repos.size;
     const digests = this.digests.length + 1;
     for (let j = 0; j < m; j++) {
       const i = rows[j];
@@ -208,25 +228,32 @@ export class ReplayRouter {
       seg.due[j] = options.speed > 0 ? table.offsetMs(i) / options.speed : 0;
       seg.op[j] = op;
       seg.size[j] = size[i];
-      const repoName = (): string => table.pools.repos.get(repo[i]);
-      seg.repo[j] = intern(`r:${repo[i]}`, repoName);
+      const r = repo[i];
+      let repoId = w.repoIds.get(r);
+      if (repoId === undefined) w.repoIds.set(r, (repoId = add(repos.get(r))));
+      seg.repo[j] = repoId;
       const d = this.kind[i];
       if (d >= 0) {
         // Manifests are read as blobs (warmup pushed them as blobs, as the original did), unless warmup
         // pushed image manifests. Paths are interned by number: no string is made per request.
         const manifest = options.manifestsAsImages && (op === Op.GET_MANIFEST || op === Op.HEAD_MANIFEST);
-        seg.target[j] = intern((repo[i] * digests + d) * 2 + (manifest ? 1 : 0), () => `/v2/${repoName()}/${manifest ? 'manifests' : 'blobs'}/${this.digests[d]}`);
-      } else seg.target[j] = intern(`u:${table.uri(i)}`, () => table.uri(i));
-      seg.registry[j] = this.pickRegistry(i, d >= 0 ? this.digests[d] : table.uri(i));
+        const key = (r * digests + d) * 2 + (manifest ? 1 : 0);
+        seg.target[j] = w.ids.get(key) ?? intern(key, `/v2/${repos.get(r)}/${manifest ? 'manifests' : 'blobs'}/${this.digests[d]}`);
+      } else {
+        // A push: its trace URI, by its ids (negative keys: apart from the read paths').
+        const key = -1 - ((object[i] * repoCount + r) * 4 + kind[i]);
+        seg.target[j] = w.ids.get(key) ?? intern(key, table.uri(i));
+      }
+      seg.registry[j] = this.pickRegistry(i, d);
     }
     return seg;
   }
 
-  private pickRegistry(row: number, key: string): number {
+  private pickRegistry(row: number, digest: number): number {
     const r = this.options.registries;
     if (r <= 1) return 0;
     if (this.options.selection === 'round-robin') return row % r;
-    if (this.ring !== undefined) return this.ring.node(key);
+    if (this.ring !== undefined) return this.ring.node(digest >= 0 ? this.digests[digest] : this.table.uri(row));
     // Random, but a function of (seed, row): segments can be cut in any order.
     return mix32(this.options.seed ^ Math.imul(row + 1, 0x9e3779b1)) % r;
   }

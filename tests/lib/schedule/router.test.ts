@@ -3,7 +3,7 @@ import { ReplayRouter, type RouterOptions } from '../../../lib/schedule/router.j
 import { HashRing } from '../../../lib/schedule/hash-ring.js';
 import type { DigestEntry, DigestMap } from '../../../lib/registry/digest-map.js';
 import { TraceTableBuilder } from '../../../lib/trace/builder.js';
-import { Method } from '../../../lib/trace/request.js';
+import { Method, type MethodCode } from '../../../lib/trace/request.js';
 import { Random } from '../../../lib/trace/random.js';
 import type { Segment } from '../../../lib/schedule/engine.js';
 
@@ -98,6 +98,37 @@ t.test('reads get their warmed-up digest path, pushes their URI; skips carry the
   t.same([strings[s.target[0]], strings[s.target[1]]], ['/v2/u/r/blobs/sha256:aa', 'v2/u/r/blobs/new']);
   t.same(Array.from(s.registry), [0, 0], 'round robin by row: rows 0 and 3 of 3 registries');
   t.equal(strings[s.repo[0]], 'u/r');
+});
+
+t.test('repeated URIs resolve once: every row gets its own path, each string goes to a worker once', async (t) => {
+  const b = new TraceTableBuilder();
+  const uris = ['v2/u/a/blobs/x', 'v2/u/b/blobs/x', 'v2/u/a/manifests/x', 'v2/u/a/blobs/bad', 'v2/u/b/blobs/gone'];
+  const puts = ['v2/u/a/blobs/new', 'v2/u/b/blobs/new'];
+  const rows: { method: MethodCode; uri: string }[] = [];
+  for (let i = 0; i < 60; i++) rows.push(i % 4 === 3 ? { method: Method.PUT, uri: puts[i % 2] } : { method: Method.GET, uri: uris[i % uris.length] });
+  rows.forEach((r, i) => b.addStrings(1e12 + i, r.method, r.uri, `c${i % 3}`, 10, 0.1, 200));
+  const table = b.build();
+  const digests: Record<string, string> = { 'v2/u/a/blobs/x': 'sha256:01', 'v2/u/b/blobs/x': 'sha256:02', 'v2/u/a/manifests/x': 'sha256:03' };
+  const map: DigestMap = new Map<string, DigestEntry>([...Object.entries(digests), ['v2/u/a/blobs/bad', { failed: 'E_REGISTRY_HTTP: 500' }]]);
+  const router = new ReplayRouter(table, map, { ...OPTIONS, workers: 1, segmentRows: 7 });
+  const [{ segments, strings }] = drain(router, 1);
+  t.equal(new Set(strings).size, strings.length, 'no string sent twice');
+  let checked = 0;
+  for (const s of segments) {
+    for (let j = 0; j < s.length; j++) {
+      const uri = table.uri(s.rowId[j]);
+      const repo = uri.split('/').slice(1, 3).join('/');
+      const expected = digests[uri] === undefined ? uri : `/v2/${repo}/blobs/${digests[uri]}`;
+      t.equal(strings[s.target[j]], expected, `row ${s.rowId[j]}`);
+      t.equal(strings[s.repo[j]], repo);
+      checked++;
+    }
+  }
+  const failed = rows.flatMap((r, i) => (r.uri === 'v2/u/a/blobs/bad' ? [i] : []));
+  const gone = rows.filter((r) => r.uri === 'v2/u/b/blobs/gone').length;
+  t.equal(checked, rows.length - failed.length - gone, 'every sendable row, in some segment');
+  t.same([...router.warmupFailures.keys()].sort((x, y) => x - y), failed, 'every failed row keeps its reason');
+  t.ok([...router.warmupFailures.values()].every((v) => v === 'E_REGISTRY_HTTP: 500'));
 });
 
 t.test('a client filter keeps only its clients (sharding)', async (t) => {
