@@ -92,9 +92,8 @@ export class ReplayRouter {
     const distinct = new Uint8Array(clients.size);
     let sendable = 0;
     let distinctCount = 0;
-    const { method, kind, client, repo, object } = table.columns;
-    const repoCount = table.pools.repos.size;
-    /** Read URIs by (object, repo, kind) ids: digest index or skip code; warmup failures by the same key. */
+    const { method, kind, client } = table.columns;
+    /** Read URIs by `uriKey`: digest index or skip code; warmup failures by the same key. */
     const resolved = new Map<number, number>();
     const failures = new Map<number, string>();
     for (let i = 0; i < n; i++) {
@@ -113,7 +112,7 @@ export class ReplayRouter {
       }
       if (isRead(op)) {
         // A trace reads the same URIs over and over: each one is looked up once, by its ids.
-        const key = (object[i] * repoCount + repo[i]) * 4 + kind[i];
+        const key = this.uriKey(i);
         let id = resolved.get(key);
         if (id === undefined) {
           const entry = map.get(table.uri(i));
@@ -218,9 +217,8 @@ export class ReplayRouter {
       w.ids.set(key, id);
       return id;
     };
-    const { method, kind, repo, object, size } = table.columns;
+    const { method, kind, repo, size } = table.columns;
     const repos = table.pools.repos;
-    const repoCount = repos.size;
     const digests = this.digests.length + 1;
     for (let j = 0; j < m; j++) {
       const i = rows[j];
@@ -241,12 +239,18 @@ export class ReplayRouter {
         seg.target[j] = w.ids.get(key) ?? intern(key, `/v2/${repos.get(r)}/${manifest ? 'manifests' : 'blobs'}/${this.digests[d]}`);
       } else {
         // A push: its trace URI, by its ids (negative keys: apart from the read paths').
-        const key = -1 - ((object[i] * repoCount + r) * 4 + kind[i]);
+        const key = -1 - this.uriKey(i);
         seg.target[j] = w.ids.get(key) ?? intern(key, table.uri(i));
       }
       seg.registry[j] = this.pickRegistry(i, d);
     }
     return seg;
+  }
+
+  /** A number that tells request `i`'s trace URI from every other (its object, repository and kind ids). */
+  private uriKey(i: number): number {
+    const { object, repo, kind } = this.table.columns;
+    return (object[i] * this.table.pools.repos.size + repo[i]) * 4 + kind[i];
   }
 
   private pickRegistry(row: number, digest: number): number {
