@@ -8,7 +8,7 @@
  * Prints one JSON line: { requests, errors, seconds, cpuSeconds, maxRssBytes, tableBytes, lateness? }.
  */
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
@@ -88,10 +88,14 @@ function prepareDrtp(): () => Promise<{ requests: number; errors: number; tableB
   return async () => {
     const outcome = await runReplay({ config, trace, map: new Map([[uri, digest]]), registries: [resolveEndpoint(target.origin, '/')] });
     const s = outcome.summary;
+    // Results nobody asked for are removed once measured (below): a full bench writes GBs of them.
+    if (resultsArg === undefined) scratch.push(output, `${output}.summary.json`);
     return { requests: s.requests.ok + s.requests.failed, errors: s.requests.failed, tableBytes: requests * bytesPerRequest() };
   };
 }
 
+/** Files the probe wrote for itself, removed after the measurement. */
+const scratch: string[] = [];
 const withDrtp = tool === 'drtp' ? prepareDrtp() : undefined;
 const started = performance.now();
 const before = process.cpuUsage();
@@ -118,3 +122,4 @@ if (process.env.DRTP_BENCH_THREADS) {
 }
 const cpu = process.cpuUsage(before);
 process.stdout.write(`${JSON.stringify({ ...result, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssBytes: peakRss() })}\n`);
+for (const file of scratch) rmSync(file, { force: true });
