@@ -10,8 +10,8 @@ import { startLoopback } from '../lib/registry/loopback.js';
 import { ReplayEngine, type Completion, type EngineOptions, type Segment } from '../lib/schedule/engine.js';
 import { Op } from '../lib/schedule/classes.js';
 import type { SegmentBatch } from '../lib/schedule/router.js';
-import { writeResultRow } from '../lib/stats/result-row.js';
-import { RowWriter } from '../lib/stats/row-writer.js';
+import { clientPiece, registryPiece, writeResultRow } from '../lib/stats/result-row.js';
+import { RowWriter, type RowPiece } from '../lib/stats/row-writer.js';
 import { PROTOCOL_VERSION, type ControlMessage, type PortDone, type ReplayReport, type ReplayTask, type ReplayTaskResult, type SegmentMessage } from './messages.js';
 
 const PROGRESS_MS = 1000;
@@ -22,8 +22,8 @@ const REHEARSAL_MIN_MS = 50;
 /** Where an engine's completions go: result rows, with the names they carry pre-encoded. */
 interface RowSink {
   rows: RowWriter;
-  actorJson: Buffer[];
-  registryJson: Buffer[];
+  actorPieces: RowPiece[];
+  registryPieces: RowPiece[];
   startEpochMs: number;
 }
 
@@ -34,7 +34,7 @@ function replayEngine(port: HttpPort, options: EngineOptions, sink: RowSink | un
       ? undefined
       : (c: Completion): void => {
           const s = c.segment;
-          writeResultRow(sink.rows, c, s.rowId[c.index], s.op[c.index], s.size[c.index], sink.actorJson[s.actor[c.index]], sink.registryJson[s.registry[c.index]], sink.startEpochMs);
+          writeResultRow(sink.rows, c, s.rowId[c.index], s.op[c.index], s.size[c.index], sink.actorPieces[s.actor[c.index]], sink.registryPieces[s.registry[c.index]], sink.startEpochMs);
         };
   return new ReplayEngine(port, options, onComplete);
 }
@@ -65,7 +65,7 @@ async function rehearse(portOptions: HttpPortOptions, wait: boolean, lateMs: num
     rowId: new Uint32Array(n),
   };
   // Rows are formatted, never written: the buffer holds all 16 (under 1 KiB each), so it never flushes.
-  const sink: RowSink = { rows: new RowWriter(-1, 64 * 1024), actorJson: [Buffer.from('"rehearsal"')], registryJson: [Buffer.from(JSON.stringify(loopback.origin))], startEpochMs: Date.now() };
+  const sink: RowSink = { rows: new RowWriter(-1, 64 * 1024), actorPieces: [clientPiece('rehearsal')], registryPieces: [registryPiece(loopback.origin)], startEpochMs: Date.now() };
   const engine = replayEngine(port, { wait, inFlight: 1, lateMs, actors: 1, registries: 1, startAt: performance.now() }, sink);
   engine.append(segment);
   engine.end();
@@ -84,7 +84,7 @@ async function rehearse(portOptions: HttpPortOptions, wait: boolean, lateMs: num
 export default async function clientWorker(task: ReplayTask): Promise<ReplayTaskResult> {
   if (task.protocolVersion !== PROTOCOL_VERSION) throw new Error(`client worker speaks protocol ${PROTOCOL_VERSION}, got ${task.protocolVersion}`);
   const strings: string[] = [];
-  const actorJson: Buffer[] = [];
+  const actorPieces: RowPiece[] = [];
   const portOptions: HttpPortOptions = {
     registries: task.registries,
     inFlight: task.inFlight,
@@ -102,12 +102,12 @@ export default async function clientWorker(task: ReplayTask): Promise<ReplayTask
   const port = new HttpPort(strings, portOptions);
   // Rows go straight to the results file: no copy through the master, which only renames it when done.
   const fd = task.resultsFile === undefined ? undefined : openSync(task.resultsFile, 'a');
-  const sink = fd === undefined ? undefined : { rows: new RowWriter(fd), actorJson, registryJson: task.registries.map((r) => Buffer.from(JSON.stringify(r.name))), startEpochMs: task.startAtEpochMs };
+  const sink = fd === undefined ? undefined : { rows: new RowWriter(fd), actorPieces, registryPieces: task.registries.map((r) => registryPiece(r.name)), startEpochMs: task.startAtEpochMs };
   const engine = replayEngine(port, { wait: task.wait, inFlight: task.inFlight, lateMs: task.lateMs, actors: 0, registries: task.registries.length, startAt, lowWater: task.lowWater, onNeedRows: () => task.port.postMessage({ type: 'need' } satisfies ReplayReport) }, sink);
   const take = (batch: SegmentBatch): void => {
     strings.push(...batch.strings);
-    for (const name of batch.actorNames) actorJson.push(Buffer.from(JSON.stringify(name)));
-    engine.addActors(actorJson.length);
+    for (const name of batch.actorNames) actorPieces.push(clientPiece(name));
+    engine.addActors(actorPieces.length);
     if (batch.segment === null) engine.end();
     else engine.append(batch.segment);
   };

@@ -1,6 +1,6 @@
 import { OP_NAMES } from '../schedule/classes.js';
 import type { Completion } from '../schedule/engine.js';
-import type { RowWriter } from './row-writer.js';
+import { rowPiece, type RowPiece, type RowWriter } from './row-writer.js';
 
 /**
  * NDJSON result rows. The original player's fields come first under their names: `time` (epoch
@@ -17,8 +17,9 @@ export function skippedRow(id: number, op: number, tracedSize: number, client: s
   );
 }
 
-const latin1 = (s: string): Uint8Array => Buffer.from(s, 'latin1');
-const OP_JSON = OP_NAMES.map((name) => latin1(`"${name}"`));
+const latin1 = rowPiece;
+/** `,"class":"<class>","client":`: the class and the key after it in one piece. */
+const CLASS_CLIENT = OP_NAMES.map((name) => latin1(`,"class":"${name}","client":`));
 // The row's constant pieces, encoded once.
 const K_TIME = latin1('{"time":');
 const K_DURATION = latin1(',"duration":');
@@ -26,10 +27,6 @@ const K_ON_TIME = latin1(',"onTime":"yes","size":');
 const K_LATE = latin1(',"onTime":"no","size":');
 const K_FAILED = latin1(',"onTime":"failed","size":');
 const K_ID = latin1(',"id":');
-const K_CLASS = latin1(',"class":');
-const K_CLIENT = latin1(',"client":');
-const K_REGISTRY = latin1(',"registry":');
-const K_DUE = latin1(',"dueMs":');
 const K_SENT = latin1(',"sentMs":');
 const K_SERVICE = latin1(',"serviceMs":');
 const K_LATENCY = latin1(',"latencyMs":');
@@ -42,48 +39,54 @@ const K_NULL_END = latin1('null}\n');
 const K_END = latin1('}\n');
 const MAX_ROW = 512;
 
+/** A client's name as a row carries it, with the key that follows: `"<name>","registry":`. */
+export function clientPiece(name: string): RowPiece {
+  return rowPiece(Buffer.from(`${JSON.stringify(name)},"registry":`));
+}
+
+/** A registry's name as a row carries it, with the key that follows: `"<name>","dueMs":`. */
+export function registryPiece(name: string): RowPiece {
+  return rowPiece(Buffer.from(`${JSON.stringify(name)},"dueMs":`));
+}
+
 /**
  * One request's row, formatted straight into a RowWriter (the run's hot path).
- * `clientJson` and `registryJson` are pre-encoded JSON strings; `error` is JSON-encoded here (rare).
+ * `client` and `registry` are their names' pieces (`clientPiece`, `registryPiece`); `error` is JSON-encoded here (rare).
  */
-export function writeResultRow(w: RowWriter, c: Completion, id: number, op: number, tracedSize: number, clientJson: Uint8Array, registryJson: Uint8Array, startEpochMs: number): void {
+export function writeResultRow(w: RowWriter, c: Completion, id: number, op: number, tracedSize: number, client: RowPiece, registry: RowPiece, startEpochMs: number): void {
   const ok = c.error === null && c.status >= 200 && c.status < 300;
   const error = c.error === null ? null : Buffer.from(JSON.stringify(c.error));
-  w.reserve(MAX_ROW + clientJson.length + registryJson.length + (error?.length ?? 0));
+  w.reserve(MAX_ROW + client.length + registry.length + (error?.length ?? 0));
   const service = c.doneMs - c.sentMs;
-  w.bytes(K_TIME);
-  w.fixed((startEpochMs + c.sentMs) / 1000, 6);
-  w.bytes(K_DURATION);
+  w.piece(K_TIME);
+  w.epochMicros((startEpochMs + c.sentMs) * 1000);
+  w.piece(K_DURATION);
   w.fixed(service / 1000, 6);
-  w.bytes(ok ? (c.onTime ? K_ON_TIME : K_LATE) : K_FAILED);
+  w.piece(ok ? (c.onTime ? K_ON_TIME : K_LATE) : K_FAILED);
   w.int(ok ? c.bytes : 0);
-  w.bytes(K_ID);
+  w.piece(K_ID);
   w.int(id);
-  w.bytes(K_CLASS);
-  w.bytes(OP_JSON[op]);
-  w.bytes(K_CLIENT);
-  w.bytes(clientJson);
-  w.bytes(K_REGISTRY);
-  w.bytes(registryJson);
-  w.bytes(K_DUE);
+  w.piece(CLASS_CLIENT[op]);
+  w.piece(client);
+  w.piece(registry);
   w.fixed(c.dueMs);
-  w.bytes(K_SENT);
+  w.piece(K_SENT);
   w.fixed(c.sentMs);
-  w.bytes(K_SERVICE);
+  w.piece(K_SERVICE);
   w.fixed(service);
-  w.bytes(K_LATENCY);
+  w.piece(K_LATENCY);
   w.fixed(c.doneMs - c.dueMs);
-  w.bytes(K_TTFB);
+  w.piece(K_TTFB);
   w.fixed(c.ttfbMs);
-  w.bytes(K_TRACED);
+  w.piece(K_TRACED);
   w.int(tracedSize);
-  w.bytes(K_STATUS);
+  w.piece(K_STATUS);
   w.int(c.status);
-  if (ok) return w.bytes(K_OK_END);
-  w.bytes(K_FAILED_ERROR);
-  if (error === null) w.bytes(K_NULL_END);
+  if (ok) return w.piece(K_OK_END);
+  w.piece(K_FAILED_ERROR);
+  if (error === null) w.piece(K_NULL_END);
   else {
     w.bytes(error);
-    w.bytes(K_END);
+    w.piece(K_END);
   }
 }

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { ReplayEngine, type EngineOptions, type RegistryPort, type Segment } from '../../../lib/schedule/engine.js';
-import { Op } from '../../../lib/schedule/classes.js';
+import { Op, OP_NAMES, SIZE_CLASS_NAMES, sizeClass } from '../../../lib/schedule/classes.js';
+import { slotOfMs } from '../../../lib/stats/recorder.js';
 
 /** A registry stand-in that answers each request after `delayMs` with its size: the engine's logic only. */
 class DelayPort implements RegistryPort {
@@ -104,4 +105,48 @@ t.test('failures are counted by code; HTTP failures by status too', async (t) =>
   t.same(report.errors, { 'E_REGISTRY_HTTP 404': 1, E_REGISTRY_CONNECT: 1 });
   t.equal(report.ok, 1);
   t.equal(report.failed, 2);
+});
+
+t.test('histograms: each class, size and registry counts its own requests; all requests are their sum', async (t) => {
+  for (const registries of [1, 3]) {
+    const ops = [Op.GET_BLOB, Op.GET_MANIFEST, Op.HEAD_BLOB];
+    const n = 300;
+    const s = segment(0, n, 5, 0);
+    s.op = Uint8Array.from({ length: n }, (_, i) => ops[i % 3]);
+    s.registry = Uint8Array.from({ length: n }, (_, i) => (i * 7) % registries);
+    s.size = Float64Array.from({ length: n }, (_, i) => (i % 4 === 0 ? 5e6 : 1000));
+    // Service times spread over several buckets, so that wrong slots would show.
+    const port: RegistryPort = {
+      start: (row, seg, i, engine) => setTimeout(() => engine.complete(row, 200, 1, null), seg.rowId[i] % 9),
+      close: async () => {},
+    };
+    const latency = new Map<string, number[]>();
+    const add = (name: string, ms: number): void => void (latency.get(name) ?? latency.set(name, []).get(name))?.push(ms);
+    const engine = new ReplayEngine(port, { wait: false, inFlight: 3, lateMs: 10, actors: 5, registries, startAt: performance.now() }, (c) => {
+      const ms = c.doneMs - c.sentMs;
+      add('all', ms);
+      add(OP_NAMES[c.segment.op[c.index]], ms);
+      add(`registry:${c.segment.registry[c.index]}`, ms);
+      add(`size:${SIZE_CLASS_NAMES[sizeClass(c.segment.size[c.index])]}`, ms);
+    });
+    engine.append(s);
+    engine.end();
+    const report = await engine.run();
+    // Closed loop: latency is service time, recorded exactly as the completions saw it.
+    const slots = (values: number[]): Map<number, number> => {
+      const counts = new Map<number, number>();
+      for (const ms of values) counts.set(slotOfMs(ms), (counts.get(slotOfMs(ms)) ?? 0) + 1);
+      return counts;
+    };
+    const recorded = (name: string): Map<number, number> => {
+      const pairs = report.histograms[`${name}.latency`];
+      const counts = new Map<number, number>();
+      for (let k = 0; k < pairs.length; k += 2) counts.set(pairs[k], pairs[k + 1]);
+      return counts;
+    };
+    t.equal(latency.get('all')?.length, n);
+    for (const [name, values] of latency) t.same(recorded(name), slots(values), `${registries} registries: ${name}.latency`);
+    t.same(report.histograms['all.service'], report.histograms['all.latency'], `${registries} registries: all.service`);
+    t.equal(Object.keys(report.histograms).filter((k) => k.startsWith('registry:')).length, registries, 'one histogram per registry');
+  }
 });
