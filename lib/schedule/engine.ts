@@ -1,4 +1,5 @@
 import { isHead, OP_NAMES, SIZE_CLASS_NAMES, sizeClass } from './classes.js';
+import { CompletionBatch } from './completion-batch.js';
 import { performance } from 'node:perf_hooks';
 import { Recorder, slotOfMs } from '../stats/recorder.js';
 
@@ -90,6 +91,9 @@ export interface EngineReport {
   lastDoneMs: number;
 }
 
+/** Finished requests recorded and handed to the result sink together (see CompletionBatch). */
+const BATCH = 128;
+
 /** One finished request, handed to the result sink (a row of the NDJSON results); reused between calls. */
 export interface Completion {
   /** Engine row; `segment` and `index` locate its columns. */
@@ -150,6 +154,8 @@ export class ReplayEngine {
   /** Per registry; with one registry its histogram is all requests', so none is recorded. */
   private readonly registryHist: Recorder[];
   private readonly completion: Completion;
+  /** Finished requests counted but not yet recorded nor handed to the sink. */
+  private readonly batch = new CompletionBatch(BATCH);
   /** Latency of requests done since the last `takeInterval()`, for live percentiles. */
   private readonly interval = new Recorder();
 
@@ -212,6 +218,7 @@ export class ReplayEngine {
   run(): Promise<EngineReport> {
     return new Promise((resolve) => {
       this.finished = () => {
+        this.drain();
         this.report.histograms = this.histograms();
         resolve(this.report);
       };
@@ -241,6 +248,7 @@ export class ReplayEngine {
   /**
    * The port reports `row` done: status 0 with `error` for transport failures; `firstByteAt` is the
    * clock() time the response headers came (0 if unknown: then time to first byte = service time).
+   * Counted at once; recorded and handed to the sink with its batch.
    */
   complete(row: number, status: number, bytes: number, error: string | null, firstByteAt = 0): void {
     const done = this.now();
@@ -249,11 +257,8 @@ export class ReplayEngine {
     const seg = live.segment;
     const { report } = this;
     const op = seg.op[i];
-    const dueAbs = this.options.startAt + seg.due[i];
+    const start = this.options.startAt;
     const sent = live.sentAt[i];
-    const service = done - sent;
-    const latency = this.options.wait ? done - dueAbs : service;
-    const ttfb = firstByteAt > 0 ? firstByteAt - sent : service;
     const ok = error === null && status >= 200 && status < 300;
     const counts = report.ops[op];
     if (ok) {
@@ -262,15 +267,6 @@ export class ReplayEngine {
       const moved = isHead(op) ? 0 : bytes;
       report.bytes += moved;
       counts[3] += moved;
-      // Three slots computed, five counts recorded (six with several registries).
-      const latencySlot = slotOfMs(latency);
-      this.interval.recordSlot(latencySlot, latency);
-      const h = this.opHist[op];
-      h.latency.recordSlot(latencySlot, latency);
-      h.service.recordSlot(slotOfMs(service), service);
-      h.ttfb.recordSlot(slotOfMs(ttfb), ttfb);
-      this.sizeHist[sizeClass(seg.size[i])].recordSlot(latencySlot, latency);
-      if (this.registryHist.length > 0) this.registryHist[seg.registry[i]].recordSlot(latencySlot, latency);
     } else {
       report.failed++;
       counts[2]++;
@@ -280,23 +276,8 @@ export class ReplayEngine {
       if (code === 'E_REGISTRY_HTTP' && status > 0) code = `${code} ${status}`;
       report.errors[code] = (report.errors[code] ?? 0) + 1;
     }
-    if (done - this.options.startAt > report.lastDoneMs) report.lastDoneMs = done - this.options.startAt;
-    if (this.onComplete !== undefined) {
-      // One reused record: the sink formats it at once and keeps nothing.
-      const c = this.completion;
-      c.row = row;
-      c.segment = seg;
-      c.index = i;
-      c.dueMs = seg.due[i];
-      c.sentMs = sent - this.options.startAt;
-      c.doneMs = done - this.options.startAt;
-      c.ttfbMs = ttfb;
-      c.status = status;
-      c.bytes = bytes;
-      c.error = error;
-      c.onTime = this.options.wait && sent - dueAbs <= this.options.lateMs;
-      this.onComplete(c);
-    }
+    if (done - start > report.lastDoneMs) report.lastDoneMs = done - start;
+    if (this.batch.add(seg, i, row, sent - start, done - start, (firstByteAt > 0 ? firstByteAt : done) - sent, status, bytes, error)) this.drain();
     if (--live.open === 0) this.live.splice(this.live.indexOf(live), 1);
     const actor = seg.actor[i];
     this.inFlightOf[actor]--;
@@ -307,6 +288,64 @@ export class ReplayEngine {
     if (this.options.wait && this.running && !this.stopped) this.releaseDue(done);
     this.askForRows();
     this.checkFinished();
+  }
+
+  /**
+   * Records the batch's requests in the histograms and hands each to the sink. Latency counts from the
+   * due time in an open loop (the wait of a late request included: no coordinated omission), from
+   * sending in a closed one.
+   */
+  private drain(): void {
+    const b = this.batch;
+    const wait = this.options.wait;
+    const lateMs = this.options.lateMs;
+    const c = this.completion;
+    for (let k = 0; k < b.length; k++) {
+      const seg = b.segment[k] as Segment;
+      const i = b.index[k];
+      const op = seg.op[i];
+      const due = seg.due[i];
+      const sent = b.sentMs[k];
+      const done = b.doneMs[k];
+      const service = done - sent;
+      const latency = wait ? done - due : service;
+      const ttfb = b.ttfbMs[k];
+      const status = b.status[k];
+      const error = b.error[k];
+      if (error === null && status >= 200 && status < 300) {
+        // Three slots computed, five counts recorded (six with several registries).
+        const latencySlot = slotOfMs(latency);
+        this.interval.recordSlot(latencySlot, latency);
+        const h = this.opHist[op];
+        h.latency.recordSlot(latencySlot, latency);
+        h.service.recordSlot(slotOfMs(service), service);
+        h.ttfb.recordSlot(slotOfMs(ttfb), ttfb);
+        this.sizeHist[sizeClass(seg.size[i])].recordSlot(latencySlot, latency);
+        if (this.registryHist.length > 0) this.registryHist[seg.registry[i]].recordSlot(latencySlot, latency);
+      }
+      if (this.onComplete !== undefined) {
+        // One reused record: the sink formats it at once and keeps nothing.
+        c.row = b.row[k];
+        c.segment = seg;
+        c.index = i;
+        c.dueMs = due;
+        c.sentMs = sent;
+        c.doneMs = done;
+        c.ttfbMs = ttfb;
+        c.status = status;
+        c.bytes = b.bytes[k];
+        c.error = error;
+        c.onTime = wait && sent - due <= lateMs;
+        this.onComplete(c);
+      }
+    }
+    b.clear();
+  }
+
+  /** Latency counts of what finished since the last call, as a Recorder's sparse delta (for live progress). */
+  takeInterval(): Float64Array {
+    this.drain();
+    return this.interval.takeSparse();
   }
 
   /**
@@ -328,10 +367,6 @@ export class ReplayEngine {
     return histograms;
   }
 
-  /** Latency counts of what finished since the last call, as a Recorder's sparse delta (for live progress). */
-  takeInterval(): Float64Array {
-    return this.interval.takeSparse();
-  }
 
   private locate(row: number): Live {
     const live = this.live;

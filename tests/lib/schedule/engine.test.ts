@@ -150,3 +150,40 @@ t.test('histograms: each class, size and registry counts its own requests; all r
     t.equal(Object.keys(report.histograms).filter((k) => k.startsWith('registry:')).length, registries, 'one histogram per registry');
   }
 });
+
+t.test('a finished request reaches the live histograms and the sink by the next progress report, batch full or not', async (t) => {
+  const n = 300;
+  const seen: number[] = [];
+  const progress: { done: number; interval: number; rows: number }[] = [];
+  let done = 0;
+  let engine: ReplayEngine;
+  const port: RegistryPort = {
+    start: (row, _s, _i, e) =>
+      setImmediate(() => {
+        e.complete(row, 200, 1, null);
+        done++;
+        // Progress at odd moments: mid-batch, and never aligned with the batch size.
+        if (done % 37 === 0) {
+          const pairs = engine.takeInterval();
+          let interval = 0;
+          for (let k = 1; k < pairs.length; k += 2) interval += pairs[k];
+          progress.push({ done, interval, rows: seen.length });
+        }
+      }),
+    close: async () => {},
+  };
+  engine = new ReplayEngine(port, { wait: false, inFlight: 2, lateMs: 10, actors: 3, registries: 1, startAt: performance.now() }, (c) => seen.push(c.segment.rowId[c.index]));
+  engine.append(segment(0, n, 3, 0));
+  engine.end();
+  const report = await engine.run();
+  t.ok(progress.length >= 8, `${progress.length} progress reports`);
+  for (const [k, p] of progress.entries()) {
+    t.equal(p.rows, p.done, `report ${k}: every finished request was handed to the sink`);
+    t.equal(p.interval, p.done - (k === 0 ? 0 : progress[k - 1].done), `report ${k}: the interval holds exactly what finished since the last one`);
+  }
+  t.same([...seen].sort((a, b) => a - b), Array.from({ length: n }, (_, i) => i), 'each request reached the sink once');
+  let recorded = 0;
+  const all = report.histograms['all.latency'];
+  for (let k = 1; k < all.length; k += 2) recorded += all[k];
+  t.equal(recorded, n, 'and was recorded once');
+});
