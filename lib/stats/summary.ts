@@ -1,7 +1,7 @@
 import { DrtpError } from '../errors.js';
 import { OP_NAMES, SIZE_CLASS_NAMES } from '../schedule/classes.js';
 import type { EngineReport } from '../schedule/engine.js';
-import { encodeHistogram, histogramOf, percentilesMs, type Percentiles } from './histogram.js';
+import { encodedEmptyHistogram, encodeHistogram, histogramOfSparse, percentilesOfSparse, type Percentiles } from './histogram.js';
 import { Recorder } from './recorder.js';
 
 export const SUMMARY_FORMAT = 'drtp-run-summary/1';
@@ -81,13 +81,8 @@ export function mergeReports(reports: readonly EngineReport[]): EngineReport {
  * `clockEpochMs` is the epoch time of the report's time 0 (the run's common start).
  */
 export function buildSummary(report: EngineReport, skipped: Record<string, number>, registryNames: readonly string[], meta: Record<string, unknown>, clockEpochMs: number): RunSummary {
-  const histograms = new Map(Object.entries(report.histograms).map(([name, sparse]) => {
-    const recorder = new Recorder();
-    recorder.addSparse(sparse);
-    return [name, histogramOf(recorder)] as const;
-  }));
-  const empty = histogramOf(new Recorder());
-  const pct = (name: string): Percentiles => percentilesMs(histograms.get(name) ?? empty);
+  const empty = new Float64Array(0);
+  const pct = (name: string): Percentiles => percentilesOfSparse(report.histograms[name] ?? empty);
   const skippedTotal = Object.values(skipped).reduce((a, b) => a + b, 0);
   const seconds = report.sent === 0 ? 0 : Math.max(0, report.lastDoneMs - report.firstSentMs) / 1000;
   const latency = pct('all.latency');
@@ -128,7 +123,8 @@ export function buildSummary(report: EngineReport, skipped: Record<string, numbe
       onTimeRatio: onTime,
       throughputRequestsPerSecond: seconds > 0 ? report.ok / seconds : 0,
     },
-    histograms: Object.fromEntries([...histograms].map(([name, h]) => [name, encodeHistogram(h)])),
+    // Library histograms only to encode, and only the non-empty: most are of classes a run never saw.
+    histograms: Object.fromEntries(Object.entries(report.histograms).map(([name, sparse]) => [name, sparse.length === 0 ? encodedEmptyHistogram() : encodeHistogram(histogramOfSparse(sparse))])),
     meta,
   };
 }

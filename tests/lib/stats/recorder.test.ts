@@ -1,5 +1,5 @@
 import t from 'tap';
-import { decodeHistogram, encodeHistogram, histogramOf, meanOf, newHistogram, percentilesMs, recorderOf, type Histogram } from '../../../lib/stats/histogram.js';
+import { decodeHistogram, encodeHistogram, encodedEmptyHistogram, histogramOf, histogramOfSparse, meanOf, newHistogram, percentilesMs, percentilesOfSparse, recorderOf, type Histogram } from '../../../lib/stats/histogram.js';
 import { Recorder, slotOf, valueOfSlot } from '../../../lib/stats/recorder.js';
 import { Random } from '../../../lib/trace/random.js';
 
@@ -59,6 +59,7 @@ t.test('reset empties a recorder; an empty one encodes an empty histogram', asyn
   r.reset();
   t.equal(r.count, 0);
   t.equal(decodeHistogram(encodeHistogram(histogramOf(r))).totalCount, 0);
+  t.equal(encodedEmptyHistogram(), encodeHistogram(histogramOf(r)), 'the shared encoding of an empty histogram is an empty recorder\'s');
 });
 
 t.test('a recorder reads and resets exactly the slots it holds, wherever they are', async (t) => {
@@ -119,4 +120,22 @@ t.test('meanOf is the library mean, bit for bit', async (t) => {
     t.equal(meanOf(back), back.mean, `seed ${seed}, decoded`);
   }
   t.equal(meanOf(newHistogram()), 0);
+});
+
+t.test('percentiles read from sparse counts are the library histogram\'s, bit for bit', async (t) => {
+  const cases: [string, number[]][] = [
+    ['one value', [3.5]],
+    ['first bucket only', Array.from({ length: 500 }, (_, i) => (i % 2048) / 1000)],
+    ['sub-µs to minutes', durations(7, 20_000).filter((ms) => ms < 4_294_967)],
+    ['tight cluster', Array.from({ length: 9_999 }, (_, i) => 12 + (i % 7) * 0.001)],
+    ['past the slots (by value)', durations(8, 2_000)],
+  ];
+  for (const [name, values] of cases) {
+    const recorder = new Recorder();
+    for (const ms of values) recorder.recordMs(ms);
+    const sparse = recorder.sparse();
+    t.same(percentilesOfSparse(sparse), percentilesMs(histogramOfSparse(sparse)), name);
+    t.same(percentilesMs(histogramOfSparse(sparse)), percentilesMs(histogramOf(recorder)), `${name}: built from sparse = built from the recorder`);
+  }
+  t.same(percentilesOfSparse(new Float64Array(0)), percentilesMs(newHistogram()), 'no values');
 });
