@@ -16,7 +16,13 @@ export interface Connection {
  */
 export class ActorConnections {
   private readonly all: Connection[] = [];
+  /**
+   * Idle connections: a stack in `idle[0..idleCount)`. Not push and pop: an array popped to empty gives
+   * back its room and grows it again at the next push, an allocation per request for an actor with one
+   * connection.
+   */
   private readonly idle: Connection[] = [];
+  private idleCount = 0;
   private next = 0;
 
   constructor(
@@ -29,18 +35,17 @@ export class ActorConnections {
    * while the first attempt still reads its answer) a busy one, whose Client queues the request.
    */
   acquire(): Connection {
-    let c = this.idle.pop();
-    if (c === undefined) {
-      if (this.all.length < this.size) this.all.push((c = { client: this.open(), busy: 0, owner: this }));
-      else c = this.all[this.next++ % this.all.length];
-    }
+    let c: Connection;
+    if (this.idleCount > 0) c = this.idle[--this.idleCount];
+    else if (this.all.length < this.size) this.all.push((c = { client: this.open(), busy: 0, owner: this }));
+    else c = this.all[this.next++ % this.all.length];
     c.busy++;
     return c;
   }
 
   /** `c` (acquired from this set) carries one request fewer. */
   release(c: Connection): void {
-    if (--c.busy === 0) this.idle.push(c);
+    if (--c.busy === 0) this.idle[this.idleCount++] = c;
   }
 
   async close(): Promise<void> {

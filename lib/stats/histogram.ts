@@ -76,6 +76,8 @@ export function percentilesMs(h: Histogram): Percentiles {
 }
 
 const NO_VALUES: Percentiles = { count: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
+/** The percentiles a summary gives, in the order of `Percentiles`. */
+const PERCENTILES = [50, 90, 99, 99.9];
 
 /**
  * `percentilesMs(histogramOfSparse(pairs))`, to the last bit, from the sparse counts alone: a summary's
@@ -90,20 +92,27 @@ export function percentilesOfSparse(pairs: Float64Array): Percentiles {
     total += pairs[k + 1];
   }
   if (total === 0) return NO_VALUES;
-  // The library's arithmetic: a bucket's median and highest equivalent values, its mean summed in
-  // index order, a percentile's count rounded up past one ulp of floating-point error.
+  // The library's arithmetic, in one pass: a bucket's median and highest equivalent values, the mean
+  // summed in index order, a percentile's count rounded up past one ulp of floating-point error.
+  const wanted = PERCENTILES.map((percentile) => {
+    const fp = (percentile / 100) * total;
+    return Math.max(Math.ceil(fp - 2 ** (Math.floor(Math.log2(fp)) - 52)), 1);
+  });
+  const at = [0, 0, 0, 0];
   let sum = 0;
-  for (let k = 0; k + 1 < pairs.length; k += 2) sum += (valueOfSlot(pairs[k]) + Math.floor(slotWidth(pairs[k]) / 2)) * pairs[k + 1];
-  const highest = (slot: number): number => valueOfSlot(slot) + slotWidth(slot) - 1;
-  const at = (percentile: number): number => {
-    const fp = (Math.min(percentile, 100) / 100) * total;
-    const wanted = Math.max(Math.ceil(fp - 2 ** (Math.floor(Math.log2(fp)) - 52)), 1);
-    let seen = 0;
-    for (let k = 0; k + 1 < pairs.length; k += 2) if ((seen += pairs[k + 1]) >= wanted) return highest(pairs[k]);
-    return 0;
-  };
+  let seen = 0;
+  let next = 0;
+  let highest = 0;
+  for (let k = 0; k + 1 < pairs.length; k += 2) {
+    const lowest = valueOfSlot(pairs[k]);
+    const width = slotWidth(pairs[k]);
+    sum += (lowest + Math.floor(width / 2)) * pairs[k + 1];
+    seen += pairs[k + 1];
+    highest = lowest + width - 1;
+    while (next < wanted.length && seen >= wanted[next]) at[next++] = highest;
+  }
   const ms = (us: number): number => Math.round(us) / 1000;
-  return { count: total, mean: ms(sum / total), p50: ms(at(50)), p90: ms(at(90)), p99: ms(at(99)), p999: ms(at(99.9)), max: ms(highest(pairs[pairs.length - 2])) };
+  return { count: total, mean: ms(sum / total), p50: ms(at[0]), p90: ms(at[1]), p99: ms(at[2]), p999: ms(at[3]), max: ms(highest) };
 }
 
 /**
