@@ -21,7 +21,8 @@ export function rowPiece(text: string | Uint8Array): RowPiece {
   const padded = new Uint8Array(Math.ceil(bytes.length / 4) * 4);
   padded.set(bytes);
   const view = new DataView(padded.buffer);
-  const words = Uint32Array.from({ length: padded.length / 4 }, (_, k) => view.getUint32(4 * k, true));
+  const words = new Uint32Array(padded.length / 4);
+  for (let k = 0; k < words.length; k++) words[k] = view.getUint32(4 * k, true);
   return { length: bytes.length, words };
 }
 
