@@ -1,6 +1,6 @@
+import { performance } from 'node:perf_hooks';
 import { isHead, OP_NAMES, SIZE_CLASS_NAMES, sizeClass } from './classes.js';
 import { CompletionBatch } from './completion-batch.js';
-import { performance } from 'node:perf_hooks';
 import { Recorder, slotOfMs } from '../stats/recorder.js';
 
 /**
@@ -366,7 +366,6 @@ export class ReplayEngine {
     if (this.registryHist.length === 0) for (let i = 0; i < this.options.registries; i++) histograms[`registry:${i}.latency`] = histograms['all.latency'];
     return histograms;
   }
-
 
   private locate(row: number): Live {
     const live = this.live;

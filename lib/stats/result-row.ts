@@ -17,26 +17,25 @@ export function skippedRow(id: number, op: number, tracedSize: number, client: s
   );
 }
 
-const latin1 = rowPiece;
 /** `,"class":"<class>","client":`: the class and the key after it in one piece. */
-const CLASS_CLIENT = OP_NAMES.map((name) => latin1(`,"class":"${name}","client":`));
+const CLASS_CLIENT = OP_NAMES.map((name) => rowPiece(`,"class":"${name}","client":`));
 // The row's constant pieces, encoded once.
-const K_TIME = latin1('{"time":');
-const K_DURATION = latin1(',"duration":');
-const K_ON_TIME = latin1(',"onTime":"yes","size":');
-const K_LATE = latin1(',"onTime":"no","size":');
-const K_FAILED = latin1(',"onTime":"failed","size":');
-const K_ID = latin1(',"id":');
-const K_SENT = latin1(',"sentMs":');
-const K_SERVICE = latin1(',"serviceMs":');
-const K_LATENCY = latin1(',"latencyMs":');
-const K_TTFB = latin1(',"ttfbMs":');
-const K_TRACED = latin1(',"tracedSize":');
-const K_STATUS = latin1(',"status":');
-const K_OK_END = latin1(',"outcome":"ok","error":null}\n');
-const K_FAILED_ERROR = latin1(',"outcome":"failed","error":');
-const K_NULL_END = latin1('null}\n');
-const K_END = latin1('}\n');
+const K_TIME = rowPiece('{"time":');
+const K_DURATION = rowPiece(',"duration":');
+const K_ON_TIME = rowPiece(',"onTime":"yes","size":');
+const K_LATE = rowPiece(',"onTime":"no","size":');
+const K_FAILED = rowPiece(',"onTime":"failed","size":');
+const K_ID = rowPiece(',"id":');
+const K_SENT = rowPiece(',"sentMs":');
+const K_SERVICE = rowPiece(',"serviceMs":');
+const K_LATENCY = rowPiece(',"latencyMs":');
+const K_TTFB = rowPiece(',"ttfbMs":');
+const K_TRACED = rowPiece(',"tracedSize":');
+const K_STATUS = rowPiece(',"status":');
+const K_OK_END = rowPiece(',"outcome":"ok","error":null}\n');
+const K_FAILED_ERROR = rowPiece(',"outcome":"failed","error":');
+const K_NULL_END = rowPiece('null}\n');
+const K_END = rowPiece('}\n');
 const MAX_ROW = 512;
 
 /** A client's name as a row carries it, with the key that follows: `"<name>","registry":`. */
