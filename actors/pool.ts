@@ -24,6 +24,8 @@ export function workerPool(entry: 'warmup' | 'client' | 'simulator' | 'analyzer'
     maxThreads: n,
     // One long task per worker: tasks must not queue behind each other.
     concurrentTasksPerWorker: 1,
+    // Piscina's own task-timing histograms: never read.
+    recordTiming: false,
     idleTimeout: 1000,
   });
 }

@@ -1,7 +1,7 @@
 import { DrtpError } from '../errors.js';
 import { OP_NAMES, SIZE_CLASS_NAMES } from '../schedule/classes.js';
 import type { EngineReport } from '../schedule/engine.js';
-import { encodedEmptyHistogram, encodeHistogram, histogramOfSparse, percentilesOfSparse, type Percentiles } from './histogram.js';
+import { encodeSparse, percentilesOfSparse, type Percentiles } from './histogram.js';
 import { Recorder } from './recorder.js';
 
 export const SUMMARY_FORMAT = 'drtp-run-summary/1';
@@ -123,8 +123,7 @@ export function buildSummary(report: EngineReport, skipped: Record<string, numbe
       onTimeRatio: onTime,
       throughputRequestsPerSecond: seconds > 0 ? report.ok / seconds : 0,
     },
-    // Library histograms only to encode, and only the non-empty: most are of classes a run never saw.
-    histograms: Object.fromEntries(Object.entries(report.histograms).map(([name, sparse]) => [name, sparse.length === 0 ? encodedEmptyHistogram() : encodeHistogram(histogramOfSparse(sparse))])),
+    histograms: Object.fromEntries(Object.entries(report.histograms).map(([name, sparse]) => [name, encodeSparse(sparse)])),
     meta,
   };
 }

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { decodeHistogram, encodeHistogram, encodedEmptyHistogram, histogramOf, histogramOfSparse, meanOf, newHistogram, percentilesMs, percentilesOfSparse, recorderOf, type Histogram } from '../../../lib/stats/histogram.js';
+import { decodeHistogram, encodeHistogram, encodedEmptyHistogram, encodeSparse, histogramOf, histogramOfSparse, meanOf, newHistogram, percentilesMs, percentilesOfSparse, recorderOf, type Histogram } from '../../../lib/stats/histogram.js';
 import { Recorder, slotOf, valueOfSlot } from '../../../lib/stats/recorder.js';
 import { Random } from '../../../lib/trace/random.js';
 
@@ -138,4 +138,13 @@ t.test('percentiles read from sparse counts are the library histogram\'s, bit fo
     t.same(percentilesMs(histogramOfSparse(sparse)), percentilesMs(histogramOf(recorder)), `${name}: built from sparse = built from the recorder`);
   }
   t.same(percentilesOfSparse(new Float64Array(0)), percentilesMs(newHistogram()), 'no values');
+});
+
+t.test('sparse counts encode as the histogram built from them does', async (t) => {
+  for (const [name, values] of [['sub-µs to hours', durations(11, 5_000)], ['one value', [0.25]], ['none', []]] as const) {
+    const recorder = new Recorder();
+    for (const ms of values) recorder.recordMs(ms);
+    const sparse = recorder.sparse();
+    t.equal(encodeSparse(sparse), encodeHistogram(histogramOf(recorder)), name);
+  }
 });
