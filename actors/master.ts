@@ -8,7 +8,7 @@ import type { DigestMap } from '../lib/registry/digest-map.js';
 import { opOf } from '../lib/schedule/classes.js';
 import type { EngineReport } from '../lib/schedule/engine.js';
 import { ReplayRouter, SKIP_REASONS, type SegmentBatch } from '../lib/schedule/router.js';
-import { histogramOf, percentilesMs } from '../lib/stats/histogram.js';
+import { percentilesOfSparse } from '../lib/stats/histogram.js';
 import { Recorder } from '../lib/stats/recorder.js';
 import { skippedRow } from '../lib/stats/result-row.js';
 import { buildSummary, mergeReports, type RunSummary } from '../lib/stats/summary.js';
@@ -109,7 +109,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
               live.bytes[k] = m.bytes;
               liveLatency.addSparse(m.interval);
               const sum = (a: number[]): number => a.reduce((x, y) => x + y, 0);
-              options.onProgress?.({ done: sum(live.done), total: router.sendable, ok: sum(live.ok), failed: sum(live.failed), bytes: sum(live.bytes), p99: percentilesMs(histogramOf(liveLatency)).p99 });
+              options.onProgress?.({ done: sum(live.done), total: router.sendable, ok: sum(live.ok), failed: sum(live.failed), bytes: sum(live.bytes), p99: percentilesOfSparse(liveLatency.sparse()).p99 });
             } else {
               port1.close();
               resolve();

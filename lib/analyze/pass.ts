@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { loadTrace, type TraceReadStats } from '../trace/load.js';
 import { Kind, KIND_NAMES, Method, METHOD_NAMES } from '../trace/request.js';
-import { encodeHistogram, histogramOf } from '../stats/histogram.js';
+import { encodeSparse } from '../stats/histogram.js';
 import { Recorder } from '../stats/recorder.js';
 
 /** Follow-up windows for pulls: a manifest GET followed by layer GETs of the same client within T s. */
@@ -162,9 +162,9 @@ export async function analyzeFile(file: string, strict = false): Promise<FilePar
     }
   }
   for (const set of pullers.values()) p.pushPullers += set.size;
-  p.interArrival = encodeHistogram(histogramOf(gap));
-  p.pullDelay = encodeHistogram(histogramOf(pullDelay));
-  p.pushToPull = encodeHistogram(histogramOf(pushToPull));
-  for (const [cls, h] of response) p.responseTime[cls] = encodeHistogram(histogramOf(h));
+  p.interArrival = encodeSparse(gap.sparse());
+  p.pullDelay = encodeSparse(pullDelay.sparse());
+  p.pushToPull = encodeSparse(pushToPull.sparse());
+  for (const [cls, h] of response) p.responseTime[cls] = encodeSparse(h.sparse());
   return p;
 }

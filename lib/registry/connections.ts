@@ -1,4 +1,5 @@
 import { Client } from 'undici';
+import { Stack } from '../stack.js';
 
 /** One connection: an undici Client, how many requests it carries now, and the set it belongs to. */
 export interface Connection {
@@ -16,13 +17,7 @@ export interface Connection {
  */
 export class ActorConnections {
   private readonly all: Connection[] = [];
-  /**
-   * Idle connections: a stack in `idle[0..idleCount)`. Not push and pop: an array popped to empty gives
-   * back its room and grows it again at the next push, an allocation per request for an actor with one
-   * connection.
-   */
-  private readonly idle: Connection[] = [];
-  private idleCount = 0;
+  private readonly idle = new Stack<Connection>();
   private next = 0;
 
   constructor(
@@ -35,17 +30,18 @@ export class ActorConnections {
    * while the first attempt still reads its answer) a busy one, whose Client queues the request.
    */
   acquire(): Connection {
-    let c: Connection;
-    if (this.idleCount > 0) c = this.idle[--this.idleCount];
-    else if (this.all.length < this.size) this.all.push((c = { client: this.open(), busy: 0, owner: this }));
-    else c = this.all[this.next++ % this.all.length];
+    let c = this.idle.pop();
+    if (c === undefined) {
+      if (this.all.length < this.size) this.all.push((c = { client: this.open(), busy: 0, owner: this }));
+      else c = this.all[this.next++ % this.all.length];
+    }
     c.busy++;
     return c;
   }
 
   /** `c` (acquired from this set) carries one request fewer. */
   release(c: Connection): void {
-    if (--c.busy === 0) this.idle[this.idleCount++] = c;
+    if (--c.busy === 0) this.idle.push(c);
   }
 
   async close(): Promise<void> {

@@ -9,6 +9,7 @@ import { generatedContent } from './content.js';
 import type { RegistryEndpoint } from './endpoint.js';
 import { transportError } from './errors.js';
 import { isDrtpError } from '../errors.js';
+import { Stack } from '../stack.js';
 
 export interface HttpPortOptions {
   registries: RegistryEndpoint[];
@@ -33,9 +34,7 @@ export class HttpPort implements RegistryPort {
   private readonly clients: RegistryClient[];
   private readonly auth: Authenticator[];
   private readonly agent: Agent;
-  /** Handlers not in use: a stack in `free[0..freeCount)` (see ActorConnections.idle for why not pop). */
-  private readonly free: ReadHandler[] = [];
-  private freeCount = 0;
+  private readonly free = new Stack<ReadHandler>();
   /** Pull scope per repository string id, built once. */
   private readonly scopes: string[] = [];
   private readonly optionsCache: (Dispatcher.DispatchOptions | undefined)[] = [];
@@ -111,7 +110,7 @@ export class HttpPort implements RegistryPort {
 
   /** A handler from the free list: handlers are reused, one per request in flight. */
   private handler(row: number, op: number, registry: number, actor: number, target: number, repo: number, engine: ReplayEngine, retried: boolean, connection?: Connection): ReadHandler {
-    const handler = this.freeCount > 0 ? this.free[--this.freeCount] : new ReadHandler(this);
+    const handler = this.free.pop() ?? new ReadHandler(this);
     handler.reset(row, op, registry, actor, target, repo, engine, retried, connection);
     return handler;
   }
@@ -120,7 +119,7 @@ export class HttpPort implements RegistryPort {
   release(handler: ReadHandler): void {
     if (handler.connection !== undefined) handler.connection.owner.release(handler.connection);
     handler.connection = undefined;
-    this.free[this.freeCount++] = handler;
+    this.free.push(handler);
   }
 
   /**

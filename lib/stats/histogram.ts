@@ -115,24 +115,27 @@ export function percentilesOfSparse(pairs: Float64Array): Percentiles {
   return { count: total, mean: ms(sum / total), p50: ms(at[0]), p90: ms(at[1]), p99: ms(at[2]), p999: ms(at[3]), max: ms(highest) };
 }
 
-/**
- * The library histogram with a Recorder's counts (exact: each slot is one of its buckets), its min and
- * max set from the counts as decoding sets them (max = the top bucket's highest value), so a summary
- * says the same whether built here or read back from its encoded histograms.
- */
-export function histogramOf(recorder: Recorder): Histogram {
+/** A fresh library histogram with counts in a Recorder's sparse form (exact: each slot is one of its buckets). */
+function recordedSparse(pairs: Float64Array): Histogram {
   const h = newHistogram();
-  recorder.forEach((slot, count, overflowUs) => h.recordValueWithCount(slot >= 0 ? valueOfSlot(slot) : overflowUs, count));
+  for (let k = 0; k + 1 < pairs.length; k += 2) h.recordValueWithCount(pairs[k] >= 0 ? valueOfSlot(pairs[k]) : -pairs[k], pairs[k + 1]);
+  return h;
+}
+
+/**
+ * The library histogram of counts in a Recorder's sparse form (as they cross threads), its min and max
+ * set from the counts as decoding sets them (max = the top bucket's highest value), so a summary says
+ * the same whether built here or read back from its encoded histograms.
+ */
+export function histogramOfSparse(pairs: Float64Array): Histogram {
+  const h = recordedSparse(pairs);
   (h as unknown as Indexed).establishInternalTackingValues();
   return h;
 }
 
-/** `histogramOf` for counts in a Recorder's sparse form (as they cross threads), with no Recorder between. */
-export function histogramOfSparse(pairs: Float64Array): Histogram {
-  const h = newHistogram();
-  for (let k = 0; k + 1 < pairs.length; k += 2) h.recordValueWithCount(pairs[k] >= 0 ? valueOfSlot(pairs[k]) : -pairs[k], pairs[k + 1]);
-  (h as unknown as Indexed).establishInternalTackingValues();
-  return h;
+/** `histogramOfSparse` of a Recorder's counts. */
+export function histogramOf(recorder: Recorder): Histogram {
+  return histogramOfSparse(recorder.sparse());
 }
 
 /**
@@ -141,10 +144,7 @@ export function histogramOfSparse(pairs: Float64Array): Histogram {
  * recording already leaves the maximum in the top slot.
  */
 export function encodeSparse(pairs: Float64Array): string {
-  if (pairs.length === 0) return encodedEmptyHistogram();
-  const h = newHistogram();
-  for (let k = 0; k + 1 < pairs.length; k += 2) h.recordValueWithCount(pairs[k] >= 0 ? valueOfSlot(pairs[k]) : -pairs[k], pairs[k + 1]);
-  return encodeHistogram(h);
+  return pairs.length === 0 ? encodedEmptyHistogram() : encodeHistogram(recordedSparse(pairs));
 }
 
 let emptyEncoded: string | undefined;

@@ -90,16 +90,10 @@ export class Recorder {
     return this.recorded;
   }
 
-  /** Visits every non-zero count: slots in increasing order, then long durations by value. */
-  forEach(visit: (slot: number, count: number, overflowUs: number) => void): void {
-    const counts = this.counts;
-    for (let slot = this.lo; slot <= this.hi; slot++) if (counts[slot] > 0) visit(slot, counts[slot], 0);
-    if (this.overflow !== undefined) for (const [us, count] of [...this.overflow].sort((x, y) => x[0] - y[0])) visit(-1, count, us);
-  }
-
   /**
-   * The sparse form (see the class). Plain loops, not `forEach`: a worker takes one every second for
-   * live progress, over thousands of slots at a registry's pace, in code that is rarely hot.
+   * The sparse form (see the class): slots in increasing order, then long durations by value. Plain
+   * loops: a worker takes one every second for live progress, over thousands of slots at a registry's
+   * pace, in code that is rarely hot (a callback per count was 11 ms of a 10,000-request run).
    */
   sparse(): Float64Array {
     const counts = this.counts;
