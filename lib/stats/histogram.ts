@@ -133,11 +133,6 @@ export function histogramOfSparse(pairs: Float64Array): Histogram {
   return h;
 }
 
-/** `histogramOfSparse` of a Recorder's counts. */
-export function histogramOf(recorder: Recorder): Histogram {
-  return histogramOfSparse(recorder.sparse());
-}
-
 /**
  * `encodeHistogram(histogramOfSparse(pairs))` without the walk over all ~23,000 counts that sets the
  * histogram's tracking values: the encoding reads only the counts, up to the top recorded one, and
