@@ -6,7 +6,6 @@
  */
 import { closeSync, openSync } from 'node:fs';
 import { HttpPort, type HttpPortOptions } from '../lib/registry/http-port.js';
-import { startLoopback } from '../lib/registry/loopback.js';
 import { ReplayEngine, type Completion, type EngineOptions, type Segment } from '../lib/schedule/engine.js';
 import { Op } from '../lib/schedule/classes.js';
 import type { SegmentBatch } from '../lib/schedule/router.js';
@@ -40,17 +39,20 @@ function replayEngine(port: HttpPort, options: EngineOptions, sink: RowSink | un
 }
 
 /**
- * A few reads through the run's own code (port, engine, result rows) against a loopback server of this
- * worker's, before the start instant. Without it the first requests of a replay pay, at the very instant
+ * A few reads through the run's own code (port, engine, result rows) against the master's loopback
+ * server, before the start instant. Without it the first requests of a replay pay, at the very instant
  * they are due, for compiling undici's HTTP parser (WebAssembly, on the first connection) and the lazily
  * compiled code of the whole request path: milliseconds of late sends and of service time that are
  * drtp's, not the registry's. It costs what those first requests would have cost, moved before the start;
  * the replay's own connections are still opened by its first requests, as a docker client's are.
+ *
+ * The server lives in the master, not here: serving sockets in this isolate taught V8 the server side
+ * of Node's stream code, and the replay's client sockets then ran that code polymorphic (about 6% more
+ * worker CPU per request at a registry's pace, in perf samples of Node's stream and undici's code).
  */
-async function rehearse(portOptions: HttpPortOptions, wait: boolean, lateMs: number, deadline: number): Promise<void> {
-  const loopback = await startLoopback();
+async function rehearse(portOptions: HttpPortOptions, origin: string, wait: boolean, lateMs: number, deadline: number): Promise<void> {
   const strings = ['/v2/drtp/rehearsal/blobs/sha256:0'];
-  const port = new HttpPort(strings, { ...portOptions, registries: [{ name: loopback.origin, origin: loopback.origin }], inFlight: 1 });
+  const port = new HttpPort(strings, { ...portOptions, registries: [{ name: origin, origin }], inFlight: 1 });
   const n = REHEARSAL_REQUESTS;
   const segment: Segment = {
     length: n,
@@ -65,7 +67,7 @@ async function rehearse(portOptions: HttpPortOptions, wait: boolean, lateMs: num
     rowId: new Uint32Array(n),
   };
   // Rows are formatted, never written: the buffer holds all 16 (under 1 KiB each), so it never flushes.
-  const sink: RowSink = { rows: new RowWriter(-1, 64 * 1024), actorPieces: [clientPiece('rehearsal')], registryPieces: [registryPiece(loopback.origin)], startEpochMs: Date.now() };
+  const sink: RowSink = { rows: new RowWriter(-1, 64 * 1024), actorPieces: [clientPiece('rehearsal')], registryPieces: [registryPiece(origin)], startEpochMs: Date.now() };
   const engine = replayEngine(port, { wait, inFlight: 1, lateMs, actors: 1, registries: 1, startAt: performance.now() }, sink);
   engine.append(segment);
   engine.end();
@@ -75,7 +77,7 @@ async function rehearse(portOptions: HttpPortOptions, wait: boolean, lateMs: num
   try {
     await Promise.race([engine.run(), late]);
     engine.stop();
-    await Promise.race([Promise.all([port.close(), loopback.close()]), late]);
+    await Promise.race([port.close(), late]);
   } finally {
     clearTimeout(timer);
   }
@@ -95,9 +97,9 @@ export default async function clientWorker(task: ReplayTask): Promise<ReplayTask
   };
   // Start at the same wall-clock instant as every other worker.
   const startAt = performance.now() + (task.startAtEpochMs - Date.now());
-  if (startAt - performance.now() >= REHEARSAL_MIN_MS) {
-    // A warm-up only: a machine where this thread cannot listen on loopback replays without it.
-    await rehearse(portOptions, task.wait, task.lateMs, startAt - REHEARSAL_MIN_MS / 5).catch(() => undefined);
+  if (task.rehearsalOrigin !== undefined && startAt - performance.now() >= REHEARSAL_MIN_MS) {
+    // A warm-up only: a failed rehearsal leaves the replay as it would be without one.
+    await rehearse(portOptions, task.rehearsalOrigin, task.wait, task.lateMs, startAt - REHEARSAL_MIN_MS / 5).catch(() => undefined);
   }
   const port = new HttpPort(strings, portOptions);
   // Rows go straight to the results file: no copy through the master, which only renames it when done.

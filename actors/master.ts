@@ -5,6 +5,7 @@ import type { ConfiguredTrace } from '../lib/config/trace.js';
 import { AtomicFile } from '../lib/fsutil/atomic.js';
 import type { RegistryEndpoint } from '../lib/registry/endpoint.js';
 import type { DigestMap } from '../lib/registry/digest-map.js';
+import { startLoopback } from '../lib/registry/loopback.js';
 import { opOf } from '../lib/schedule/classes.js';
 import type { EngineReport } from '../lib/schedule/engine.js';
 import { ReplayRouter, SKIP_REASONS, type SegmentBatch } from '../lib/schedule/router.js';
@@ -79,6 +80,9 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
   const started = new Date();
   const skipped = await writeSkipped(router, trace, results);
   const pool = active.length > 0 ? workerPool('client', active.length) : undefined;
+  // What the workers rehearse against before the start (see actors/client.ts); a machine where the
+  // master cannot listen on loopback replays without rehearsals.
+  const rehearsal = pool === undefined ? undefined : await startLoopback().catch(() => undefined);
   const ports: MessagePort[] = [];
   let stopped = false;
   const stop = (): void => {
@@ -133,6 +137,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
         timeoutMs: config.clientInfo.timeoutMs,
         resultsFile: results.tempPath,
         manifestsAsImages: config.warmup.manifests === 'image',
+        rehearsalOrigin: rehearsal?.origin,
         port: port2,
       };
       return (pool as NonNullable<typeof pool>).run(task, { transferList: [port2, ...transferables(first)] as never }) as Promise<ReplayTaskResult>;
@@ -145,7 +150,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
     throw err;
   } finally {
     options.signal?.removeEventListener('abort', stop);
-    await pool?.destroy();
+    await Promise.all([pool?.destroy(), rehearsal?.close()]);
   }
   await results.commit();
   const report = mergeReports(reports);

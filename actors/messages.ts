@@ -76,6 +76,8 @@ export interface ReplayTask {
   resultsFile: string | undefined;
   /** Manifest reads go to /manifests/ with an OCI Accept header (warmup pushed image manifests). */
   manifestsAsImages: boolean;
+  /** The master's loopback server the worker rehearses against before the start (none: no rehearsal). */
+  rehearsalOrigin: string | undefined;
   port: MessagePort;
 }
 
