@@ -1,4 +1,4 @@
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { DrtpError } from '../errors.js';
 import type { Credentials } from './endpoint.js';
 import { transportError } from './errors.js';
@@ -87,7 +87,7 @@ export class Authenticator {
     if (this.credentials !== undefined) headers.authorization = this.basicHeader();
     let res: Dispatcher.ResponseData;
     try {
-      res = await request(url, { headers, dispatcher: this.tokenDispatcher, headersTimeout: 10000, bodyTimeout: 10000 });
+      res = await this.tokenDispatcher.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method: 'GET', headers, headersTimeout: 10000, bodyTimeout: 10000 });
     } catch (err) {
       throw transportError(err, `token request to ${url.origin}`);
     }

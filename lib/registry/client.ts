@@ -1,6 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { Agent, Pool, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Agent, Pool } from './undici.js';
 import { DrtpError } from '../errors.js';
 import { Authenticator } from './auth.js';
 import type { BlobContent } from './content.js';

@@ -1,4 +1,4 @@
-import { Client } from 'undici';
+import type { Client } from './undici.js';
 import { Stack } from '../stack.js';
 
 /** One connection: an undici Client, how many requests it carries now, and the set it belongs to. */

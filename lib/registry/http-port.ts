@@ -1,4 +1,5 @@
-import { Agent, Client, type Dispatcher } from 'undici';
+import type { Client as UndiciClient, Dispatcher } from 'undici';
+import { Agent, Client } from './undici.js';
 import type { RegistryPort, ReplayEngine, Segment } from '../schedule/engine.js';
 import { isHead, isRead, Op } from '../schedule/classes.js';
 import { OCI_MANIFEST } from './image-manifest.js';
@@ -68,7 +69,7 @@ export class HttpPort implements RegistryPort {
     let connections = this.connections[index];
     if (connections === undefined) {
       const endpoint = this.options.registries[registry];
-      const options: Client.Options = {
+      const options: UndiciClient.Options = {
         connect: {
           timeout: this.options.connectTimeoutMs,
           ...(endpoint.tls?.ca === undefined ? {} : { ca: endpoint.tls.ca }),

@@ -1,0 +1,44 @@
+/**
+ * The undici dispatchers drtp's client workers use (Client, Pool, Agent, with the request API on
+ * their prototype), loaded without the rest of the package. undici's entry module loads everything it
+ * offers (fetch, WebSocket, caches, mocks, proxies) before returning: 72 ms of CPU in every worker
+ * thread, against 24 ms for these four. A worker's start-up is part of every replay's cost, and most
+ * of it for runs of a few thousand requests.
+ *
+ * The classes are undici's own (the same module instances the entry exports, not copies), and the
+ * request API is put on Dispatcher's prototype exactly as the entry does. An undici whose files are laid
+ * out differently is loaded whole instead: slower to start, the same behaviour.
+ */
+import { createRequire } from 'node:module';
+import type * as Undici from 'undici';
+
+interface Dispatchers {
+  Agent: typeof Undici.Agent;
+  Client: typeof Undici.Client;
+  Pool: typeof Undici.Pool;
+}
+
+function load(): Dispatchers {
+  const require = createRequire(import.meta.url);
+  try {
+    const api = require('undici/lib/api/index.js') as object;
+    const dispatcher = require('undici/lib/dispatcher/dispatcher.js') as { prototype: object };
+    Object.assign(dispatcher.prototype, api);
+    return {
+      Agent: require('undici/lib/dispatcher/agent.js') as typeof Undici.Agent,
+      Client: require('undici/lib/dispatcher/client.js') as typeof Undici.Client,
+      Pool: require('undici/lib/dispatcher/pool.js') as typeof Undici.Pool,
+    };
+  } catch {
+    return require('undici') as typeof Undici;
+  }
+}
+
+const dispatchers = load();
+
+export const Agent = dispatchers.Agent;
+export type Agent = Undici.Agent;
+export const Client = dispatchers.Client;
+export type Client = Undici.Client;
+export const Pool = dispatchers.Pool;
+export type Pool = Undici.Pool;
