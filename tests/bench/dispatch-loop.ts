@@ -1,9 +1,11 @@
 /**
  * The floor under drtp's HTTP path, shared by the load probe's `dispatch` (main thread) and
  * `dispatch-worker` (one worker thread, as drtp's client actors live) tools: `connections` loops of
- * undici `dispatch` with a counting handler, one Client (connection) each.
+ * undici `dispatch` with a counting handler, one Client (connection) each. Its undici is loaded as
+ * drtp's workers load it (the dispatchers only), so that it stays a floor: a heap holding all of undici
+ * costs more to collect.
  */
-import { Client } from 'undici';
+import { Client } from '../../lib/registry/undici.js';
 
 export async function dispatchLoop(url: string, connections: number, requests: number): Promise<{ requests: number; errors: number }> {
   const target = new URL(url);

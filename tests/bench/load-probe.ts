@@ -6,21 +6,18 @@
  *   load-probe dispatch-worker URL CONNECTIONS REQUESTS   (the same loop in a worker thread started for it)
  *   load-probe drtp URL CONNECTIONS REQUESTS [wait-rate-per-second] [results-file]
  * Prints one JSON line: { requests, errors, seconds, cpuSeconds, maxRssBytes, tableBytes, lateness? }.
+ *
+ * Each tool loads only its own modules (before the measurement starts): a tool's heap is part of its
+ * cost. A thread's garbage collector works harder the more code its heap holds (at 1 MiB bodies a
+ * worker with all of undici loaded ran ~30 full collections per 1,000 responses, against 3 with only
+ * its dispatchers), so a baseline sharing one isolate with every other tool's modules would be
+ * measured slower than it is.
  */
 import { once } from 'node:events';
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
-import { Pool } from 'undici';
-import { runReplay } from '../../actors/master.js';
-import { resolveConfig } from '../../lib/config/load.js';
-import { resolveEndpoint } from '../../lib/registry/endpoint.js';
-import { TraceTableBuilder } from '../../lib/trace/builder.js';
-import { Kind, Method } from '../../lib/trace/request.js';
-import { bytesPerRequest } from '../../lib/trace/table.js';
-import { dispatchLoop } from './dispatch-loop.js';
 
 const [tool, url, connectionsArg, requestsArg, rateArg, resultsArg] = process.argv.slice(2);
 const connections = Number(connectionsArg);
@@ -32,34 +29,56 @@ function peakRss(): number {
   return match === null ? 0 : Number(match[1]) * 1024;
 }
 
-async function withAutocannon(): Promise<{ requests: number; errors: number }> {
-  const result = await autocannon({ url, connections, amount: requests, pipelining: 1 });
-  return { requests: result.requests.total, errors: result.errors + result.non2xx };
+interface Outcome {
+  requests: number;
+  errors: number;
+  tableBytes?: number;
+}
+type Run = () => Promise<Outcome>;
+
+/** autocannon, driving `requests` GETs over `connections` connections. */
+async function prepareAutocannon(): Promise<Run> {
+  const { default: autocannon } = await import('autocannon');
+  return async () => {
+    const result = await autocannon({ url, connections, amount: requests, pipelining: 1 });
+    return { requests: result.requests.total, errors: result.errors + result.non2xx };
+  };
 }
 
 /** The bare baseline: `connections` loops of undici `request` on one pool, bodies counted and dropped. */
-async function withUndici(): Promise<{ requests: number; errors: number }> {
-  const pool = new Pool(target.origin, { connections });
-  let left = requests;
-  let errors = 0;
-  const lane = async (): Promise<void> => {
-    while (left-- > 0) {
-      const res = await pool.request({ method: 'GET', path: `${target.pathname}${target.search}` });
-      for await (const chunk of res.body) void chunk;
-      if (res.statusCode !== 200) errors++;
-    }
+async function prepareUndici(): Promise<Run> {
+  const { Pool } = await import('undici');
+  return async () => {
+    const pool = new Pool(target.origin, { connections });
+    let left = requests;
+    let errors = 0;
+    const lane = async (): Promise<void> => {
+      while (left-- > 0) {
+        const res = await pool.request({ method: 'GET', path: `${target.pathname}${target.search}` });
+        for await (const chunk of res.body) void chunk;
+        if (res.statusCode !== 200) errors++;
+      }
+    };
+    await Promise.all(Array.from({ length: connections }, lane));
+    await pool.close();
+    return { requests, errors };
   };
-  await Promise.all(Array.from({ length: connections }, lane));
-  await pool.close();
-  return { requests, errors };
+}
+
+/** The bare dispatch loop on the main thread. */
+async function prepareDispatch(): Promise<Run> {
+  const { dispatchLoop } = await import('./dispatch-loop.js');
+  return () => dispatchLoop(url, connections, requests);
 }
 
 /** The floor of drtp's shape: the dispatch loop in a worker thread started (and its undici loaded) for the run. */
-async function withDispatchWorker(): Promise<{ requests: number; errors: number }> {
-  const worker = new Worker(new URL('./dispatch-worker.js', import.meta.url), { workerData: { url, connections, requests } });
-  const [result] = (await once(worker, 'message')) as [{ requests: number; errors: number }];
-  await once(worker, 'exit');
-  return result;
+async function prepareDispatchWorker(): Promise<Run> {
+  return async () => {
+    const worker = new Worker(new URL('./dispatch-worker.js', import.meta.url), { workerData: { url, connections, requests } });
+    const [result] = (await once(worker, 'message')) as [Outcome];
+    await once(worker, 'exit');
+    return result;
+  };
 }
 
 /**
@@ -69,7 +88,15 @@ async function withDispatchWorker(): Promise<{ requests: number; errors: number 
  * before the measurement starts: the probe measures the replay (plan, partition, workers, summary), as
  * the other tools are measured without a trace; reading traces has its own benchmark (`ingest`).
  */
-function prepareDrtp(): () => Promise<{ requests: number; errors: number; tableBytes: number }> {
+async function prepareDrtp(): Promise<Run> {
+  const [{ runReplay }, { resolveConfig }, { resolveEndpoint }, { TraceTableBuilder }, { Kind, Method }, { bytesPerRequest }] = await Promise.all([
+    import('../../actors/master.js'),
+    import('../../lib/config/load.js'),
+    import('../../lib/registry/endpoint.js'),
+    import('../../lib/trace/builder.js'),
+    import('../../lib/trace/request.js'),
+    import('../../lib/trace/table.js'),
+  ]);
   const repo = target.pathname.split('/blobs/')[0].replace(/^\/v2\//, '');
   const digest = target.pathname.split('/blobs/')[1];
   const uri = `v2/${repo}/blobs/bench`;
@@ -96,18 +123,18 @@ function prepareDrtp(): () => Promise<{ requests: number; errors: number; tableB
 
 /** Files the probe wrote for itself, removed after the measurement. */
 const scratch: string[] = [];
-const withDrtp = tool === 'drtp' ? prepareDrtp() : undefined;
+const tools: Record<string, () => Promise<Run>> = {
+  autocannon: prepareAutocannon,
+  undici: prepareUndici,
+  dispatch: prepareDispatch,
+  'dispatch-worker': prepareDispatchWorker,
+  drtp: prepareDrtp,
+};
+const prepare = tools[tool];
+if (prepare === undefined) throw new Error(`unknown tool "${tool}"; tools: ${Object.keys(tools).join(', ')}`);
+const chosen = await prepare();
 const started = performance.now();
 const before = process.cpuUsage();
-const tools: Record<string, () => Promise<{ requests: number; errors: number }>> = {
-  autocannon: withAutocannon,
-  undici: withUndici,
-  dispatch: () => dispatchLoop(url, connections, requests),
-  'dispatch-worker': withDispatchWorker,
-  ...(withDrtp === undefined ? {} : { drtp: withDrtp }),
-};
-const chosen = tools[tool];
-if (chosen === undefined) throw new Error(`unknown tool "${tool}"; tools: ${Object.keys(tools).join(', ')}`);
 const result = await chosen();
 const seconds = (performance.now() - started) / 1000;
 if (process.env.DRTP_BENCH_THREADS) {
