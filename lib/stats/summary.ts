@@ -52,10 +52,13 @@ export interface RunSummary {
   meta: Record<string, unknown>;
 }
 
-/** Adds up worker reports: counters add, histograms merge bucket by bucket (exact percentiles). */
+/**
+ * Adds up worker reports: counters add, histograms merge bucket by bucket (exact percentiles).
+ * Histograms that are one array in every report (a report shares the array of histograms with the
+ * same counts: see ReplayEngine) are merged once and stay one array; a single report's pass through.
+ */
 export function mergeReports(reports: readonly EngineReport[]): EngineReport {
   const merged: EngineReport = { sent: 0, ok: 0, failed: 0, late: 0, bytes: 0, ops: OP_NAMES.map(() => [0, 0, 0, 0]), errors: {}, histograms: {}, firstSentMs: Infinity, lastDoneMs: 0 };
-  const hist = new Map<string, Recorder>();
   for (const r of reports) {
     merged.sent += r.sent;
     merged.ok += r.ok;
@@ -64,15 +67,32 @@ export function mergeReports(reports: readonly EngineReport[]): EngineReport {
     merged.bytes += r.bytes;
     r.ops.forEach((counts, op) => counts.forEach((v, k) => (merged.ops[op][k] += v)));
     for (const [code, n] of Object.entries(r.errors)) merged.errors[code] = (merged.errors[code] ?? 0) + n;
-    for (const [name, sparse] of Object.entries(r.histograms)) {
-      let h = hist.get(name);
-      if (h === undefined) hist.set(name, (h = new Recorder()));
-      h.addSparse(sparse);
-    }
     merged.firstSentMs = Math.min(merged.firstSentMs, r.firstSentMs);
     merged.lastDoneMs = Math.max(merged.lastDoneMs, r.lastDoneMs);
   }
-  for (const [name, h] of hist) merged.histograms[name] = h.sparse();
+  const ids = new Map<Float64Array, number>();
+  const idOf = (a: Float64Array | undefined): number => {
+    if (a === undefined) return -1;
+    let id = ids.get(a);
+    if (id === undefined) ids.set(a, (id = ids.size));
+    return id;
+  };
+  const byArrays = new Map<string, Float64Array>();
+  for (const name of new Set(reports.flatMap((r) => Object.keys(r.histograms)))) {
+    const arrays = reports.map((r) => r.histograms[name]);
+    const key = arrays.map(idOf).join(',');
+    let sum = byArrays.get(key);
+    if (sum === undefined) {
+      if (arrays.length === 1) sum = arrays[0] as Float64Array;
+      else {
+        const recorder = new Recorder();
+        for (const a of arrays) if (a !== undefined) recorder.addSparse(a);
+        sum = recorder.sparse();
+      }
+      byArrays.set(key, sum);
+    }
+    merged.histograms[name] = sum;
+  }
   return merged;
 }
 
@@ -82,7 +102,20 @@ export function mergeReports(reports: readonly EngineReport[]): EngineReport {
  */
 export function buildSummary(report: EngineReport, skipped: Record<string, number>, registryNames: readonly string[], meta: Record<string, unknown>, clockEpochMs: number): RunSummary {
   const empty = new Float64Array(0);
-  const pct = (name: string): Percentiles => percentilesOfSparse(report.histograms[name] ?? empty);
+  // Each distinct array is read and encoded once: histograms with the same counts share one.
+  const read = new Map<Float64Array, Percentiles>();
+  const pct = (name: string): Percentiles => {
+    const sparse = report.histograms[name] ?? empty;
+    let p = read.get(sparse);
+    if (p === undefined) read.set(sparse, (p = percentilesOfSparse(sparse)));
+    return p;
+  };
+  const encoded = new Map<Float64Array, string>();
+  const encode = (sparse: Float64Array): string => {
+    let e = encoded.get(sparse);
+    if (e === undefined) encoded.set(sparse, (e = encodeSparse(sparse)));
+    return e;
+  };
   const skippedTotal = Object.values(skipped).reduce((a, b) => a + b, 0);
   const seconds = report.sent === 0 ? 0 : Math.max(0, report.lastDoneMs - report.firstSentMs) / 1000;
   const latency = pct('all.latency');
@@ -123,7 +156,7 @@ export function buildSummary(report: EngineReport, skipped: Record<string, numbe
       onTimeRatio: onTime,
       throughputRequestsPerSecond: seconds > 0 ? report.ok / seconds : 0,
     },
-    histograms: Object.fromEntries(Object.entries(report.histograms).map(([name, sparse]) => [name, encodeSparse(sparse)])),
+    histograms: Object.fromEntries(Object.entries(report.histograms).map(([name, sparse]) => [name, encode(sparse)])),
     meta,
   };
 }

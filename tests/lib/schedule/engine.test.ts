@@ -151,6 +151,33 @@ t.test('histograms: each class, size and registry counts its own requests; all r
   }
 });
 
+t.test('histograms with the same counts are one array: one class, one size class, one registry taking every request', async (t) => {
+  const n = 200;
+  const s = segment(0, n, 4, 0);
+  // Three registries, all requests to the second: its histogram is every request's, the others are empty.
+  s.registry.fill(1);
+  const port: RegistryPort = {
+    start: (row, seg, i, engine) => setTimeout(() => engine.complete(row, 200, 1, null), seg.rowId[i] % 7),
+    close: async () => {},
+  };
+  const service: number[] = [];
+  const engine = new ReplayEngine(port, { wait: false, inFlight: 2, lateMs: 10, actors: 4, registries: 3, startAt: performance.now() }, (c) => service.push(c.doneMs - c.sentMs));
+  engine.append(s);
+  engine.end();
+  const h = (await engine.run()).histograms;
+  const all = h['all.latency'];
+  t.equal(h['GET blob.latency'], all, 'the only class: all.latency is its array');
+  t.equal(h['all.service'], h['GET blob.service'], 'and all.service too');
+  t.equal(h['size:<1MB.latency'], all, 'the size class that took every request');
+  t.equal(h['registry:1.latency'], all, 'the registry that took every request');
+  t.same([h['registry:0.latency'].length, h['registry:2.latency'].length, h['size:1-10MB.latency'].length], [0, 0, 0], 'the others are empty');
+  const counts = new Map<number, number>();
+  for (const ms of service) counts.set(slotOfMs(ms), (counts.get(slotOfMs(ms)) ?? 0) + 1);
+  const shared = new Map<number, number>();
+  for (let k = 0; k < all.length; k += 2) shared.set(all[k], all[k + 1]);
+  t.same(shared, counts, 'the shared array holds every request, once');
+});
+
 t.test('a finished request reaches the live histograms and the sink by the next progress report, batch full or not', async (t) => {
   const n = 300;
   const seen: number[] = [];
