@@ -96,6 +96,16 @@ export function mergeReports(reports: readonly EngineReport[]): EngineReport {
   return merged;
 }
 
+/** `f`, computed once per array (by identity). */
+function oncePerArray<T>(f: (sparse: Float64Array) => T): (sparse: Float64Array) => T {
+  const seen = new Map<Float64Array, T>();
+  return (sparse) => {
+    let value = seen.get(sparse);
+    if (value === undefined) seen.set(sparse, (value = f(sparse)));
+    return value;
+  };
+}
+
 /**
  * The summary of a merged report, the skipped requests by reason, and the registries' names.
  * `clockEpochMs` is the epoch time of the report's time 0 (the run's common start).
@@ -103,19 +113,9 @@ export function mergeReports(reports: readonly EngineReport[]): EngineReport {
 export function buildSummary(report: EngineReport, skipped: Record<string, number>, registryNames: readonly string[], meta: Record<string, unknown>, clockEpochMs: number): RunSummary {
   const empty = new Float64Array(0);
   // Each distinct array is read and encoded once: histograms with the same counts share one.
-  const read = new Map<Float64Array, Percentiles>();
-  const pct = (name: string): Percentiles => {
-    const sparse = report.histograms[name] ?? empty;
-    let p = read.get(sparse);
-    if (p === undefined) read.set(sparse, (p = percentilesOfSparse(sparse)));
-    return p;
-  };
-  const encoded = new Map<Float64Array, string>();
-  const encode = (sparse: Float64Array): string => {
-    let e = encoded.get(sparse);
-    if (e === undefined) encoded.set(sparse, (e = encodeSparse(sparse)));
-    return e;
-  };
+  const read = oncePerArray(percentilesOfSparse);
+  const encode = oncePerArray(encodeSparse);
+  const pct = (name: string): Percentiles => read(report.histograms[name] ?? empty);
   const skippedTotal = Object.values(skipped).reduce((a, b) => a + b, 0);
   const seconds = report.sent === 0 ? 0 : Math.max(0, report.lastDoneMs - report.firstSentMs) / 1000;
   const latency = pct('all.latency');
