@@ -77,6 +77,11 @@ async function rehearse(portOptions: HttpPortOptions, origin: string, wait: bool
   const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - performance.now()))));
   try {
     await Promise.race([engine.run(), late]);
+    // Let the connection go idle before closing it: undici resumes a client a turn after each
+    // response, and a replay's clients go idle whenever they wait (a closed loop's at their last
+    // request). Closing first left that path unseen, and V8 threw away and recompiled undici's
+    // optimized resume code mid-run when the first client went idle.
+    await new Promise((resolve) => setImmediate(resolve));
     engine.stop();
     await Promise.race([port.close(), late]);
   } finally {
@@ -119,10 +124,13 @@ export default async function clientWorker(task: ReplayTask): Promise<ReplayTask
     else take(message);
   });
   take(task.first);
+  // Deltas are copied, not transferred: detaching a buffer in this isolate invalidates a V8 protector,
+  // and every optimized function touching a typed array (the engine's, the row writer's, undici's HTTP
+  // parser) is thrown away and compiled again after the first tick. A delta is a few KiB.
   const progress = (): void => {
     const r = engine.report;
     const interval = engine.takeInterval();
-    task.port.postMessage({ type: 'progress', done: r.ok + r.failed, ok: r.ok, failed: r.failed, bytes: r.bytes, late: r.late, interval } satisfies ReplayReport, [interval.buffer as ArrayBuffer]);
+    task.port.postMessage({ type: 'progress', done: r.ok + r.failed, ok: r.ok, failed: r.failed, bytes: r.bytes, late: r.late, interval } satisfies ReplayReport);
   };
   const ticker = setInterval(progress, PROGRESS_MS);
   try {

@@ -86,7 +86,7 @@ export type SegmentMessage = { type: 'segment' } & SegmentBatch;
 
 /** Client worker -> master, on the task's port. */
 export type ReplayReport =
-  | { type: 'progress'; done: number; ok: number; failed: number; bytes: number; late: number; /** Latency counts since the last progress, a Recorder's sparse delta (transferred). */ interval: Float64Array }
+  | { type: 'progress'; done: number; ok: number; failed: number; bytes: number; late: number; /** Latency counts since the last progress, a Recorder's sparse delta (copied: see client.ts). */ interval: Float64Array }
   | { type: 'need' };
 
 export type ReplayTaskResult = EngineReport;

@@ -3,9 +3,10 @@
  * floor on every record, and a replayed request records nine values: that was a tenth of a run's CPU
  * per request. A Recorder keeps plain counts laid out exactly as the library's counts array for
  * `newHistogram()` (1 µs unit, 3 significant digits: buckets of 1,024 half-sub-buckets) and finds a
- * slot with integer arithmetic. Between threads it travels as sparse counts (a transferable typed
- * array); a library histogram is built from it (`histogramOf` in histogram.ts) only where one is
- * needed, for percentiles and the encoded histograms of summaries, in the master. So a client worker
+ * slot with integer arithmetic. Between threads it travels as sparse counts (a typed array, copied: a
+ * transfer would cost the sending worker its optimized code, see actors/client.ts); a library
+ * histogram is built from it (`histogramOf` in histogram.ts) only where one is needed, for
+ * percentiles and the encoded histograms of summaries, in the master. So a client worker
  * never loads hdr-histogram-js, nor deflates and inflates histograms to hand them over.
  */
 
@@ -142,7 +143,9 @@ export class Recorder {
     if (this.hi >= this.lo) this.counts.fill(0, this.lo, this.hi + 1);
     this.lo = SLOT_COUNT;
     this.hi = -1;
-    this.overflow = undefined;
+    // Stored only when set: V8 treats a field never stored again as a constant, and a first store
+    // here (a worker's first progress tick) would throw away `sparse`'s code compiled with it.
+    if (this.overflow !== undefined) this.overflow = undefined;
     this.recorded = 0;
   }
 }
