@@ -1,10 +1,14 @@
 import * as hdr from 'hdr-histogram-js';
+import { encodeSparseCounts, type HistogramShape } from './hdr-encoding.js';
 import { Recorder, SLOT_COUNT, slotWidth, valueOfSlot } from './recorder.js';
 
 /** Histograms record microseconds: 1 µs to an hour at 3 significant digits. */
 const BUILD: hdr.BuildRequest = { lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, autoResize: true, bitBucketSize: 32 };
 
 export type Histogram = hdr.Histogram;
+
+/** What the encoded form of these histograms says about them (the library writes the same). */
+const SHAPE: HistogramShape = { significantDigits: BUILD.numberOfSignificantValueDigits as number, lowestDiscernibleValue: BUILD.lowestDiscernibleValue as number, highestTrackableValue: BUILD.highestTrackableValue as number };
 
 export function newHistogram(): Histogram {
   return hdr.build(BUILD);
@@ -76,43 +80,59 @@ export function percentilesMs(h: Histogram): Percentiles {
 }
 
 const NO_VALUES: Percentiles = { count: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
-/** The percentiles a summary gives, in the order of `Percentiles`. */
-const PERCENTILES = [50, 90, 99, 99.9];
 
 /**
  * `percentilesMs(histogramOfSparse(pairs))`, to the last bit, from the sparse counts alone: a summary's
  * histograms are read once each, and building a library histogram to read one walks its ~23,000
  * counts a dozen times in code that has not warmed up (most of the ~40 ms a summary took). `pairs`
- * are in a Recorder's order (slots increasing); durations past the slots go to the library.
+ * are in a Recorder's order (slots increasing, then durations past the slots, which go to the library).
+ *
+ * The library's arithmetic: a bucket's median equivalent value for the mean (summed in index order), its
+ * highest equivalent value for a percentile, a percentile's count rounded up past one ulp of
+ * floating-point error. Each figure is its own small loop: this code runs once per run, and V8
+ * compiled one loop computing them all twice over (~30 ms), first mid-loop, then again because the code
+ * after the loop had never run.
  */
 export function percentilesOfSparse(pairs: Float64Array): Percentiles {
-  let total = 0;
-  for (let k = 0; k + 1 < pairs.length; k += 2) {
-    if (pairs[k] < 0) return percentilesMs(histogramOfSparse(pairs));
-    total += pairs[k + 1];
-  }
-  if (total === 0) return NO_VALUES;
-  // The library's arithmetic, in one pass: a bucket's median and highest equivalent values, the mean
-  // summed in index order, a percentile's count rounded up past one ulp of floating-point error.
-  const wanted = PERCENTILES.map((percentile) => {
-    const fp = (percentile / 100) * total;
-    return Math.max(Math.ceil(fp - 2 ** (Math.floor(Math.log2(fp)) - 52)), 1);
-  });
-  const at = [0, 0, 0, 0];
-  let sum = 0;
-  let seen = 0;
-  let next = 0;
-  let highest = 0;
-  for (let k = 0; k + 1 < pairs.length; k += 2) {
-    const lowest = valueOfSlot(pairs[k]);
-    const width = slotWidth(pairs[k]);
-    sum += (lowest + Math.floor(width / 2)) * pairs[k + 1];
-    seen += pairs[k + 1];
-    highest = lowest + width - 1;
-    while (next < wanted.length && seen >= wanted[next]) at[next++] = highest;
-  }
+  if (pairs.length === 0) return NO_VALUES;
+  if (pairs[pairs.length - 2] < 0) return percentilesMs(histogramOfSparse(pairs));
+  const total = sparseTotal(pairs);
   const ms = (us: number): number => Math.round(us) / 1000;
-  return { count: total, mean: ms(sum / total), p50: ms(at[0]), p90: ms(at[1]), p99: ms(at[2]), p999: ms(at[3]), max: ms(highest) };
+  const at = (percentile: number): number => ms(valueAtCount(pairs, countAtPercentile(percentile, total)));
+  return { count: total, mean: ms(sparseSum(pairs) / total), p50: at(50), p90: at(90), p99: at(99), p999: at(99.9), max: ms(highestOfSlot(pairs[pairs.length - 2])) };
+}
+
+/** The count a percentile falls at, as the library computes it. */
+function countAtPercentile(percentile: number, total: number): number {
+  const fp = (percentile / 100) * total;
+  return Math.max(Math.ceil(fp - 2 ** (Math.floor(Math.log2(fp)) - 52)), 1);
+}
+
+function highestOfSlot(slot: number): number {
+  return valueOfSlot(slot) + slotWidth(slot) - 1;
+}
+
+function sparseTotal(pairs: Float64Array): number {
+  let total = 0;
+  for (let k = 1; k < pairs.length; k += 2) total += pairs[k];
+  return total;
+}
+
+/** The sum of every value at its bucket's median equivalent value (integers: exact below 2^53). */
+function sparseSum(pairs: Float64Array): number {
+  let sum = 0;
+  for (let k = 0; k + 1 < pairs.length; k += 2) sum += (valueOfSlot(pairs[k]) + Math.floor(slotWidth(pairs[k]) / 2)) * pairs[k + 1];
+  return sum;
+}
+
+/** The highest equivalent value of the bucket where the running count reaches `count`. */
+function valueAtCount(pairs: Float64Array, count: number): number {
+  let seen = 0;
+  for (let k = 0; k + 1 < pairs.length; k += 2) {
+    seen += pairs[k + 1];
+    if (seen >= count) return highestOfSlot(pairs[k]);
+  }
+  return highestOfSlot(pairs[pairs.length - 2]);
 }
 
 /** A fresh library histogram with counts in a Recorder's sparse form (exact: each slot is one of its buckets). */
@@ -134,12 +154,13 @@ export function histogramOfSparse(pairs: Float64Array): Histogram {
 }
 
 /**
- * `encodeHistogram(histogramOfSparse(pairs))` without the walk over all ~23,000 counts that sets the
- * histogram's tracking values: the encoding reads only the counts, up to the top recorded one, and
- * recording already leaves the maximum in the top slot.
+ * `encodeHistogram(histogramOfSparse(pairs))`, byte for byte, written from the counts (hdr-encoding.ts);
+ * durations past the slots, rare, go through a library histogram.
  */
 export function encodeSparse(pairs: Float64Array): string {
-  return pairs.length === 0 ? encodedEmptyHistogram() : encodeHistogram(recordedSparse(pairs));
+  if (pairs.length === 0) return encodedEmptyHistogram();
+  if (pairs[pairs.length - 2] < 0) return encodeHistogram(recordedSparse(pairs));
+  return encodeSparseCounts(pairs, SHAPE);
 }
 
 let emptyEncoded: string | undefined;

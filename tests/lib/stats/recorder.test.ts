@@ -143,11 +143,28 @@ t.test('percentiles read from sparse counts are the library histogram\'s, bit fo
   t.same(percentilesOfSparse(new Float64Array(0)), percentilesMs(newHistogram()), 'no values');
 });
 
-t.test('sparse counts encode as the histogram built from them does', async (t) => {
-  for (const [name, values] of [['sub-µs to hours', durations(11, 5_000)], ['one value', [0.25]], ['none', []]] as const) {
+t.test('sparse counts encode as the histogram built from them does, byte for byte', async (t) => {
+  const cases: [string, number[]][] = [
+    ['sub-µs to hours', durations(11, 5_000)],
+    ['sub-µs to minutes (written directly, not through the library)', durations(12, 5_000).filter((ms) => ms < 4_294_967)],
+    ['one value', [0.25]],
+    ['slot 0 (1 µs) only', [0.0004, 0.001]],
+    ['single zero counts between slots', [0.001, 0.003, 0.005, 0.006, 0.008]],
+    ['first bucket only', Array.from({ length: 3_000 }, (_, i) => (i % 2_048) / 1000)],
+    ['past the highest trackable value, inside the slots', [3_600_000.5, 4_000_000, 4_294_967.295]],
+    ['none', []],
+  ];
+  for (const [name, values] of cases) {
     const recorder = new Recorder();
     for (const ms of values) recorder.recordMs(ms);
-    const sparse = recorder.sparse();
-    t.equal(encodeSparse(sparse), encodeHistogram(histogramOfSparse(recorder.sparse())), name);
+    t.equal(encodeSparse(recorder.sparse()), encodeHistogram(histogramOfSparse(recorder.sparse())), name);
   }
+  // Counts that take every length of LEB128 number the library can hold (its counts are 32-bit: up to 5
+  // bytes), and zero runs from one to thousands.
+  const rng = new Random(13);
+  const recorder = new Recorder();
+  const pairs: number[] = [];
+  for (let slot = 0; slot < 23_000; slot += 1 + rng.int(rng.int(2) === 0 ? 3 : 3_000)) pairs.push(slot, Math.floor(2 ** (rng.next() * 31)));
+  recorder.addSparse(Float64Array.from(pairs));
+  t.equal(encodeSparse(recorder.sparse()), encodeHistogram(histogramOfSparse(recorder.sparse())), 'counts to 2^31, zero runs to thousands');
 });
