@@ -126,7 +126,8 @@ export default async function clientWorker(task: ReplayTask): Promise<ReplayTask
   take(task.first);
   // Deltas are copied, not transferred: detaching a buffer in this isolate invalidates a V8 protector,
   // and every optimized function touching a typed array (the engine's, the row writer's, undici's HTTP
-  // parser) is thrown away and compiled again after the first tick. A delta is a few KiB.
+  // parser) is thrown away and compiled again after the first tick. A delta is at most 16 bytes a
+  // distinct slot: tens of KiB a second.
   const progress = (): void => {
     const r = engine.report;
     const interval = engine.takeInterval();

@@ -4,9 +4,9 @@
  *
  * Why not the library: to encode, it needs a histogram of its own, filled by recording every slot, then
  * walks all its counts up to the top one; a summary encodes each distinct histogram once, in code that
- * runs once per run, so V8 compiled the library's recording and walking code for it (~15 ms of a
- * 10,000-request replay's summary, in the master, with the run's end waiting). Here one pass over the
- * non-zero counts writes the bytes. The library stays the reference: the tests compare the two byte for
+ * runs once per run, and V8 compiled the library's recording and walking code for that one pass. Here
+ * one pass over the non-zero counts writes the bytes (with the percentiles' own loops, histogram.ts, a
+ * 10,000-request replay's summary went from 44 to 25 ms of CPU). The library stays the reference: the tests compare the two byte for
  * byte.
  *
  * The format (big-endian): cookie 0x1c849314, the deflated length, then zlib's deflate of: cookie
