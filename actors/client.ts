@@ -111,7 +111,7 @@ export default async function clientWorker(task: ReplayTask): Promise<ReplayTask
   // Rows go straight to the results file: no copy through the master, which only renames it when done.
   const fd = task.resultsFile === undefined ? undefined : openSync(task.resultsFile, 'a');
   const sink = fd === undefined ? undefined : { rows: new RowWriter(fd), actorPieces, registryPieces: task.registries.map((r) => registryPiece(r.name)), startEpochMs: task.startAtEpochMs };
-  const engine = replayEngine(port, { wait: task.wait, inFlight: task.inFlight, lateMs: task.lateMs, actors: 0, registries: task.registries.length, startAt, lowWater: task.lowWater, onNeedRows: () => task.port.postMessage({ type: 'need' } satisfies ReplayReport) }, sink);
+  const engine = replayEngine(port, { wait: task.wait, inFlight: task.inFlight, lateMs: task.lateMs, actors: 0, registries: task.registries.length, startAt, lowWater: task.lowWater, liveLatency: task.progress, onNeedRows: () => task.port.postMessage({ type: 'need' } satisfies ReplayReport) }, sink);
   const take = (batch: SegmentBatch): void => {
     strings.push(...batch.strings);
     for (const name of batch.actorNames) actorPieces.push(clientPiece(name));
@@ -133,7 +133,7 @@ export default async function clientWorker(task: ReplayTask): Promise<ReplayTask
     const interval = engine.takeInterval();
     task.port.postMessage({ type: 'progress', done: r.ok + r.failed, ok: r.ok, failed: r.failed, bytes: r.bytes, late: r.late, interval } satisfies ReplayReport);
   };
-  const ticker = setInterval(progress, PROGRESS_MS);
+  const ticker = task.progress ? setInterval(progress, PROGRESS_MS) : undefined;
   try {
     // Wait for the common start without holding the event loop busy.
     const delay = startAt - performance.now();
@@ -143,7 +143,7 @@ export default async function clientWorker(task: ReplayTask): Promise<ReplayTask
     clearInterval(ticker);
     sink?.rows.flush();
     if (fd !== undefined) closeSync(fd);
-    progress();
+    if (task.progress) progress();
     await port.close();
     task.port.postMessage({ type: 'done' } satisfies PortDone);
     task.port.close();

@@ -36,6 +36,7 @@ export interface ReplayOptions {
   /** Replays only these trace clients (sharding); default all. */
   clientFilter?: (client: string) => boolean;
   signal?: AbortSignal;
+  /** Live progress, about once a second; without it workers report none (a quiet run does not pay for it). */
   onProgress?: (p: ReplayProgress) => void;
   /** Extra facts for the summary's meta record. */
   meta?: Record<string, unknown>;
@@ -138,6 +139,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
         resultsFile: results.tempPath,
         manifestsAsImages: config.warmup.manifests === 'image',
         rehearsalOrigin: rehearsal?.origin,
+        progress: options.onProgress !== undefined,
         port: port2,
       };
       return (pool as NonNullable<typeof pool>).run(task, { transferList: [port2, ...transferables(first)] as never }) as Promise<ReplayTaskResult>;

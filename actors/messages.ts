@@ -11,7 +11,7 @@ import type { FilePartial } from '../lib/analyze/pass.js';
  * Every message an actor sends or receives, as discriminated unions on `type`. Errors travel as
  * ErrorData (code + message), never as Error objects: custom fields do not survive a thread hop.
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Master -> warmup worker: push these items to this registry (the task itself, via Piscina). */
 export interface WarmupTask {
@@ -78,6 +78,8 @@ export interface ReplayTask {
   manifestsAsImages: boolean;
   /** The master's loopback server the worker rehearses against before the start (none: no rehearsal). */
   rehearsalOrigin: string | undefined;
+  /** Whether the master shows live progress: without it a worker sends none, nor keeps its latency. */
+  progress: boolean;
   port: MessagePort;
 }
 

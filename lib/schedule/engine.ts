@@ -51,6 +51,8 @@ export interface EngineOptions {
   onNeedRows?: () => void;
   /** Where the engine's timers run: real ones by default, a virtual clock for simulated registries. */
   timers?: Timers;
+  /** Keep the latency of what finished since the last `takeInterval()` (default true): only live progress reads it. */
+  liveLatency?: boolean;
 }
 
 /** The engine's timer needs, injectable so that a simulated replay runs in virtual time. */
@@ -156,8 +158,8 @@ export class ReplayEngine {
   private readonly completion: Completion;
   /** Finished requests counted but not yet recorded nor handed to the sink. */
   private readonly batch = new CompletionBatch(BATCH);
-  /** Latency of requests done since the last `takeInterval()`, for live percentiles. */
-  private readonly interval = new Recorder();
+  /** Latency of requests done since the last `takeInterval()`, for live percentiles (unless not wanted). */
+  private readonly interval: Recorder | undefined;
 
   constructor(
     private readonly port: RegistryPort,
@@ -166,6 +168,7 @@ export class ReplayEngine {
   ) {
     this.now = options.now ?? (() => performance.now());
     this.timers = options.timers ?? REAL_TIMERS;
+    this.interval = options.liveLatency === false ? undefined : new Recorder();
     this.addActors(options.actors);
     this.report = { sent: 0, ok: 0, failed: 0, late: 0, bytes: 0, ops: OP_NAMES.map(() => [0, 0, 0, 0]), errors: {}, histograms: {}, firstSentMs: Infinity, lastDoneMs: 0 };
     const h = (name: string): Recorder => {
@@ -315,7 +318,7 @@ export class ReplayEngine {
       if (error === null && status >= 200 && status < 300) {
         // Three slots computed, five counts recorded (six with several registries).
         const latencySlot = slotOfMs(latency);
-        this.interval.recordSlot(latencySlot, latency);
+        this.interval?.recordSlot(latencySlot, latency);
         const h = this.opHist[op];
         h.latency.recordSlot(latencySlot, latency);
         h.service.recordSlot(slotOfMs(service), service);
@@ -345,7 +348,7 @@ export class ReplayEngine {
   /** Latency counts of what finished since the last call, as a Recorder's sparse delta (for live progress). */
   takeInterval(): Float64Array {
     this.drain();
-    return this.interval.takeSparse();
+    return this.interval === undefined ? new Float64Array(0) : this.interval.takeSparse();
   }
 
   /**

@@ -34,6 +34,11 @@ export class Progress {
     this.startedAt = this.now();
   }
 
+  /** Whether the line is drawn at all (on a TTY): callers can skip gathering what only it shows. */
+  get live(): boolean {
+    return this.tty;
+  }
+
   /** Redraws the line (at most every `intervalMs`), with an optional extra, e.g. errors so far. */
   update(done: number, total?: number, extra?: string): void {
     if (!this.tty) return;

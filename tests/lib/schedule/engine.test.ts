@@ -214,3 +214,32 @@ t.test('a finished request reaches the live histograms and the sink by the next 
   for (let k = 1; k < all.length; k += 2) recorded += all[k];
   t.equal(recorded, n, 'and was recorded once');
 });
+
+t.test('without live progress, no interval is kept; the run histograms are the same', async (t) => {
+  const n = 200;
+  const run = async (liveLatency: boolean): Promise<{ intervals: number; report: Awaited<ReturnType<ReplayEngine['run']>> }> => {
+    let intervals = 0;
+    let engine: ReplayEngine;
+    let done = 0;
+    const port: RegistryPort = {
+      start: (row, _s, _i, e) =>
+        setImmediate(() => {
+          e.complete(row, 200, 1, null);
+          if (++done % 50 === 0) intervals += engine.takeInterval().length;
+        }),
+      close: async () => {},
+    };
+    engine = new ReplayEngine(port, { wait: false, inFlight: 2, lateMs: 10, actors: 3, registries: 1, startAt: performance.now(), liveLatency });
+    engine.append(segment(0, n, 3, 0));
+    engine.end();
+    const report = await engine.run();
+    return { intervals, report };
+  };
+  const quiet = await run(false);
+  const live = await run(true);
+  t.equal(quiet.intervals, 0, 'no interval counts without live progress');
+  t.ok(live.intervals > 0, 'interval counts with it');
+  const count = (a: Float64Array): number => a.reduce((sum, v, k) => (k % 2 === 1 ? sum + v : sum), 0);
+  t.equal(count(quiet.report.histograms['all.latency']), n);
+  t.same(Object.keys(quiet.report.histograms).sort(), Object.keys(live.report.histograms).sort());
+});
