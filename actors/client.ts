@@ -39,8 +39,9 @@ function replayEngine(port: HttpPort, options: EngineOptions, sink: RowSink | un
 }
 
 /**
- * A few reads through the run's own code (port, engine, result rows) against the master's loopback
- * server, before the start instant. Without it the first requests of a replay pay, at the very instant
+ * A few reads through the run's own code (port, engine, result rows; in the run's mode: open or closed
+ * loop, with live latency or without) against the master's loopback server, before the start instant.
+ * Without it the first requests of a replay pay, at the very instant
  * they are due, for compiling undici's HTTP parser (WebAssembly, on the first connection) and the lazily
  * compiled code of the whole request path: milliseconds of late sends and of service time that are
  * drtp's, not the registry's. It costs what those first requests would have cost, moved before the start;
@@ -51,7 +52,7 @@ function replayEngine(port: HttpPort, options: EngineOptions, sink: RowSink | un
  * showed Node's stream and undici's code costing more than in a bare dispatch loop; 10,000 1 KiB
  * registry GETs took 2% less CPU with the server moved, mean of 5 interleaved runs).
  */
-async function rehearse(portOptions: HttpPortOptions, origin: string, wait: boolean, lateMs: number, deadline: number): Promise<void> {
+async function rehearse(portOptions: HttpPortOptions, origin: string, wait: boolean, lateMs: number, liveLatency: boolean, deadline: number): Promise<void> {
   const strings = ['/v2/drtp/rehearsal/blobs/sha256:0'];
   const port = new HttpPort(strings, { ...portOptions, registries: [{ name: origin, origin }], inFlight: 1 });
   const n = REHEARSAL_REQUESTS;
@@ -69,7 +70,7 @@ async function rehearse(portOptions: HttpPortOptions, origin: string, wait: bool
   };
   // Rows are formatted, never written: the buffer holds all 16 (under 1 KiB each), so it never flushes.
   const sink: RowSink = { rows: new RowWriter(-1, 64 * 1024), actorPieces: [clientPiece('rehearsal')], registryPieces: [registryPiece(origin)], startEpochMs: Date.now() };
-  const engine = replayEngine(port, { wait, inFlight: 1, lateMs, actors: 1, registries: 1, startAt: performance.now() }, sink);
+  const engine = replayEngine(port, { wait, inFlight: 1, lateMs, actors: 1, registries: 1, startAt: performance.now(), liveLatency }, sink);
   engine.append(segment);
   engine.end();
   // Bounded: a rehearsal that cannot finish before the start is abandoned, never waited for.
@@ -105,7 +106,7 @@ export default async function clientWorker(task: ReplayTask): Promise<ReplayTask
   const startAt = performance.now() + (task.startAtEpochMs - Date.now());
   if (task.rehearsalOrigin !== undefined && startAt - performance.now() >= REHEARSAL_MIN_MS) {
     // A warm-up only: a failed rehearsal leaves the replay as it would be without one.
-    await rehearse(portOptions, task.rehearsalOrigin, task.wait, task.lateMs, startAt - REHEARSAL_MIN_MS / 5).catch(() => undefined);
+    await rehearse(portOptions, task.rehearsalOrigin, task.wait, task.lateMs, task.progress, startAt - REHEARSAL_MIN_MS / 5).catch(() => undefined);
   }
   const port = new HttpPort(strings, portOptions);
   // Rows go straight to the results file: no copy through the master, which only renames it when done.

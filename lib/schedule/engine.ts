@@ -51,7 +51,7 @@ export interface EngineOptions {
   onNeedRows?: () => void;
   /** Where the engine's timers run: real ones by default, a virtual clock for simulated registries. */
   timers?: Timers;
-  /** Keep the latency of what finished since the last `takeInterval()` (default true): only live progress reads it. */
+  /** Keep the latency of what finished since the last `takeInterval()` for live progress (default false: nothing else reads it). */
   liveLatency?: boolean;
 }
 
@@ -168,7 +168,7 @@ export class ReplayEngine {
   ) {
     this.now = options.now ?? (() => performance.now());
     this.timers = options.timers ?? REAL_TIMERS;
-    this.interval = options.liveLatency === false ? undefined : new Recorder();
+    this.interval = options.liveLatency === true ? new Recorder() : undefined;
     this.addActors(options.actors);
     this.report = { sent: 0, ok: 0, failed: 0, late: 0, bytes: 0, ops: OP_NAMES.map(() => [0, 0, 0, 0]), errors: {}, histograms: {}, firstSentMs: Infinity, lastDoneMs: 0 };
     const h = (name: string): Recorder => {

@@ -199,7 +199,7 @@ t.test('a finished request reaches the live histograms and the sink by the next 
       }),
     close: async () => {},
   };
-  engine = new ReplayEngine(port, { wait: false, inFlight: 2, lateMs: 10, actors: 3, registries: 1, startAt: performance.now() }, (c) => seen.push(c.segment.rowId[c.index]));
+  engine = new ReplayEngine(port, { wait: false, inFlight: 2, lateMs: 10, actors: 3, registries: 1, startAt: performance.now(), liveLatency: true }, (c) => seen.push(c.segment.rowId[c.index]));
   engine.append(segment(0, n, 3, 0));
   engine.end();
   const report = await engine.run();
