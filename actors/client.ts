@@ -41,11 +41,11 @@ function replayEngine(port: HttpPort, options: EngineOptions, sink: RowSink | un
 /**
  * A few reads through the run's own code (port, engine, result rows; in the run's mode: open or closed
  * loop, with live latency or without) against the master's loopback server, before the start instant.
- * Without it the first requests of a replay pay, at the very instant
- * they are due, for compiling undici's HTTP parser (WebAssembly, on the first connection) and the lazily
- * compiled code of the whole request path: milliseconds of late sends and of service time that are
- * drtp's, not the registry's. It costs what those first requests would have cost, moved before the start;
- * the replay's own connections are still opened by its first requests, as a docker client's are.
+ * Without it the first requests of a replay pay, at the very instant they are due, for compiling
+ * undici's HTTP parser (WebAssembly, on the first connection) and the lazily compiled code of the whole
+ * request path: milliseconds of late sends and of service time that are drtp's, not the registry's. It
+ * costs what those first requests would have cost, moved before the start; the replay's own connections
+ * are still opened by its first requests, as a docker client's are.
  *
  * The server lives in the master, not here: serving sockets in this isolate taught V8 the server side
  * of Node's stream code, which the replay's client sockets then ran with that mixed type feedback (perf

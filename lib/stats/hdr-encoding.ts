@@ -6,8 +6,8 @@
  * walks all its counts up to the top one; a summary encodes each distinct histogram once, in code that
  * runs once per run, and V8 compiled the library's recording and walking code for that one pass. Here
  * one pass over the non-zero counts writes the bytes (with the percentiles' own loops, histogram.ts, a
- * 10,000-request replay's summary went from 44 to 25 ms of CPU). The library stays the reference: the tests compare the two byte for
- * byte.
+ * 10,000-request replay's summary went from 44 to 25 ms of CPU). The library stays the reference: the
+ * tests compare the two byte for byte.
  *
  * The format (big-endian): cookie 0x1c849314, the deflated length, then zlib's deflate of: cookie
  * 0x1c849313, payload length, normalizing offset (the library writes 1), significant digits, lowest

@@ -95,11 +95,16 @@ const NO_VALUES: Percentiles = { count: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999
  */
 export function percentilesOfSparse(pairs: Float64Array): Percentiles {
   if (pairs.length === 0) return NO_VALUES;
-  if (pairs[pairs.length - 2] < 0) return percentilesMs(histogramOfSparse(pairs));
+  if (hasLongDurations(pairs)) return percentilesMs(histogramOfSparse(pairs));
   const total = sparseTotal(pairs);
   const ms = (us: number): number => Math.round(us) / 1000;
   const at = (percentile: number): number => ms(valueAtCount(pairs, countAtPercentile(percentile, total)));
   return { count: total, mean: ms(sparseSum(pairs) / total), p50: at(50), p90: at(90), p99: at(99), p999: at(99.9), max: ms(highestOfSlot(pairs[pairs.length - 2])) };
+}
+
+/** Whether non-empty sparse counts hold durations past the slots (in a Recorder's order, they come last). */
+function hasLongDurations(pairs: Float64Array): boolean {
+  return pairs[pairs.length - 2] < 0;
 }
 
 /** The count a percentile falls at, as the library computes it. */
@@ -159,7 +164,7 @@ export function histogramOfSparse(pairs: Float64Array): Histogram {
  */
 export function encodeSparse(pairs: Float64Array): string {
   if (pairs.length === 0) return encodedEmptyHistogram();
-  if (pairs[pairs.length - 2] < 0) return encodeHistogram(recordedSparse(pairs));
+  if (hasLongDurations(pairs)) return encodeHistogram(recordedSparse(pairs));
   return encodeSparseCounts(pairs, SHAPE);
 }
 
