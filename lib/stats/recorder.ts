@@ -79,11 +79,16 @@ export class Recorder {
   recordSlot(slot: number, ms: number): void {
     this.recorded++;
     if (slot >= 0) {
-      if (this.counts.length === 0) this.counts = new Float64Array(SLOT_COUNT);
-      this.counts[slot]++;
+      this.allocated()[slot]++;
       if (slot < this.lo) this.lo = slot;
       if (slot > this.hi) this.hi = slot;
     } else this.addOverflow(microseconds(ms), 1);
+  }
+
+  /** The counts, allocated at the first one. */
+  private allocated(): Float64Array {
+    if (this.counts.length === 0) this.counts = new Float64Array(SLOT_COUNT);
+    return this.counts;
   }
 
   private addOverflow(us: number, count: number): void {
@@ -138,8 +143,7 @@ export class Recorder {
       const key = pairs[k];
       const count = pairs[k + 1];
       if (key >= 0) {
-        if (this.counts.length === 0) this.counts = new Float64Array(SLOT_COUNT);
-        this.counts[key] += count;
+        this.allocated()[key] += count;
         if (key < this.lo) this.lo = key;
         if (key > this.hi) this.hi = key;
       } else this.addOverflow(-key, count);
