@@ -14,7 +14,7 @@
  * measured slower than it is.
  */
 import { once } from 'node:events';
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
@@ -121,6 +121,17 @@ async function prepareDrtp(): Promise<Run> {
   };
 }
 
+/** CPU ticks (1/100 s) of every thread of this process, by thread id. */
+function threadTicks(): Map<string, { name: string; ticks: number }> {
+  const ticks = new Map<string, { name: string; ticks: number }>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks.set(tid, { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ticks: Number(fields[11]) + Number(fields[12]) });
+  }
+  return ticks;
+}
+
 /** Files the probe wrote for itself, removed after the measurement. */
 const scratch: string[] = [];
 const tools: Record<string, () => Promise<Run>> = {
@@ -133,19 +144,22 @@ const tools: Record<string, () => Promise<Run>> = {
 const prepare = tools[tool];
 if (prepare === undefined) throw new Error(`unknown tool "${tool}"; tools: ${Object.keys(tools).join(', ')}`);
 const chosen = await prepare();
+const threadsBefore = process.env.DRTP_BENCH_THREADS ? threadTicks() : undefined;
 const started = performance.now();
 const before = process.cpuUsage();
 const result = await chosen();
 const seconds = (performance.now() - started) / 1000;
-if (process.env.DRTP_BENCH_THREADS) {
-  const { readdirSync } = await import('node:fs');
-  for (const tid of readdirSync('/proc/self/task')) {
-    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    if (ticks > 0) process.stderr.write(`thread ${tid} ${name}: ${(ticks / 100).toFixed(2)} s\n`);
+if (threadsBefore !== undefined) {
+  // Per thread, within the measurement; threads that ended in it (client workers) are the remainder.
+  const after = threadTicks();
+  let listed = 0;
+  for (const [tid, { name, ticks }] of after) {
+    const delta = ticks - (threadsBefore.get(tid)?.ticks ?? 0);
+    listed += delta;
+    if (delta > 0) process.stderr.write(`thread ${tid} ${name}: ${(delta / 100).toFixed(2)} s\n`);
   }
+  const all = process.cpuUsage(before);
+  process.stderr.write(`ended threads: ${((all.user + all.system) / 1e6 - listed / 100).toFixed(2)} s\n`);
 }
 const cpu = process.cpuUsage(before);
 process.stdout.write(`${JSON.stringify({ ...result, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssBytes: peakRss() })}\n`);
