@@ -6,6 +6,8 @@
  *   load-probe dispatch-worker URL CONNECTIONS REQUESTS   (the same loop in a worker thread started for it)
  *   load-probe drtp URL CONNECTIONS REQUESTS [wait-rate-per-second] [results-file]
  * Prints one JSON line: { requests, errors, seconds, cpuSeconds, maxRssBytes, tableBytes, lateness? }.
+ * With DRTP_BENCH_THREADS set, also the measurement's CPU per thread on stderr (V8's helper threads,
+ * which compile and collect, apart from the main thread; client workers are the remainder).
  *
  * Each tool loads only its own modules (before the measurement starts): a tool's heap is part of its
  * cost. A thread's garbage collector works harder the more code its heap holds (at 1 MiB bodies a
@@ -149,18 +151,16 @@ const started = performance.now();
 const before = process.cpuUsage();
 const result = await chosen();
 const seconds = (performance.now() - started) / 1000;
+const cpu = process.cpuUsage(before);
 if (threadsBefore !== undefined) {
   // Per thread, within the measurement; threads that ended in it (client workers) are the remainder.
-  const after = threadTicks();
   let listed = 0;
-  for (const [tid, { name, ticks }] of after) {
+  for (const [tid, { name, ticks }] of threadTicks()) {
     const delta = ticks - (threadsBefore.get(tid)?.ticks ?? 0);
     listed += delta;
     if (delta > 0) process.stderr.write(`thread ${tid} ${name}: ${(delta / 100).toFixed(2)} s\n`);
   }
-  const all = process.cpuUsage(before);
-  process.stderr.write(`ended threads: ${((all.user + all.system) / 1e6 - listed / 100).toFixed(2)} s\n`);
+  process.stderr.write(`ended threads: ${((cpu.user + cpu.system) / 1e6 - listed / 100).toFixed(2)} s\n`);
 }
-const cpu = process.cpuUsage(before);
 process.stdout.write(`${JSON.stringify({ ...result, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssBytes: peakRss() })}\n`);
 for (const file of scratch) rmSync(file, { force: true });

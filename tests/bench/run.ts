@@ -94,8 +94,8 @@ function flag(args: string[], name: string, fallback: number): number {
  * `npm run bench -- run [--rounds=5] [--memory=5000000]`: the load generator's efficiency against
  * autocannon, a bare undici `request` loop and a bare undici `dispatch` loop, against a trivial
  * loopback server and against docker-registry (for 1 KiB, also whole runs of autocannon and drtp at
- * 100,000 GETs, up to three interleaved pairs); send lateness of an open-loop replay at 2,000 requests/s from 1,000 clients;
- * and peak memory of a long replay.
+ * 100,000 GETs, up to three interleaved pairs); send lateness of an open-loop replay at 2,000
+ * requests/s from 1,000 clients; and peak memory of a long replay.
  */
 export async function runRunBench(args: string[]): Promise<void> {
   const memoryRequests = flag(args, 'memory', 5_000_000);
