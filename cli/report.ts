@@ -1,3 +1,5 @@
+import type { ReplayOptions } from '../actors/master.js';
+import type { Progress } from '../lib/term/progress.js';
 import type { TraceReadStats } from '../lib/trace/load.js';
 import type { SelectionCounts } from '../lib/trace/select.js';
 
@@ -12,4 +14,12 @@ export function describeRead(stats: TraceReadStats, counts: SelectionCounts): st
   text += `replayable ${n(counts.replayable)}; not replayed: ${n(counts.otherMethod)} other methods, ${n(counts.otherPath)} other paths, `;
   text += `${n(counts.noSize)} without size, ${n(counts.failed)} failed in the trace, ${n(counts.beyondLimit)} beyond the limit\n`;
   return text;
+}
+
+/**
+ * A replay's live line, as `runReplay` options: none when the line is not drawn (piped), so that the
+ * workers gather and send no progress nobody sees.
+ */
+export function replayProgress(progress: Progress): Pick<ReplayOptions, 'onProgress'> {
+  return progress.live ? { onProgress: (p) => progress.update(p.done, p.total, `${p.failed} failed, p99 ${p.p99.toFixed(1)} ms`) } : {};
 }

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runReplay, type ReplayProgress } from '../../actors/master.js';
+import { runReplay } from '../../actors/master.js';
 import { runWarmup } from '../../actors/warmup-master.js';
 import { resolveConfig } from '../../lib/config/load.js';
 import { loadConfiguredTrace } from '../../lib/config/trace.js';
@@ -15,7 +15,7 @@ import { formatSummary } from '../../lib/stats/summary.js';
 import { writeSynthTrace } from '../../lib/trace/synth-files.js';
 import { Progress, formatBytes } from '../../lib/term/progress.js';
 import { BaseCommand, numberFlag } from '../base.js';
-import { describeRead } from '../report.js';
+import { describeRead, replayProgress } from '../report.js';
 import { interruptible } from '../signals.js';
 import { drtpVersion } from '../version.js';
 import { runMeta } from '../../lib/stats/meta.js';
@@ -84,7 +84,7 @@ export class DemoCommand extends BaseCommand {
       const progress = new Progress(stderr, 'run', { unit: 'requests' });
       const meta = await runMeta(config, registries, drtpVersion());
       const outcome = await interruptible(stderr, (signal) =>
-        runReplay({ config, trace, map, registries, signal, meta, ...(progress.live ? { onProgress: (p: ReplayProgress) => progress.update(p.done, p.total, `${p.failed} failed, p99 ${p.p99.toFixed(1)} ms`) } : {}) }),
+        runReplay({ config, trace, map, registries, signal, meta, ...replayProgress(progress) }),
       );
       progress.stop();
       stdout.write(`\n${formatSummary(outcome.summary)}`);

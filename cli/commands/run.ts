@@ -1,5 +1,5 @@
 import { Command, Option } from 'clipanion';
-import { runReplay, type ReplayProgress } from '../../actors/master.js';
+import { runReplay } from '../../actors/master.js';
 import { loadConfig } from '../../lib/config/load.js';
 import { loadConfiguredTrace } from '../../lib/config/trace.js';
 import { DrtpError } from '../../lib/errors.js';
@@ -11,7 +11,7 @@ import { Progress } from '../../lib/term/progress.js';
 import { drtpVersion } from '../version.js';
 import { registryJob } from '../registry-job.js';
 import { BaseCommand } from '../base.js';
-import { describeRead } from '../report.js';
+import { describeRead, replayProgress } from '../report.js';
 import { interruptible } from '../signals.js';
 
 export class RunCommand extends BaseCommand {
@@ -63,7 +63,7 @@ export class RunCommand extends BaseCommand {
         meta,
         ...(shard === undefined ? {} : { clientFilter: shardFilter(shard) }),
         ...(startAtEpochMs === undefined ? {} : { startAtEpochMs: Math.max(startAtEpochMs, Date.now() + 300) }),
-        ...(progress.live ? { onProgress: (p: ReplayProgress) => progress.update(p.done, p.total, `${p.failed} failed, p99 ${p.p99.toFixed(1)} ms`) } : {}),
+        ...replayProgress(progress),
       }),
     );
     progress.stop();
