@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -69,7 +70,9 @@ async function importTypeScript(path: string): Promise<{ init?: unknown }> {
   }
   const source = await readFile(path, 'utf8');
   const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 }, fileName: path });
-  const temp = join(dirname(path), `.${basename(path)}.drtp-${process.pid}-${Date.now()}.mjs`);
+  // A name of its own: a sweep's worker threads share the pid and load the same model in the same
+  // millisecond, and a name made of those two let one thread overwrite or remove another's file.
+  const temp = join(dirname(path), `.${basename(path)}.drtp-${randomUUID()}.mjs`);
   await writeFile(temp, outputText);
   try {
     return (await import(pathToFileURL(temp).href)) as { init?: unknown };
