@@ -39,7 +39,7 @@ export async function runIngestBench(args: string[]): Promise<void> {
   const tableSize = statSync(tableFile).size;
 
   const probe = (mode: string, inputs: string[]): Probe => {
-    const out = execFileSync(process.execPath, [join(packageRoot(), 'dist/tests/bench/ingest-probe.js'), mode, ...inputs], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    const out = execFileSync(process.execPath, [join(import.meta.dirname, 'ingest-probe.js'), mode, ...inputs], { encoding: 'utf8', maxBuffer: 1 << 20 });
     return JSON.parse(out.trim().split('\n').pop() as string) as Probe;
   };
   const best = (mode: string, inputs: string[], runs = 3): Probe => {

@@ -3,7 +3,6 @@ import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { packageRoot } from '../../lib/paths.js';
 import { RegistryClient } from '../../lib/registry/client.js';
 import { generatedContent } from '../../lib/registry/content.js';
 import { resolveEndpoint } from '../../lib/registry/endpoint.js';
@@ -20,7 +19,7 @@ interface Probe {
   tableBytes?: number;
 }
 
-const bench = (file: string): string => join(packageRoot(), 'dist/tests/bench', file);
+const bench = (file: string): string => join(import.meta.dirname, file);
 
 async function probe(tool: string, url: string, connections: number, requests: number, ...extra: string[]): Promise<Probe> {
   const { stdout } = await run(process.execPath, [bench('load-probe.js'), tool, url, String(connections), String(requests), ...extra], { maxBuffer: 1 << 20 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { COMMANDS } from '../../cli/cli.js';
 
-const ORIGINAL = join(import.meta.dirname, '../../../shared/compat/original-config.yaml');
+const ORIGINAL = join(import.meta.dirname, '../fixtures/compat/original-config.yaml');
 
 t.test('--help lists every command and each command explains itself', async (t) => {
   const help = await runCli(['--help']);

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkConfigText, loadConfig, resolveConfig, type ConfigError } from '../../../lib/config/load.js';
 
-const ORIGINAL = join(import.meta.dirname, '../../../../shared/compat/original-config.yaml');
+const ORIGINAL = join(import.meta.dirname, '../../fixtures/compat/original-config.yaml');
 interface SchemaNode {
   properties: Record<string, SchemaNode>;
 }
@@ -12,7 +12,7 @@ const keysOf = (node: SchemaNode): string => Object.keys(node.properties).join('
 
 t.test("the original player's configuration validates unchanged and resolves with its meaning", async (t) => {
   const config = await loadConfig(ORIGINAL);
-  const dir = join(import.meta.dirname, '../../../../shared/compat');
+  const dir = join(import.meta.dirname, '../../fixtures/compat');
   t.same(config.trace.files, [join(dir, 'traces/prod-dal09-logstash-2017.06.20-0.json'), join(dir, 'traces/prod-dal09-logstash-2017.06.20-1.json')]);
   t.same(config.trace.limit, { type: 'requests', amount: 5000 });
   t.equal(config.trace.output, join(dir, 'results.json'));

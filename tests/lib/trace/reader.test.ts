@@ -7,7 +7,7 @@ import { isDrtpError } from '../../../lib/errors.js';
 import { writeSynthTrace } from '../../../lib/trace/synth-files.js';
 import { FakeTrace, writeTrace, type TraceRecord } from '../../helpers/fake-trace.js';
 
-const SAMPLE = join(import.meta.dirname, '../../../../shared/traces/real/sample_stage-dal09.json');
+const SAMPLE = join(import.meta.dirname, '../../fixtures/traces/sample_stage-dal09.json');
 
 /** What the table must hold for `records`, computed independently with JSON.parse and Date.parse. */
 function expectedRows(records: TraceRecord[]) {
