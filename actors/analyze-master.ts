@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { FilePartial } from '../lib/analyze/pass.js';
 import { analyze, analyzeWithCharts, type Analysis, type ChartData } from '../lib/analyze/summary.js';
 import { DrtpError } from '../lib/errors.js';
+import type { FileReadCounts } from '../lib/trace/load.js';
 import { PROTOCOL_VERSION, type AnalyzeTask, type AnalyzeTaskResult } from './messages.js';
 import { workerPool } from './pool.js';
 
@@ -11,7 +12,7 @@ export type TraceAnalysis = Analysis & { dataCenters: Record<string, Analysis>; 
  * Characterizes trace files, file by file on the worker pool (largest first, so the pool stays busy),
  * then adds the partials up overall and per data center.
  */
-export async function analyzeTraces(files: readonly string[], options: { strict?: boolean; workers?: number; onFile?: (done: number, total: number) => void } = {}): Promise<{ analysis: TraceAnalysis; charts: ChartData }> {
+export async function analyzeTraces(files: readonly string[], options: { strict?: boolean; workers?: number; onFile?: (done: number, total: number) => void } = {}): Promise<{ analysis: TraceAnalysis; charts: ChartData; perFile: FileReadCounts[] }> {
   if (files.length === 0) throw new DrtpError('E_USAGE', 'no trace files given');
   const { statSync } = await import('node:fs');
   const order = [...files].sort((a, b) => sizeOf(statSync, b) - sizeOf(statSync, a));
@@ -36,7 +37,7 @@ export async function analyzeTraces(files: readonly string[], options: { strict?
   const dataCenters: Record<string, Analysis> = {};
   for (const dc of [...new Set(partials.map((p) => p.dataCenter))].sort()) dataCenters[dc] = analyze(partials.filter((p) => p.dataCenter === dc));
   const { analysis, charts } = analyzeWithCharts(partials);
-  return { analysis: { ...analysis, dataCenters, malformedExamples: partials.flatMap((p) => p.read.malformedExamples).slice(0, 10) }, charts };
+  return { analysis: { ...analysis, dataCenters, malformedExamples: partials.flatMap((p) => p.read.malformedExamples).slice(0, 10) }, charts, perFile: partials.flatMap((p) => p.read.perFile) };
 }
 
 function sizeOf(stat: typeof import('node:fs').statSync, file: string): number {

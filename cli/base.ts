@@ -1,14 +1,29 @@
 import { Command, Option, UsageError } from 'clipanion';
+import { loadConfig } from '../lib/config/load.js';
+import type { Config } from '../lib/config/types.js';
 import { DrtpError, ERROR_CODES, exitStatusFor, formatLocation, isDrtpError } from '../lib/errors.js';
+import { describeConfig } from './report.js';
 
 /**
  * The shared flags of every command, and the one place where errors become exit statuses: commands
  * implement `run()` and return a status; they never call process.exit.
  */
 export abstract class BaseCommand extends Command {
-  verbose = Option.Boolean('--verbose,-v', false, { description: 'Print more about what is done' });
+  verbose = Option.Boolean('--verbose,-v', false, { description: 'Print the resolved configuration (on stderr) and what each trace file gave' });
 
   abstract run(): Promise<number>;
+
+  /** Loads a configuration; with --verbose or its own `verbose: true`, prints it resolved on stderr. */
+  protected async loadConfig(file: string): Promise<Config> {
+    const config = await loadConfig(file);
+    if (this.isVerbose(config)) this.context.stderr.write(describeConfig(config));
+    return config;
+  }
+
+  /** --verbose, or the configuration's `verbose: true` (the original player's key). */
+  protected isVerbose(config?: Config): boolean {
+    return this.verbose || config?.verbose === true;
+  }
 
   async execute(): Promise<number> {
     try {

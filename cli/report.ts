@@ -1,14 +1,17 @@
 import type { ReplayOptions } from '../actors/master.js';
+import { shownConfig } from '../lib/config/shown.js';
+import type { Config } from '../lib/config/types.js';
 import type { Progress } from '../lib/term/progress.js';
 import type { TraceReadStats } from '../lib/trace/load.js';
 import type { SelectionCounts } from '../lib/trace/select.js';
 
 const n = (x: number): string => x.toLocaleString('en-US');
 
-/** The lines every command prints about the trace it read. */
-export function describeRead(stats: TraceReadStats, counts: SelectionCounts): string {
+/** The lines every command prints about the trace it read; verbose, what each file gave. */
+export function describeRead(stats: TraceReadStats, counts: SelectionCounts, verbose = false): string {
   let text = `read ${n(stats.records)} records from ${stats.files.length} file${stats.files.length === 1 ? '' : 's'}`;
   text += stats.malformed > 0 ? `, skipped ${n(stats.malformed)} malformed\n` : '\n';
+  if (verbose) for (const f of stats.perFile) text += `  ${f.file}: ${n(f.records)} records, ${n(f.malformed)} malformed\n`;
   for (const example of stats.malformedExamples) text += `  ${example}\n`;
   if (stats.malformed > stats.malformedExamples.length) text += `  ... and ${n(stats.malformed - stats.malformedExamples.length)} more\n`;
   text += `replayable ${n(counts.replayable)}; not replayed: ${n(counts.otherMethod)} other methods, ${n(counts.otherPath)} other paths, `;
@@ -22,4 +25,9 @@ export function describeRead(stats: TraceReadStats, counts: SelectionCounts): st
  */
 export function replayProgress(progress: Progress): Pick<ReplayOptions, 'onProgress'> {
   return progress.live ? { onProgress: (p) => progress.update(p.done, p.total, `${p.failed} failed, p99 ${p.p99.toFixed(1)} ms`) } : {};
+}
+
+/** The resolved configuration (every default applied, paths absolute, passwords hidden), for --verbose. */
+export function describeConfig(config: Config): string {
+  return `configuration ${config.file}, resolved:\n${JSON.stringify(shownConfig(config), null, 2)}\n`;
 }

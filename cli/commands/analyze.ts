@@ -2,7 +2,6 @@ import { Command, Option } from 'clipanion';
 import { availableParallelism } from 'node:os';
 import { analyzeTraces } from '../../actors/analyze-master.js';
 import { analysisHtml, formatAnalysis } from '../../lib/analyze/report.js';
-import { loadConfig } from '../../lib/config/load.js';
 import { DrtpError } from '../../lib/errors.js';
 import { writeFileAtomic } from '../../lib/fsutil/atomic.js';
 import { Progress } from '../../lib/term/progress.js';
@@ -37,11 +36,14 @@ export class AnalyzeCommand extends BaseCommand {
 
   async run(): Promise<number> {
     let files = this.traces;
-    if (this.config !== undefined) files = [...files, ...(await loadConfig(this.config)).trace.files];
+    const config = this.config === undefined ? undefined : await this.loadConfig(this.config);
+    if (config !== undefined) files = [...files, ...config.trace.files];
     if (files.length === 0) throw new DrtpError('E_USAGE', 'give trace files, or --config CONFIG');
     const progress = new Progress(this.context.stderr, 'analyze', { unit: 'files' });
-    const { analysis, charts } = await analyzeTraces(files, { strict: this.strict, workers: numberFlag('--workers', this.workers, { integer: true, min: 1 }) ?? availableParallelism(), onFile: (d, t) => progress.update(d, t) });
+    const { analysis, charts, perFile } = await analyzeTraces(files, { strict: this.strict, workers: numberFlag('--workers', this.workers, { integer: true, min: 1 }) ?? availableParallelism(), onFile: (d, t) => progress.update(d, t) });
     progress.stop();
+    // On stderr, so that --json stays one document.
+    if (this.isVerbose(config)) for (const f of perFile) this.context.stderr.write(`${f.file}: ${f.records.toLocaleString('en-US')} records, ${f.malformed.toLocaleString('en-US')} malformed\n`);
     if (this.html !== undefined) await writeFileAtomic(this.html, analysisHtml(analysis, charts, `drtp analyze: ${files.length} trace file(s)`));
     this.context.stdout.write(this.json ? `${JSON.stringify(analysis, null, 2)}\n` : formatAnalysis(analysis));
     return 0;

@@ -34,7 +34,7 @@ export class ImportCommand extends BaseCommand {
     progress.stop();
     await writeTable(this.out, table, { read: stats, sources: this.traces });
     const { counts } = selectRequests(table);
-    this.context.stdout.write(describeRead(stats, counts));
+    this.context.stdout.write(describeRead(stats, counts, this.verbose));
     this.context.stdout.write(`wrote ${this.out}: ${table.length.toLocaleString('en-US')} requests, ${formatBytes(table.length * bytesPerRequest())} of columns\n`);
     return 0;
   }

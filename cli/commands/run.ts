@@ -1,6 +1,5 @@
 import { Command, Option } from 'clipanion';
 import { runReplay } from '../../actors/master.js';
-import { loadConfig } from '../../lib/config/load.js';
 import { loadConfiguredTrace } from '../../lib/config/trace.js';
 import { DrtpError } from '../../lib/errors.js';
 import { readDigestMapOrShards } from '../../lib/registry/digest-map.js';
@@ -36,7 +35,7 @@ export class RunCommand extends BaseCommand {
   startAt = Option.String('--start-at', { description: 'Start at this wall-clock time (ISO or epoch ms), so that every shard starts together' });
 
   async run(): Promise<number> {
-    const loaded = await loadConfig(this.config);
+    const loaded = await this.loadConfig(this.config);
     const shard = resolveShard(this.shard);
     const startAtEpochMs = parseStartAt(this.startAt);
     // A shard writes its own results next to the others' (a shared volume): merge them with drtp merge.
@@ -48,7 +47,7 @@ export class RunCommand extends BaseCommand {
     const reading = new Progress(stderr, 'reading trace', { unit: 'MB', format: (n) => (n / 1e6).toFixed(1) });
     const trace = await loadConfiguredTrace(config, { onProgress: (d, t) => reading.update(d, t) });
     reading.stop();
-    if (!this.json) stdout.write(describeRead(trace.stats, trace.counts));
+    if (!this.json) stdout.write(describeRead(trace.stats, trace.counts, this.isVerbose(loaded)));
     const meta = await runMeta(loaded, registries, drtpVersion(), shard);
     if (shard !== undefined && !this.json) stdout.write(`shard ${shard.index} of ${shard.count}: this process replays the clients that hash to it\n`);
     if (startAtEpochMs !== undefined && startAtEpochMs < Date.now()) stderr.write(`drtp: --start-at ${new Date(startAtEpochMs).toISOString()} is past: starting now\n`);

@@ -8,7 +8,6 @@ import type { Config } from '../../lib/config/types.js';
 import type { ConfiguredTrace } from '../../lib/config/trace.js';
 import { formatSummary } from '../../lib/stats/summary.js';
 import { MODELS } from '../../lib/cache/index.js';
-import { loadConfig } from '../../lib/config/load.js';
 import { loadConfiguredTrace } from '../../lib/config/trace.js';
 import { DrtpError } from '../../lib/errors.js';
 import { writeFileAtomic } from '../../lib/fsutil/atomic.js';
@@ -45,7 +44,7 @@ export class SimulateCommand extends BaseCommand {
   shard = Option.String('--shard', { description: 'Run only shard I of N (I/N, from 0) of the sweep points: point k when k mod N = I. Default: JOB_COMPLETION_INDEX/JOB_COMPLETIONS if set' });
 
   async run(): Promise<number> {
-    const config = await loadConfig(this.config);
+    const config = await this.loadConfig(this.config);
     if (config.simulate === undefined) throw new DrtpError('E_CONFIG', `${this.config}: /simulate is required for simulate (at least simulate.name)`, { path: '/simulate' });
     const { stdout, stderr } = this.context;
     const trace = await loadConfiguredTrace(config, { includeFailedByDefault: true });
@@ -63,7 +62,7 @@ export class SimulateCommand extends BaseCommand {
     if (this.svg !== undefined) await writeFileAtomic(this.svg, hitRatioSvg(points));
     if (this.json) stdout.write(`${JSON.stringify({ points }, null, 2)}\n`);
     else {
-      stdout.write(describeRead(trace.stats, trace.counts));
+      stdout.write(describeRead(trace.stats, trace.counts, this.isVerbose(config)));
       for (const p of points) {
         stdout.write(`\n${p.model} ${p.args === undefined ? '' : JSON.stringify(p.args)}\n`);
         if (p.error !== undefined) stdout.write(`  failed: ${p.error.code}: ${p.error.message}\n`);

@@ -21,6 +21,7 @@ export class ValidateCommand extends BaseCommand {
     const { problems } = await checkConfigFile(this.config);
     if (problems.length === 0) {
       this.context.stdout.write('ok\n');
+      if (this.verbose) await this.loadConfig(this.config);
       return 0;
     }
     for (const p of problems) this.context.stdout.write(`${formatProblem(this.config, p)}\n`);

@@ -1,6 +1,5 @@
 import { Command, Option } from 'clipanion';
 import { runWarmup } from '../../actors/warmup-master.js';
-import { loadConfig } from '../../lib/config/load.js';
 import { loadConfiguredTrace } from '../../lib/config/trace.js';
 import { readDigestMap } from '../../lib/registry/digest-map.js';
 import { warmupItems } from '../../lib/registry/warmup-plan.js';
@@ -30,7 +29,7 @@ export class WarmupCommand extends BaseCommand {
   shard = Option.String('--shard', { description: 'Push only shard I of N (I/N, from 0) of the blobs, by consistent hash of the URI; the map goes to warmup.output with .shard-I-of-N before its extension. Default: JOB_COMPLETION_INDEX/JOB_COMPLETIONS if set' });
 
   async run(): Promise<number> {
-    const config = await loadConfig(this.config);
+    const config = await this.loadConfig(this.config);
     const { output: mapPath, registries: all } = registryJob(config, this.config, 'warmup', 'where the URI -> digest map goes');
     const registries = config.warmup.registries === 'all' ? all : all.slice(0, 1);
     const { stderr, stdout } = this.context;
@@ -38,7 +37,7 @@ export class WarmupCommand extends BaseCommand {
     const reading = new Progress(stderr, 'reading trace', { unit: 'MB', format: (n) => (n / 1e6).toFixed(1) });
     const trace = await loadConfiguredTrace(config, { onProgress: (d, t) => reading.update(d, t) });
     reading.stop();
-    stdout.write(describeRead(trace.stats, trace.counts));
+    stdout.write(describeRead(trace.stats, trace.counts, this.isVerbose(config)));
     const shard = resolveShard(this.shard);
     const inShard = shard === undefined ? undefined : shardFilter(shard);
     const items = warmupItems(trace.table, trace.methods).filter((item) => inShard === undefined || inShard(item.uri));

@@ -7,7 +7,6 @@ import { Kind, Method } from '../trace/request.js';
 export const Op = { GET_BLOB: 0, GET_MANIFEST: 1, PUT_BLOB: 2, PUT_MANIFEST: 3, HEAD_BLOB: 4, HEAD_MANIFEST: 5 } as const;
 export type OpCode = (typeof Op)[keyof typeof Op];
 export const OP_NAMES = ['GET blob', 'GET manifest', 'PUT blob', 'PUT manifest', 'HEAD blob', 'HEAD manifest'] as const;
-export type OpName = (typeof OP_NAMES)[number];
 
 export function opOf(method: number, kind: number): OpCode | -1 {
   const manifest = kind === Kind.MANIFEST ? 1 : 0;

@@ -23,11 +23,6 @@ export function decodeHistogram(encoded: string): Histogram {
   return hdr.decodeFromCompressedBase64(encoded, 32, false);
 }
 
-/** Adds `encoded` into `into` (exact: counts per bucket add up). */
-export function mergeEncoded(into: Histogram, encoded: string): void {
-  into.add(decodeHistogram(encoded));
-}
-
 /** The internals `meanOf` reads (public methods of hdr-histogram-js's JsHistogram, absent from its types). */
 interface Indexed {
   countsArrayLength: number;

@@ -18,6 +18,14 @@ export interface TraceReadStats {
   malformed: number;
   /** The first few malformed records, as `file:offset: reason`. */
   malformedExamples: string[];
+  /** What each file gave, in the order read. */
+  perFile: FileReadCounts[];
+}
+
+export interface FileReadCounts {
+  file: string;
+  records: number;
+  malformed: number;
 }
 
 export interface LoadOptions {
@@ -42,7 +50,7 @@ export interface LoadedTrace {
  */
 export async function loadTrace(files: readonly string[], options: LoadOptions = {}): Promise<LoadedTrace> {
   if (files.length === 0) throw new DrtpError('E_USAGE', 'no trace files given');
-  const stats: TraceReadStats = { files: [...files], records: 0, malformed: 0, malformedExamples: [] };
+  const stats: TraceReadStats = { files: [...files], records: 0, malformed: 0, malformedExamples: [], perFile: [] };
   if (files.length === 1 && isTableFile(files[0])) return loadSingleTable(files[0], stats);
 
   const sizes = await Promise.all(files.map((f) => stat(f).then((s) => s.size, () => 0)));
@@ -51,10 +59,12 @@ export async function loadTrace(files: readonly string[], options: LoadOptions =
   let reserved = false;
   const builder = new TraceTableBuilder();
   for (const [k, file] of files.entries()) {
+    const recordsBefore = builder.length;
+    const malformedBefore = stats.malformed;
     if (isTableFile(file)) {
       const { table, meta } = await readTable(file);
       appendTable(builder, table);
-      addTableStats(stats, meta);
+      addTableStats(stats, file, table.length, meta);
       doneBytes += sizes[k];
       options.onProgress?.(doneBytes, totalBytes);
       continue;
@@ -69,6 +79,7 @@ export async function loadTrace(files: readonly string[], options: LoadOptions =
       }
     };
     await scanFile(file, new BuilderSink(builder, file, stats, options), onBytes, options.windowBytes);
+    stats.perFile.push({ file, records: builder.length - recordsBefore, malformed: stats.malformed - malformedBefore });
   }
   stats.records = builder.length;
   const table = builder.build();
@@ -80,7 +91,7 @@ export async function loadTrace(files: readonly string[], options: LoadOptions =
 
 async function loadSingleTable(file: string, stats: TraceReadStats): Promise<LoadedTrace> {
   const { table, meta } = await readTable(file);
-  addTableStats(stats, meta);
+  addTableStats(stats, file, table.length, meta);
   stats.records = table.length;
   // Tables are written in time order; check rather than trust, it costs one pass.
   const order = timeOrder(table.columns.time);
@@ -88,11 +99,13 @@ async function loadSingleTable(file: string, stats: TraceReadStats): Promise<Loa
   return { table, stats };
 }
 
-function addTableStats(stats: TraceReadStats, meta: Record<string, unknown>): void {
+/** A table's rows, and the malformed records its import skipped (kept in its header). */
+function addTableStats(stats: TraceReadStats, file: string, records: number, meta: Record<string, unknown>): void {
   const read = meta.read as Partial<TraceReadStats> | undefined;
-  if (read === undefined) return;
-  stats.malformed += read.malformed ?? 0;
-  for (const example of read.malformedExamples ?? []) if (stats.malformedExamples.length < 10) stats.malformedExamples.push(example);
+  const malformed = read?.malformed ?? 0;
+  stats.perFile.push({ file, records, malformed });
+  stats.malformed += malformed;
+  for (const example of read?.malformedExamples ?? []) if (stats.malformedExamples.length < 10) stats.malformedExamples.push(example);
 }
 
 class BuilderSink implements RecordSink {

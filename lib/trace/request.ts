@@ -12,11 +12,6 @@ export type KindCode = (typeof Kind)[keyof typeof Kind];
 export const KIND_NAMES = ['other', 'blob', 'manifest'] as const;
 export type KindName = (typeof KIND_NAMES)[number];
 
-export function methodCode(name: string): MethodCode {
-  const i = (METHOD_NAMES as readonly string[]).indexOf(name.toUpperCase());
-  return (i < 0 ? Method.OTHER : i) as MethodCode;
-}
-
 /** One request in object form: for tests, user models and small traces. Hot paths use TraceTable columns. */
 export interface Request {
   /** Milliseconds since the first request of the (selected) trace. */

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { COMMANDS } from '../../cli/cli.js';
@@ -44,6 +44,36 @@ t.test('synth then import: a .drtp table and a summary of what was read', async 
   t.match(imported.stdout, `wrote ${out}: 800 requests`);
   const again = await runCli(['import', out, '--out', join(dir, 'copy.drtp')]);
   t.match(again.stdout, /^read 800 records from 1 file\n/, '.drtp files are traces too');
+});
+
+t.test('--verbose: what each file gave, and the resolved configuration with its password hidden', async (t) => {
+  const dir = t.testdir({ 'bad.json': '[{"timestamp": "never", "http.request.method": "GET", "http.request.uri": "v2/a/b/blobs/c", "http.response.written": 1}]' });
+  const synth = await runCli(['synth', '--out', dir, '--requests', '300', '--seed', '4', '--files', '2']);
+  const files = [...synth.stdout.trim().split('\n'), join(dir, 'bad.json')];
+  const quiet = await runCli(['import', ...files, '--out', join(dir, 'q.drtp')]);
+  t.notMatch(quiet.stdout, 'bad.json: ', 'no per-file lines unless asked');
+  const imported = await runCli(['import', ...files, '--out', join(dir, 'trace.drtp'), '--verbose']);
+  t.equal(imported.code, 0, imported.stderr);
+  const perFile = imported.stdout.split('\n').filter((l) => / records, \d+ malformed$/.test(l));
+  t.equal(perFile.length, 3, 'one line per file');
+  t.match(perFile[2], `  ${join(dir, 'bad.json')}: 0 records, 1 malformed`);
+  const counts = perFile.slice(0, 2).map((l) => Number(/: (\d+) records, 0 malformed$/.exec(l)?.[1]));
+  t.equal(counts[0] + counts[1], 300, 'the files\' records add up to the trace');
+  const table = await runCli(['import', join(dir, 'trace.drtp'), '--out', join(dir, 'copy.drtp'), '-v']);
+  t.match(table.stdout, `  ${join(dir, 'trace.drtp')}: 300 records, 1 malformed\n`, 'a table keeps what its import skipped');
+
+  const config = join(dir, 'config.yaml');
+  writeFileSync(config, 'trace:\n  traces: [trace.drtp]\nregistry:\n  - {url: "http://127.0.0.1:1", username: u, password: s3cret-pass}\n');
+  const plain = await runCli(['validate', config]);
+  t.same(plain, { code: 0, stdout: 'ok\n', stderr: '' });
+  const verbose = await runCli(['validate', config, '--verbose']);
+  t.equal(verbose.stdout, 'ok\n');
+  t.match(verbose.stderr, `configuration ${config}, resolved:\n`);
+  const resolved = JSON.parse(verbose.stderr.slice(verbose.stderr.indexOf('\n') + 1)) as { clientInfo: { inFlight: number }; trace: { files: string[]; output: string }; registries: { password: string }[] };
+  t.equal(resolved.clientInfo.inFlight, 3, 'defaults applied');
+  t.same(resolved.trace.files, [join(dir, 'trace.drtp')], 'paths absolute');
+  t.equal(resolved.registries[0].password, '(hidden)');
+  t.notMatch(verbose.stderr, 's3cret-pass', 'the password never printed');
 });
 
 t.test('bad input: exit 2 with a message naming the problem', async (t) => {
