@@ -5,13 +5,24 @@ import { DrtpError, ERROR_CODES, exitStatusFor, formatLocation, isDrtpError } fr
 import { describeConfig } from './report.js';
 
 /**
- * The shared flags of every command, and the one place where errors become exit statuses: commands
- * implement `run()` and return a status; they never call process.exit.
+ * Every command's base, and the one place where errors become exit statuses: commands implement
+ * `run()` and return a status; they never call process.exit.
  */
 export abstract class BaseCommand extends Command {
-  verbose = Option.Boolean('--verbose,-v', false, { description: 'Print the resolved configuration (on stderr) and what each trace file gave' });
-
   abstract run(): Promise<number>;
+
+  async execute(): Promise<number> {
+    try {
+      return await this.run();
+    } catch (err) {
+      return reportError(err, this.context.stderr);
+    }
+  }
+}
+
+/** A command that reads a configuration or traces: --verbose says what it resolved and read. */
+export abstract class TraceCommand extends BaseCommand {
+  verbose = Option.Boolean('--verbose,-v', false, { description: 'Print the resolved configuration (on stderr) and what each trace file gave' });
 
   /** Loads a configuration; with --verbose or its own `verbose: true`, prints it resolved on stderr. */
   protected async loadConfig(file: string): Promise<Config> {
@@ -23,14 +34,6 @@ export abstract class BaseCommand extends Command {
   /** --verbose, or the configuration's `verbose: true` (the original player's key). */
   protected isVerbose(config?: Config): boolean {
     return this.verbose || config?.verbose === true;
-  }
-
-  async execute(): Promise<number> {
-    try {
-      return await this.run();
-    } catch (err) {
-      return reportError(err, this.context.stderr);
-    }
   }
 }
 

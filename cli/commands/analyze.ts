@@ -5,9 +5,9 @@ import { analysisHtml, formatAnalysis } from '../../lib/analyze/report.js';
 import { DrtpError } from '../../lib/errors.js';
 import { writeFileAtomic } from '../../lib/fsutil/atomic.js';
 import { Progress } from '../../lib/term/progress.js';
-import { BaseCommand, numberFlag } from '../base.js';
+import { TraceCommand, numberFlag } from '../base.js';
 
-export class AnalyzeCommand extends BaseCommand {
+export class AnalyzeCommand extends TraceCommand {
   static paths = [['analyze']];
   static usage = Command.Usage({
     category: 'Traces',

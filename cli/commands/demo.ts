@@ -14,13 +14,13 @@ import { warmupItems } from '../../lib/registry/warmup-plan.js';
 import { formatSummary } from '../../lib/stats/summary.js';
 import { writeSynthTrace } from '../../lib/trace/synth-files.js';
 import { Progress, formatBytes } from '../../lib/term/progress.js';
-import { BaseCommand, numberFlag } from '../base.js';
+import { TraceCommand, numberFlag } from '../base.js';
 import { describeRead, replayProgress } from '../report.js';
 import { interruptible } from '../signals.js';
 import { drtpVersion } from '../version.js';
 import { runMeta } from '../../lib/stats/meta.js';
 
-export class DemoCommand extends BaseCommand {
+export class DemoCommand extends TraceCommand {
   static paths = [['demo']];
   static usage = Command.Usage({
     category: 'Registry',

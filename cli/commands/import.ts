@@ -5,10 +5,10 @@ import { selectRequests } from '../../lib/trace/select.js';
 import { Progress, formatBytes } from '../../lib/term/progress.js';
 import { bytesPerRequest } from '../../lib/trace/table.js';
 import { DrtpError } from '../../lib/errors.js';
-import { BaseCommand } from '../base.js';
+import { TraceCommand } from '../base.js';
 import { describeRead } from '../report.js';
 
-export class ImportCommand extends BaseCommand {
+export class ImportCommand extends TraceCommand {
   static paths = [['import']];
   static usage = Command.Usage({
     category: 'Traces',

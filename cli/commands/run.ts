@@ -9,11 +9,11 @@ import { formatSummary } from '../../lib/stats/summary.js';
 import { Progress } from '../../lib/term/progress.js';
 import { drtpVersion } from '../version.js';
 import { registryJob } from '../registry-job.js';
-import { BaseCommand } from '../base.js';
+import { TraceCommand } from '../base.js';
 import { describeRead, replayProgress } from '../report.js';
 import { interruptible } from '../signals.js';
 
-export class RunCommand extends BaseCommand {
+export class RunCommand extends TraceCommand {
   static paths = [['run']];
   static usage = Command.Usage({
     category: 'Registry',

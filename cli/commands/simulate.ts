@@ -14,10 +14,10 @@ import { writeFileAtomic } from '../../lib/fsutil/atomic.js';
 import { hitRatioSvg, pointsCsv } from '../../lib/stats/sweep-report.js';
 import { Progress } from '../../lib/term/progress.js';
 import { resolveShard } from '../../lib/schedule/shard.js';
-import { BaseCommand, numberFlag } from '../base.js';
+import { TraceCommand, numberFlag } from '../base.js';
 import { describeRead } from '../report.js';
 
-export class SimulateCommand extends BaseCommand {
+export class SimulateCommand extends TraceCommand {
   static paths = [['simulate']];
   static usage = Command.Usage({
     category: 'Simulation',

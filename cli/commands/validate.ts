@@ -1,8 +1,8 @@
 import { Command, Option } from 'clipanion';
 import { checkConfigFile, formatProblem } from '../../lib/config/load.js';
-import { BaseCommand } from '../base.js';
+import { TraceCommand } from '../base.js';
 
-export class ValidateCommand extends BaseCommand {
+export class ValidateCommand extends TraceCommand {
   static paths = [['validate']];
   static usage = Command.Usage({
     category: 'Configuration',

@@ -6,11 +6,11 @@ import { warmupItems } from '../../lib/registry/warmup-plan.js';
 import { resolveShard, shardFilter, shardPath } from '../../lib/schedule/shard.js';
 import { Progress, formatBytes, formatDuration } from '../../lib/term/progress.js';
 import { registryJob } from '../registry-job.js';
-import { BaseCommand } from '../base.js';
+import { TraceCommand } from '../base.js';
 import { describeRead } from '../report.js';
 import { interruptible } from '../signals.js';
 
-export class WarmupCommand extends BaseCommand {
+export class WarmupCommand extends TraceCommand {
   static paths = [['warmup']];
   static usage = Command.Usage({
     category: 'Registry',
