@@ -8,14 +8,17 @@ import type { SelectionCounts } from '../lib/trace/select.js';
 const n = (x: number): string => x.toLocaleString('en-US');
 
 /** The lines every command prints about the trace it read; verbose, what each file gave. */
-export function describeRead(stats: TraceReadStats, counts: SelectionCounts, verbose = false): string {
+export function describeRead({ stats, counts, invalidUris = [] }: { stats: TraceReadStats; counts: SelectionCounts; invalidUris?: string[] }, verbose = false): string {
   let text = `read ${n(stats.records)} records from ${stats.files.length} file${stats.files.length === 1 ? '' : 's'}`;
   text += stats.malformed > 0 ? `, skipped ${n(stats.malformed)} malformed\n` : '\n';
   if (verbose) for (const f of stats.perFile) text += `  ${f.file}: ${n(f.records)} records, ${n(f.malformed)} malformed\n`;
   for (const example of stats.malformedExamples) text += `  ${example}\n`;
   if (stats.malformed > stats.malformedExamples.length) text += `  ... and ${n(stats.malformed - stats.malformedExamples.length)} more\n`;
   text += `replayable ${n(counts.replayable)}; not replayed: ${n(counts.otherMethod)} other methods, ${n(counts.otherPath)} other paths, `;
+  if (counts.invalidUri > 0) text += `${n(counts.invalidUri)} invalid uri, `;
   text += `${n(counts.noSize)} without size, ${n(counts.failed)} failed in the trace, ${n(counts.beyondLimit)} beyond the limit\n`;
+  for (const uri of invalidUris) text += `  invalid uri (space, control or non-ASCII character): ${uri}\n`;
+  if (counts.invalidUri > invalidUris.length) text += `  ... and ${n(counts.invalidUri - invalidUris.length)} more\n`;
   return text;
 }
 

@@ -26,6 +26,10 @@ export const ERROR_CODES = {
   E_INTERNAL: 'internal error',
   /** Summaries given to `drtp merge` are not shards of one run. */
   E_MERGE: 'summaries of different runs cannot be merged',
+  /** A request cannot be sent as the trace or map gives it (an invalid path or header): refused locally. */
+  E_INVALID_REQUEST: 'a request cannot be sent as given',
+  /** A limit of this machine was reached (open files, sockets, memory). */
+  E_RESOURCE: 'a limit of this machine was reached',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -75,7 +79,7 @@ export function isDrtpError(err: unknown): err is DrtpError {
 
 /**
  * Exit status per code: 2 for bad input a person can fix (usage, config, trace), 3 for a registry that
- * misbehaves, 4 for I/O, 70 (EX_SOFTWARE) for bugs.
+ * misbehaves, 4 for I/O and this machine's limits, 70 (EX_SOFTWARE) for bugs.
  */
 export function exitStatusFor(code: ErrorCode): number {
   switch (code) {
@@ -84,6 +88,7 @@ export function exitStatusFor(code: ErrorCode): number {
     case 'E_TRACE_PARSE':
     case 'E_TABLE_FORMAT':
     case 'E_MERGE':
+    case 'E_INVALID_REQUEST':
       return 2;
     case 'E_REGISTRY_HTTP':
     case 'E_REGISTRY_TIMEOUT':
@@ -91,6 +96,7 @@ export function exitStatusFor(code: ErrorCode): number {
     case 'E_DIGEST_MISMATCH':
       return 3;
     case 'E_IO':
+    case 'E_RESOURCE':
       return 4;
     case 'E_INTERNAL':
       return 70;

@@ -63,7 +63,7 @@ export class DemoCommand extends TraceCommand {
       const host = local?.host ?? (this.registry as string);
       const probe = resolveConfig({ client_info: { wait: true }, trace: { traces: files, output: join(dir, 'results.ndjson') }, registry: [host], warmup: { output: join(dir, 'interm.json'), threads: 8 } }, join(dir, 'demo.yaml'));
       const trace = await loadConfiguredTrace(probe);
-      stdout.write(describeRead(trace.stats, trace.counts, this.verbose));
+      stdout.write(describeRead(trace, this.verbose));
       const spanSeconds = trace.table.length > 0 ? trace.table.offsetMs(trace.table.length - 1) / 1000 : 0;
       const speed = Math.max(1, spanSeconds / seconds);
       const config = { ...probe, clientInfo: { ...probe.clientInfo, speed } };

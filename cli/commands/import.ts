@@ -33,8 +33,8 @@ export class ImportCommand extends TraceCommand {
     const { table, stats } = await loadTrace(this.traces, { strict: this.strict, onProgress: (done, total) => progress.update(done, total) });
     progress.stop();
     await writeTable(this.out, table, { read: stats, sources: this.traces });
-    const { counts } = selectRequests(table);
-    this.context.stdout.write(describeRead(stats, counts, this.verbose));
+    const { counts, invalidUris } = selectRequests(table);
+    this.context.stdout.write(describeRead({ stats, counts, invalidUris }, this.verbose));
     this.context.stdout.write(`wrote ${this.out}: ${table.length.toLocaleString('en-US')} requests, ${formatBytes(table.length * bytesPerRequest())} of columns\n`);
     return 0;
   }

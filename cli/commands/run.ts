@@ -47,7 +47,7 @@ export class RunCommand extends TraceCommand {
     const reading = new Progress(stderr, 'reading trace', { unit: 'MB', format: (n) => (n / 1e6).toFixed(1) });
     const trace = await loadConfiguredTrace(config, { onProgress: (d, t) => reading.update(d, t) });
     reading.stop();
-    if (!this.json) stdout.write(describeRead(trace.stats, trace.counts, this.isVerbose(loaded)));
+    if (!this.json) stdout.write(describeRead(trace, this.isVerbose(loaded)));
     const meta = await runMeta(loaded, registries, drtpVersion(), shard);
     if (shard !== undefined && !this.json) stdout.write(`shard ${shard.index} of ${shard.count}: this process replays the clients that hash to it\n`);
     if (startAtEpochMs !== undefined && startAtEpochMs < Date.now()) stderr.write(`drtp: --start-at ${new Date(startAtEpochMs).toISOString()} is past: starting now\n`);

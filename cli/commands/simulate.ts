@@ -62,7 +62,7 @@ export class SimulateCommand extends TraceCommand {
     if (this.svg !== undefined) await writeFileAtomic(this.svg, hitRatioSvg(points));
     if (this.json) stdout.write(`${JSON.stringify({ points }, null, 2)}\n`);
     else {
-      stdout.write(describeRead(trace.stats, trace.counts, this.isVerbose(config)));
+      stdout.write(describeRead(trace, this.isVerbose(config)));
       for (const p of points) {
         stdout.write(`\n${p.model} ${p.args === undefined ? '' : JSON.stringify(p.args)}\n`);
         if (p.error !== undefined) stdout.write(`  failed: ${p.error.code}: ${p.error.message}\n`);

@@ -37,7 +37,7 @@ export class WarmupCommand extends TraceCommand {
     const reading = new Progress(stderr, 'reading trace', { unit: 'MB', format: (n) => (n / 1e6).toFixed(1) });
     const trace = await loadConfiguredTrace(config, { onProgress: (d, t) => reading.update(d, t) });
     reading.stop();
-    stdout.write(describeRead(trace.stats, trace.counts, this.isVerbose(config)));
+    stdout.write(describeRead(trace, this.isVerbose(config)));
     const shard = resolveShard(this.shard);
     const inShard = shard === undefined ? undefined : shardFilter(shard);
     const items = warmupItems(trace.table, trace.methods).filter((item) => inShard === undefined || inShard(item.uri));

@@ -9,6 +9,8 @@ export interface ConfiguredTrace {
   table: TraceTable;
   stats: TraceReadStats;
   counts: SelectionCounts;
+  /** The first URIs left out as unsendable, JSON-escaped. */
+  invalidUris: string[];
   methods: readonly MethodCode[];
 }
 
@@ -18,5 +20,5 @@ export async function loadConfiguredTrace(config: Config, options: Pick<LoadOpti
   const methods = config.trace.methods.map((m) => Method[m]);
   const includeFailed = config.trace.includeFailed ?? options.includeFailedByDefault ?? false;
   const selected = selectRequests(table, { methods, limit: config.trace.limit, includeFailed });
-  return { table: selected.table, stats, counts: selected.counts, methods };
+  return { table: selected.table, stats, counts: selected.counts, invalidUris: selected.invalidUris, methods };
 }

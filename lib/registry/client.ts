@@ -6,7 +6,7 @@ import { DrtpError } from '../errors.js';
 import { Authenticator } from './auth.js';
 import type { BlobContent } from './content.js';
 import type { RegistryEndpoint } from './endpoint.js';
-import { httpError, transportError } from './errors.js';
+import { httpError, transportError, unsendablePath } from './errors.js';
 
 export interface ClientOptions {
   /** Connections in the pool. */
@@ -190,6 +190,8 @@ export class RegistryClient {
 
   /** One request, retried once after a 401 that taught the authenticator what to send. */
   private async call(c: Call): Promise<Dispatcher.ResponseData> {
+    const unsendable = unsendablePath(c.path);
+    if (unsendable !== undefined) throw new DrtpError('E_INVALID_REQUEST', `${c.method} ${this.endpoint.name}: ${unsendable}`);
     const what = `${c.method} ${this.endpoint.name}${c.path}`;
     for (let attempt = 0; ; attempt++) {
       const headers: Record<string, string> = { ...c.headers };

@@ -13,6 +13,9 @@ export type DigestEntry = string | { failed: string };
  */
 export type DigestMap = Map<string, DigestEntry>;
 
+/** A digest as the OCI image spec writes one: `algorithm:encoded`. */
+const DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+
 export async function readDigestMap(path: string): Promise<DigestMap> {
   let text: string;
   try {
@@ -30,9 +33,10 @@ export async function readDigestMap(path: string): Promise<DigestMap> {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new DrtpError('E_IO', `warmup map ${path} is not a JSON object of uri -> digest`, { file: path });
   const map: DigestMap = new Map();
   for (const [uri, value] of Object.entries(data)) {
-    if (typeof value === 'string') map.set(uri, value === 'bad' ? { failed: 'the original player recorded "bad"' } : value);
+    if (value === 'bad') map.set(uri, { failed: 'the original player recorded "bad"' });
+    else if (typeof value === 'string' && DIGEST.test(value)) map.set(uri, value);
     else if (typeof value === 'object' && value !== null && typeof (value as { failed?: unknown }).failed === 'string') map.set(uri, { failed: (value as { failed: string }).failed });
-    else throw new DrtpError('E_IO', `warmup map ${path}: the entry for "${uri}" is neither a digest nor {"failed": reason}`, { file: path });
+    else throw new DrtpError('E_IO', `warmup map ${path}: the entry for "${uri}" is neither a digest (algorithm:hex) nor {"failed": reason}: ${JSON.stringify(value).slice(0, 100)}`, { file: path });
   }
   return map;
 }

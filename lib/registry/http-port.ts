@@ -94,7 +94,7 @@ export class HttpPort implements RegistryPort {
     const connection = this.connectionsOf(actor, registry).acquire();
     const handler = this.handler(row, op, registry, actor, target, repo, engine, retried, connection);
     handler.sentAuthorization = authorization;
-    connection.client.dispatch(options, handler);
+    dispatchOrFail(connection.client, options, handler);
   }
 
   /** Options of an unauthenticated read, made once per path and method: undici does not modify them. */
@@ -138,10 +138,10 @@ export class HttpPort implements RegistryPort {
       return true;
     }
     const location = status >= 300 && status < 400 ? rawHeader(rawHeaders, 'location') : undefined;
-    if (location === undefined) return false;
+    if (location === undefined || !URL.canParse(location, this.options.registries[registry].origin)) return false;
     // A blob served from elsewhere (S3 and the like): follow without the registry's Authorization.
     const url = new URL(location, this.options.registries[registry].origin);
-    this.agent.dispatch({ origin: url.origin, path: `${url.pathname}${url.search}`, method: 'GET' }, this.handler(row, op, registry, actor, target, repo, engine, true));
+    dispatchOrFail(this.agent, { origin: url.origin, path: `${url.pathname}${url.search}`, method: 'GET' }, this.handler(row, op, registry, actor, target, repo, engine, true));
     return true;
   }
 
@@ -153,6 +153,18 @@ export class HttpPort implements RegistryPort {
       () => engine.complete(row, 201, size, null),
       (err: unknown) => engine.complete(row, isDrtpError(err) && err.statusCode !== undefined ? err.statusCode : 0, 0, describe(err, `PUT ${uri}`)),
     );
+  }
+}
+
+/**
+ * Dispatches, and fails the request through its handler if undici throws instead of calling it (so
+ * that every request ends in a completion).
+ */
+function dispatchOrFail(dispatcher: Dispatcher, options: Dispatcher.DispatchOptions, handler: ReadHandler): void {
+  try {
+    dispatcher.dispatch(options, handler);
+  } catch (err) {
+    handler.onError(err instanceof Error ? err : new Error(String(err)));
   }
 }
 

@@ -1,4 +1,5 @@
 import { Kind, Method, type MethodCode } from './request.js';
+import type { StringPool } from './string-pool.js';
 import type { TraceTable } from './table.js';
 
 /** `trace.limit` of the configuration, as the original player reads it. */
@@ -23,6 +24,8 @@ export interface SelectionCounts {
   otherMethod: number;
   /** URI neither a blob nor a manifest. */
   otherPath: number;
+  /** URI that cannot be sent as written: a space, a control character or a non-ASCII byte in it. */
+  invalidUri: number;
   /** `http.response.written` of 0 or less. */
   noSize: number;
   /** Traced status 400 or more (unless `includeFailed`). */
@@ -33,24 +36,32 @@ export interface SelectionCounts {
 
 export const DEFAULT_METHODS: readonly MethodCode[] = [Method.GET, Method.PUT];
 
+/** How many URIs left out as invalid are kept as examples, JSON-escaped. */
+const INVALID_EXAMPLES = 10;
+
 /**
  * The replayable requests of a trace, as the original player chose them: method among `methods`, URI
  * a blob or a manifest, size > 0 (and, unless `includeFailed`, a traced status below 400); then the first `amount` of them, or those within `amount` seconds
  * of the first one (inclusive). The input must be in time order.
  */
-export function selectRequests(table: TraceTable, options: SelectOptions = {}): { table: TraceTable; counts: SelectionCounts } {
+export function selectRequests(table: TraceTable, options: SelectOptions = {}): { table: TraceTable; counts: SelectionCounts; invalidUris: string[] } {
   const methods = options.methods ?? DEFAULT_METHODS;
   let methodMask = 0;
   for (const m of methods) methodMask |= 1 << m;
-  const counts: SelectionCounts = { replayable: 0, otherMethod: 0, otherPath: 0, noSize: 0, failed: 0, beyondLimit: 0 };
+  const counts: SelectionCounts = { replayable: 0, otherMethod: 0, otherPath: 0, invalidUri: 0, noSize: 0, failed: 0, beyondLimit: 0 };
+  const invalidUris: string[] = [];
   const skipFailed = options.includeFailed !== true;
-  const { method, kind, size, time, status } = table.columns;
+  const { method, kind, size, time, status, repo, object } = table.columns;
+  const sendableRepo = sendableStrings(table.pools.repos);
+  const sendableObject = sendableStrings(table.pools.objects);
   const rows = new Uint32Array(table.length);
   let n = 0;
   for (let i = 0; i < table.length; i++) {
     if ((methodMask & (1 << method[i])) === 0) counts.otherMethod++;
     else if (kind[i] === Kind.OTHER) counts.otherPath++;
-    else if (!(size[i] > 0)) counts.noSize++;
+    else if (sendableRepo[repo[i]] === 0 || sendableObject[object[i]] === 0) {
+      if (counts.invalidUri++ < INVALID_EXAMPLES) invalidUris.push(JSON.stringify(table.uri(i)));
+    } else if (!(size[i] > 0)) counts.noSize++;
     else if (skipFailed && status[i] >= 400) counts.failed++;
     else rows[n++] = i;
   }
@@ -64,5 +75,26 @@ export function selectRequests(table: TraceTable, options: SelectOptions = {}): 
   }
   counts.replayable = keep;
   counts.beyondLimit = n - keep;
-  return { table: table.gather(rows, keep), counts };
+  return { table: table.gather(rows, keep), counts, invalidUris };
+}
+
+/**
+ * 1 for each string of the pool that can stand in a request path as written (printable ASCII, no
+ * space), else 0. undici refuses other paths, and a client that refused one may never send again.
+ */
+function sendableStrings(pool: StringPool): Uint8Array {
+  const out = new Uint8Array(pool.size);
+  const { bytes, offsets } = pool;
+  for (let id = 0; id < pool.size; id++) {
+    let ok = 1;
+    for (let b = offsets[id]; b < offsets[id + 1]; b++) {
+      const c = bytes[b];
+      if (c <= 0x20 || c >= 0x7f) {
+        ok = 0;
+        break;
+      }
+    }
+    out[id] = ok;
+  }
+  return out;
 }

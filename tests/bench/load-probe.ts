@@ -112,8 +112,8 @@ async function prepareDrtp(): Promise<Run> {
   const table = builder.build();
   const output = resultsArg ?? join(tmpdir(), `drtp-load-probe-${process.pid}.ndjson`);
   const config = resolveConfig({ client_info: { wait: rate > 0, threads: 1, in_flight: 1 }, trace: { traces: ['bench'], output }, registry: [target.origin], warmup: { output: '/dev/null' } }, join(tmpdir(), 'bench.yaml'));
-  const counts = { replayable: requests, otherMethod: 0, otherPath: 0, noSize: 0, failed: 0, beyondLimit: 0 };
-  const trace = { table, stats: { files: [], records: requests, malformed: 0, malformedExamples: [], perFile: [] }, counts, methods: [Method.GET] };
+  const counts = { replayable: requests, otherMethod: 0, otherPath: 0, invalidUri: 0, noSize: 0, failed: 0, beyondLimit: 0 };
+  const trace = { table, stats: { files: [], records: requests, malformed: 0, malformedExamples: [], perFile: [] }, counts, invalidUris: [], methods: [Method.GET] };
   return async () => {
     const outcome = await runReplay({ config, trace, map: new Map([[uri, digest]]), registries: [resolveEndpoint(target.origin, '/')] });
     const s = outcome.summary;

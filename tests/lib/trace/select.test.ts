@@ -22,7 +22,7 @@ t.test('the replay filter keeps GET and PUT of blobs and manifests with a size, 
   const table = await tableOf(t, trace);
   const { table: selected, counts } = selectRequests(table);
   t.same(objects(selected), ['keep-get', 'keep-put']);
-  t.same(counts, { replayable: 2, otherMethod: 2, otherPath: 1, noSize: 1, failed: 1, beyondLimit: 0 });
+  t.same(counts, { replayable: 2, otherMethod: 2, otherPath: 1, invalidUri: 0, noSize: 1, failed: 1, beyondLimit: 0 });
   t.equal(Object.values(counts).reduce((a, b) => a + b, 0), table.length, 'every record is in exactly one count');
 
   const original = selectRequests(table, { includeFailed: true });
@@ -51,4 +51,22 @@ t.test('limit by seconds keeps requests up to and including S seconds after the 
   const { table: selected } = selectRequests(table, { limit: { type: 'seconds', amount: 2 } });
   t.same(objects(selected), ['a', 'b'], 'b is exactly 2 s after a: kept; c is past it');
   t.equal(selected.offsetMs(1), 2000, 'offsets restart at the first selected request');
+});
+
+t.test('URIs that cannot stand in a request line are left out, counted and shown escaped', async (t) => {
+  const trace = new FakeTrace()
+    .add('GET', 'v2/a b/blobs/space', { atMs: 0 })
+    .add('GET', 'v2/u/r/blobs/ok-1', { atMs: 1 })
+    .add('PUT', 'v2/u/r\r\nX-Injected: 1/blobs/crlf', { atMs: 2 })
+    .add('GET', 'v2/u/r/blobs/nul\u0000', { atMs: 3 })
+    .add('GET', 'v2/u/r/manifests/caf\u00e9', { atMs: 4 })
+    .add('GET', 'v2/u/r/blobs/tab\there', { atMs: 5 })
+    .add('PUT', 'v2/u/r/blobs/ok-2', { atMs: 6 });
+  const table = await tableOf(t, trace);
+  const { table: selected, counts, invalidUris } = selectRequests(table);
+  t.same(objects(selected), ['ok-1', 'ok-2']);
+  t.equal(counts.invalidUri, 5);
+  t.equal(Object.values(counts).reduce((a, b) => a + b, 0), table.length, 'every record is in exactly one count');
+  t.same(invalidUris, ['"v2/a b/blobs/space"', '"v2/u/r\\r\\nX-Injected: 1/blobs/crlf"', '"v2/u/r/blobs/nul\\u0000"', '"v2/u/r/manifests/café"', '"v2/u/r/blobs/tab\\there"']);
+  t.notOk(invalidUris.some((u) => /[\u0000-\u001f]/.test(u)), 'no control character is printed raw');
 });
