@@ -33,6 +33,8 @@ export interface WarmupSummary {
   pushed: number;
   present: number;
   failed: number;
+  /** Of the failed, those whose digest from an earlier warmup the map keeps (only a success replaces one). */
+  kept: number;
   bytes: number;
   stopped: boolean;
   /** The first few failures, `uri: code: message`. */
@@ -51,7 +53,7 @@ export async function runWarmup(options: WarmupOptions): Promise<WarmupSummary> 
   const items = asImages ? options.items.filter((i) => !i.manifest) : options.items;
   const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), options.threads, items.length || 1));
   const pool = workerPool('warmup', workers);
-  const summary: WarmupSummary = { items: options.items.length, pushed: 0, present: 0, failed: 0, bytes: 0, stopped: false, failures: [], seconds: 0 };
+  const summary: WarmupSummary = { items: options.items.length, pushed: 0, present: 0, failed: 0, kept: 0, bytes: 0, stopped: false, failures: [], seconds: 0 };
   const known: Record<string, string> = {};
   for (const [uri, entry] of options.map) if (isPushed(entry)) known[uri] = entry;
   const total = options.items.length * options.registries.length;
@@ -62,10 +64,15 @@ export async function runWarmup(options: WarmupOptions): Promise<WarmupSummary> 
   const record = (report: WarmupReport): void => {
     done++;
     if (report.type === 'failed') {
-      // A URI pushed to one registry but failed on another stays failed: the run needs it everywhere.
+      const reason = `${report.error.code}: ${report.error.message}`;
+      // A digest an earlier warmup recorded survives a failed check or push (a dead registry must not
+      // erase a good map); otherwise a URI that failed on any registry stays failed: the run needs it everywhere.
+      const earlier = known[report.uri];
+      if (earlier !== undefined && options.map.get(report.uri) === earlier) {
+        if (!failedNow.has(report.uri)) summary.kept++;
+      } else options.map.set(report.uri, { failed: reason });
       failedNow.add(report.uri);
-      options.map.set(report.uri, { failed: `${report.error.code}: ${report.error.message}` });
-      if (summary.failures.length < 10) summary.failures.push(`${report.uri}: ${report.error.code}: ${report.error.message}`);
+      if (summary.failures.length < 10) summary.failures.push(`${report.uri}: ${reason}${earlier === undefined ? '' : ` (the map keeps ${earlier})`}`);
     } else if (!failedNow.has(report.uri)) {
       options.map.set(report.uri, report.digest);
     }

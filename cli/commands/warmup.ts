@@ -65,6 +65,7 @@ export class WarmupCommand extends TraceCommand {
       `warmup: ${summary.pushed.toLocaleString('en-US')} pushed (${formatBytes(summary.bytes)}), ${summary.present.toLocaleString('en-US')} already present, ` +
         `${summary.failed.toLocaleString('en-US')} failed, in ${formatDuration(summary.seconds)}; map written to ${output}\n`,
     );
+    if (summary.kept > 0) stdout.write(`warmup: ${summary.kept.toLocaleString('en-US')} of the failed keep the digest an earlier warmup recorded\n`);
     for (const f of summary.failures) stdout.write(`  failed: ${f}\n`);
     if (summary.stopped) {
       stderr.write('drtp: warmup interrupted: the map holds what was pushed; run warmup again to resume\n');
