@@ -6,6 +6,7 @@ import { DrtpError } from '../errors.js';
 import type { Config, ConfigProblem, RawConfig } from './types.js';
 import { DEFAULT_LATENCY, type LatencyModel } from '../cache/sim-port.js';
 import { schemaProblems, unescapePointer } from './validate.js';
+import { registryOrigin } from '../registry/endpoint.js';
 
 /** Raised for an invalid configuration; `problems` holds every error found, not only the first. */
 export class ConfigError extends DrtpError {
@@ -52,7 +53,9 @@ export function checkConfigText(text: string): CheckedConfig {
     };
   }
   const data: unknown = doc.toJS() ?? {};
-  const problems = [...schemaProblems(data), ...(typeof data === 'object' ? semanticProblems(data as RawConfig) : [])];
+  // The semantic rules read the shape the schema promises: only for data that has it.
+  const shapeProblems = schemaProblems(data);
+  const problems = shapeProblems.length > 0 ? shapeProblems : semanticProblems(data as RawConfig);
   for (const p of problems) {
     const line = lineOf(doc, lines, p.path);
     if (line !== undefined) p.line = line;
@@ -69,10 +72,8 @@ function semanticProblems(raw: RawConfig): ConfigProblem[] {
     problems.push({ path: '/trace/limit/amount', message: `must be a whole number of requests, not ${limit.amount}` });
   }
   raw.registry?.forEach((r, i) => {
-    const url = typeof r === 'string' ? r : r?.url;
-    if (typeof url === 'string' && !/^(https?:\/\/)?[^/\s]+(:\d+)?\/?$/.test(url)) {
-      problems.push({ path: typeof r === 'string' ? `/registry/${i}` : `/registry/${i}/url`, message: `"${url}" is not host:port or an http(s):// URL` });
-    }
+    const address = registryOrigin(typeof r === 'string' ? r : r.url);
+    if ('problem' in address) problems.push({ path: typeof r === 'string' ? `/registry/${i}` : `/registry/${i}/url`, message: address.problem });
   });
   return problems;
 }

@@ -13,7 +13,11 @@ interface SchemaNode {
   properties?: Record<string, SchemaNode>;
   items?: SchemaNode;
   enum?: unknown[];
+  oneOf?: SchemaNode[];
 }
+
+/** Keys whose values are secrets: a problem with one never prints the value. */
+const SECRET_KEYS = new Set(['password']);
 
 let compiled: { validate: ValidateFunction; schema: SchemaNode } | undefined;
 
@@ -87,19 +91,22 @@ function describe(error: ErrorObject, schema: SchemaNode): ConfigProblem {
     }
     case 'required':
       return { path: `${path}/${escapePointer(String(params.missingProperty))}`, message: 'is required but missing' };
-    case 'type':
-      return { path, message: `must be ${article(String(params.type))}, not ${typeName(error.data)}` };
+    case 'type': {
+      const secret = SECRET_KEYS.has(unescapePointer(path.slice(path.lastIndexOf('/') + 1)));
+      return { path, message: `must be ${article(String(params.type))}, not ${secret ? `${article(jsonType(error.data))} (value hidden)` : typeName(error.data)}` };
+    }
     default:
       return { path, message: error.message ?? `fails ${error.keyword}` };
   }
 }
 
-/** The schema node describing the value at a JSON pointer. */
+/** The schema node describing the mapping at a JSON pointer (of a oneOf, the branch that is one). */
 function schemaAt(schema: SchemaNode, pointer: string): SchemaNode | undefined {
   let node: SchemaNode | undefined = schema;
   for (const segment of pointer.split('/').slice(1)) {
     if (node === undefined) return undefined;
     node = /^\d+$/.test(segment) && node.items !== undefined ? node.items : node.properties?.[unescapePointer(segment)];
+    node = node?.oneOf?.find((branch) => branch.properties !== undefined) ?? node;
   }
   return node;
 }

@@ -33,19 +33,34 @@ export interface RegistryEndpoint {
   tls?: { ca?: string; insecure?: boolean };
 }
 
+/** A URL with any `user:password@` it carries hidden, for messages. */
+export function withoutUserinfo(url: string): string {
+  return url.replace(/\/\/[^/@\s]*@/, '//(credentials hidden)@');
+}
+
+/**
+ * The origin of a registry address (`host:port` means plain HTTP, as the original player wrote it), or
+ * why it is not one. The one check: `drtp validate` and every job use it.
+ */
+export function registryOrigin(address: string): { origin: string } | { problem: string } {
+  const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(address) ? address : `http://${address}`;
+  const problem = { problem: `"${withoutUserinfo(address)}" is not host:port or an http(s):// URL` };
+  if (!URL.canParse(url)) return problem;
+  const parsed = new URL(url);
+  if ((parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.hostname === '') return problem;
+  if (parsed.pathname !== '/' || parsed.search !== '' || parsed.hash !== '') return { problem: `"${withoutUserinfo(address)}" has a path: give the registry's origin (host:port or http(s)://host:port)` };
+  return { origin: parsed.origin };
+}
+
 /**
  * Resolves a configuration entry. `host:port` means plain HTTP, as the original player wrote it.
  * Credentials: the entry's own, else DRTP_REGISTRY_USERNAME and DRTP_REGISTRY_PASSWORD.
  */
 export function resolveEndpoint(entry: RegistryEntry, baseDir: string, env: NodeJS.ProcessEnv = process.env): RegistryEndpoint {
   const raw = typeof entry === 'string' ? { url: entry } : entry;
-  const url = /^https?:\/\//.test(raw.url) ? raw.url : `http://${raw.url}`;
-  let origin: string;
-  try {
-    origin = new URL(url).origin;
-  } catch {
-    throw new DrtpError('E_CONFIG', `registry "${raw.url}" is not host:port or an http(s):// URL`);
-  }
+  const address = registryOrigin(raw.url);
+  if ('problem' in address) throw new DrtpError('E_CONFIG', `registry ${address.problem}`);
+  const origin = address.origin;
   const endpoint: RegistryEndpoint = { name: origin, origin };
   const username = raw.username ?? env.DRTP_REGISTRY_USERNAME;
   const password = raw.password ?? (raw.password_env === undefined ? env.DRTP_REGISTRY_PASSWORD : env[raw.password_env]);

@@ -1,7 +1,8 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkConfigText, loadConfig, resolveConfig, type ConfigError } from '../../../lib/config/load.js';
+import { checkConfigText, formatProblem, loadConfig, resolveConfig, type ConfigError } from '../../../lib/config/load.js';
+import { resolveEndpoint } from '../../../lib/registry/endpoint.js';
 
 const ORIGINAL = join(import.meta.dirname, '../../fixtures/compat/original-config.yaml');
 interface SchemaNode {
@@ -89,4 +90,41 @@ t.test('loadConfig throws one E_CONFIG error listing every problem', async (t) =
   t.match(err.message, /bad\.yaml:2: \/trace\/traces: must NOT have fewer than 1 items/);
   t.match(err.message, /bad\.yaml:3: \/verbose: must be true or false, not the integer 3/);
   await t.rejects(loadConfig(join(dir, 'missing.yaml')), { code: 'E_CONFIG', message: /cannot read configuration/ });
+});
+
+t.test('a registry given as one string, not a list, is a problem with its path (it crashed the semantic rules)', async (t) => {
+  const { problems } = checkConfigText('trace:\n  traces: [a.json]\nregistry: 127.0.0.1:5000\n');
+  t.same(problems, [{ path: '/registry', line: 3, message: 'must be a list, not string "127.0.0.1:5000"' }]);
+});
+
+t.test('registry addresses: validate applies the one check every job applies', async (t) => {
+  const { problems } = checkConfigText('trace:\n  traces: [a.json]\nregistry:\n  - 127.0.0.1:99999\n  - http://[::1\n  - {url: "ftp://host:21"}\n  - http://host:5000/v2/\n  - 127.0.0.1:5000\n  - "[::1]:5000"\n  - https://registry.example:443\n');
+  t.same(
+    problems.map((p) => [p.path, p.message]),
+    [
+      ['/registry/0', '"127.0.0.1:99999" is not host:port or an http(s):// URL'],
+      ['/registry/1', '"http://[::1" is not host:port or an http(s):// URL'],
+      ['/registry/2/url', '"ftp://host:21" is not host:port or an http(s):// URL'],
+      ['/registry/3', '"http://host:5000/v2/" has a path: give the registry\'s origin (host:port or http(s)://host:port)'],
+    ],
+  );
+  for (const [, message] of problems.map((p) => [p.path, p.message])) {
+    const address = /"([^"]+)"/.exec(message)?.[1] as string;
+    t.throws(() => resolveEndpoint(address, '/'), { code: 'E_CONFIG' }, `run refuses ${address} too`);
+  }
+});
+
+t.test('credentials never appear in a configuration problem', async (t) => {
+  const { problems } = checkConfigText('trace:\n  traces: [a.json]\nregistry:\n  - {url: "http://127.0.0.1:5000", username: u, password: 987654321}\n  - "http://user:s3cret-pw@[::1"\n');
+  const text = problems.map((p) => formatProblem('c.yaml', p)).join('\n');
+  t.match(text, 'c.yaml:4: /registry/0/password: must be a string, not an integer (value hidden)');
+  t.notMatch(text, '987654321');
+  const url = checkConfigText('trace:\n  traces: [a.json]\nregistry:\n  - "http://user:s3cret-pw@[::1"\n').problems;
+  t.same(url.map((p) => p.message), ['"http://(credentials hidden)@[::1" is not host:port or an http(s):// URL']);
+  t.throws(() => resolveEndpoint('http://user:s3cret-pw@[::1', '/'), { message: /^registry "http:\/\/\(credentials hidden\)@\[::1"/ });
+});
+
+t.test('an unknown key inside a registry entry lists the keys allowed there', async (t) => {
+  const { problems } = checkConfigText('trace:\n  traces: [a.json]\nregistry:\n  - {url: "127.0.0.1:5000", pasword: x}\n');
+  t.same(problems, [{ path: '/registry/0/pasword', line: 4, message: 'unknown key "pasword"', hint: 'did you mean "password"? allowed here: url, username, password, password_env, ca, insecure' }]);
 });
