@@ -5,6 +5,8 @@
  * port, and returns the final counters and encoded histograms. Imports only lib/ and the message types.
  */
 import { closeSync, openSync } from 'node:fs';
+import type { ErrorData } from '../lib/errors.js';
+import { ioError } from '../lib/fsutil/io-error.js';
 import { HttpPort, type HttpPortOptions } from '../lib/registry/http-port.js';
 import { ReplayEngine, type Completion, type EngineOptions, type Segment } from '../lib/schedule/engine.js';
 import { Op } from '../lib/schedule/classes.js';
@@ -110,8 +112,24 @@ export default async function clientWorker(task: ReplayTask): Promise<ReplayTask
   }
   const port = new HttpPort(strings, portOptions);
   // Rows go straight to the results file: no copy through the master, which only renames it when done.
-  const fd = task.resultsFile === undefined ? undefined : openSync(task.resultsFile, 'a');
-  const sink = fd === undefined ? undefined : { rows: new RowWriter(fd), actorPieces, registryPieces: task.registries.map((r) => registryPiece(r.name)), startEpochMs: task.startAtEpochMs };
+  const resultsFile = task.resultsFile;
+  let fd: number | undefined;
+  try {
+    fd = resultsFile === undefined ? undefined : openSync(resultsFile, 'a');
+  } catch (err) {
+    await port.close();
+    task.port.postMessage({ type: 'done' } satisfies PortDone);
+    task.port.close();
+    return { ok: false, error: ioError(err, 'write results to', task.resultsShownAs ?? (resultsFile as string)).toData() };
+  }
+  let failure: ErrorData | undefined;
+  // Rows that cannot be written (a full disk) stop the replay: a run without its results measures nothing kept.
+  const onWriteFailure = (err: unknown): void => {
+    failure = ioError(err, 'write results to', task.resultsShownAs ?? (resultsFile as string)).toData();
+    task.port.postMessage({ type: 'failed', error: failure } satisfies ReplayReport);
+    engine.stop();
+  };
+  const sink = fd === undefined ? undefined : { rows: new RowWriter(fd, undefined, onWriteFailure), actorPieces, registryPieces: task.registries.map((r) => registryPiece(r.name)), startEpochMs: task.startAtEpochMs };
   const engine = replayEngine(port, { wait: task.wait, inFlight: task.inFlight, lateMs: task.lateMs, actors: 0, registries: task.registries.length, startAt, lowWater: task.lowWater, liveLatency: task.progress, onNeedRows: () => task.port.postMessage({ type: 'need' } satisfies ReplayReport) }, sink);
   const take = (batch: SegmentBatch): void => {
     strings.push(...batch.strings);
@@ -139,7 +157,9 @@ export default async function clientWorker(task: ReplayTask): Promise<ReplayTask
     // Wait for the common start without holding the event loop busy.
     const delay = startAt - performance.now();
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
-    return await engine.run();
+    const report = await engine.run();
+    sink?.rows.flush();
+    return failure === undefined ? { ok: true, report } : { ok: false, error: failure };
   } finally {
     clearInterval(ticker);
     sink?.rows.flush();

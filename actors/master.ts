@@ -2,6 +2,7 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import type { Config } from '../lib/config/types.js';
 import type { ConfiguredTrace } from '../lib/config/trace.js';
+import { DrtpError } from '../lib/errors.js';
 import { AtomicFile } from '../lib/fsutil/atomic.js';
 import type { RegistryEndpoint } from '../lib/registry/endpoint.js';
 import type { DigestMap } from '../lib/registry/digest-map.js';
@@ -115,6 +116,8 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
               liveLatency.addSparse(m.interval);
               const sum = (a: number[]): number => a.reduce((x, y) => x + y, 0);
               options.onProgress?.({ done: sum(live.done), total: router.sendable, ok: sum(live.ok), failed: sum(live.failed), bytes: sum(live.bytes), p99: percentilesOfSparse(liveLatency.sparse()).p99 });
+            } else if (m.type === 'failed') {
+              stop();
             } else {
               port1.close();
               resolve();
@@ -137,6 +140,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
         connectTimeoutMs: Math.min(10_000, config.clientInfo.timeoutMs),
         timeoutMs: config.clientInfo.timeoutMs,
         resultsFile: results.tempPath,
+        resultsShownAs: resultsFile,
         manifestsAsImages: config.warmup.manifests === 'image',
         rehearsalOrigin: rehearsal?.origin,
         progress: options.onProgress !== undefined,
@@ -145,8 +149,10 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
       return (pool as NonNullable<typeof pool>).run(task, { transferList: [port2, ...transferables(first)] as never }) as Promise<ReplayTaskResult>;
     });
     if (options.signal?.aborted) stop();
-    reports = await Promise.all(tasks);
+    const outcomes = await Promise.all(tasks);
     await Promise.all(drained);
+    for (const o of outcomes) if (!o.ok) throw DrtpError.fromData(o.error);
+    reports = outcomes.map((o) => (o as Extract<ReplayTaskResult, { ok: true }>).report);
   } catch (err) {
     await results.abort();
     throw err;

@@ -74,6 +74,8 @@ export interface ReplayTask {
    * (O_APPEND writes do not interleave); undefined for no rows.
    */
   resultsFile: string | undefined;
+  /** The results file as errors name it (the destination, not the temp file rows go to). */
+  resultsShownAs?: string;
   /** Manifest reads go to /manifests/ with an OCI Accept header (warmup pushed image manifests). */
   manifestsAsImages: boolean;
   /** The master's loopback server the worker rehearses against before the start (none: no rehearsal). */
@@ -89,9 +91,12 @@ export type SegmentMessage = { type: 'segment' } & SegmentBatch;
 /** Client worker -> master, on the task's port. */
 export type ReplayReport =
   | { type: 'progress'; done: number; ok: number; failed: number; bytes: number; late: number; /** Latency counts since the last progress, a Recorder's sparse delta (copied: see client.ts). */ interval: Float64Array }
-  | { type: 'need' };
+  | { type: 'need' }
+  /** The worker cannot write its result rows (a full disk): the run must stop. */
+  | { type: 'failed'; error: ErrorData };
 
-export type ReplayTaskResult = EngineReport;
+/** A replay's report, or why the worker could not complete it (its error as data: the code survives). */
+export type ReplayTaskResult = { ok: true; report: EngineReport } | { ok: false; error: ErrorData };
 
 /** Master -> simulator worker: run one point of a sweep (the task itself, via Piscina). */
 export interface SimulateTask {

@@ -5,7 +5,7 @@ import { isPushed, writeDigestMap, type DigestMap } from '../lib/registry/digest
 import { shareItems, type WarmupItem } from '../lib/registry/warmup-plan.js';
 import { RegistryClient } from '../lib/registry/client.js';
 import { pushImageManifest, type Layer } from '../lib/registry/image-manifest.js';
-import { isDrtpError } from '../lib/errors.js';
+import { DrtpError, isDrtpError } from '../lib/errors.js';
 import { PROTOCOL_VERSION, type ControlMessage, type PortDone, type WarmupReport, type WarmupTask, type WarmupTaskResult } from './messages.js';
 import { workerPool } from './pool.js';
 
@@ -123,8 +123,11 @@ export async function runWarmup(options: WarmupOptions): Promise<WarmupSummary> 
   } finally {
     clearInterval(checkpoint);
     options.signal?.removeEventListener('abort', stop);
-    await writeDigestMap(options.output, options.map);
     await pool.destroy();
+    await writeDigestMap(options.output, options.map).catch((err: unknown) => {
+      if (!isDrtpError(err)) throw err;
+      throw new DrtpError(err.code, `${err.message}; the map there is still the last one written (a checkpoint): make room and run warmup again to resume, blobs already pushed are not pushed again`, err.location);
+    });
   }
   summary.seconds = (performance.now() - started) / 1000;
   return summary;

@@ -66,6 +66,12 @@ export class DrtpError extends Error {
     this.statusCode = statusCode;
   }
 
+  /** The error again, from its data form (after a thread hop). */
+  static fromData(data: ErrorData): DrtpError {
+    const { code, message, statusCode, ...location } = data;
+    return new DrtpError(code, message, { ...location, ...(statusCode === undefined ? {} : { statusCode }) });
+  }
+
   toData(): ErrorData {
     return { code: this.code, message: this.message, ...this.location, ...(this.statusCode === undefined ? {} : { statusCode: this.statusCode }) };
   }

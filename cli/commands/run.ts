@@ -43,7 +43,7 @@ export class RunCommand extends TraceCommand {
     const { stdout, stderr } = this.context;
     const { output: mapPath, registries } = registryJob(config, this.config, 'run', 'the URI -> digest map warmup wrote');
     const map = await readDigestMapOrShards(mapPath);
-    if (map.size === 0) throw new DrtpError('E_CONFIG', `warmup map ${mapPath} is missing or empty: run \`drtp warmup ${this.config}\` first`, { file: mapPath });
+    if (map === undefined) throw new DrtpError('E_CONFIG', `warmup map ${mapPath} is missing: run \`drtp warmup ${this.config}\` first`, { file: mapPath });
     const reading = new Progress(stderr, 'reading trace', { unit: 'MB', format: (n) => (n / 1e6).toFixed(1) });
     const trace = await loadConfiguredTrace(config, { onProgress: (d, t) => reading.update(d, t) });
     reading.stop();

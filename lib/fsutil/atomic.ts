@@ -1,7 +1,7 @@
 import { open, rename, rm, mkdir } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { DrtpError } from '../errors.js';
+import { ioError } from './io-error.js';
 
 /**
  * A file written next to its destination and renamed over it only when complete, so an interrupted
@@ -19,16 +19,22 @@ export class AtomicFile {
     try {
       return new AtomicFile(path, tempPath, await open(tempPath, 'wx'));
     } catch (err) {
-      throw new DrtpError('E_IO', `cannot write ${path}: ${(err as Error).message}`, { file: path, cause: err });
+      throw ioError(err, 'write', path);
     }
   }
 
+  /** Appends `data`; on failure (a full disk) the temp file is dropped and the destination untouched. */
   async write(data: Uint8Array | string): Promise<void> {
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;
     let at = 0;
-    while (at < bytes.length) {
-      const { bytesWritten } = await this.handle.write(bytes, at, bytes.length - at);
-      at += bytesWritten;
+    try {
+      while (at < bytes.length) {
+        const { bytesWritten } = await this.handle.write(bytes, at, bytes.length - at);
+        at += bytesWritten;
+      }
+    } catch (err) {
+      await this.abort();
+      throw ioError(err, 'write', this.path);
     }
   }
 
@@ -40,7 +46,7 @@ export class AtomicFile {
       await rename(this.tempPath, this.path);
     } catch (err) {
       await this.abort();
-      throw new DrtpError('E_IO', `cannot write ${this.path}: ${(err as Error).message}`, { file: this.path, cause: err });
+      throw ioError(err, 'write', this.path);
     }
   }
 
@@ -54,7 +60,11 @@ export class AtomicFile {
 /** A fresh temp name next to `path` (its directory created), for a file renamed over `path` when complete. */
 async function tempPathFor(path: string): Promise<string> {
   const dir = dirname(path);
-  await mkdir(dir, { recursive: true });
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    throw ioError(err, 'create the directory of', path);
+  }
   return join(dir, `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
 }
 
@@ -91,7 +101,6 @@ export async function writeStreamAtomic(path: string, source: AsyncIterable<stri
     await rename(tempPath, path);
   } catch (err) {
     await rm(tempPath, { force: true });
-    if (err instanceof DrtpError) throw err;
-    throw new DrtpError('E_IO', `cannot write ${path}: ${(err as Error).message}`, { file: path, cause: err });
+    throw ioError(err, 'write', path);
   }
 }

@@ -1,7 +1,8 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { DrtpError } from '../errors.js';
 import { writeFileAtomic } from '../fsutil/atomic.js';
+import { ioError } from '../fsutil/io-error.js';
 
 /** What warmup recorded for a URI: the digest pushed, or why the push failed. */
 export type DigestEntry = string | { failed: string };
@@ -22,7 +23,7 @@ export async function readDigestMap(path: string): Promise<DigestMap> {
     text = await readFile(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
-    throw new DrtpError('E_IO', `cannot read warmup map ${path}: ${(err as Error).message}`, { file: path, cause: err });
+    throw ioError(err, 'read warmup map', path);
   }
   let data: unknown;
   try {
@@ -53,11 +54,12 @@ export function isPushed(entry: DigestEntry | undefined): entry is string {
 
 /**
  * The warmup map at `path`, or, when there is none, the union of the maps a sharded warmup wrote next to
- * it (`interm.shard-0-of-3.json`, ...), so that a run finds every shard's pushes.
+ * it (`interm.shard-0-of-3.json`, ...), so that a run finds every shard's pushes; undefined when there
+ * is neither (warmup never ran). An empty map is a map: a trace that only pushes needs nothing warmed.
  */
-export async function readDigestMapOrShards(path: string): Promise<DigestMap> {
+export async function readDigestMapOrShards(path: string): Promise<DigestMap | undefined> {
   const map = await readDigestMap(path);
-  if (map.size > 0) return map;
+  if (map.size > 0 || (await exists(path))) return map;
   const name = basename(path);
   const dot = name.lastIndexOf('.');
   const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
@@ -66,10 +68,18 @@ export async function readDigestMapOrShards(path: string): Promise<DigestMap> {
   try {
     names = (await readdir(dirname(path))).filter((n) => pattern.test(n)).sort();
   } catch {
-    return map;
+    return undefined;
   }
+  if (names.length === 0) return undefined;
   for (const n of names) for (const [uri, entry] of await readDigestMap(join(dirname(path), n))) if (!isPushed(map.get(uri))) map.set(uri, entry);
   return map;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 function escape(s: string): string {

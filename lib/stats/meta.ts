@@ -3,6 +3,7 @@ import { open, stat } from 'node:fs/promises';
 import { cpus, totalmem, hostname } from 'node:os';
 import type { Config } from '../config/types.js';
 import type { RegistryEndpoint } from '../registry/endpoint.js';
+import { ioError } from '../fsutil/io-error.js';
 
 const SAMPLE = 1 << 20;
 
@@ -11,6 +12,14 @@ const SAMPLE = 1 << 20;
  * and last MiB. Enough to tell which file a result came from; not a proof of identity.
  */
 export async function fileFingerprint(path: string): Promise<{ path: string; bytes: number; sha256HeadTail1MiB: string }> {
+  try {
+    return await fingerprint(path);
+  } catch (err) {
+    throw ioError(err, 'read trace file', path);
+  }
+}
+
+async function fingerprint(path: string): Promise<{ path: string; bytes: number; sha256HeadTail1MiB: string }> {
   const { size } = await stat(path);
   const hash = createHash('sha256').update(String(size));
   const handle = await open(path, 'r');

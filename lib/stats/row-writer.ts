@@ -41,10 +41,14 @@ export class RowWriter {
   /** The last epoch second `epochMicros` wrote, as a piece `"<seconds>."` (it changes once a second). */
   private second = -1;
   private secondPiece: RowPiece = rowPiece('');
+  /** Why a write failed (a full disk): from then on rows are formatted and dropped. */
+  failure: unknown = undefined;
 
+  /** `onFailure` is called once, at the first write that fails. */
   constructor(
     private readonly fd: number,
     capacity = 1 << 20,
+    private readonly onFailure?: (err: unknown) => void,
   ) {
     this.buf = Buffer.allocUnsafe(capacity);
     this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
@@ -174,7 +178,12 @@ export class RowWriter {
 
   flush(): void {
     let off = 0;
-    while (off < this.at) off += writeSync(this.fd, this.buf, off, this.at - off);
+    try {
+      if (this.failure === undefined) while (off < this.at) off += writeSync(this.fd, this.buf, off, this.at - off);
+    } catch (err) {
+      this.failure = err;
+      this.onFailure?.(err);
+    }
     this.at = 0;
   }
 }

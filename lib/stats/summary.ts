@@ -1,4 +1,5 @@
 import { DrtpError } from '../errors.js';
+import { ioError } from '../fsutil/io-error.js';
 import { OP_NAMES, SIZE_CLASS_NAMES } from '../schedule/classes.js';
 import type { EngineReport } from '../schedule/engine.js';
 import { encodeSparse, percentilesOfSparse, type Percentiles } from './histogram.js';
@@ -186,9 +187,15 @@ export function formatSummary(s: RunSummary): string {
 /** Reads a summary file written by `drtp run` (or `drtp merge`); E_IO when it cannot be read as JSON. */
 export async function readSummary(file: string): Promise<RunSummary> {
   const { readFile } = await import('node:fs/promises');
+  let text: string;
   try {
-    return JSON.parse(await readFile(file, 'utf8')) as RunSummary;
+    text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new DrtpError('E_IO', `cannot read summary ${file}: ${(err as Error).message}`, { file });
+    throw ioError(err, 'read summary', file);
+  }
+  try {
+    return JSON.parse(text) as RunSummary;
+  } catch (err) {
+    throw new DrtpError('E_IO', `cannot read summary ${file}: not JSON (${(err as Error).message})`, { file });
   }
 }

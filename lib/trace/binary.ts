@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { DrtpError } from '../errors.js';
 import { AtomicFile } from '../fsutil/atomic.js';
+import { ioError } from '../fsutil/io-error.js';
 import { StringPool } from './string-pool.js';
 import { COLUMN_NAMES, COLUMN_TYPES, TraceTable, type ColumnName, type TraceColumns, type TracePools } from './table.js';
 
@@ -86,7 +87,7 @@ export async function readTable(path: string): Promise<LoadedTable> {
   try {
     buf = await readFile(path);
   } catch (err) {
-    throw new DrtpError('E_IO', `cannot read ${path}: ${(err as Error).message}`, { file: path, cause: err });
+    throw ioError(err, 'read', path);
   }
   const bad = (why: string): DrtpError => new DrtpError('E_TABLE_FORMAT', `${why}: not a drtp table file, or a damaged one`, { file: path });
   if (buf.length < MAGIC.length + 8 || !buf.subarray(0, MAGIC.length).equals(MAGIC)) throw bad('wrong magic bytes');

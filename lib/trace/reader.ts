@@ -2,6 +2,7 @@ import { open } from 'node:fs/promises';
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { DrtpError } from '../errors.js';
+import { ioError } from '../fsutil/io-error.js';
 import { RecordScanner, type RecordSink } from './scanner.js';
 
 /** How many bytes the reader hands the scanner at a time. */
@@ -28,7 +29,11 @@ export async function scanFile(file: string, sink: RecordSink, onBytes?: (diskBy
     } catch (err) {
       if (err instanceof DrtpError) throw err;
       // A gzip file cut short: what decompressed so far is scanned, the cut record reported as truncated.
-      if ((err as NodeJS.ErrnoException).code !== 'Z_BUF_ERROR') throw ioError(file, err);
+      const code = (err as NodeJS.ErrnoException).code ?? '';
+      if (code.startsWith('Z_') && code !== 'Z_BUF_ERROR') {
+        throw new DrtpError('E_TRACE_PARSE', `not valid gzip data after ${feeder.decompressedBytes()} decompressed bytes: ${(err as Error).message}`, { file, offset: feeder.decompressedBytes() });
+      }
+      if (code !== 'Z_BUF_ERROR') throw ioError(err, 'read trace file', file);
     }
     feeder.finish();
     return;
@@ -39,12 +44,17 @@ export async function scanFile(file: string, sink: RecordSink, onBytes?: (diskBy
   try {
     fd = openSync(file, 'r');
   } catch (err) {
-    throw ioError(file, err);
+    throw ioError(err, 'read trace file', file);
   }
   try {
     for (let reads = 0; ; reads++) {
       const target = feeder.freeSpace();
-      const bytesRead = readSync(fd, target.buffer, target.offset, target.length, null);
+      let bytesRead: number;
+      try {
+        bytesRead = readSync(fd, target.buffer, target.offset, target.length, null);
+      } catch (err) {
+        throw ioError(err, 'read trace file', file);
+      }
       if (bytesRead === 0) break;
       onBytes?.(bytesRead);
       feeder.commit(bytesRead);
@@ -82,6 +92,10 @@ class WindowFeeder {
     this.drain(false);
   }
 
+  /**
+   * Copies a stream's chunk in, scanning only when the window is full: scanning at every small chunk
+   * would rescan a long unfinished record each time (quadratic in its size).
+   */
   push(chunk: Buffer): void {
     let at = 0;
     while (at < chunk.length) {
@@ -89,8 +103,14 @@ class WindowFeeder {
       const n = Math.min(free.length, chunk.length - at);
       chunk.copy(this.window, this.filled, at, at + n);
       at += n;
-      this.commit(n);
+      this.filled += n;
+      if (this.filled === this.window.length) this.drain(false);
     }
+  }
+
+  /** Bytes of the (decompressed) file taken in so far. */
+  decompressedBytes(): number {
+    return this.base + this.filled;
   }
 
   finish(): void {
@@ -121,18 +141,15 @@ class WindowFeeder {
 
 async function isGzip(file: string): Promise<boolean> {
   const handle = await open(file, 'r').catch((err: unknown) => {
-    throw ioError(file, err);
+    throw ioError(err, 'read trace file', file);
   });
   try {
     const head = Buffer.alloc(2);
-    const { bytesRead } = await handle.read(head, 0, 2, 0);
+    const { bytesRead } = await handle.read(head, 0, 2, 0).catch((err: unknown) => {
+      throw ioError(err, 'read trace file', file);
+    });
     return bytesRead === 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
   } finally {
     await handle.close();
   }
-}
-
-function ioError(file: string, err: unknown): DrtpError {
-  const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
-  return new DrtpError('E_IO', `cannot read trace file: ${reason}`, { file, cause: err });
 }

@@ -35,8 +35,13 @@ const BIN = join(import.meta.dirname, '../../dist/cli/main.js');
  * must end, where an in-process hang would hold the test's event loop. `dist/` is built by pretest.
  */
 export function runBin(args: string[], options: { timeoutMs: number; cwd?: string; env?: NodeJS.ProcessEnv }): Promise<BinResult> {
+  return spawnWatched(process.execPath, [BIN, ...args], { cwd: options.cwd, env: options.env ?? process.env }, options.timeoutMs);
+}
+
+/** Spawns a process, collects its output, and kills it (SIGKILL) once it outlives `timeoutMs`. */
+function spawnWatched(command: string, args: string[], spawnOptions: { cwd?: string; env: NodeJS.ProcessEnv }, timeoutMs: number): Promise<BinResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { ...spawnOptions, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -45,10 +50,37 @@ export function runBin(args: string[], options: { timeoutMs: number; cwd?: strin
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
-    }, options.timeoutMs);
+    }, timeoutMs);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       resolve({ code: code ?? -1, stdout, stderr, timedOut, signal });
     });
   });
+}
+
+/**
+ * Runs the built drtp binary with `dir` on a tmpfs of `sizeBytes` (a full disk on demand), in a user
+ * and mount namespace of its own (`unshare`: no root needed, nothing mounted outside). `before` runs
+ * in that shell first (to put files on the small disk); what is left in `dir` afterwards is listed in
+ * `left`, since the mount goes with the namespace.
+ */
+export async function runBinOnSmallDisk(args: string[], options: { dir: string; sizeBytes: number; timeoutMs: number; before?: string }): Promise<BinResult & { left: string[]; files: Record<string, string> }> {
+  const marker = '--- drtp test: left on the small disk ---';
+  const script = [
+    `mount -t tmpfs -o size=${options.sizeBytes} tmpfs "$DIR" || exit 97`,
+    options.before ?? ':',
+    `"$NODE" "$BIN" "$@"; status=$?`,
+    `echo "${marker}"`,
+    `cd "$DIR" && find . -type f | sort | while read -r f; do printf '%s\\t%s\\n' "$f" "$(head -c 200 "$f" | tr '\\n\\t' '  ')"; done`,
+    'exit $status',
+  ].join('\n');
+  const unshare = ['--user', '--map-root-user', '--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', ...args];
+  const result = await spawnWatched('unshare', unshare, { env: { ...process.env, DIR: options.dir, NODE: process.execPath, BIN } }, options.timeoutMs);
+  const [out, listing = ''] = result.stdout.split(`${marker}\n`);
+  const files: Record<string, string> = {};
+  for (const line of listing.split('\n').filter(Boolean)) {
+    const [name, head = ''] = line.split('\t');
+    files[name.replace(/^\.\//, '')] = head;
+  }
+  return { ...result, stdout: out, left: Object.keys(files), files };
 }
