@@ -10,6 +10,7 @@ import { ioError } from '../lib/fsutil/io-error.js';
 import { HttpPort, type HttpPortOptions } from '../lib/registry/http-port.js';
 import { ReplayEngine, type Completion, type EngineOptions, type Segment } from '../lib/schedule/engine.js';
 import { Op } from '../lib/schedule/classes.js';
+import { sleepUntil } from '../lib/schedule/sleep.js';
 import type { SegmentBatch } from '../lib/schedule/router.js';
 import { clientPiece, registryPiece, writeResultRow } from '../lib/stats/result-row.js';
 import { RowWriter, type RowPiece } from '../lib/stats/row-writer.js';
@@ -138,9 +139,12 @@ export default async function clientWorker(task: ReplayTask): Promise<ReplayTask
     if (batch.segment === null) engine.end();
     else engine.append(batch.segment);
   };
+  const stopped = new AbortController();
   task.port.on('message', (message: ControlMessage | SegmentMessage) => {
-    if (message.type === 'stop') engine.stop();
-    else take(message);
+    if (message.type === 'stop') {
+      stopped.abort();
+      engine.stop();
+    } else take(message);
   });
   take(task.first);
   // Deltas are copied, not transferred: detaching a buffer in this isolate invalidates a V8 protector,
@@ -154,9 +158,8 @@ export default async function clientWorker(task: ReplayTask): Promise<ReplayTask
   };
   const ticker = task.progress ? setInterval(progress, PROGRESS_MS) : undefined;
   try {
-    // Wait for the common start without holding the event loop busy.
-    const delay = startAt - performance.now();
-    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    // Wait for the common start without holding the event loop busy (a stop ends the wait).
+    await sleepUntil(startAt, stopped.signal);
     const report = await engine.run();
     sink?.rows.flush();
     return failure === undefined ? { ok: true, report } : { ok: false, error: failure };

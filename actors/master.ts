@@ -160,7 +160,6 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
     options.signal?.removeEventListener('abort', stop);
     await Promise.all([pool?.destroy(), rehearsal?.close()]);
   }
-  await results.commit();
   const report = mergeReports(reports);
   const notSent = router.sendable - report.sent;
   if (notSent > 0) skipped['not sent: the run was stopped'] = notSent;
@@ -172,9 +171,16 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
     actors: active.reduce((sum, w) => sum + router.actorsOf(w), 0),
     stopped,
   }, startAtEpochMs);
-  const file = await AtomicFile.create(summaryFile);
-  await file.write(`${JSON.stringify(summary, null, 2)}\n`);
-  await file.commit();
+  let file: AtomicFile;
+  try {
+    file = await AtomicFile.create(summaryFile);
+    await file.write(`${JSON.stringify(summary, null, 2)}\n`);
+  } catch (err) {
+    await results.abort();
+    throw err;
+  }
+  // Results and summary land together: no results without their summary.
+  await AtomicFile.commitAll([results, file]);
   return { summary, stopped, resultsFile, summaryFile };
 }
 

@@ -1,9 +1,12 @@
 #!/usr/bin/env node
-import { Cli } from 'clipanion';
-import { reportError } from './base.js';
-import { buildCli } from './cli.js';
+// Signals are handled from the first line: the commands and their modules load after this.
+import { installSignalHandlers } from './signals.js';
 
+installSignalHandlers(process.stderr);
+const { Cli } = await import('clipanion');
+const { reportError } = await import('./base.js');
 try {
+  const { buildCli } = await import('./cli.js');
   const colors = process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
   process.exitCode = await buildCli({ colors }).run(process.argv.slice(2), Cli.defaultContext);
 } catch (err) {

@@ -1,7 +1,17 @@
+import { rmSync } from 'node:fs';
 import { open, rename, rm, mkdir } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ioError } from './io-error.js';
+
+/** Temp files of writes under way: what a process that must quit at once removes first. */
+const pending = new Set<string>();
+
+/** Removes the temp files of every write still under way (synchronously: for a process about to exit). */
+export function removePendingTempFiles(): void {
+  for (const path of pending) rmSync(path, { force: true });
+  pending.clear();
+}
 
 /**
  * A file written next to its destination and renamed over it only when complete, so an interrupted
@@ -40,13 +50,28 @@ export class AtomicFile {
 
   /** Flushes to disk and renames into place. */
   async commit(): Promise<void> {
+    await AtomicFile.commitAll([this]);
+  }
+
+  /**
+   * Flushes every file to disk, then renames them all into place one after the other: files that
+   * belong together (results and their summary) are replaced together or not at all, as far as a file
+   * system allows. A failure drops every temp file not yet renamed.
+   */
+  static async commitAll(files: AtomicFile[]): Promise<void> {
+    let current: AtomicFile | undefined;
     try {
-      await this.handle.sync();
-      await this.handle.close();
-      await rename(this.tempPath, this.path);
+      for (current of files) {
+        await current.handle.sync();
+        await current.handle.close();
+      }
+      for (current of files) {
+        await rename(current.tempPath, current.path);
+        pending.delete(current.tempPath);
+      }
     } catch (err) {
-      await this.abort();
-      throw ioError(err, 'write', this.path);
+      await Promise.all(files.map((f) => f.abort()));
+      throw ioError(err, 'write', (current as AtomicFile).path);
     }
   }
 
@@ -54,6 +79,7 @@ export class AtomicFile {
   async abort(): Promise<void> {
     await this.handle.close().catch(() => undefined);
     await rm(this.tempPath, { force: true });
+    pending.delete(this.tempPath);
   }
 }
 
@@ -65,7 +91,9 @@ async function tempPathFor(path: string): Promise<string> {
   } catch (err) {
     throw ioError(err, 'create the directory of', path);
   }
-  return join(dir, `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const temp = join(dir, `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  pending.add(temp);
+  return temp;
 }
 
 /** Writes `chunks` to `path` atomically. */
@@ -102,5 +130,7 @@ export async function writeStreamAtomic(path: string, source: AsyncIterable<stri
   } catch (err) {
     await rm(tempPath, { force: true });
     throw ioError(err, 'write', path);
+  } finally {
+    pending.delete(tempPath);
   }
 }

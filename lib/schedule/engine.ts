@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { isHead, OP_NAMES, SIZE_CLASS_NAMES, sizeClass } from './classes.js';
 import { CompletionBatch } from './completion-batch.js';
 import { Recorder, slotOfMs } from '../stats/recorder.js';
+import { MAX_TIMER_MS } from './sleep.js';
 
 /**
  * A run of consecutive rows of one worker's share, in due order. Shares arrive in segments so that a
@@ -69,7 +70,8 @@ export const REAL_TIMERS: Timers = {
   at(fn, at) {
     const wait = at - performance.now();
     if (wait > 2) {
-      const t = setTimeout(fn, wait - 1.5);
+      // Longer than setTimeout can wait: wake early, and the engine sets its timer again.
+      const t = setTimeout(fn, Math.min(wait - 1.5, MAX_TIMER_MS));
       return () => clearTimeout(t);
     }
     const i = setImmediate(fn);

@@ -1,20 +1,7 @@
 import t from 'tap';
-import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
-import { createGzip } from 'node:zlib';
 import { runBin } from '../helpers/cli.js';
-
-/** Gzips `head`, then `fill` repeated `times` times, then `tail`, into `path`, streaming. */
-async function gzipFile(path: string, head: string, fill: Buffer, times: number, tail: string): Promise<void> {
-  async function* parts(): AsyncGenerator<Buffer> {
-    yield Buffer.from(head);
-    for (let i = 0; i < times; i++) yield fill;
-    yield Buffer.from(tail);
-  }
-  await pipeline(Readable.from(parts()), createGzip({ level: 1 }), createWriteStream(path));
-}
+import { gzipFile } from '../helpers/fake-trace.js';
 
 const record = (uri: string): string => `{"http.request.method":"GET","http.request.uri":"${uri}","http.response.written":1,"timestamp":"2017-07-01T00:00:00.000Z"}`;
 

@@ -34,25 +34,50 @@ const BIN = join(import.meta.dirname, '../../dist/cli/main.js');
  * Runs the built drtp binary in its own process, killed after `timeoutMs`: a watchdog for jobs that
  * must end, where an in-process hang would hold the test's event loop. `dist/` is built by pretest.
  */
-export function runBin(args: string[], options: { timeoutMs: number; cwd?: string; env?: NodeJS.ProcessEnv }): Promise<BinResult> {
-  return spawnWatched(process.execPath, [BIN, ...args], { cwd: options.cwd, env: options.env ?? process.env }, options.timeoutMs);
+export function runBin(args: string[], options: { timeoutMs: number; cwd?: string; env?: NodeJS.ProcessEnv; signals?: TimedSignal[] }): Promise<BinResult> {
+  return spawnWatched(process.execPath, [BIN, ...args], { cwd: options.cwd, env: options.env ?? process.env }, options.timeoutMs, options.signals);
+}
+
+/** A signal sent to the process `afterMs` after it started, or after its output first matches `when`. */
+export interface TimedSignal {
+  signal: NodeJS.Signals;
+  afterMs: number;
+  when?: RegExp;
 }
 
 /** Spawns a process, collects its output, and kills it (SIGKILL) once it outlives `timeoutMs`. */
-function spawnWatched(command: string, args: string[], spawnOptions: { cwd?: string; env: NodeJS.ProcessEnv }, timeoutMs: number): Promise<BinResult> {
+function spawnWatched(command: string, args: string[], spawnOptions: { cwd?: string; env: NodeJS.ProcessEnv }, timeoutMs: number, signals: TimedSignal[] = []): Promise<BinResult> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { ...spawnOptions, stdio: ['ignore', 'pipe', 'pipe'] });
+    const timers: NodeJS.Timeout[] = [];
+    const armed = new Set<TimedSignal>();
+    const arm = (s: TimedSignal): void => {
+      if (armed.has(s)) return;
+      armed.add(s);
+      timers.push(setTimeout(() => child.kill(s.signal), s.afterMs));
+    };
+    for (const s of signals) if (s.when === undefined) arm(s);
     let stdout = '';
     let stderr = '';
     let timedOut = false;
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const watch = (): void => {
+      for (const s of signals) if (s.when?.test(stdout + stderr)) arm(s);
+    };
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+      watch();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+      watch();
+    });
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
     }, timeoutMs);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      for (const t of timers) clearTimeout(t);
       resolve({ code: code ?? -1, stdout, stderr, timedOut, signal });
     });
   });

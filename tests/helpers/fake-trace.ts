@@ -1,6 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { createWriteStream, writeFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { createGzip, gzipSync } from 'node:zlib';
 
 /** One IBM-format record, as the published files hold them. */
 export interface TraceRecord {
@@ -69,4 +71,14 @@ export function writeTrace(dir: string, name: string, text: string, gzip = false
   const path = join(dir, name);
   writeFileSync(path, gzip ? gzipSync(text) : text);
   return path;
+}
+
+/** Gzips `head`, then `fill` repeated `times` times, then `tail`, into `path`, streaming. */
+export async function gzipFile(path: string, head: string, fill: Buffer, times: number, tail: string): Promise<void> {
+  async function* parts(): AsyncGenerator<Buffer> {
+    yield Buffer.from(head);
+    for (let i = 0; i < times; i++) yield fill;
+    yield Buffer.from(tail);
+  }
+  await pipeline(Readable.from(parts()), createGzip({ level: 1 }), createWriteStream(path));
 }
