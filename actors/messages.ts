@@ -24,6 +24,8 @@ export interface WarmupTask {
   /** Pushes in flight in this worker. */
   concurrency: number;
   random: boolean;
+  /** Longest wait for response headers, or between body bytes (`client_info.timeout_ms`). */
+  timeoutMs: number;
   /** Where the worker reports each blob and listens for `stop`. */
   port: MessagePort;
 }

@@ -3,11 +3,13 @@ import { availableParallelism } from 'node:os';
 import type { RegistryEndpoint } from '../lib/registry/endpoint.js';
 import { isPushed, writeDigestMap, type DigestMap } from '../lib/registry/digest-map.js';
 import { shareItems, type WarmupItem } from '../lib/registry/warmup-plan.js';
-import { RegistryClient } from '../lib/registry/client.js';
+import { RegistryClient, clientOptions } from '../lib/registry/client.js';
 import { pushImageManifest, type Layer } from '../lib/registry/image-manifest.js';
 import { DrtpError, isDrtpError } from '../lib/errors.js';
 import { PROTOCOL_VERSION, type ControlMessage, type PortDone, type WarmupReport, type WarmupTask, type WarmupTaskResult } from './messages.js';
 import { workerPool } from './pool.js';
+
+const DEFAULT_TIMEOUT_MS = 30_000;
 
 export interface WarmupOptions {
   registries: RegistryEndpoint[];
@@ -18,6 +20,8 @@ export interface WarmupOptions {
   output: string;
   /** Pushes in flight, in all. */
   threads: number;
+  /** Longest wait for response headers, or between body bytes (default: `client_info.timeout_ms`'s). */
+  timeoutMs?: number;
   random: boolean;
   /** Worker threads (default: as many as useful, at most the cores). */
   workers?: number;
@@ -106,7 +110,7 @@ export async function runWarmup(options: WarmupOptions): Promise<WarmupSummary> 
             });
           }),
         );
-        const task: WarmupTask = { type: 'warmup', protocolVersion: PROTOCOL_VERSION, registry, items: share, known, concurrency: perWorker, random: options.random, port: port2 };
+        const task: WarmupTask = { type: 'warmup', protocolVersion: PROTOCOL_VERSION, registry, items: share, known, concurrency: perWorker, random: options.random, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, port: port2 };
         tasks.push(pool.run(task, { transferList: [port2] }) as Promise<WarmupTaskResult>);
       }
     }
@@ -148,7 +152,7 @@ async function pushManifests(options: WarmupOptions, summary: WarmupSummary, rec
     layersOf.set(item.repo, list);
   }
   for (const registry of options.registries) {
-    const client = new RegistryClient(registry);
+    const client = new RegistryClient(registry, clientOptions(options.timeoutMs ?? DEFAULT_TIMEOUT_MS));
     try {
       for (const item of options.items.filter((i) => i.manifest)) {
         if (options.signal?.aborted) return;

@@ -3,13 +3,13 @@
  * reports every blob on the task's port. Imports only lib/ and the message types.
  */
 import { DrtpError, isDrtpError } from '../lib/errors.js';
-import { RegistryClient } from '../lib/registry/client.js';
+import { RegistryClient, clientOptions } from '../lib/registry/client.js';
 import { generatedContent } from '../lib/registry/content.js';
 import { PROTOCOL_VERSION, type ControlMessage, type PortDone, type WarmupReport, type WarmupTask, type WarmupTaskResult } from './messages.js';
 
 export default async function warmupWorker(task: WarmupTask): Promise<WarmupTaskResult> {
   if (task.protocolVersion !== PROTOCOL_VERSION) throw new Error(`warmup worker speaks protocol ${PROTOCOL_VERSION}, got ${task.protocolVersion}`);
-  const client = new RegistryClient(task.registry, { connections: task.concurrency });
+  const client = new RegistryClient(task.registry, clientOptions(task.timeoutMs, task.concurrency));
   const result: WarmupTaskResult = { pushed: 0, present: 0, failed: 0, bytes: 0, stopped: false };
   const registry = task.registry.name;
   task.port.on('message', (message: ControlMessage) => {

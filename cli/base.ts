@@ -56,7 +56,7 @@ export function reportError(err: unknown, stderr: NodeJS.WritableStream): number
 }
 
 /** Parses a numeric flag, or fails with E_USAGE naming the flag. */
-export function numberFlag(name: string, value: string | undefined, options: { integer?: boolean; min?: number } = {}): number | undefined {
+export function numberFlag(name: string, value: string | undefined, options: { integer?: boolean; min?: number; max?: number } = {}): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   const kind = options.integer ? 'a whole number' : 'a number';
@@ -64,5 +64,6 @@ export function numberFlag(name: string, value: string | undefined, options: { i
     throw new DrtpError('E_USAGE', `${name} must be ${kind}, not "${value}"`);
   }
   if (options.min !== undefined && n < options.min) throw new DrtpError('E_USAGE', `${name} must be at least ${options.min}, not ${value}`);
+  if (options.max !== undefined && n > options.max) throw new DrtpError('E_USAGE', `${name} must be at most ${options.max.toLocaleString('en-US')}, not ${value}`);
   return n;
 }

@@ -6,9 +6,9 @@ installSignalHandlers(process.stderr);
 const { Cli } = await import('clipanion');
 const { reportError } = await import('./base.js');
 try {
-  const { buildCli } = await import('./cli.js');
+  const { runDrtp } = await import('./cli.js');
   const colors = process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
-  process.exitCode = await buildCli({ colors }).run(process.argv.slice(2), Cli.defaultContext);
+  process.exitCode = await runDrtp(process.argv.slice(2), Cli.defaultContext, { colors });
 } catch (err) {
   process.exitCode = reportError(err, process.stderr);
 }

@@ -3,6 +3,9 @@ import { writeSynthTrace } from '../../lib/trace/synth-files.js';
 import { Progress } from '../../lib/term/progress.js';
 import { BaseCommand, numberFlag } from '../base.js';
 
+/** The most records one synth writes: 25 times the IBM corpus, hundreds of GB of JSON. */
+const MAX_REQUESTS = 1_000_000_000;
+
 export class SynthCommand extends BaseCommand {
   static paths = [['synth']];
   static usage = Command.Usage({
@@ -32,15 +35,16 @@ export class SynthCommand extends BaseCommand {
   gzip = Option.Boolean('--gzip', false, { description: 'Write .json.gz files' });
 
   async run(): Promise<number> {
-    const requests = numberFlag('--requests', this.requests, { integer: true, min: 1 }) as number;
+    // The generator keeps every client and repository in memory (requests / 50 and / 40 by default).
+    const requests = numberFlag('--requests', this.requests, { integer: true, min: 1, max: MAX_REQUESTS }) as number;
     const progress = new Progress(this.context.stderr, 'synth', { unit: 'records' });
     const paths = await writeSynthTrace(
       this.out,
       {
         requests,
         seed: numberFlag('--seed', this.seed, { integer: true }) as number,
-        clients: numberFlag('--clients', this.clients, { integer: true, min: 1 }),
-        repos: numberFlag('--repos', this.repos, { integer: true, min: 1 }),
+        clients: numberFlag('--clients', this.clients, { integer: true, min: 1, max: MAX_REQUESTS / 10 }),
+        repos: numberFlag('--repos', this.repos, { integer: true, min: 1, max: MAX_REQUESTS / 10 }),
         files: numberFlag('--files', this.files, { integer: true, min: 1 }),
         rate: numberFlag('--rate', this.rate, { min: 1e-6 }),
         maxLayerBytes: numberFlag('--max-layer-size', this.maxLayerSize, { integer: true, min: 100 }),

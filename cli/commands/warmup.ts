@@ -54,6 +54,7 @@ export class WarmupCommand extends TraceCommand {
         map,
         output,
         threads: config.warmup.threads,
+        timeoutMs: config.clientInfo.timeoutMs,
         random: config.warmup.random,
         manifests: config.warmup.manifests,
         signal,

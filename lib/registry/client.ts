@@ -46,6 +46,11 @@ interface Call {
   once?: boolean;
 }
 
+/** A client's options for a job's timeout (`client_info.timeout_ms`): connecting gets at most 10 s of it. */
+export function clientOptions(timeoutMs: number, connections?: number): ClientOptions {
+  return { connectTimeoutMs: Math.min(10_000, timeoutMs), headersTimeoutMs: timeoutMs, bodyIdleTimeoutMs: timeoutMs, ...(connections === undefined ? {} : { connections }) };
+}
+
 /**
  * The Docker Registry HTTP API V2 over one undici connection pool. Bodies are streamed both ways:
  * pulls count bytes (and optionally hash them) without keeping them; pushes hash as the bytes go out.

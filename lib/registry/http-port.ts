@@ -133,7 +133,7 @@ export class HttpPort implements RegistryPort {
       const scope = this.scopes[repo] ?? this.scope(repo);
       void this.auth[registry].onUnauthorized(rawHeader(rawHeaders, 'www-authenticate'), scope, this.options.registries[registry].name, sentAuthorization).then(
         (retry) => (retry ? this.read(row, op, registry, actor, target, repo, engine, true) : engine.complete(row, 401, 0, null)),
-        (err: unknown) => engine.complete(row, 0, 0, describe(err, `GET ${this.strings[target]}`)),
+        (err: unknown) => engine.complete(row, statusOf(err), 0, describe(err, `GET ${this.strings[target]}`)),
       );
       return true;
     }
@@ -151,7 +151,7 @@ export class HttpPort implements RegistryPort {
     // at that moment makes docker-registry answer some of those GETs with 500.
     this.clients[registry].pushBlob(this.strings[repo], generatedContent(`put:${uri}`, size, this.options.random)).then(
       () => engine.complete(row, 201, size, null),
-      (err: unknown) => engine.complete(row, isDrtpError(err) && err.statusCode !== undefined ? err.statusCode : 0, 0, describe(err, `PUT ${uri}`)),
+      (err: unknown) => engine.complete(row, statusOf(err), 0, describe(err, `PUT ${uri}`)),
     );
   }
 }
@@ -166,6 +166,11 @@ function dispatchOrFail(dispatcher: Dispatcher, options: Dispatcher.DispatchOpti
   } catch (err) {
     handler.onError(err instanceof Error ? err : new Error(String(err)));
   }
+}
+
+/** The HTTP status a failure carries (0 for transport failures), so it is counted with its status. */
+function statusOf(err: unknown): number {
+  return isDrtpError(err) && err.statusCode !== undefined ? err.statusCode : 0;
 }
 
 /** `CODE: message` of a failure. */

@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeSynthTrace } from '../../lib/trace/synth-files.js';
@@ -20,7 +20,7 @@ t.test('SIGTERM while the trace is read: exit 130 with a message, nothing left b
   t.same(readdirSync(dir), ['slow.json.gz']);
 });
 
-async function replaySetup(t: Parameters<Parameters<typeof t.test>[1]>[0], wait: boolean) {
+async function replaySetup(t: Test, wait: boolean) {
   const registry = await withRegistry(t);
   const dir = t.testdir({ out: { 'results.ndjson': 'old results\n', 'results.ndjson.summary.json': '{"old": true}\n' } });
   await writeSynthTrace(dir, { requests: 400, seed: 3, maxLayerBytes: 50_000, rate: 10 });

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { Cli } from 'clipanion';
-import { buildCli } from '../../cli/cli.js';
+import { runDrtp } from '../../cli/cli.js';
 
 export interface CliResult {
   code: number;
@@ -18,7 +18,7 @@ export async function runCli(args: string[]): Promise<CliResult> {
   let err = '';
   stdout.on('data', (c: Buffer) => (out += c.toString()));
   stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await buildCli().run(args, { ...Cli.defaultContext, stdout, stderr });
+  const code = await runDrtp(args, { ...Cli.defaultContext, stdout, stderr });
   return { code, stdout: out, stderr: err };
 }
 
