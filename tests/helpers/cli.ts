@@ -38,11 +38,15 @@ export function runBin(args: string[], options: { timeoutMs: number; cwd?: strin
   return spawnWatched(process.execPath, [BIN, ...args], { cwd: options.cwd, env: options.env ?? process.env }, options.timeoutMs, options.signals);
 }
 
-/** A signal sent to the process `afterMs` after it started, or after its output first matches `when`. */
+/**
+ * A signal sent to the process (or to `pid`: a registry it talks to) `afterMs` after it started, or
+ * after its output first matches `when`.
+ */
 export interface TimedSignal {
   signal: NodeJS.Signals;
   afterMs: number;
   when?: RegExp;
+  pid?: number;
 }
 
 /** Spawns a process, collects its output, and kills it (SIGKILL) once it outlives `timeoutMs`. */
@@ -54,7 +58,7 @@ function spawnWatched(command: string, args: string[], spawnOptions: { cwd?: str
     const arm = (s: TimedSignal): void => {
       if (armed.has(s)) return;
       armed.add(s);
-      timers.push(setTimeout(() => child.kill(s.signal), s.afterMs));
+      timers.push(setTimeout(() => (s.pid === undefined ? child.kill(s.signal) : process.kill(s.pid, s.signal)), s.afterMs));
     };
     for (const s of signals) if (s.when === undefined) arm(s);
     let stdout = '';
