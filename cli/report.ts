@@ -7,6 +7,11 @@ import type { SelectionCounts } from '../lib/trace/select.js';
 
 const n = (x: number): string => x.toLocaleString('en-US');
 
+/** `text` with control characters escaped as JSON writes them: what a trace or a registry sent, made safe to print. */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
+}
+
 /** The lines every command prints about the trace it read; verbose, what each file gave. */
 export function describeRead({ stats, counts, invalidUris = [] }: { stats: TraceReadStats; counts: SelectionCounts; invalidUris?: string[] }, verbose = false): string {
   let text = `read ${n(stats.records)} records from ${stats.files.length} file${stats.files.length === 1 ? '' : 's'}`;

@@ -7,7 +7,7 @@ import { resolveShard, shardFilter, shardPath } from '../../lib/schedule/shard.j
 import { Progress, formatBytes, formatDuration } from '../../lib/term/progress.js';
 import { registryJob } from '../registry-job.js';
 import { TraceCommand } from '../base.js';
-import { describeRead } from '../report.js';
+import { describeRead, printable } from '../report.js';
 import { interruptible } from '../signals.js';
 
 export class WarmupCommand extends TraceCommand {
@@ -67,7 +67,7 @@ export class WarmupCommand extends TraceCommand {
         `${summary.failed.toLocaleString('en-US')} failed, in ${formatDuration(summary.seconds)}; map written to ${output}\n`,
     );
     if (summary.kept > 0) stdout.write(`warmup: ${summary.kept.toLocaleString('en-US')} of the failed keep the digest an earlier warmup recorded\n`);
-    for (const f of summary.failures) stdout.write(`  failed: ${f}\n`);
+    for (const f of summary.failures) stdout.write(`  failed: ${printable(f)}\n`);
     if (summary.stopped) {
       stderr.write('drtp: warmup interrupted: the map holds what was pushed; run warmup again to resume\n');
       return 130;

@@ -103,3 +103,20 @@ t.test('a full disk when warmup writes its map: E_IO with what to do, the last m
   t.same(warm.left, ['interm.json'], 'no temp file left');
   t.equal(warm.files['interm.json'], earlier.slice(0, 200).replace(/\n/g, ' '), 'the map before this warmup, whole');
 });
+
+t.test('a full disk when the summary is written: E_IO naming it, neither results nor summary half-replaced', async (t) => {
+  const registry = await withRegistry(t);
+  const dir = t.testdir({ out: {} });
+  const trace = new FakeTrace();
+  for (let i = 0; i < 12; i++) trace.add('GET', `v2/u/r/blobs/b${i}`, { client: `c${i % 2}`, atMs: i, size: 500 });
+  writeTrace(dir, 'trace.json', trace.json());
+  const path = config(dir, `trace: {traces: [trace.json], output: out/results.ndjson}\nregistry: [${registry.host}]\nwarmup: {output: interm.json}\n`);
+  t.equal((await runCli(['warmup', path])).code, 0);
+  const out = join(dir, 'out');
+  // Room for the rows (a few KB), not for the summary with its encoded histograms.
+  const run = await runBinOnSmallDisk(['run', path], { dir: out, sizeBytes: 8192, timeoutMs: 60_000 });
+  t.notOk(run.timedOut);
+  t.equal(run.code, 4, run.stderr);
+  t.match(run.stderr, `drtp: E_IO: cannot write ${join(out, 'results.ndjson.summary.json')}: no space left on the device (ENOSPC)`);
+  t.same(run.left, [], 'no temp file, and no results without their summary');
+});

@@ -58,3 +58,18 @@ t.test('warmup bounds each request by client_info.timeout_ms (it waited 60 s wha
   t.equal(warm.code, 3, warm.stderr);
   t.match(warm.stdout, /failed: v2\/u\/r\/blobs\/b0: E_REGISTRY_TIMEOUT: /);
 });
+
+t.test("a registry's error text with control characters is printed escaped", async (t) => {
+  const { createServer: createHttpServer } = await import('node:http');
+  const server = createHttpServer((_req, res) => res.writeHead(500).end('broken\r\n\u001b[31mred\u0007'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => server.close());
+  const { port } = server.address() as { port: number };
+  const dir = t.testdir();
+  writeTrace(dir, 'trace.json', new FakeTrace().add('GET', 'v2/u/r/blobs/b0').json());
+  writeFileSync(join(dir, 'config.yaml'), `trace: {traces: [trace.json]}\nregistry: [127.0.0.1:${port}]\nwarmup: {output: interm.json}\n`);
+  const warm = await runCli(['warmup', join(dir, 'config.yaml')]);
+  t.equal(warm.code, 3);
+  t.match(warm.stdout, 'HTTP 500 (broken\\r\\n\\u001b[31mred\\u0007)');
+  t.notMatch(warm.stdout, /[\u0000-\u0009\u000b-\u001f]/, 'no control character but line ends');
+});
