@@ -2,7 +2,7 @@ import type { ReplayOptions } from '../actors/master.js';
 import { shownConfig } from '../lib/config/shown.js';
 import type { Config } from '../lib/config/types.js';
 import type { Progress } from '../lib/term/progress.js';
-import type { TraceReadStats } from '../lib/trace/load.js';
+import type { FileReadCounts, TraceReadStats } from '../lib/trace/load.js';
 import type { SelectionCounts } from '../lib/trace/select.js';
 
 const n = (x: number): string => x.toLocaleString('en-US');
@@ -16,7 +16,7 @@ export function printable(text: string): string {
 export function describeRead({ stats, counts, invalidUris = [] }: { stats: TraceReadStats; counts: SelectionCounts; invalidUris?: string[] }, verbose = false): string {
   let text = `read ${n(stats.records)} records from ${stats.files.length} file${stats.files.length === 1 ? '' : 's'}`;
   text += stats.malformed > 0 ? `, skipped ${n(stats.malformed)} malformed\n` : '\n';
-  if (verbose) for (const f of stats.perFile) text += `  ${f.file}: ${n(f.records)} records, ${n(f.malformed)} malformed\n`;
+  if (verbose) for (const f of stats.perFile) text += `  ${describeFile(f)}\n`;
   for (const example of stats.malformedExamples) text += `  ${example}\n`;
   if (stats.malformed > stats.malformedExamples.length) text += `  ... and ${n(stats.malformed - stats.malformedExamples.length)} more\n`;
   text += `replayable ${n(counts.replayable)}; not replayed: ${n(counts.otherMethod)} other methods, ${n(counts.otherPath)} other paths, `;
@@ -33,6 +33,11 @@ export function describeRead({ stats, counts, invalidUris = [] }: { stats: Trace
  */
 export function replayProgress(progress: Progress): Pick<ReplayOptions, 'onProgress'> {
   return progress.live ? { onProgress: (p) => progress.update(p.done, p.total, `${p.failed} failed, p99 ${p.p99.toFixed(1)} ms`) } : {};
+}
+
+/** What one trace file gave, for --verbose. */
+export function describeFile(f: FileReadCounts): string {
+  return `${f.file}: ${n(f.records)} records, ${n(f.malformed)} malformed`;
 }
 
 /** The resolved configuration (every default applied, paths absolute, passwords hidden), for --verbose. */

@@ -6,6 +6,7 @@ import { DrtpError } from '../../lib/errors.js';
 import { writeFileAtomic } from '../../lib/fsutil/atomic.js';
 import { Progress } from '../../lib/term/progress.js';
 import { TraceCommand, numberFlag } from '../base.js';
+import { describeFile } from '../report.js';
 
 export class AnalyzeCommand extends TraceCommand {
   static paths = [['analyze']];
@@ -43,7 +44,7 @@ export class AnalyzeCommand extends TraceCommand {
     const { analysis, charts, perFile } = await analyzeTraces(files, { strict: this.strict, workers: numberFlag('--workers', this.workers, { integer: true, min: 1 }) ?? availableParallelism(), onFile: (d, t) => progress.update(d, t) });
     progress.stop();
     // On stderr, so that --json stays one document.
-    if (this.isVerbose(config)) for (const f of perFile) this.context.stderr.write(`${f.file}: ${f.records.toLocaleString('en-US')} records, ${f.malformed.toLocaleString('en-US')} malformed\n`);
+    if (this.isVerbose(config)) for (const f of perFile) this.context.stderr.write(`${describeFile(f)}\n`);
     if (this.html !== undefined) await writeFileAtomic(this.html, analysisHtml(analysis, charts, `drtp analyze: ${files.length} trace file(s)`));
     this.context.stdout.write(this.json ? `${JSON.stringify(analysis, null, 2)}\n` : formatAnalysis(analysis));
     return 0;

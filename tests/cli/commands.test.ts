@@ -59,6 +59,10 @@ t.test('--verbose: what each file gave, and the resolved configuration with its 
   t.match(perFile[2], `  ${join(dir, 'bad.json')}: 0 records, 1 malformed`);
   const counts = perFile.slice(0, 2).map((l) => Number(/: (\d+) records, 0 malformed$/.exec(l)?.[1]));
   t.equal(counts[0] + counts[1], 300, 'the files\' records add up to the trace');
+  const analyzed = await runCli(['analyze', ...files, '--json', '--verbose', '--workers', '1']);
+  t.equal(analyzed.code, 0, analyzed.stderr);
+  t.match(analyzed.stderr, `${join(dir, 'bad.json')}: 0 records, 1 malformed\n`, 'analyze: per file, on stderr');
+  t.ok(JSON.parse(analyzed.stdout), 'its --json stays one document');
   const table = await runCli(['import', join(dir, 'trace.drtp'), '--out', join(dir, 'copy.drtp'), '-v']);
   t.match(table.stdout, `  ${join(dir, 'trace.drtp')}: 300 records, 1 malformed\n`, 'a table keeps what its import skipped');
 
