@@ -2,10 +2,12 @@ import type { MessagePort } from 'node:worker_threads';
 import type { ErrorData } from '../lib/errors.js';
 import type { RegistryEndpoint } from '../lib/registry/endpoint.js';
 import type { WarmupItem } from '../lib/registry/warmup-plan.js';
-import type { EngineReport } from '../lib/schedule/engine.js';
+import type { EngineReport } from '../lib/contract/replay.js';
 import type { SegmentBatch } from '../lib/schedule/router.js';
 import type { SharedTable } from '../lib/trace/shared-table.js';
 import type { FilePartial } from '../lib/analyze/pass.js';
+import type { SimulatedReplay } from '../lib/cache/simulated-registry.js';
+import type { RunSummary } from '../lib/stats/summary.js';
 
 /**
  * Every message an actor sends or receives, as discriminated unions on `type`. Errors travel as
@@ -109,9 +111,12 @@ export interface SimulateTask {
   model: string;
   /** The point's arguments; undefined when the configuration gives none (a user's init(requests)). */
   args: Record<string, unknown> | undefined;
+  /** With `simulate.latency`: replay the trace through the model as a registry, in virtual time. */
+  registry?: SimulatedReplay;
 }
 
-export type SimulateTaskResult = { ok: true; stats: unknown } | { ok: false; error: ErrorData };
+/** A point's stats (and, as a registry, its run summary), or why it failed. */
+export type SimulateTaskResult = { ok: true; stats: unknown; summary?: RunSummary } | { ok: false; error: ErrorData };
 
 /** Master -> analyzer worker: characterize one trace file. */
 export interface AnalyzeTask {

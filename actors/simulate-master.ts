@@ -1,6 +1,8 @@
 import { isAbsolute, resolve } from 'node:path';
 import { MODEL_PARAMS, MODELS } from '../lib/cache/index.js';
+import type { SimulatedReplay } from '../lib/cache/simulated-registry.js';
 import { DrtpError, type ErrorData } from '../lib/errors.js';
+import type { RunSummary } from '../lib/stats/summary.js';
 import { shareTable } from '../lib/trace/shared-table.js';
 import type { TraceTable } from '../lib/trace/table.js';
 import { PROTOCOL_VERSION, type SimulateTask, type SimulateTaskResult } from './messages.js';
@@ -11,6 +13,8 @@ export interface SimulationPoint {
   model: string;
   args: Record<string, unknown> | undefined;
   stats?: unknown;
+  /** As a registry (`simulate.latency`): the run summary it would have given. */
+  summary?: RunSummary;
   error?: ErrorData;
 }
 
@@ -24,6 +28,8 @@ export interface SweepSpec {
   baseDir: string;
   /** Only the points k with k mod count = index (a sharded sweep); default all. */
   shard?: { index: number; count: number };
+  /** Each point's model as a registry, replayed in virtual time (built-in models only). */
+  registry?: SimulatedReplay;
 }
 
 /**
@@ -68,10 +74,11 @@ export async function runSweep(table: TraceTable, spec: SweepSpec, workers: numb
   try {
     return await Promise.all(
       points.map(async (p) => {
-        const task: SimulateTask = { type: 'simulate', protocolVersion: PROTOCOL_VERSION, table: shared, model: p.model, args: p.args };
+        const task: SimulateTask = { type: 'simulate', protocolVersion: PROTOCOL_VERSION, table: shared, model: p.model, args: p.args, ...(spec.registry === undefined ? {} : { registry: spec.registry }) };
         const result = (await pool.run(task)) as SimulateTaskResult;
         onPoint?.(++done, points.length);
-        return result.ok ? { model: p.model, args: p.args, stats: result.stats } : { model: p.model, args: p.args, error: result.error };
+        if (!result.ok) return { model: p.model, args: p.args, error: result.error };
+        return { model: p.model, args: p.args, stats: result.stats, ...(result.summary === undefined ? {} : { summary: result.summary }) };
       }),
     );
   } finally {

@@ -4,6 +4,7 @@
  * not stop the sweep). Imports only lib/ and the message types.
  */
 import { MODELS } from '../lib/cache/index.js';
+import { simulateRegistry } from '../lib/cache/simulated-registry.js';
 import { runUserModel } from '../lib/cache/user-model.js';
 import { isDrtpError } from '../lib/errors.js';
 import { openSharedTable } from '../lib/trace/shared-table.js';
@@ -14,6 +15,10 @@ export default async function simulatorWorker(task: SimulateTask): Promise<Simul
   const table = openSharedTable(task.table);
   try {
     const factory = MODELS[task.model];
+    if (task.registry !== undefined) {
+      const summary = await simulateRegistry(table, task.registry, task.model, task.args ?? {});
+      return { ok: true, stats: summary.meta.cache, summary };
+    }
     if (factory === undefined) return { ok: true, stats: await runUserModel(task.model, table, task.args) };
     const model = factory(table, task.args ?? {});
     for (let i = 0; i < table.length; i++) model.access(i);

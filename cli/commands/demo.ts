@@ -11,14 +11,14 @@ import { DrtpError } from '../../lib/errors.js';
 import { resolveEndpoint } from '../../lib/registry/endpoint.js';
 import { startLocalRegistry, type LocalRegistry } from '../../lib/registry/local.js';
 import { warmupItems } from '../../lib/registry/warmup-plan.js';
-import { formatSummary } from '../../lib/stats/summary.js';
+import { formatSummary } from '../../lib/report/summary-text.js';
 import { writeSynthTrace } from '../../lib/trace/synth-files.js';
 import { Progress, formatBytes } from '../../lib/term/progress.js';
 import { TraceCommand, numberFlag } from '../base.js';
 import { describeRead, replayProgress } from '../report.js';
 import { interruptible } from '../signals.js';
 import { drtpVersion } from '../version.js';
-import { runMeta } from '../../lib/stats/meta.js';
+import { runMeta } from '../../lib/config/meta.js';
 
 export class DemoCommand extends TraceCommand {
   static paths = [['demo']];

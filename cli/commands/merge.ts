@@ -1,7 +1,8 @@
 import { Command, Option } from 'clipanion';
 import { AtomicFile } from '../../lib/fsutil/atomic.js';
 import { mergeSummaries } from '../../lib/stats/merge.js';
-import { formatSummary, readSummary } from '../../lib/stats/summary.js';
+import { formatSummary } from '../../lib/report/summary-text.js';
+import { readSummary } from '../../lib/stats/summary.js';
 import { BaseCommand } from '../base.js';
 
 export class MergeCommand extends BaseCommand {

@@ -1,17 +1,14 @@
 import { Command, Option } from 'clipanion';
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
-import { runSweep, sweepPoints, type SimulationPoint } from '../../actors/simulate-master.js';
-import { simulateRegistry } from '../../actors/simulate-registry.js';
+import { runSweep, type SimulationPoint } from '../../actors/simulate-master.js';
 import type { LatencyModel } from '../../lib/cache/sim-port.js';
-import type { Config } from '../../lib/config/types.js';
-import type { ConfiguredTrace } from '../../lib/config/trace.js';
-import { formatSummary } from '../../lib/stats/summary.js';
+import { formatSummary } from '../../lib/report/summary-text.js';
 import { MODELS } from '../../lib/cache/index.js';
 import { loadConfiguredTrace } from '../../lib/config/trace.js';
 import { DrtpError } from '../../lib/errors.js';
 import { writeFileAtomic } from '../../lib/fsutil/atomic.js';
-import { hitRatioSvg, pointsCsv } from '../../lib/stats/sweep-report.js';
+import { hitRatioSvg, pointsCsv } from '../../lib/report/sweep.js';
 import { Progress } from '../../lib/term/progress.js';
 import { resolveShard } from '../../lib/schedule/shard.js';
 import { TraceCommand, numberFlag } from '../base.js';
@@ -49,15 +46,24 @@ export class SimulateCommand extends TraceCommand {
     const { stdout, stderr } = this.context;
     const trace = await loadConfiguredTrace(config, { includeFailedByDefault: true });
     const shard = resolveShard(this.shard);
-    if (config.simulate.latency !== undefined) return this.simulatedRegistry(config, trace);
+    const latency: LatencyModel | undefined = config.simulate.latency;
+    const { clientInfo } = config;
     const progress = new Progress(stderr, 'simulate', { unit: 'points' });
     const points = await runSweep(
       trace.table,
-      { models: config.simulate.names, args: config.simulate.args, sweep: config.simulate.sweep, baseDir: dirname(config.file), ...(shard === undefined ? {} : { shard }) },
+      {
+        models: config.simulate.names,
+        args: config.simulate.args,
+        sweep: config.simulate.sweep,
+        baseDir: dirname(config.file),
+        ...(shard === undefined ? {} : { shard }),
+        ...(latency === undefined ? {} : { registry: { latency, speed: clientInfo.speed, inFlight: clientInfo.inFlight, lateMs: clientInfo.lateMs, seed: config.seed } }),
+      },
       numberFlag('--workers', this.workers, { integer: true, min: 1 }) ?? availableParallelism(),
       (done, total) => progress.update(done, total),
     );
     progress.stop();
+    if (latency !== undefined) return this.printRegistries(points);
     if (this.csv !== undefined) await writeFileAtomic(this.csv, pointsCsv(points));
     if (this.svg !== undefined) await writeFileAtomic(this.svg, hitRatioSvg(points));
     if (this.json) stdout.write(`${JSON.stringify({ points }, null, 2)}\n`);
@@ -74,19 +80,12 @@ export class SimulateCommand extends TraceCommand {
     return this.finish(points);
   }
 
-  /** With simulate.latency: each point's model as a registry, replayed by the run engine in virtual time. */
-  private async simulatedRegistry(config: Config, trace: ConfiguredTrace): Promise<number> {
+  /** With simulate.latency: each point's model as a registry, and the run summary it would have given. */
+  private printRegistries(points: SimulationPoint[]): number {
     const { stdout } = this.context;
-    const latency = config.simulate?.latency as LatencyModel;
-    const spec = { models: config.simulate?.names ?? [], args: config.simulate?.args, sweep: config.simulate?.sweep ?? {}, baseDir: dirname(config.file) };
-    const results = [];
-    for (const p of sweepPoints(spec)) {
-      const summary = await simulateRegistry(trace.table, config, p.model, p.args ?? {}, latency);
-      results.push({ model: p.model, args: p.args, stats: summary.meta.cache, summary });
-      if (!this.json) stdout.write(`\n${p.model} ${JSON.stringify(p.args ?? {})}, as a registry (virtual time):\n${formatSummary(summary)}`);
-    }
-    if (this.json) stdout.write(`${JSON.stringify({ points: results }, null, 2)}\n`);
-    return 0;
+    if (this.json) stdout.write(`${JSON.stringify({ points }, null, 2)}\n`);
+    else for (const p of points) if (p.summary !== undefined) stdout.write(`\n${p.model} ${JSON.stringify(p.args ?? {})}, as a registry (virtual time):\n${formatSummary(p.summary)}`);
+    return this.finish(points);
   }
 
   private finish(points: SimulationPoint[]): number {

@@ -1,5 +1,5 @@
-import type { RegistryPort, ReplayEngine, Segment } from '../schedule/engine.js';
-import { isHead, Op } from '../schedule/classes.js';
+import type { CompletionSink, RegistryPort, Segment } from '../contract/replay.js';
+import { isHead, Op } from '../contract/ops.js';
 import type { VirtualTime } from '../schedule/virtual-time.js';
 import { TIER, type CacheModel, type Tier } from './model.js';
 
@@ -38,7 +38,7 @@ export class SimulatedRegistryPort implements RegistryPort {
     private readonly clock: VirtualTime,
   ) {}
 
-  start(row: number, segment: Segment, index: number, engine: ReplayEngine): void {
+  start(row: number, segment: Segment, index: number, engine: CompletionSink): void {
     const op = segment.op[index];
     const bytes = isHead(op) ? 0 : segment.size[index];
     this.model.access(segment.rowId[index]);

@@ -1,7 +1,7 @@
 import type { Client as UndiciClient, Dispatcher } from 'undici';
 import { Agent, Client } from './undici.js';
-import type { RegistryPort, ReplayEngine, Segment } from '../schedule/engine.js';
-import { isHead, isRead, Op } from '../schedule/classes.js';
+import type { CompletionSink, RegistryPort, Segment } from '../contract/replay.js';
+import { isHead, isRead, Op } from '../contract/ops.js';
 import { OCI_MANIFEST } from './image-manifest.js';
 import { Authenticator } from './auth.js';
 import { ActorConnections, type Connection } from './connections.js';
@@ -54,7 +54,7 @@ export class HttpPort implements RegistryPort {
     this.auth = options.registries.map((r) => new Authenticator(r.credentials, this.agent));
   }
 
-  start(row: number, segment: Segment, index: number, engine: ReplayEngine): void {
+  start(row: number, segment: Segment, index: number, engine: CompletionSink): void {
     const op = segment.op[index];
     if (isRead(op)) this.read(row, op, segment.registry[index], segment.actor[index], segment.target[index], segment.repo[index], engine, false);
     else this.push(row, segment.registry[index], segment.target[index], segment.repo[index], segment.size[index], engine);
@@ -83,7 +83,7 @@ export class HttpPort implements RegistryPort {
     return connections;
   }
 
-  private read(row: number, op: number, registry: number, actor: number, target: number, repo: number, engine: ReplayEngine, retried: boolean): void {
+  private read(row: number, op: number, registry: number, actor: number, target: number, repo: number, engine: CompletionSink, retried: boolean): void {
     const authorization = this.auth[registry].header(this.scopes[repo] ?? this.scope(repo));
     const manifest = this.options.manifestsAsImages === true && (op === Op.GET_MANIFEST || op === Op.HEAD_MANIFEST);
     let options: Dispatcher.DispatchOptions;
@@ -110,7 +110,7 @@ export class HttpPort implements RegistryPort {
   }
 
   /** A handler from the free list: handlers are reused, one per request in flight. */
-  private handler(row: number, op: number, registry: number, actor: number, target: number, repo: number, engine: ReplayEngine, retried: boolean, connection?: Connection): ReadHandler {
+  private handler(row: number, op: number, registry: number, actor: number, target: number, repo: number, engine: CompletionSink, retried: boolean, connection?: Connection): ReadHandler {
     const handler = this.free.pop() ?? new ReadHandler(this);
     handler.reset(row, op, registry, actor, target, repo, engine, retried, connection);
     return handler;
@@ -145,7 +145,7 @@ export class HttpPort implements RegistryPort {
     return true;
   }
 
-  private push(row: number, registry: number, target: number, repo: number, size: number, engine: ReplayEngine): void {
+  private push(row: number, registry: number, target: number, repo: number, size: number, engine: CompletionSink): void {
     const uri = this.strings[target];
     // Seeded apart from warmup's content for the same URI: re-uploading a blob that GETs are reading
     // at that moment makes docker-registry answer some of those GETs with 500.
@@ -198,7 +198,7 @@ class ReadHandler {
   actor = 0;
   target = 0;
   repo = 0;
-  engine!: ReplayEngine;
+  engine!: CompletionSink;
   retried = false;
   /** The connection carrying the request (none when a redirect took it elsewhere). */
   connection: Connection | undefined;
@@ -211,7 +211,7 @@ class ReadHandler {
 
   constructor(private readonly port: HttpPort) {}
 
-  reset(row: number, op: number, registry: number, actor: number, target: number, repo: number, engine: ReplayEngine, retried: boolean, connection: Connection | undefined): void {
+  reset(row: number, op: number, registry: number, actor: number, target: number, repo: number, engine: CompletionSink, retried: boolean, connection: Connection | undefined): void {
     this.connection = connection;
     this.sentAuthorization = undefined;
     this.row = row;

@@ -1,4 +1,4 @@
-import type { Segment } from './engine.js';
+import type { Segment } from '../contract/replay.js';
 
 /**
  * Finished requests waiting to be recorded and written, as columns. The engine counts a request the

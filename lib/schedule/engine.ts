@@ -1,37 +1,9 @@
 import { performance } from 'node:perf_hooks';
-import { isHead, OP_NAMES, SIZE_CLASS_NAMES, sizeClass } from './classes.js';
+import type { Completion, CompletionSink, EngineReport, RegistryPort, Segment, Timers } from '../contract/replay.js';
+import { isHead, OP_NAMES, SIZE_CLASS_NAMES, sizeClass } from '../contract/ops.js';
 import { CompletionBatch } from './completion-batch.js';
 import { Recorder, slotOfMs } from '../stats/recorder.js';
 import { MAX_TIMER_MS } from './sleep.js';
-
-/**
- * A run of consecutive rows of one worker's share, in due order. Shares arrive in segments so that a
- * worker holds a window of its share, not all of it: a trace of tens of millions of requests replays
- * in bounded memory. `target`, `repo` and `rowId` are for the port and the results; the engine does
- * not read them.
- */
-export interface Segment {
-  length: number;
-  /** Due time, ms after the replay's start. */
-  due: Float64Array;
-  op: Uint8Array;
-  size: Float64Array;
-  registry: Uint8Array;
-  actor: Uint32Array;
-  target: Uint32Array;
-  repo: Uint32Array;
-  rowId: Uint32Array;
-}
-
-/** Whatever answers requests: a real registry over HTTP, or a simulated one. */
-export interface RegistryPort {
-  /**
-   * Starts the request in `segment` at `index` (engine row `row`); must call `engine.complete(row, ...)`
-   * exactly once, now or later.
-   */
-  start(row: number, segment: Segment, index: number, engine: ReplayEngine): void;
-  close(): Promise<void>;
-}
 
 export interface EngineOptions {
   /** Open loop at due times (true) or closed loop as fast as possible (false). */
@@ -56,12 +28,6 @@ export interface EngineOptions {
   liveLatency?: boolean;
 }
 
-/** The engine's timer needs, injectable so that a simulated replay runs in virtual time. */
-export interface Timers {
-  /** Calls `fn` once the engine's clock reaches `at` (in `now()` units). Returns a cancel function. */
-  at(fn: () => void, at: number): () => void;
-}
-
 /**
  * Real timers: setTimeout is only ~1 ms precise, so sleep to just before the due time, then poll with
  * setImmediate.
@@ -79,40 +45,8 @@ export const REAL_TIMERS: Timers = {
   },
 };
 
-/** Counters and histograms of one engine, in the form that crosses threads. */
-export interface EngineReport {
-  sent: number;
-  ok: number;
-  failed: number;
-  late: number;
-  bytes: number;
-  /** Per op: [sent, ok, failed, bytes]. */
-  ops: number[][];
-  errors: Record<string, number>;
-  /** Histograms as Recorders' sparse counts, by name: `all.latency`, `GET blob.service`, `size:<1MB.latency`, `registry:0.latency`, ... */
-  histograms: Record<string, Float64Array>;
-  firstSentMs: number;
-  lastDoneMs: number;
-}
-
 /** Finished requests recorded and handed to the result sink together (see CompletionBatch). */
 const BATCH = 128;
-
-/** One finished request, handed to the result sink (a row of the NDJSON results); reused between calls. */
-export interface Completion {
-  /** Engine row; `segment` and `index` locate its columns. */
-  row: number;
-  segment: Segment;
-  index: number;
-  dueMs: number;
-  sentMs: number;
-  doneMs: number;
-  ttfbMs: number;
-  status: number;
-  bytes: number;
-  error: string | null;
-  onTime: boolean;
-}
 
 interface Live {
   segment: Segment;
@@ -132,7 +66,7 @@ interface Live {
  * coordinated omission). The registry is whatever RegistryPort it is given. Rows come in segments;
  * each actor's released rows wait in a linked list threaded through the segments.
  */
-export class ReplayEngine {
+export class ReplayEngine implements CompletionSink {
   private readonly now: () => number;
   private live: Live[] = [];
   /** Engine rows appended so far. */

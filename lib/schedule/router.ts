@@ -1,7 +1,8 @@
 import { isPushed, type DigestMap } from '../registry/digest-map.js';
 import type { TraceTable } from '../trace/table.js';
-import { isRead, Op, opOf } from './classes.js';
-import type { Segment } from './engine.js';
+import { isRead, Op } from '../contract/ops.js';
+import { opOf } from './op-of.js';
+import type { Segment } from '../contract/replay.js';
 import { HashRing } from './hash-ring.js';
 
 export type RegistrySelection = 'random' | 'round-robin' | 'hash';

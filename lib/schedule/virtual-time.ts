@@ -1,5 +1,5 @@
 import { MinHeap } from '../min-heap.js';
-import type { Timers } from './engine.js';
+import type { Timers } from '../contract/replay.js';
 
 interface Event {
   at: number;

@@ -1,6 +1,6 @@
 import { DrtpError } from '../errors.js';
-import { OP_NAMES } from '../schedule/classes.js';
-import type { EngineReport } from '../schedule/engine.js';
+import { OP_NAMES } from '../contract/ops.js';
+import type { EngineReport } from '../contract/replay.js';
 import { decodeHistogram, recorderOf } from './histogram.js';
 import { buildSummary, mergeReports, SUMMARY_FORMAT, type RunSummary } from './summary.js';
 

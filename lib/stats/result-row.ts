@@ -1,5 +1,5 @@
-import { OP_NAMES } from '../schedule/classes.js';
-import type { Completion } from '../schedule/engine.js';
+import { OP_NAMES } from '../contract/ops.js';
+import type { Completion } from '../contract/replay.js';
 import { rowPiece, type RowPiece, type RowWriter } from './row-writer.js';
 
 /**

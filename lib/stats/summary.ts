@@ -1,7 +1,7 @@
 import { DrtpError } from '../errors.js';
 import { ioError } from '../fsutil/io-error.js';
-import { OP_NAMES, SIZE_CLASS_NAMES } from '../schedule/classes.js';
-import type { EngineReport } from '../schedule/engine.js';
+import { OP_NAMES, SIZE_CLASS_NAMES } from '../contract/ops.js';
+import type { EngineReport } from '../contract/replay.js';
 import { encodeSparse, percentilesOfSparse, type Percentiles } from './histogram.js';
 import { Recorder } from './recorder.js';
 
@@ -160,28 +160,6 @@ export function buildSummary(report: EngineReport, skipped: Record<string, numbe
     histograms: Object.fromEntries(Object.entries(report.histograms).map(([name, sparse]) => [name, encode(sparse)])),
     meta,
   };
-}
-
-const n = (x: number): string => x.toLocaleString('en-US', { maximumFractionDigits: 0 });
-const f = (x: number, d = 1): string => x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
-
-/** The summary as the readable table printed at the end of a run. */
-export function formatSummary(s: RunSummary): string {
-  const lines: string[] = [];
-  lines.push(`requests  ${n(s.requests.total)} total: ${n(s.requests.ok)} ok, ${n(s.requests.failed)} failed, ${n(s.requests.skipped)} skipped`);
-  lines.push(`duration  ${f(s.durationSeconds, 2)} s   throughput ${f(s.throughput.requestsPerSecond)} req/s, ${f(s.throughput.bytesPerSecond / 1e6, 2)} MB/s   data ${f(s.bytes / 1e6, 2)} MB`);
-  lines.push(`on time   ${f(s.onTimeRatio * 100)}% (${n(s.late)} late)`);
-  const header = `${'class'.padEnd(14)}${'requests'.padStart(10)}${'failed'.padStart(8)}${'p50 ms'.padStart(10)}${'p90 ms'.padStart(10)}${'p99 ms'.padStart(10)}${'p99.9 ms'.padStart(10)}${'max ms'.padStart(10)}${'ttfb p50'.padStart(10)}`;
-  lines.push('', `latency from due time${s.onTimeRatio > 0 || s.late > 0 ? '' : ' (= service time when not waiting)'}:`, header);
-  const row = (name: string, count: number, failed: number, p: Percentiles, ttfb?: Percentiles): string =>
-    `${name.padEnd(14)}${n(count).padStart(10)}${n(failed).padStart(8)}${f(p.p50, 2).padStart(10)}${f(p.p90, 2).padStart(10)}${f(p.p99, 2).padStart(10)}${f(p.p999, 2).padStart(10)}${f(p.max, 2).padStart(10)}${ttfb === undefined ? '' : f(ttfb.p50, 2).padStart(10)}`;
-  for (const [name, c] of Object.entries(s.classes)) lines.push(row(name, c.requests, c.failed, c.latencyMs, c.ttfbMs));
-  lines.push(row('all', s.requests.ok + s.requests.failed, s.requests.failed, s.latencyMs));
-  const errors = Object.entries(s.errors);
-  if (errors.length > 0) lines.push('', `errors    ${errors.map(([code, count]) => `${code} ×${n(count)}`).join(', ')}`);
-  const skipped = Object.entries(s.skipped).filter(([, c]) => c > 0);
-  if (skipped.length > 0) lines.push(`skipped   ${skipped.map(([reason, count]) => `${n(count)} ${reason}`).join('; ')}`);
-  return `${lines.join('\n')}\n`;
 }
 
 /** Reads a summary file written by `drtp run` (or `drtp merge`); E_IO when it cannot be read as JSON. */

@@ -90,3 +90,19 @@ t.test('sweeps apply to the models that take the argument; an argument no model 
   t.equal(typo.code, 2);
   t.match(typo.stderr, 'simulate: no model takes the argument "capacity_gib" (lru: capacity_gb)');
 });
+
+t.test('a simulated registry runs its points on the pool, and shards split them: together every point once', async (t) => {
+  const dir = t.testdir();
+  const path = config(dir, '  name: [lru, fifo]\n  sweep:\n    capacity_gb: [0.01, 0.05, 0.1]\n  latency:\n    backend: {fixed_ms: 20, mb_per_s: 100}\n');
+  type Point = { model: string; args: Record<string, number>; stats: { requests: number }; summary: { requests: { total: number; ok: number } } };
+  const whole = JSON.parse((await runCli(['simulate', path, '--json', '--workers', '2'])).stdout) as { points: Point[] };
+  t.equal(whole.points.length, 6);
+  t.ok(whole.points.every((p) => p.summary.requests.ok === p.summary.requests.total && p.summary.requests.total > 0), 'each point is a whole replay');
+  t.ok(whole.points.every((p) => p.stats.requests > 0), "and carries its cache's counters");
+  const parts = await Promise.all([0, 1].map(async (i) => (JSON.parse((await runCli(['simulate', path, '--json', '--shard', `${i}/2`])).stdout) as { points: Point[] }).points));
+  t.equal(parts[0].length + parts[1].length, 6, 'the shards split the points');
+  const key = (p: Point): string => `${p.model} ${JSON.stringify(p.args)}`;
+  t.same([...parts[0], ...parts[1]].map(key).sort(), whole.points.map(key).sort(), 'together, every point once');
+  const byKey = (a: Point, b: Point): number => key(a).localeCompare(key(b));
+  t.same([...parts[0], ...parts[1]].sort(byKey), [...whole.points].sort(byKey), 'the same numbers sharded or not');
+});

@@ -1,6 +1,7 @@
 import t from 'tap';
-import { ReplayEngine, type EngineOptions, type RegistryPort, type Segment } from '../../../lib/schedule/engine.js';
-import { Op, OP_NAMES, SIZE_CLASS_NAMES, sizeClass } from '../../../lib/schedule/classes.js';
+import type { RegistryPort, Segment } from '../../../lib/contract/replay.js';
+import { ReplayEngine, type EngineOptions } from '../../../lib/schedule/engine.js';
+import { Op, OP_NAMES, SIZE_CLASS_NAMES, sizeClass } from '../../../lib/contract/ops.js';
 import { slotOfMs } from '../../../lib/stats/recorder.js';
 
 /** A registry stand-in that answers each request after `delayMs` with its size: the engine's logic only. */

@@ -5,7 +5,7 @@ import type { DigestEntry, DigestMap } from '../../../lib/registry/digest-map.js
 import { TraceTableBuilder } from '../../../lib/trace/builder.js';
 import { Method, type MethodCode } from '../../../lib/trace/request.js';
 import { Random } from '../../../lib/trace/random.js';
-import type { Segment } from '../../../lib/schedule/engine.js';
+import type { Segment } from '../../../lib/contract/replay.js';
 
 const OPTIONS: RouterOptions = { speed: 1, registries: 1, selection: 'random', seed: 1, workers: 3, route: true, segmentRows: 100, manifestsAsImages: false };
 

@@ -1,8 +1,8 @@
 import t from 'tap';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Op, OP_NAMES } from '../../../lib/schedule/classes.js';
-import type { Completion, Segment } from '../../../lib/schedule/engine.js';
+import { Op, OP_NAMES } from '../../../lib/contract/ops.js';
+import type { Completion, Segment } from '../../../lib/contract/replay.js';
 import { clientPiece, registryPiece, writeResultRow } from '../../../lib/stats/result-row.js';
 import { RowWriter } from '../../../lib/stats/row-writer.js';
 import { Random } from '../../../lib/trace/random.js';

@@ -1,6 +1,6 @@
 import t from 'tap';
-import { OP_NAMES } from '../../../lib/schedule/classes.js';
-import type { EngineReport } from '../../../lib/schedule/engine.js';
+import { OP_NAMES } from '../../../lib/contract/ops.js';
+import type { EngineReport } from '../../../lib/contract/replay.js';
 import { encodeSparse, percentilesOfSparse } from '../../../lib/stats/histogram.js';
 import { Recorder } from '../../../lib/stats/recorder.js';
 import { buildSummary, mergeReports } from '../../../lib/stats/summary.js';

@@ -1,27 +1,36 @@
-import { MODELS } from '../lib/cache/index.js';
-import { SimulatedRegistryPort, type LatencyModel } from '../lib/cache/sim-port.js';
-import type { Config } from '../lib/config/types.js';
-import { DrtpError } from '../lib/errors.js';
-import type { DigestMap } from '../lib/registry/digest-map.js';
-import { ReplayEngine } from '../lib/schedule/engine.js';
-import { ReplayRouter } from '../lib/schedule/router.js';
-import { VirtualTime } from '../lib/schedule/virtual-time.js';
-import { buildSummary, type RunSummary } from '../lib/stats/summary.js';
-import type { TraceTable } from '../lib/trace/table.js';
+import { MODELS } from './index.js';
+import { SimulatedRegistryPort, type LatencyModel } from './sim-port.js';
+import { DrtpError } from '../errors.js';
+import type { DigestMap } from '../registry/digest-map.js';
+import { ReplayEngine } from '../schedule/engine.js';
+import { ReplayRouter } from '../schedule/router.js';
+import { VirtualTime } from '../schedule/virtual-time.js';
+import { buildSummary, type RunSummary } from '../stats/summary.js';
+import type { TraceTable } from '../trace/table.js';
+
+/** What a simulated registry's replay takes from the configuration (`client_info`, `seed`, `simulate.latency`). */
+export interface SimulatedReplay {
+  latency: LatencyModel;
+  speed: number;
+  inFlight: number;
+  lateMs: number;
+  seed: number;
+}
 
 /**
  * Replays the trace through the run engine with the registry swapped for a cache model and a latency
  * model, in virtual time: the same actors, in-flight bounds and open-loop timing as `drtp run`, and the
  * same summary, as that registry would have served the trace. Built-in models only.
  */
-export async function simulateRegistry(table: TraceTable, config: Config, model: string, args: Record<string, unknown>, latency: LatencyModel): Promise<RunSummary> {
+export async function simulateRegistry(table: TraceTable, replay: SimulatedReplay, model: string, args: Record<string, unknown>): Promise<RunSummary> {
+  const { latency } = replay;
   const factory = MODELS[model];
   if (factory === undefined) throw new DrtpError('E_CONFIG', `simulate.latency needs a built-in model, not ${model}`, { path: '/simulate/latency' });
   const cache = factory(table, args);
   // Every request is sendable: reads name a pseudo digest, no registry holds anything.
   const map: DigestMap = new Map();
   for (let i = 0; i < table.length; i++) map.set(table.uri(i), 'sha256:simulated');
-  const router = new ReplayRouter(table, map, { speed: config.clientInfo.speed, registries: 1, selection: 'random', seed: config.seed, workers: 1, route: true, segmentRows: 65_536, manifestsAsImages: false });
+  const router = new ReplayRouter(table, map, { speed: replay.speed, registries: 1, selection: 'random', seed: replay.seed, workers: 1, route: true, segmentRows: 65_536, manifestsAsImages: false });
   const clock = new VirtualTime();
   let engine: ReplayEngine | undefined;
   const feed = (): void => {
@@ -33,8 +42,8 @@ export async function simulateRegistry(table: TraceTable, config: Config, model:
   };
   engine = new ReplayEngine(new SimulatedRegistryPort(cache, latency, clock), {
     wait: true,
-    inFlight: config.clientInfo.inFlight,
-    lateMs: config.clientInfo.lateMs,
+    inFlight: replay.inFlight,
+    lateMs: replay.lateMs,
     actors: router.actorsOf(0),
     registries: 1,
     startAt: 0,

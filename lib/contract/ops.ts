@@ -1,5 +1,3 @@
-import { Kind, Method } from '../trace/request.js';
-
 /**
  * Request classes and object-size classes: the rows of every histogram table. Ops are the replayed
  * operations, stored as a Uint8 column of the plan.
@@ -7,15 +5,6 @@ import { Kind, Method } from '../trace/request.js';
 export const Op = { GET_BLOB: 0, GET_MANIFEST: 1, PUT_BLOB: 2, PUT_MANIFEST: 3, HEAD_BLOB: 4, HEAD_MANIFEST: 5 } as const;
 export type OpCode = (typeof Op)[keyof typeof Op];
 export const OP_NAMES = ['GET blob', 'GET manifest', 'PUT blob', 'PUT manifest', 'HEAD blob', 'HEAD manifest'] as const;
-
-export function opOf(method: number, kind: number): OpCode | -1 {
-  const manifest = kind === Kind.MANIFEST ? 1 : 0;
-  if (kind === Kind.OTHER) return -1;
-  if (method === Method.GET) return (Op.GET_BLOB + manifest) as OpCode;
-  if (method === Method.PUT) return (Op.PUT_BLOB + manifest) as OpCode;
-  if (method === Method.HEAD) return (Op.HEAD_BLOB + manifest) as OpCode;
-  return -1;
-}
 
 export function isRead(op: number): boolean {
   return op === Op.GET_BLOB || op === Op.GET_MANIFEST || op === Op.HEAD_BLOB || op === Op.HEAD_MANIFEST;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
 import { cpus, totalmem, hostname } from 'node:os';
-import type { Config } from '../config/types.js';
+import type { Config } from './types.js';
 import type { RegistryEndpoint } from '../registry/endpoint.js';
 import { ioError } from '../fsutil/io-error.js';
 

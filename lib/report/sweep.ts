@@ -1,4 +1,4 @@
-import { lineChart } from '../report/svg.js';
+import { lineChart } from './svg.js';
 
 /** Tables and charts of simulation points: pure functions from points to text. */
 
