@@ -10,7 +10,7 @@ import { startLoopback } from '../lib/registry/loopback.js';
 import { opOf } from '../lib/schedule/op-of.js';
 import type { EngineReport } from '../lib/contract/replay.js';
 import { ReplayRouter, SKIP_REASONS, type SegmentBatch } from '../lib/schedule/router.js';
-import { percentilesOfSparse } from '../lib/stats/histogram.js';
+import { percentileOfSparse } from '../lib/stats/histogram.js';
 import { Recorder } from '../lib/stats/recorder.js';
 import { skippedRow } from '../lib/stats/result-row.js';
 import { buildSummary, mergeReports, type RunSummary } from '../lib/stats/summary.js';
@@ -115,7 +115,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
               live.bytes[k] = m.bytes;
               liveLatency.addSparse(m.interval);
               const sum = (a: number[]): number => a.reduce((x, y) => x + y, 0);
-              options.onProgress?.({ done: sum(live.done), total: router.sendable, ok: sum(live.ok), failed: sum(live.failed), bytes: sum(live.bytes), p99: percentilesOfSparse(liveLatency.sparse()).p99 });
+              options.onProgress?.({ done: sum(live.done), total: router.sendable, ok: sum(live.ok), failed: sum(live.failed), bytes: sum(live.bytes), p99: percentileOfSparse(liveLatency.sparse(), 99) });
             } else if (m.type === 'failed') {
               stop();
             } else {

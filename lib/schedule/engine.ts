@@ -288,32 +288,22 @@ export class ReplayEngine implements CompletionSink {
   }
 
   /**
-   * Every histogram of the report, sparse. A request's latency and service time are recorded once, in
-   * its class's histograms: the histograms of all requests are their sums, made here once rather than
-   * counted twice per request (every recorded count is a cache line touched at a registry's pace).
-   *
-   * Histograms with the same counts are one array: `all.latency` is its class's when a single class
-   * ran, and a size class or registry that took every request has `all.latency`'s (they partition the
-   * same recorded latencies). Most runs replay one class against one registry, mostly in one size
-   * class, and the master reads, merges and encodes each distinct array once (see summary.ts).
+   * Every histogram of the report, sparse, each its own array. A request's latency and service time are
+   * recorded once, in its class's histograms: the histograms of all requests are their sums, made here
+   * once rather than counted twice per request.
    */
   private histograms(): Record<string, Float64Array> {
     const histograms: Record<string, Float64Array> = {};
-    const recorded = this.opHist.reduce((n, h) => n + h.latency.count, 0);
-    const partitions = new Set([...this.sizeHist, ...this.registryHist]);
-    const holdsAll = (r: Recorder): boolean => partitions.has(r) && recorded > 0 && r.count === recorded;
-    for (const [name, recorder] of this.hist) if (!holdsAll(recorder)) histograms[name] = recorder.sparse();
+    for (const [name, recorder] of this.hist) histograms[name] = recorder.sparse();
     const sum = (key: 'latency' | 'service'): Float64Array => {
-      const ran = OP_NAMES.filter((_, op) => this.opHist[op][key].count > 0);
-      if (ran.length === 1) return histograms[`${ran[0]}.${key}`];
       const all = new Recorder();
-      for (const name of ran) all.addSparse(histograms[`${name}.${key}`]);
+      for (const h of this.opHist) all.addSparse(h[key].sparse());
       return all.sparse();
     };
-    const latency = (histograms['all.latency'] = sum('latency'));
+    histograms['all.latency'] = sum('latency');
     histograms['all.service'] = sum('service');
-    for (const [name, recorder] of this.hist) if (holdsAll(recorder)) histograms[name] = latency;
-    if (this.registryHist.length === 0) for (let i = 0; i < this.options.registries; i++) histograms[`registry:${i}.latency`] = latency;
+    // With one registry, its histogram is all requests' (not recorded twice per request).
+    if (this.registryHist.length === 0) for (let i = 0; i < this.options.registries; i++) histograms[`registry:${i}.latency`] = histograms['all.latency'].slice();
     return histograms;
   }
 

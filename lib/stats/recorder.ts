@@ -4,11 +4,9 @@
  * per request. A Recorder keeps plain counts laid out exactly as the library's counts array for
  * `newHistogram()` (1 µs unit, 3 significant digits: buckets of 1,024 half-sub-buckets) and finds a
  * slot with integer arithmetic. Between threads it travels as sparse counts (a typed array, copied: a
- * transfer would cost the sending worker its optimized code, see actors/client.ts). The master reads
- * percentiles and writes encoded histograms straight from the sparse counts (histogram.ts,
- * hdr-encoding.ts); library histograms are built only for durations past the slots and for summaries
- * read back from files. So a client worker never loads hdr-histogram-js, nor deflates and inflates
- * histograms to hand them over.
+ * transfer would cost the sending worker its optimized code, see actors/client.ts). The master turns
+ * them into library histograms once, for the summary (histogram.ts). So a client worker never loads
+ * hdr-histogram-js, nor deflates and inflates histograms to hand them over.
  */
 
 /** log2 of the half sub-bucket count for 3 significant digits (2,048 sub-buckets, unit 1 µs). */

@@ -2,7 +2,7 @@ import { DrtpError } from '../errors.js';
 import { ioError } from '../fsutil/io-error.js';
 import { OP_NAMES, SIZE_CLASS_NAMES } from '../contract/ops.js';
 import type { EngineReport } from '../contract/replay.js';
-import { encodeSparse, percentilesOfSparse, type Percentiles } from './histogram.js';
+import { summarizeSparse, type Percentiles } from './histogram.js';
 import { Recorder } from './recorder.js';
 
 export const SUMMARY_FORMAT = 'drtp-run-summary/1';
@@ -53,11 +53,7 @@ export interface RunSummary {
   meta: Record<string, unknown>;
 }
 
-/**
- * Adds up worker reports: counters add, histograms merge bucket by bucket (exact percentiles).
- * Histograms that are one array in every report (a report shares the array of histograms with the
- * same counts: see ReplayEngine) are merged once and stay one array; a single report's pass through.
- */
+/** Adds up worker reports: counters add, histograms merge bucket by bucket (exact percentiles). */
 export function mergeReports(reports: readonly EngineReport[]): EngineReport {
   const merged: EngineReport = { sent: 0, ok: 0, failed: 0, late: 0, bytes: 0, ops: OP_NAMES.map(() => [0, 0, 0, 0]), errors: {}, histograms: {}, firstSentMs: Infinity, lastDoneMs: 0 };
   for (const r of reports) {
@@ -71,40 +67,12 @@ export function mergeReports(reports: readonly EngineReport[]): EngineReport {
     merged.firstSentMs = Math.min(merged.firstSentMs, r.firstSentMs);
     merged.lastDoneMs = Math.max(merged.lastDoneMs, r.lastDoneMs);
   }
-  const ids = new Map<Float64Array, number>();
-  const idOf = (a: Float64Array | undefined): number => {
-    if (a === undefined) return -1;
-    let id = ids.get(a);
-    if (id === undefined) ids.set(a, (id = ids.size));
-    return id;
-  };
-  const byArrays = new Map<string, Float64Array>();
   for (const name of new Set(reports.flatMap((r) => Object.keys(r.histograms)))) {
-    const arrays = reports.map((r) => r.histograms[name]);
-    const key = arrays.map(idOf).join(',');
-    let sum = byArrays.get(key);
-    if (sum === undefined) {
-      if (arrays.length === 1) sum = arrays[0] as Float64Array;
-      else {
-        const recorder = new Recorder();
-        for (const a of arrays) if (a !== undefined) recorder.addSparse(a);
-        sum = recorder.sparse();
-      }
-      byArrays.set(key, sum);
-    }
-    merged.histograms[name] = sum;
+    const sum = new Recorder();
+    for (const r of reports) if (r.histograms[name] !== undefined) sum.addSparse(r.histograms[name]);
+    merged.histograms[name] = sum.sparse();
   }
   return merged;
-}
-
-/** `f`, computed once per array (by identity). */
-function oncePerArray<T>(f: (sparse: Float64Array) => T): (sparse: Float64Array) => T {
-  const seen = new Map<Float64Array, T>();
-  return (sparse) => {
-    let value = seen.get(sparse);
-    if (value === undefined) seen.set(sparse, (value = f(sparse)));
-    return value;
-  };
 }
 
 /**
@@ -112,11 +80,9 @@ function oncePerArray<T>(f: (sparse: Float64Array) => T): (sparse: Float64Array)
  * `clockEpochMs` is the epoch time of the report's time 0 (the run's common start).
  */
 export function buildSummary(report: EngineReport, skipped: Record<string, number>, registryNames: readonly string[], meta: Record<string, unknown>, clockEpochMs: number): RunSummary {
-  const empty = new Float64Array(0);
-  // Each distinct array is read and encoded once: histograms with the same counts share one.
-  const read = oncePerArray(percentilesOfSparse);
-  const encode = oncePerArray(encodeSparse);
-  const pct = (name: string): Percentiles => read(report.histograms[name] ?? empty);
+  const histograms = new Map(Object.entries(report.histograms).map(([name, sparse]) => [name, summarizeSparse(sparse)]));
+  const none = summarizeSparse(new Float64Array(0));
+  const pct = (name: string): Percentiles => (histograms.get(name) ?? none).percentiles;
   const skippedTotal = Object.values(skipped).reduce((a, b) => a + b, 0);
   const seconds = report.sent === 0 ? 0 : Math.max(0, report.lastDoneMs - report.firstSentMs) / 1000;
   const latency = pct('all.latency');
@@ -157,7 +123,7 @@ export function buildSummary(report: EngineReport, skipped: Record<string, numbe
       onTimeRatio: onTime,
       throughputRequestsPerSecond: seconds > 0 ? report.ok / seconds : 0,
     },
-    histograms: Object.fromEntries(Object.entries(report.histograms).map(([name, sparse]) => [name, encode(sparse)])),
+    histograms: Object.fromEntries([...histograms].map(([name, h]) => [name, h.encoded])),
     meta,
   };
 }

@@ -7,8 +7,9 @@ import { runWarmupBench } from './warmup.js';
 import { runRunBench } from './run.js';
 import { runSimulateBench } from './simulate.js';
 import { runAnalyzeBench } from './analyze.js';
+import { runSummaryBench } from './summary.js';
 
-const benches: Record<string, (args: string[]) => Promise<void>> = { ingest: runIngestBench, warmup: runWarmupBench, run: runRunBench, simulate: runSimulateBench, analyze: runAnalyzeBench };
+const benches: Record<string, (args: string[]) => Promise<void>> = { ingest: runIngestBench, warmup: runWarmupBench, run: runRunBench, simulate: runSimulateBench, analyze: runAnalyzeBench, summary: runSummaryBench };
 const [name = 'ingest', ...args] = process.argv.slice(2);
 const bench = benches[name];
 if (bench === undefined) {
