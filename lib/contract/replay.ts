@@ -32,13 +32,20 @@ export interface RegistryPort {
   close(): Promise<void>;
 }
 
+/** Why a request failed: an error code (lib/errors.ts's) and what happened. */
+export interface Failure {
+  code: string;
+  message: string;
+}
+
 /** What a port reports to: the engine, as the port sees it. */
 export interface CompletionSink {
   /**
-   * `row` is done: status 0 with `error` (`CODE: message`) for transport failures; `firstByteAt` is the
-   * `clock()` time the response headers came (0 if unknown).
+   * `row` is done: `failure` null for an answer (a status other than 2xx still counts as failed, by its
+   * status), else why it failed (status 0 for transport failures); `firstByteAt` is the `clock()` time
+   * the response headers came (0 if unknown).
    */
-  complete(row: number, status: number, bytes: number, error: string | null, firstByteAt?: number): void;
+  complete(row: number, status: number, bytes: number, failure: Failure | null, firstByteAt?: number): void;
   /** The clock the engine measures with: ports stamp the first byte with it. */
   clock(): number;
 }
@@ -77,6 +84,7 @@ export interface Completion {
   ttfbMs: number;
   status: number;
   bytes: number;
-  error: string | null;
+  /** Why it failed, when it failed without an answer (a non-2xx answer fails by its status). */
+  failure: Failure | null;
   onTime: boolean;
 }

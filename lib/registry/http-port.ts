@@ -1,6 +1,6 @@
 import type { Client as UndiciClient, Dispatcher } from 'undici';
 import { Agent, Client } from './undici.js';
-import type { CompletionSink, RegistryPort, Segment } from '../contract/replay.js';
+import type { CompletionSink, Failure, RegistryPort, Segment } from '../contract/replay.js';
 import { isHead, isRead, Op } from '../contract/ops.js';
 import { OCI_MANIFEST } from './image-manifest.js';
 import { Authenticator } from './auth.js';
@@ -133,7 +133,7 @@ export class HttpPort implements RegistryPort {
       const scope = this.scopes[repo] ?? this.scope(repo);
       void this.auth[registry].onUnauthorized(rawHeader(rawHeaders, 'www-authenticate'), scope, this.options.registries[registry].name, sentAuthorization).then(
         (retry) => (retry ? this.read(row, op, registry, actor, target, repo, engine, true) : engine.complete(row, 401, 0, null)),
-        (err: unknown) => engine.complete(row, statusOf(err), 0, describe(err, `GET ${this.strings[target]}`)),
+        (err: unknown) => engine.complete(row, statusOf(err), 0, failureOf(err, `GET ${this.strings[target]}`)),
       );
       return true;
     }
@@ -151,7 +151,7 @@ export class HttpPort implements RegistryPort {
     // at that moment makes docker-registry answer some of those GETs with 500.
     this.clients[registry].pushBlob(this.strings[repo], generatedContent(`put:${uri}`, size, this.options.random)).then(
       () => engine.complete(row, 201, size, null),
-      (err: unknown) => engine.complete(row, statusOf(err), 0, describe(err, `PUT ${uri}`)),
+      (err: unknown) => engine.complete(row, statusOf(err), 0, failureOf(err, `PUT ${uri}`)),
     );
   }
 }
@@ -173,10 +173,10 @@ function statusOf(err: unknown): number {
   return isDrtpError(err) && err.statusCode !== undefined ? err.statusCode : 0;
 }
 
-/** `CODE: message` of a failure. */
-function describe(err: unknown, what: string): string {
+/** A failure's code and message (transport errors mapped to theirs). */
+function failureOf(err: unknown, what: string): Failure {
   const e = isDrtpError(err) ? err : transportError(err, what);
-  return `${e.code}: ${e.message}`;
+  return { code: e.code, message: e.message };
 }
 
 /** The value of a header in undici's raw `[name, value, ...]` form (the rare paths only). */
@@ -246,7 +246,7 @@ class ReadHandler {
     const { row, engine, status, bytes, firstByteAt, intercepted } = this;
     this.port.release(this);
     if (intercepted) return;
-    engine.complete(row, status, bytes, status >= 200 && status < 300 ? null : `E_REGISTRY_HTTP: HTTP ${status}`, firstByteAt);
+    engine.complete(row, status, bytes, null, firstByteAt);
   }
 
   onError(error: Error): void {
@@ -256,8 +256,7 @@ class ReadHandler {
     queueMicrotask(() => {
       this.port.release(this);
       if (intercepted) return;
-      const e = transportError(error, 'request');
-      engine.complete(row, 0, bytes, `${e.code}: ${e.message}`, firstByteAt);
+      engine.complete(row, 0, bytes, failureOf(error, 'request'), firstByteAt);
     });
   }
 }

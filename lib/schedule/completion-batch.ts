@@ -1,4 +1,4 @@
-import type { Segment } from '../contract/replay.js';
+import type { Failure, Segment } from '../contract/replay.js';
 
 /**
  * Finished requests waiting to be recorded and written, as columns. The engine counts a request the
@@ -21,7 +21,7 @@ export class CompletionBatch {
   readonly ttfbMs: Float64Array;
   readonly status: Uint16Array;
   readonly bytes: Float64Array;
-  readonly error: (string | null)[];
+  readonly failure: (Failure | null)[];
 
   constructor(readonly capacity: number) {
     this.segment = new Array<Segment | undefined>(capacity).fill(undefined);
@@ -32,11 +32,11 @@ export class CompletionBatch {
     this.ttfbMs = new Float64Array(capacity);
     this.status = new Uint16Array(capacity);
     this.bytes = new Float64Array(capacity);
-    this.error = new Array<string | null>(capacity).fill(null);
+    this.failure = new Array<Failure | null>(capacity).fill(null);
   }
 
   /** Adds a finished request; true when the batch is now full. */
-  add(segment: Segment, index: number, row: number, sentMs: number, doneMs: number, ttfbMs: number, status: number, bytes: number, error: string | null): boolean {
+  add(segment: Segment, index: number, row: number, sentMs: number, doneMs: number, ttfbMs: number, status: number, bytes: number, failure: Failure | null): boolean {
     const k = this.length++;
     this.segment[k] = segment;
     this.index[k] = index;
@@ -46,7 +46,7 @@ export class CompletionBatch {
     this.ttfbMs[k] = ttfbMs;
     this.status[k] = status;
     this.bytes[k] = bytes;
-    this.error[k] = error;
+    this.failure[k] = failure;
     return this.length === this.capacity;
   }
 

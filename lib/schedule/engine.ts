@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { Completion, CompletionSink, EngineReport, RegistryPort, Segment, Timers } from '../contract/replay.js';
+import type { Completion, CompletionSink, EngineReport, Failure, RegistryPort, Segment, Timers } from '../contract/replay.js';
 import { isHead, OP_NAMES, SIZE_CLASS_NAMES, sizeClass } from '../contract/ops.js';
 import { CompletionBatch } from './completion-batch.js';
 import { Recorder, slotOfMs } from '../stats/recorder.js';
@@ -115,7 +115,7 @@ export class ReplayEngine implements CompletionSink {
     this.opHist = OP_NAMES.map((name) => ({ latency: h(`${name}.latency`), service: h(`${name}.service`), ttfb: h(`${name}.ttfb`) }));
     this.sizeHist = SIZE_CLASS_NAMES.map((name) => h(`size:${name}.latency`));
     this.registryHist = options.registries > 1 ? Array.from({ length: options.registries }, (_, i) => h(`registry:${i}.latency`)) : [];
-    this.completion = { row: 0, segment: undefined as unknown as Segment, index: 0, dueMs: 0, sentMs: 0, doneMs: 0, ttfbMs: 0, status: 0, bytes: 0, error: null, onTime: false };
+    this.completion = { row: 0, segment: undefined as unknown as Segment, index: 0, dueMs: 0, sentMs: 0, doneMs: 0, ttfbMs: 0, status: 0, bytes: 0, failure: null, onTime: false };
   }
 
   /** Makes room for `count` actors in all (a new segment may bring new clients). */
@@ -185,11 +185,10 @@ export class ReplayEngine implements CompletionSink {
   }
 
   /**
-   * The port reports `row` done: status 0 with `error` for transport failures; `firstByteAt` is the
-   * clock() time the response headers came (0 if unknown: then time to first byte = service time).
-   * Counted at once; recorded and handed to the sink with its batch.
+   * The port reports `row` done (see CompletionSink); without `firstByteAt`, time to first byte is the
+   * service time. Counted at once; recorded and handed to the sink with its batch.
    */
-  complete(row: number, status: number, bytes: number, error: string | null, firstByteAt = 0): void {
+  complete(row: number, status: number, bytes: number, failure: Failure | null, firstByteAt = 0): void {
     const done = this.now();
     const live = this.locate(row);
     const i = row - live.base;
@@ -198,7 +197,7 @@ export class ReplayEngine implements CompletionSink {
     const op = seg.op[i];
     const start = this.options.startAt;
     const sent = live.sentAt[i];
-    const ok = error === null && status >= 200 && status < 300;
+    const ok = failure === null && status >= 200 && status < 300;
     const counts = report.ops[op];
     if (ok) {
       report.ok++;
@@ -210,13 +209,12 @@ export class ReplayEngine implements CompletionSink {
       report.failed++;
       counts[2]++;
       // Counted by code, and HTTP failures by status too: `E_REGISTRY_HTTP 404`.
-      const colon = error === null ? -1 : error.indexOf(':');
-      let code = error === null ? 'E_REGISTRY_HTTP' : colon < 0 ? error : error.slice(0, colon);
+      let code = failure === null ? 'E_REGISTRY_HTTP' : failure.code;
       if (code === 'E_REGISTRY_HTTP' && status > 0) code = `${code} ${status}`;
       report.errors[code] = (report.errors[code] ?? 0) + 1;
     }
     if (done - start > report.lastDoneMs) report.lastDoneMs = done - start;
-    if (this.batch.add(seg, i, row, sent - start, done - start, (firstByteAt > 0 ? firstByteAt : done) - sent, status, bytes, error)) this.drain();
+    if (this.batch.add(seg, i, row, sent - start, done - start, (firstByteAt > 0 ? firstByteAt : done) - sent, status, bytes, failure)) this.drain();
     if (--live.open === 0) this.live.splice(this.live.indexOf(live), 1);
     const actor = seg.actor[i];
     this.inFlightOf[actor]--;
@@ -250,8 +248,8 @@ export class ReplayEngine implements CompletionSink {
       const latency = wait ? done - due : service;
       const ttfb = b.ttfbMs[k];
       const status = b.status[k];
-      const error = b.error[k];
-      if (error === null && status >= 200 && status < 300) {
+      const failure = b.failure[k];
+      if (failure === null && status >= 200 && status < 300) {
         // Three slots computed, five counts recorded (six with several registries).
         const latencySlot = slotOfMs(latency);
         this.interval?.recordSlot(latencySlot, latency);
@@ -273,7 +271,7 @@ export class ReplayEngine implements CompletionSink {
         c.ttfbMs = ttfb;
         c.status = status;
         c.bytes = b.bytes[k];
-        c.error = error;
+        c.failure = failure;
         c.onTime = wait && sent - due <= lateMs;
         this.onComplete(c);
       }

@@ -53,8 +53,8 @@ export function registryPiece(name: string): RowPiece {
  * `client` and `registry` are their names' pieces (`clientPiece`, `registryPiece`); `error` is JSON-encoded here (rare).
  */
 export function writeResultRow(w: RowWriter, c: Completion, id: number, op: number, tracedSize: number, client: RowPiece, registry: RowPiece, startEpochMs: number): void {
-  const ok = c.error === null && c.status >= 200 && c.status < 300;
-  const error = c.error === null ? null : Buffer.from(JSON.stringify(c.error));
+  const ok = c.failure === null && c.status >= 200 && c.status < 300;
+  const error = ok ? null : Buffer.from(JSON.stringify(c.failure === null ? `E_REGISTRY_HTTP: HTTP ${c.status}` : `${c.failure.code}: ${c.failure.message}`));
   w.reserve(MAX_ROW + client.length + registry.length + (error?.length ?? 0));
   const service = c.doneMs - c.sentMs;
   w.piece(K_TIME);

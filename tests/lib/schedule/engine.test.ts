@@ -96,7 +96,7 @@ t.test('stop(): no new requests, those in flight finish, the run resolves', asyn
 
 t.test('failures are counted by code; HTTP failures by status too', async (t) => {
   const port: RegistryPort = {
-    start: (row, s, i, engine) => setImmediate(() => (s.rowId[i] === 0 ? engine.complete(row, 404, 0, 'E_REGISTRY_HTTP: HTTP 404') : s.rowId[i] === 1 ? engine.complete(row, 0, 0, 'E_REGISTRY_CONNECT: refused') : engine.complete(row, 200, 5, null))),
+    start: (row, s, i, engine) => setImmediate(() => (s.rowId[i] === 0 ? engine.complete(row, 404, 0, null) : s.rowId[i] === 1 ? engine.complete(row, 0, 0, { code: 'E_REGISTRY_CONNECT', message: 'refused' }) : engine.complete(row, 200, 5, null))),
     close: async () => {},
   };
   const engine = new ReplayEngine(port, { wait: false, inFlight: 1, lateMs: 10, actors: 1, registries: 1, startAt: performance.now() });

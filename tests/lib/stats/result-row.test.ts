@@ -9,14 +9,15 @@ import { Random } from '../../../lib/trace/random.js';
 
 /** The row a request should get, built the obvious way (values chosen with no rounding ties). */
 function expected(c: Completion, id: number, op: number, tracedSize: number, client: string, registry: string, startEpochMs: number): string {
-  const ok = c.error === null && c.status >= 200 && c.status < 300;
+  const ok = c.failure === null && c.status >= 200 && c.status < 300;
+  const error = ok ? null : c.failure === null ? `E_REGISTRY_HTTP: HTTP ${c.status}` : `${c.failure.code}: ${c.failure.message}`;
   const service = c.doneMs - c.sentMs;
   const onTime = ok ? (c.onTime ? 'yes' : 'no') : 'failed';
   return (
     `{"time":${((startEpochMs + c.sentMs) / 1000).toFixed(6)},"duration":${(service / 1000).toFixed(6)},"onTime":"${onTime}","size":${ok ? c.bytes : 0},"id":${id},` +
     `"class":"${OP_NAMES[op]}","client":${JSON.stringify(client)},"registry":${JSON.stringify(registry)},"dueMs":${c.dueMs.toFixed(3)},"sentMs":${c.sentMs.toFixed(3)},` +
     `"serviceMs":${service.toFixed(3)},"latencyMs":${(c.doneMs - c.dueMs).toFixed(3)},"ttfbMs":${c.ttfbMs.toFixed(3)},"tracedSize":${tracedSize},"status":${c.status},` +
-    `"outcome":"${ok ? 'ok' : 'failed'}","error":${JSON.stringify(c.error)}}`
+    `"outcome":"${ok ? 'ok' : 'failed'}","error":${JSON.stringify(error)}}`
   );
 }
 
@@ -49,7 +50,8 @@ t.test('result rows: every field, in order, for ok, late, failed and errored req
       ttfbMs: rng.int(1_000_000) / 1000,
       status: kind === 2 ? 404 : kind === 3 ? 0 : op === Op.PUT_BLOB ? 201 : 200,
       bytes: rng.int(1 << 30),
-      error: kind === 2 ? 'E_REGISTRY_HTTP: HTTP 404' : kind === 3 ? 'E_REGISTRY_CONNECT: refused "now"' : null,
+      // A 404 is an answer (no failure: it fails by its status); a refused connection fails without one.
+      failure: kind === 3 ? { code: 'E_REGISTRY_CONNECT', message: 'refused "now"' } : null,
       onTime: kind === 0,
     };
     const traced = rng.int(2 ** 40);
