@@ -3,8 +3,8 @@ import type { FilePartial } from '../lib/analyze/pass.js';
 import { analyze, analyzeWithCharts, type Analysis, type ChartData } from '../lib/analyze/summary.js';
 import { DrtpError } from '../lib/errors.js';
 import type { FileReadCounts } from '../lib/trace/load.js';
-import { PROTOCOL_VERSION, type AnalyzeTask, type AnalyzeTaskResult } from './messages.js';
-import { workerPool } from './pool.js';
+import type { AnalyzeTask } from './messages.js';
+import { ActorPool } from './runtime.js';
 
 export type TraceAnalysis = Analysis & { dataCenters: Record<string, Analysis>; malformedExamples: string[] };
 
@@ -16,17 +16,15 @@ export async function analyzeTraces(files: readonly string[], options: { strict?
   if (files.length === 0) throw new DrtpError('E_USAGE', 'no trace files given');
   const { statSync } = await import('node:fs');
   const order = [...files].sort((a, b) => sizeOf(statSync, b) - sizeOf(statSync, a));
-  const pool = workerPool('analyzer', Math.max(1, Math.min(options.workers ?? availableParallelism(), files.length)));
+  const pool = new ActorPool('analyzer', Math.max(1, Math.min(options.workers ?? availableParallelism(), files.length)));
   let done = 0;
   let partials: FilePartial[];
   try {
     partials = await Promise.all(
       order.map(async (file) => {
-        const task: AnalyzeTask = { type: 'analyze', protocolVersion: PROTOCOL_VERSION, file, strict: options.strict ?? false };
-        const result = (await pool.run(task)) as AnalyzeTaskResult;
+        const partial = await pool.run<AnalyzeTask, FilePartial>({ file, strict: options.strict ?? false }).result;
         options.onFile?.(++done, files.length);
-        if (!result.ok) throw new DrtpError(result.error.code, result.error.message, { file: result.error.file ?? file, ...(result.error.offset === undefined ? {} : { offset: result.error.offset }) });
-        return result.partial;
+        return partial;
       }),
     );
   } finally {

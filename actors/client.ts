@@ -1,21 +1,22 @@
 /**
  * Client worker entry: hosts the client actors of one share of the trace. Runs the replay engine
  * against the registries over HTTP as segments of the share arrive (asking the master for the next one
- * when the engine runs low), appends result rows to the results file, reports progress on the task's
- * port, and returns the final counters and encoded histograms. Imports only lib/ and the message types.
+ * when the engine runs low), appends result rows to the results file, reports progress to the master,
+ * and returns the final counters and histograms. Imports only lib/, the runtime and the message types.
  */
 import { closeSync, openSync } from 'node:fs';
-import type { ErrorData } from '../lib/errors.js';
+import type { DrtpError } from '../lib/errors.js';
 import { ioError } from '../lib/fsutil/io-error.js';
 import { HttpPort, type HttpPortOptions } from '../lib/registry/http-port.js';
-import type { Completion, Segment } from '../lib/contract/replay.js';
+import type { Completion, EngineReport, Segment } from '../lib/contract/replay.js';
 import { ReplayEngine, type EngineOptions } from '../lib/schedule/engine.js';
 import { Op } from '../lib/contract/ops.js';
 import { sleepUntil } from '../lib/schedule/sleep.js';
 import type { SegmentBatch } from '../lib/schedule/router.js';
 import { clientPiece, registryPiece, writeResultRow } from '../lib/stats/result-row.js';
 import { RowWriter, type RowPiece } from '../lib/stats/row-writer.js';
-import { PROTOCOL_VERSION, type ControlMessage, type PortDone, type ReplayReport, type ReplayTask, type ReplayTaskResult, type SegmentMessage } from './messages.js';
+import type { ReplayMaster, ReplayTask, StoppableWorker } from './messages.js';
+import { actorEntry } from './runtime.js';
 
 const PROGRESS_MS = 1000;
 /** Requests of the rehearsal (see `rehearse`), and the least time before the start it needs. */
@@ -94,8 +95,7 @@ async function rehearse(portOptions: HttpPortOptions, origin: string, wait: bool
   }
 }
 
-export default async function clientWorker(task: ReplayTask): Promise<ReplayTaskResult> {
-  if (task.protocolVersion !== PROTOCOL_VERSION) throw new Error(`client worker speaks protocol ${PROTOCOL_VERSION}, got ${task.protocolVersion}`);
+export default actorEntry<ReplayTask, EngineReport, ReplayMaster>(async (task, { master, expose }) => {
   const strings: string[] = [];
   const actorPieces: RowPiece[] = [];
   const portOptions: HttpPortOptions = {
@@ -112,27 +112,24 @@ export default async function clientWorker(task: ReplayTask): Promise<ReplayTask
     // A warm-up only: a failed rehearsal leaves the replay as it would be without one.
     await rehearse(portOptions, task.rehearsalOrigin, task.wait, task.lateMs, task.progress, startAt - REHEARSAL_MIN_MS / 5).catch(() => undefined);
   }
-  const port = new HttpPort(strings, portOptions);
   // Rows go straight to the results file: no copy through the master, which only renames it when done.
   const resultsFile = task.resultsFile;
+  const shownAs = task.resultsShownAs ?? (resultsFile as string);
   let fd: number | undefined;
   try {
     fd = resultsFile === undefined ? undefined : openSync(resultsFile, 'a');
   } catch (err) {
-    await port.close();
-    task.port.postMessage({ type: 'done' } satisfies PortDone);
-    task.port.close();
-    return { ok: false, error: ioError(err, 'write results to', task.resultsShownAs ?? (resultsFile as string)).toData() };
+    throw ioError(err, 'write results to', shownAs);
   }
-  let failure: ErrorData | undefined;
+  const port = new HttpPort(strings, portOptions);
+  let failure: DrtpError | undefined;
   // Rows that cannot be written (a full disk) stop the replay: a run without its results measures nothing kept.
   const onWriteFailure = (err: unknown): void => {
-    failure = ioError(err, 'write results to', task.resultsShownAs ?? (resultsFile as string)).toData();
-    task.port.postMessage({ type: 'failed', error: failure } satisfies ReplayReport);
+    failure = ioError(err, 'write results to', shownAs);
+    void master.failed(failure.toData());
     engine.stop();
   };
   const sink = fd === undefined ? undefined : { rows: new RowWriter(fd, undefined, onWriteFailure), actorPieces, registryPieces: task.registries.map((r) => registryPiece(r.name)), startEpochMs: task.startAtEpochMs };
-  const engine = replayEngine(port, { wait: task.wait, inFlight: task.inFlight, lateMs: task.lateMs, actors: 0, registries: task.registries.length, startAt, lowWater: task.lowWater, liveLatency: task.progress, onNeedRows: () => task.port.postMessage({ type: 'need' } satisfies ReplayReport) }, sink);
   const take = (batch: SegmentBatch): void => {
     strings.push(...batch.strings);
     for (const name of batch.actorNames) actorPieces.push(clientPiece(name));
@@ -140,37 +137,38 @@ export default async function clientWorker(task: ReplayTask): Promise<ReplayTask
     if (batch.segment === null) engine.end();
     else engine.append(batch.segment);
   };
+  const onNeedRows = (): void => {
+    void master.nextSegment().then(take);
+  };
+  const engine = replayEngine(port, { wait: task.wait, inFlight: task.inFlight, lateMs: task.lateMs, actors: 0, registries: task.registries.length, startAt, lowWater: task.lowWater, liveLatency: task.progress, onNeedRows }, sink);
   const stopped = new AbortController();
-  task.port.on('message', (message: ControlMessage | SegmentMessage) => {
-    if (message.type === 'stop') {
+  expose({
+    stop: (): void => {
       stopped.abort();
       engine.stop();
-    } else take(message);
-  });
+    },
+  } satisfies StoppableWorker);
   take(task.first);
   // Deltas are copied, not transferred: detaching a buffer in this isolate invalidates a V8 protector,
   // and every optimized function touching a typed array (the engine's, the row writer's, undici's HTTP
-  // parser) is thrown away and compiled again after the first tick. A delta is at most 16 bytes a
-  // distinct slot: tens of KiB a second.
-  const progress = (): void => {
+  // parser) is thrown away and compiled again after the first tick.
+  const progress = (): Promise<void> => {
     const r = engine.report;
-    const interval = engine.takeInterval();
-    task.port.postMessage({ type: 'progress', done: r.ok + r.failed, ok: r.ok, failed: r.failed, bytes: r.bytes, late: r.late, interval } satisfies ReplayReport);
+    return master.progress({ done: r.ok + r.failed, ok: r.ok, failed: r.failed, bytes: r.bytes, late: r.late, interval: engine.takeInterval() });
   };
-  const ticker = task.progress ? setInterval(progress, PROGRESS_MS) : undefined;
+  const ticker = task.progress ? setInterval(() => void progress(), PROGRESS_MS) : undefined;
   try {
     // Wait for the common start without holding the event loop busy (a stop ends the wait).
     await sleepUntil(startAt, stopped.signal);
     const report = await engine.run();
     sink?.rows.flush();
-    return failure === undefined ? { ok: true, report } : { ok: false, error: failure };
+    if (failure !== undefined) throw failure;
+    return report;
   } finally {
     clearInterval(ticker);
     sink?.rows.flush();
     if (fd !== undefined) closeSync(fd);
-    if (task.progress) progress();
+    if (task.progress) await progress();
     await port.close();
-    task.port.postMessage({ type: 'done' } satisfies PortDone);
-    task.port.close();
   }
-}
+});

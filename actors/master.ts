@@ -1,8 +1,7 @@
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { transfer, type Remote } from 'comlink';
 import { availableParallelism } from 'node:os';
 import type { Config } from '../lib/config/types.js';
 import type { ConfiguredTrace } from '../lib/config/trace.js';
-import { DrtpError } from '../lib/errors.js';
 import { AtomicFile } from '../lib/fsutil/atomic.js';
 import type { RegistryEndpoint } from '../lib/registry/endpoint.js';
 import type { DigestMap } from '../lib/registry/digest-map.js';
@@ -14,8 +13,8 @@ import { percentileOfSparse } from '../lib/stats/histogram.js';
 import { Recorder } from '../lib/stats/recorder.js';
 import { skippedRow } from '../lib/stats/result-row.js';
 import { buildSummary, mergeReports, type RunSummary } from '../lib/stats/summary.js';
-import { PROTOCOL_VERSION, type ControlMessage, type PortDone, type ReplayReport, type ReplayTask, type ReplayTaskResult, type SegmentMessage } from './messages.js';
-import { workerPool } from './pool.js';
+import type { ReplayMaster, ReplayTask, StoppableWorker } from './messages.js';
+import { ActorPool } from './runtime.js';
 
 export interface ReplayProgress {
   done: number;
@@ -81,15 +80,16 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
   const results = await AtomicFile.create(resultsFile);
   const started = new Date();
   const skipped = await writeSkipped(router, trace, results);
-  const pool = active.length > 0 ? workerPool('client', active.length) : undefined;
+  const pool = active.length > 0 ? new ActorPool('client', active.length) : undefined;
   // What the workers rehearse against before the start (see actors/client.ts); a machine where the
   // master cannot listen on loopback replays without rehearsals.
   const rehearsal = pool === undefined ? undefined : await startLoopback().catch(() => undefined);
-  const ports: MessagePort[] = [];
+  const clients: Remote<StoppableWorker>[] = [];
   let stopped = false;
   const stop = (): void => {
     stopped = true;
-    for (const port of ports) port.postMessage({ type: 'stop' } satisfies ControlMessage);
+    // A worker that has finished no longer answers: nothing waits for these.
+    for (const client of clients) void client.stop().catch(() => undefined);
   };
   options.signal?.addEventListener('abort', stop, { once: true });
   const live = { done: new Array<number>(active.length).fill(0), ok: new Array<number>(active.length).fill(0), failed: new Array<number>(active.length).fill(0), bytes: new Array<number>(active.length).fill(0) };
@@ -98,37 +98,25 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
   const segmentRows = options.segmentRows ?? SEGMENT_ROWS;
   let reports: EngineReport[] = [];
   try {
-    const drained: Promise<void>[] = [];
     const tasks = active.map((worker, k) => {
-      const { port1, port2 } = new MessageChannel();
-      ports.push(port1);
-      drained.push(
-        new Promise((resolve) => {
-          port1.on('message', (m: ReplayReport | PortDone) => {
-            if (m.type === 'need') {
-              const batch = router.nextSegment(worker);
-              port1.postMessage({ type: 'segment', ...batch } satisfies SegmentMessage, transferables(batch));
-            } else if (m.type === 'progress') {
-              live.done[k] = m.done;
-              live.ok[k] = m.ok;
-              live.failed[k] = m.failed;
-              live.bytes[k] = m.bytes;
-              liveLatency.addSparse(m.interval);
-              const sum = (a: number[]): number => a.reduce((x, y) => x + y, 0);
-              options.onProgress?.({ done: sum(live.done), total: router.sendable, ok: sum(live.ok), failed: sum(live.failed), bytes: sum(live.bytes), p99: percentileOfSparse(liveLatency.sparse(), 99) });
-            } else if (m.type === 'failed') {
-              stop();
-            } else {
-              port1.close();
-              resolve();
-            }
-          });
-        }),
-      );
+      const master: ReplayMaster = {
+        nextSegment: () => {
+          const batch = router.nextSegment(worker);
+          return transfer(batch, transferables(batch));
+        },
+        progress: (delta) => {
+          live.done[k] = delta.done;
+          live.ok[k] = delta.ok;
+          live.failed[k] = delta.failed;
+          live.bytes[k] = delta.bytes;
+          liveLatency.addSparse(delta.interval);
+          const sum = (a: number[]): number => a.reduce((x, y) => x + y, 0);
+          options.onProgress?.({ done: sum(live.done), total: router.sendable, ok: sum(live.ok), failed: sum(live.failed), bytes: sum(live.bytes), p99: percentileOfSparse(liveLatency.sparse(), 99) });
+        },
+        failed: () => stop(),
+      };
       const first = router.nextSegment(worker);
       const task: ReplayTask = {
-        type: 'replay',
-        protocolVersion: PROTOCOL_VERSION,
         registries: options.registries,
         first,
         lowWater: Math.max(1, Math.floor(segmentRows / 2)),
@@ -144,15 +132,13 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
         manifestsAsImages: config.warmup.manifests === 'image',
         rehearsalOrigin: rehearsal?.origin,
         progress: options.onProgress !== undefined,
-        port: port2,
       };
-      return (pool as NonNullable<typeof pool>).run(task, { transferList: [port2, ...transferables(first)] as never }) as Promise<ReplayTaskResult>;
+      const running = (pool as ActorPool).run<ReplayTask, EngineReport, StoppableWorker>(task, master, transferables(first));
+      clients.push(running.worker);
+      return running.result;
     });
     if (options.signal?.aborted) stop();
-    const outcomes = await Promise.all(tasks);
-    await Promise.all(drained);
-    for (const o of outcomes) if (!o.ok) throw DrtpError.fromData(o.error);
-    reports = outcomes.map((o) => (o as Extract<ReplayTaskResult, { ok: true }>).report);
+    reports = await Promise.all(tasks);
   } catch (err) {
     await results.abort();
     throw err;

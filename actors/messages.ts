@@ -1,24 +1,30 @@
-import type { MessagePort } from 'node:worker_threads';
 import type { ErrorData } from '../lib/errors.js';
 import type { RegistryEndpoint } from '../lib/registry/endpoint.js';
 import type { WarmupItem } from '../lib/registry/warmup-plan.js';
-import type { EngineReport } from '../lib/contract/replay.js';
 import type { SegmentBatch } from '../lib/schedule/router.js';
 import type { SharedTable } from '../lib/trace/shared-table.js';
-import type { FilePartial } from '../lib/analyze/pass.js';
 import type { SimulatedReplay } from '../lib/cache/simulated-registry.js';
 import type { RunSummary } from '../lib/stats/summary.js';
 
 /**
- * Every message an actor sends or receives, as discriminated unions on `type`. Errors travel as
- * ErrorData (code + message), never as Error objects: custom fields do not survive a thread hop.
+ * Everything that crosses between a master and its workers: each worker entry's task (sent with
+ * Piscina, see runtime.ts) and result, and the APIs the two sides call on each other over comlink. A
+ * worker that needs a new kind of call adds a method here. Errors travel as ErrorData (code +
+ * message), never as Error objects: custom fields do not survive a thread hop.
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
-/** Master -> warmup worker: push these items to this registry (the task itself, via Piscina). */
+/** The worker entries in actors/, by file name. */
+export type WorkerEntry = 'warmup' | 'client' | 'simulator' | 'analyzer';
+
+/** What a master can ask of any worker that runs for long. */
+export interface StoppableWorker {
+  /** Stop starting new work; what is in flight finishes, and the task returns what was done. */
+  stop(): void;
+}
+
+/** Master -> warmup worker: push these items to this registry. */
 export interface WarmupTask {
-  type: 'warmup';
-  protocolVersion: number;
   registry: RegistryEndpoint;
   items: WarmupItem[];
   /** Digests a previous warmup recorded, by URI: checked with HEAD before pushing again. */
@@ -28,26 +34,20 @@ export interface WarmupTask {
   random: boolean;
   /** Longest wait for response headers, or between body bytes (`client_info.timeout_ms`). */
   timeoutMs: number;
-  /** Where the worker reports each blob and listens for `stop`. */
-  port: MessagePort;
 }
 
-/** Warmup worker -> master, on the task's port: one blob done. */
+/** One blob done, as a warmup worker reports it. */
 export type WarmupReport =
   | { type: 'pushed'; uri: string; digest: string; bytes: number; registry: string }
   | { type: 'present'; uri: string; digest: string; registry: string }
   | { type: 'failed'; uri: string; error: ErrorData; registry: string };
 
-/**
- * Any worker -> master, last on its port: everything reported has been sent. (A port's `close` event
- * is not a reliable end marker for ports transferred through Piscina.)
- */
-export type PortDone = { type: 'done' };
+/** The master's side of a warmup task. */
+export interface WarmupMaster {
+  /** One blob done (awaited: every report is in the master before the task ends). */
+  blob(report: WarmupReport): void;
+}
 
-/** Master -> any worker, on its port. */
-export type ControlMessage = { type: 'stop' };
-
-/** Warmup worker -> master: the task's result. */
 export interface WarmupTaskResult {
   pushed: number;
   present: number;
@@ -56,12 +56,10 @@ export interface WarmupTaskResult {
   stopped: boolean;
 }
 
-/** Master -> client worker: replay this share of the trace (the task itself, via Piscina). */
+/** Master -> client worker: replay this share of the trace. */
 export interface ReplayTask {
-  type: 'replay';
-  protocolVersion: number;
   registries: RegistryEndpoint[];
-  /** The share's first segment; the rest come as `segment` messages on the port, when asked for. */
+  /** The share's first segment (its buffers moved with the task); the rest come from `nextSegment()`. */
   first: SegmentBatch;
   /** Ask for the next segment when fewer rows than this are left to release or send. */
   lowWater: number;
@@ -86,26 +84,30 @@ export interface ReplayTask {
   rehearsalOrigin: string | undefined;
   /** Whether the master shows live progress: without it a worker sends none, nor keeps its latency. */
   progress: boolean;
-  port: MessagePort;
 }
 
-/** Master -> client worker, on the port: the next segment of its share (segment null: no more). */
-export type SegmentMessage = { type: 'segment' } & SegmentBatch;
+/** A client worker's progress, once a second while the master shows it. */
+export interface ReplayProgressDelta {
+  done: number;
+  ok: number;
+  failed: number;
+  bytes: number;
+  late: number;
+  /** Latency counts since the last progress, a Recorder's sparse delta (copied: see client.ts). */
+  interval: Float64Array;
+}
 
-/** Client worker -> master, on the task's port. */
-export type ReplayReport =
-  | { type: 'progress'; done: number; ok: number; failed: number; bytes: number; late: number; /** Latency counts since the last progress, a Recorder's sparse delta (copied: see client.ts). */ interval: Float64Array }
-  | { type: 'need' }
+/** The master's side of a replay task. */
+export interface ReplayMaster {
+  /** The next segment of the worker's share (its buffers moved); a null segment when there is no more. */
+  nextSegment(): SegmentBatch;
+  progress(delta: ReplayProgressDelta): void;
   /** The worker cannot write its result rows (a full disk): the run must stop. */
-  | { type: 'failed'; error: ErrorData };
+  failed(error: ErrorData): void;
+}
 
-/** A replay's report, or why the worker could not complete it (its error as data: the code survives). */
-export type ReplayTaskResult = { ok: true; report: EngineReport } | { ok: false; error: ErrorData };
-
-/** Master -> simulator worker: run one point of a sweep (the task itself, via Piscina). */
+/** Master -> simulator worker: run one point of a sweep. */
 export interface SimulateTask {
-  type: 'simulate';
-  protocolVersion: number;
   table: SharedTable;
   /** A built-in model name, or the absolute path of a user's module. */
   model: string;
@@ -115,15 +117,14 @@ export interface SimulateTask {
   registry?: SimulatedReplay;
 }
 
-/** A point's stats (and, as a registry, its run summary), or why it failed. */
-export type SimulateTaskResult = { ok: true; stats: unknown; summary?: RunSummary } | { ok: false; error: ErrorData };
+/** A point's stats (and, as a registry, its run summary). */
+export interface SimulatePoint {
+  stats: unknown;
+  summary?: RunSummary;
+}
 
 /** Master -> analyzer worker: characterize one trace file. */
 export interface AnalyzeTask {
-  type: 'analyze';
-  protocolVersion: number;
   file: string;
   strict: boolean;
 }
-
-export type AnalyzeTaskResult = { ok: true; partial: FilePartial } | { ok: false; error: ErrorData };

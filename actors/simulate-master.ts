@@ -1,12 +1,12 @@
 import { isAbsolute, resolve } from 'node:path';
 import { MODEL_PARAMS, MODELS } from '../lib/cache/index.js';
 import type { SimulatedReplay } from '../lib/cache/simulated-registry.js';
-import { DrtpError, type ErrorData } from '../lib/errors.js';
+import { DrtpError, isDrtpError, type ErrorData } from '../lib/errors.js';
 import type { RunSummary } from '../lib/stats/summary.js';
 import { shareTable } from '../lib/trace/shared-table.js';
 import type { TraceTable } from '../lib/trace/table.js';
-import { PROTOCOL_VERSION, type SimulateTask, type SimulateTaskResult } from './messages.js';
-import { workerPool } from './pool.js';
+import type { SimulatePoint, SimulateTask } from './messages.js';
+import { ActorPool } from './runtime.js';
 
 /** One point of a simulation: a model with its arguments, and what it counted (or why it failed). */
 export interface SimulationPoint {
@@ -69,16 +69,19 @@ export function sweepPoints(spec: SweepSpec): { model: string; args: Record<stri
 export async function runSweep(table: TraceTable, spec: SweepSpec, workers: number, onPoint?: (done: number, total: number) => void): Promise<SimulationPoint[]> {
   const points = sweepPoints(spec);
   const shared = shareTable(table);
-  const pool = workerPool('simulator', Math.max(1, Math.min(workers, points.length)));
+  const pool = new ActorPool('simulator', Math.max(1, Math.min(workers, points.length)));
   let done = 0;
   try {
     return await Promise.all(
       points.map(async (p) => {
-        const task: SimulateTask = { type: 'simulate', protocolVersion: PROTOCOL_VERSION, table: shared, model: p.model, args: p.args, ...(spec.registry === undefined ? {} : { registry: spec.registry }) };
-        const result = (await pool.run(task)) as SimulateTaskResult;
+        const task: SimulateTask = { table: shared, model: p.model, args: p.args, ...(spec.registry === undefined ? {} : { registry: spec.registry }) };
+        // A point that fails reports its error; the others go on.
+        const point = await pool.run<SimulateTask, SimulatePoint>(task).result.then(
+          (value): SimulationPoint => ({ model: p.model, args: p.args, stats: value.stats, ...(value.summary === undefined ? {} : { summary: value.summary }) }),
+          (err: unknown): SimulationPoint => ({ model: p.model, args: p.args, error: isDrtpError(err) ? err.toData() : { code: 'E_INTERNAL', message: String(err) } }),
+        );
         onPoint?.(++done, points.length);
-        if (!result.ok) return { model: p.model, args: p.args, error: result.error };
-        return { model: p.model, args: p.args, stats: result.stats, ...(result.summary === undefined ? {} : { summary: result.summary }) };
+        return point;
       }),
     );
   } finally {

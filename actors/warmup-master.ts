@@ -1,4 +1,4 @@
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import type { Remote } from 'comlink';
 import { availableParallelism } from 'node:os';
 import type { RegistryEndpoint } from '../lib/registry/endpoint.js';
 import { isPushed, writeDigestMap, type DigestMap } from '../lib/registry/digest-map.js';
@@ -6,8 +6,8 @@ import { shareItems, type WarmupItem } from '../lib/registry/warmup-plan.js';
 import { RegistryClient, clientOptions } from '../lib/registry/client.js';
 import { pushImageManifest, type Layer } from '../lib/registry/image-manifest.js';
 import { DrtpError, isDrtpError } from '../lib/errors.js';
-import { PROTOCOL_VERSION, type ControlMessage, type PortDone, type WarmupReport, type WarmupTask, type WarmupTaskResult } from './messages.js';
-import { workerPool } from './pool.js';
+import type { StoppableWorker, WarmupMaster, WarmupReport, WarmupTask, WarmupTaskResult } from './messages.js';
+import { ActorPool } from './runtime.js';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
@@ -56,14 +56,14 @@ export async function runWarmup(options: WarmupOptions): Promise<WarmupSummary> 
   const asImages = options.manifests === 'image';
   const items = asImages ? options.items.filter((i) => !i.manifest) : options.items;
   const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), options.threads, items.length || 1));
-  const pool = workerPool('warmup', workers);
+  const pool = new ActorPool('warmup', workers);
   const summary: WarmupSummary = { items: options.items.length, pushed: 0, present: 0, failed: 0, kept: 0, bytes: 0, stopped: false, failures: [], seconds: 0 };
   const known: Record<string, string> = {};
   for (const [uri, entry] of options.map) if (isPushed(entry)) known[uri] = entry;
   const total = options.items.length * options.registries.length;
   let done = 0;
   let dirty = false;
-  const ports: MessagePort[] = [];
+  const workersOf: Remote<StoppableWorker>[] = [];
   const failedNow = new Set<string>();
   const record = (report: WarmupReport): void => {
     done++;
@@ -90,33 +90,24 @@ export async function runWarmup(options: WarmupOptions): Promise<WarmupSummary> 
   }, options.checkpointMs ?? 5000);
   const stop = (): void => {
     summary.stopped = true;
-    for (const port of ports) port.postMessage({ type: 'stop' } satisfies ControlMessage);
+    // A worker that has finished no longer answers: nothing waits for these.
+    for (const worker of workersOf) void worker.stop().catch(() => undefined);
   };
   options.signal?.addEventListener('abort', stop, { once: true });
   try {
     const tasks: Promise<WarmupTaskResult>[] = [];
-    const drained: Promise<void>[] = [];
     const perWorker = Math.max(1, Math.ceil(options.threads / workers));
+    const master: WarmupMaster = { blob: record };
     for (const registry of options.registries) {
       for (const share of shareItems(items, workers)) {
-        const { port1, port2 } = new MessageChannel();
-        ports.push(port1);
-        drained.push(
-          new Promise((resolve) => {
-            port1.on('message', (message: WarmupReport | PortDone) => {
-              if (message.type !== 'done') return record(message);
-              port1.close();
-              resolve();
-            });
-          }),
-        );
-        const task: WarmupTask = { type: 'warmup', protocolVersion: PROTOCOL_VERSION, registry, items: share, known, concurrency: perWorker, random: options.random, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, port: port2 };
-        tasks.push(pool.run(task, { transferList: [port2] }) as Promise<WarmupTaskResult>);
+        const task: WarmupTask = { registry, items: share, known, concurrency: perWorker, random: options.random, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS };
+        const running = pool.run<WarmupTask, WarmupTaskResult, StoppableWorker>(task, master);
+        workersOf.push(running.worker);
+        tasks.push(running.result);
       }
     }
     if (options.signal?.aborted) stop();
     const results = await Promise.all(tasks);
-    await Promise.all(drained);
     for (const r of results) {
       summary.pushed += r.pushed;
       summary.present += r.present;

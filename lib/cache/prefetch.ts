@@ -1,3 +1,4 @@
+import { DrtpError } from '../errors.js';
 import { Kind, Method } from '../trace/request.js';
 import type { TraceTable } from '../trace/table.js';
 import { numberArg, TIER, type CacheModel, type ModelFactory, type Tier } from './model.js';
@@ -161,6 +162,6 @@ class PrefetchCache implements CacheModel {
 
 export const prefetch: ModelFactory = (table, args) => {
   const compat = args.compat ?? 'default';
-  if (compat !== 'default' && compat !== 'original') throw new TypeError(`prefetch: argument compat must be "default" or "original", not ${JSON.stringify(compat)}`);
+  if (compat !== 'default' && compat !== 'original') throw new DrtpError('E_CONFIG', `prefetch: argument compat must be "default" or "original", not ${JSON.stringify(compat)}`, { path: '/simulate/args' });
   return new PrefetchCache(table, numberArg(args, 'rtimeout', 600, 'prefetch'), numberArg(args, 'mtimeout', 600, 'prefetch'), compat === 'default');
 };
