@@ -53,9 +53,7 @@ function replayEngine(port: HttpPort, options: EngineOptions, sink: RowSink | un
  * are still opened by its first requests, as a docker client's are.
  *
  * The server lives in the master, not here: serving sockets in this isolate taught V8 the server side
- * of Node's stream code, which the replay's client sockets then ran with that mixed type feedback (perf
- * showed Node's stream and undici's code costing more than in a bare dispatch loop; 10,000 1 KiB
- * registry GETs took 2% less CPU with the server moved, mean of 5 interleaved runs).
+ * of Node's stream code, which the replay's client sockets then ran with that mixed type feedback.
  */
 async function rehearse(portOptions: HttpPortOptions, origin: string, wait: boolean, lateMs: number, liveLatency: boolean, deadline: number): Promise<void> {
   const strings = ['/v2/drtp/rehearsal/blobs/sha256:0'];

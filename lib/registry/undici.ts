@@ -1,11 +1,8 @@
 /**
  * The undici dispatchers drtp's client workers use (Client, Pool, Agent, with the request API on
  * their prototype), loaded without the rest of the package. undici's entry module loads everything it
- * offers (fetch, WebSocket, caches, mocks, proxies) before returning: 72 ms of CPU in every worker
- * thread, against 24 ms for these. A worker's start-up is part of every replay's cost. And the
- * worker's heap stays small enough that the 64 KiB buffers of large bodies' socket reads are collected
- * by scavenges: with all of undici loaded, 1,000 1 MiB GETs ran ~30 full collections in the worker
- * against 3, a third of the replay's CPU at that size.
+ * offers (fetch, WebSocket, caches, mocks, proxies): every worker would pay for it at start-up, and its
+ * larger heap pushed large bodies' socket buffers into full collections (docs/performance.md).
  *
  * The classes are undici's own (the same module instances the entry exports, not copies), and the
  * request API is put on Dispatcher's prototype exactly as the entry does. An undici whose files are laid

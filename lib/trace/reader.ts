@@ -39,7 +39,7 @@ export async function scanFile(file: string, sink: RecordSink, onBytes?: (diskBy
     return;
   }
   // Plain files are read synchronously: parsing, not the disk, is the bottleneck, and awaiting each
-  // read left the core idle ~10% of the time. Yield to the event loop between windows for progress.
+  // read left the core idle between reads. Yield to the event loop between windows for progress.
   let fd: number;
   try {
     fd = openSync(file, 'r');
