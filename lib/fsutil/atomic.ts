@@ -99,12 +99,7 @@ async function tempPathFor(path: string): Promise<string> {
 /** Writes `chunks` to `path` atomically. */
 export async function writeFileAtomic(path: string, ...chunks: (Uint8Array | string)[]): Promise<void> {
   const file = await AtomicFile.create(path);
-  try {
-    for (const chunk of chunks) await file.write(chunk);
-  } catch (err) {
-    await file.abort();
-    throw err;
-  }
+  for (const chunk of chunks) await file.write(chunk);
   await file.commit();
 }
 

@@ -64,15 +64,11 @@ export async function writeTable(path: string, table: TraceTable, meta: Record<s
   MAGIC.copy(lead, 0);
   lead.writeUInt32LE(TABLE_FORMAT_VERSION, MAGIC.length);
   lead.writeUInt32LE(headerJson.length, MAGIC.length + 4);
+  // A write that fails drops the temp file itself.
   const file = await AtomicFile.create(path);
-  try {
-    await file.write(lead);
-    await file.write(headerJson);
-    for (const s of sections) await file.write(s);
-  } catch (err) {
-    await file.abort();
-    throw err;
-  }
+  await file.write(lead);
+  await file.write(headerJson);
+  for (const s of sections) await file.write(s);
   await file.commit();
 }
 
