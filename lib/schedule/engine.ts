@@ -1,9 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Completion, CompletionSink, EngineReport, Failure, RegistryPort, Segment, Timers } from '../contract/replay.js';
-import { isHead, OP_NAMES, SIZE_CLASS_NAMES, sizeClass } from '../contract/ops.js';
-import { CompletionBatch } from './completion-batch.js';
-import { Recorder, slotOfMs } from '../stats/recorder.js';
-import { MAX_TIMER_MS } from './sleep.js';
+import { ReplayAccounting } from './accounting.js';
+import { REAL_TIMERS } from './real-timers.js';
 
 export interface EngineOptions {
   /** Open loop at due times (true) or closed loop as fast as possible (false). */
@@ -28,26 +26,6 @@ export interface EngineOptions {
   liveLatency?: boolean;
 }
 
-/**
- * Real timers: setTimeout is only ~1 ms precise, so sleep to just before the due time, then poll with
- * setImmediate.
- */
-export const REAL_TIMERS: Timers = {
-  at(fn, at) {
-    const wait = at - performance.now();
-    if (wait > 2) {
-      // Longer than setTimeout can wait: wake early, and the engine sets its timer again.
-      const t = setTimeout(fn, Math.min(wait - 1.5, MAX_TIMER_MS));
-      return () => clearTimeout(t);
-    }
-    const i = setImmediate(fn);
-    return () => clearImmediate(i);
-  },
-};
-
-/** Finished requests recorded and handed to the result sink together (see CompletionBatch). */
-const BATCH = 128;
-
 interface Live {
   segment: Segment;
   /** Engine row of the segment's first row. */
@@ -60,11 +38,10 @@ interface Live {
 }
 
 /**
- * The replay engine of one worker: releases requests at their due times (or all at once), keeps each
- * client actor within its bound of requests in flight, and measures every request twice, from sending
- * (service time) and from its due time (latency, which counts the wait of a late request: no
- * coordinated omission). The registry is whatever RegistryPort it is given. Rows come in segments;
- * each actor's released rows wait in a linked list threaded through the segments.
+ * The replay engine of one worker: releases requests at their due times (or all at once) and keeps each
+ * client actor within its bound of requests in flight; what is sent and done is measured by its
+ * ReplayAccounting. The registry is whatever RegistryPort it is given. Rows come in segments; each
+ * actor's released rows wait in a linked list threaded through the segments.
  */
 export class ReplayEngine implements CompletionSink {
   private readonly now: () => number;
@@ -84,38 +61,23 @@ export class ReplayEngine implements CompletionSink {
   private stopped = false;
   private outstanding = 0;
   private finished: (() => void) | undefined;
-  readonly report: EngineReport;
-  /** The histograms recorded per request (the others are sums of these: see `histograms()`). */
-  private readonly hist: Map<string, Recorder> = new Map();
-  private readonly opHist: { latency: Recorder; service: Recorder; ttfb: Recorder }[];
-  private readonly sizeHist: Recorder[];
-  /** Per registry; with one registry its histogram is all requests', so none is recorded. */
-  private readonly registryHist: Recorder[];
-  private readonly completion: Completion;
-  /** Finished requests counted but not yet recorded nor handed to the sink. */
-  private readonly batch = new CompletionBatch(BATCH);
-  /** Latency of requests done since the last `takeInterval()`, for live percentiles (unless not wanted). */
-  private readonly interval: Recorder | undefined;
+  /** Counts and histograms of what is sent and done. */
+  private readonly accounts: ReplayAccounting;
 
   constructor(
     private readonly port: RegistryPort,
     private readonly options: EngineOptions,
-    private readonly onComplete?: (c: Completion) => void,
+    onComplete?: (c: Completion) => void,
   ) {
     this.now = options.now ?? (() => performance.now());
     this.timers = options.timers ?? REAL_TIMERS;
-    this.interval = options.liveLatency === true ? new Recorder() : undefined;
+    this.accounts = new ReplayAccounting({ wait: options.wait, lateMs: options.lateMs, registries: options.registries, liveLatency: options.liveLatency === true }, onComplete);
     this.addActors(options.actors);
-    this.report = { sent: 0, ok: 0, failed: 0, late: 0, bytes: 0, ops: OP_NAMES.map(() => [0, 0, 0, 0]), errors: {}, histograms: {}, firstSentMs: Infinity, lastDoneMs: 0 };
-    const h = (name: string): Recorder => {
-      const recorder = new Recorder();
-      this.hist.set(name, recorder);
-      return recorder;
-    };
-    this.opHist = OP_NAMES.map((name) => ({ latency: h(`${name}.latency`), service: h(`${name}.service`), ttfb: h(`${name}.ttfb`) }));
-    this.sizeHist = SIZE_CLASS_NAMES.map((name) => h(`size:${name}.latency`));
-    this.registryHist = options.registries > 1 ? Array.from({ length: options.registries }, (_, i) => h(`registry:${i}.latency`)) : [];
-    this.completion = { row: 0, segment: undefined as unknown as Segment, index: 0, dueMs: 0, sentMs: 0, doneMs: 0, ttfbMs: 0, status: 0, bytes: 0, failure: null, onTime: false };
+  }
+
+  /** The counts so far; complete, with the histograms, once `run()` resolves. */
+  get report(): EngineReport {
+    return this.accounts.report;
   }
 
   /** Makes room for `count` actors in all (a new segment may bring new clients). */
@@ -156,11 +118,7 @@ export class ReplayEngine implements CompletionSink {
   /** Replays every row; resolves when all are done (or, after `stop()`, when those in flight are). */
   run(): Promise<EngineReport> {
     return new Promise((resolve) => {
-      this.finished = () => {
-        this.drain();
-        this.report.histograms = this.histograms();
-        resolve(this.report);
-      };
+      this.finished = () => resolve(this.accounts.finish());
       this.running = true;
       if (this.options.wait) this.tick();
       else for (let a = 0; a < this.head.length; a++) this.pump(a);
@@ -193,28 +151,9 @@ export class ReplayEngine implements CompletionSink {
     const live = this.locate(row);
     const i = row - live.base;
     const seg = live.segment;
-    const { report } = this;
-    const op = seg.op[i];
     const start = this.options.startAt;
     const sent = live.sentAt[i];
-    const ok = failure === null && status >= 200 && status < 300;
-    const counts = report.ops[op];
-    if (ok) {
-      report.ok++;
-      counts[1]++;
-      const moved = isHead(op) ? 0 : bytes;
-      report.bytes += moved;
-      counts[3] += moved;
-    } else {
-      report.failed++;
-      counts[2]++;
-      // Counted by code, and HTTP failures by status too: `E_REGISTRY_HTTP 404`.
-      let code = failure === null ? 'E_REGISTRY_HTTP' : failure.code;
-      if (code === 'E_REGISTRY_HTTP' && status > 0) code = `${code} ${status}`;
-      report.errors[code] = (report.errors[code] ?? 0) + 1;
-    }
-    if (done - start > report.lastDoneMs) report.lastDoneMs = done - start;
-    if (this.batch.add(seg, i, row, sent - start, done - start, (firstByteAt > 0 ? firstByteAt : done) - sent, status, bytes, failure)) this.drain();
+    this.accounts.done(seg, i, row, sent - start, done - start, (firstByteAt > 0 ? firstByteAt : done) - sent, status, bytes, failure);
     if (--live.open === 0) this.live.splice(this.live.indexOf(live), 1);
     const actor = seg.actor[i];
     this.inFlightOf[actor]--;
@@ -227,82 +166,9 @@ export class ReplayEngine implements CompletionSink {
     this.checkFinished();
   }
 
-  /**
-   * Records the batch's requests in the histograms and hands each to the sink. Latency counts from the
-   * due time in an open loop (the wait of a late request included: no coordinated omission), from
-   * sending in a closed one.
-   */
-  private drain(): void {
-    const b = this.batch;
-    const wait = this.options.wait;
-    const lateMs = this.options.lateMs;
-    const c = this.completion;
-    for (let k = 0; k < b.length; k++) {
-      const seg = b.segment[k] as Segment;
-      const i = b.index[k];
-      const op = seg.op[i];
-      const due = seg.due[i];
-      const sent = b.sentMs[k];
-      const done = b.doneMs[k];
-      const service = done - sent;
-      const latency = wait ? done - due : service;
-      const ttfb = b.ttfbMs[k];
-      const status = b.status[k];
-      const failure = b.failure[k];
-      if (failure === null && status >= 200 && status < 300) {
-        // Three slots computed, five counts recorded (six with several registries).
-        const latencySlot = slotOfMs(latency);
-        this.interval?.recordSlot(latencySlot, latency);
-        const h = this.opHist[op];
-        h.latency.recordSlot(latencySlot, latency);
-        h.service.recordSlot(slotOfMs(service), service);
-        h.ttfb.recordSlot(slotOfMs(ttfb), ttfb);
-        this.sizeHist[sizeClass(seg.size[i])].recordSlot(latencySlot, latency);
-        if (this.registryHist.length > 0) this.registryHist[seg.registry[i]].recordSlot(latencySlot, latency);
-      }
-      if (this.onComplete !== undefined) {
-        // One reused record: the sink formats it at once and keeps nothing.
-        c.row = b.row[k];
-        c.segment = seg;
-        c.index = i;
-        c.dueMs = due;
-        c.sentMs = sent;
-        c.doneMs = done;
-        c.ttfbMs = ttfb;
-        c.status = status;
-        c.bytes = b.bytes[k];
-        c.failure = failure;
-        c.onTime = wait && sent - due <= lateMs;
-        this.onComplete(c);
-      }
-    }
-    b.clear();
-  }
-
   /** Latency counts of what finished since the last call, as a Recorder's sparse delta (for live progress). */
   takeInterval(): Float64Array {
-    this.drain();
-    return this.interval === undefined ? new Float64Array(0) : this.interval.takeSparse();
-  }
-
-  /**
-   * Every histogram of the report, sparse, each its own array. A request's latency and service time are
-   * recorded once, in its class's histograms: the histograms of all requests are their sums, made here
-   * once rather than counted twice per request.
-   */
-  private histograms(): Record<string, Float64Array> {
-    const histograms: Record<string, Float64Array> = {};
-    for (const [name, recorder] of this.hist) histograms[name] = recorder.sparse();
-    const sum = (key: 'latency' | 'service'): Float64Array => {
-      const all = new Recorder();
-      for (const h of this.opHist) all.addSparse(h[key].sparse());
-      return all.sparse();
-    };
-    histograms['all.latency'] = sum('latency');
-    histograms['all.service'] = sum('service');
-    // With one registry, its histogram is all requests' (not recorded twice per request).
-    if (this.registryHist.length === 0) for (let i = 0; i < this.options.registries; i++) histograms[`registry:${i}.latency`] = histograms['all.latency'].slice();
-    return histograms;
+    return this.accounts.takeInterval();
   }
 
   private locate(row: number): Live {
@@ -359,19 +225,14 @@ export class ReplayEngine implements CompletionSink {
       this.outstanding++;
       const now = this.now();
       live.sentAt[i] = now;
-      const report = this.report;
-      const seg = live.segment;
-      report.sent++;
-      report.ops[seg.op[i]][0]++;
-      if (now - this.options.startAt < report.firstSentMs) report.firstSentMs = now - this.options.startAt;
-      if (this.options.wait && now - (this.options.startAt + seg.due[i]) > this.options.lateMs) report.late++;
-      this.port.start(row, seg, i, this);
+      this.accounts.sent(live.segment, i, now - this.options.startAt);
+      this.port.start(row, live.segment, i, this);
     }
   }
 
   /** Rows appended but not yet released (open loop) or not yet sent (closed loop). */
   private get backlog(): number {
-    return this.options.wait ? this.appended - this.cursor : this.appended - this.report.sent;
+    return this.options.wait ? this.appended - this.cursor : this.appended - this.accounts.report.sent;
   }
 
   private askForRows(): void {
@@ -384,7 +245,7 @@ export class ReplayEngine implements CompletionSink {
   private checkFinished(): void {
     if (this.finished === undefined || this.outstanding > 0) return;
     if (!this.stopped) {
-      if (!this.ended || this.report.sent < this.appended) return;
+      if (!this.ended || this.accounts.report.sent < this.appended) return;
     }
     const finished = this.finished;
     this.finished = undefined;
