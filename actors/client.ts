@@ -138,7 +138,7 @@ export default actorEntry<ReplayTask, EngineReport, ReplayMaster>(async (task, {
   const onNeedRows = (): void => {
     void master.nextSegment().then(take);
   };
-  const engine = replayEngine(port, { wait: task.wait, inFlight: task.inFlight, lateMs: task.lateMs, actors: 0, registries: task.registries.length, startAt, lowWater: task.lowWater, liveLatency: task.progress, onNeedRows }, sink);
+  const engine = replayEngine(port, { wait: task.wait, inFlight: task.inFlight, lateMs: task.lateMs, actors: 0, registries: task.registries.length, startAt, lowWater: task.lowWater, liveLatency: task.progress, perSecond: task.perSecond, onNeedRows }, sink);
   const stopped = new AbortController();
   expose({
     stop: (): void => {
@@ -150,11 +150,12 @@ export default actorEntry<ReplayTask, EngineReport, ReplayMaster>(async (task, {
   // Deltas are copied, not transferred: detaching a buffer in this isolate invalidates a V8 protector,
   // and every optimized function touching a typed array (the engine's, the row writer's, undici's HTTP
   // parser) is thrown away and compiled again after the first tick.
-  const progress = (): Promise<void> => {
+  const progress = (final: boolean): Promise<void> => {
     const r = engine.report;
-    return master.progress({ done: r.ok + r.failed, ok: r.ok, failed: r.failed, bytes: r.bytes, late: r.late, interval: engine.takeInterval() });
+    const { seconds, before } = task.perSecond ? engine.takeSeconds(final) : { seconds: [], before: 0 };
+    return master.progress({ done: r.ok + r.failed, ok: r.ok, failed: r.failed, bytes: r.bytes, late: r.late, interval: engine.takeInterval(), sent: r.sent, ops: r.ops, byRegistry: engine.byRegistry, seconds, secondsBefore: before, final });
   };
-  const ticker = task.progress ? setInterval(() => void progress(), PROGRESS_MS) : undefined;
+  const ticker = task.progress ? setInterval(() => void progress(false), PROGRESS_MS) : undefined;
   try {
     // Wait for the common start without holding the event loop busy (a stop ends the wait).
     await sleepUntil(startAt, stopped.signal);
@@ -166,7 +167,7 @@ export default actorEntry<ReplayTask, EngineReport, ReplayMaster>(async (task, {
     clearInterval(ticker);
     sink?.rows.flush();
     if (fd !== undefined) closeSync(fd);
-    if (task.progress) await progress();
+    if (task.progress) await progress(true);
     await port.close();
   }
 });

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { transfer, type Remote } from 'comlink';
 import { availableParallelism } from 'node:os';
 import type { Config } from '../lib/config/types.js';
@@ -12,9 +13,15 @@ import { ReplayRouter, SKIP_REASONS, type SegmentBatch } from '../lib/schedule/r
 import { percentileOfSparse } from '../lib/stats/histogram.js';
 import { Recorder } from '../lib/stats/recorder.js';
 import { skippedRow } from '../lib/stats/result-row.js';
-import { buildSummary, mergeReports, type RunSummary } from '../lib/stats/summary.js';
+import { buildSummary, mergeReports, withThresholds, type RunSummary } from '../lib/stats/summary.js';
+import { evaluateThresholds } from '../lib/thresholds/evaluate.js';
+import { LiveThresholds, type LiveFailure } from '../lib/thresholds/live.js';
+import type { ConfiguredThreshold } from '../lib/config/types.js';
 import type { ReplayMaster, ReplayTask, StoppableWorker } from './messages.js';
 import { ActorPool } from './runtime.js';
+import { IntervalLogs } from '../lib/report/hlog.js';
+import { RunMetrics } from '../lib/metrics/run-metrics.js';
+import { serveMetrics, type MetricsServer } from '../lib/metrics/server.js';
 
 export interface ReplayProgress {
   done: number;
@@ -42,6 +49,12 @@ export interface ReplayOptions {
   meta?: Record<string, unknown>;
   /** Rows per segment handed to a worker at a time (default 65,536). */
   segmentRows?: number;
+  /** Judged at the end into the summary; those with abortOnFail also as the run goes. */
+  thresholds?: readonly ConfiguredThreshold[];
+  /** Write HdrHistogram interval logs (`.hlog`) and percentile distributions (`.hgrm`) per class here. */
+  hlogDir?: string;
+  /** Serve live metrics for Prometheus here while the run goes, and how long to wait for a last scrape. */
+  metrics?: { host: string | undefined; port: number; lingerMs: number; onListening?: (url: string) => void };
 }
 
 /** A worker holds about two segments of its share at a time: ~2.2 MB each at this size. */
@@ -50,6 +63,8 @@ const SEGMENT_ROWS = 65_536;
 export interface ReplayOutcome {
   summary: RunSummary;
   stopped: boolean;
+  /** The abort_on_fail threshold that stopped the run, if one did. */
+  aborted: LiveFailure | undefined;
   resultsFile: string;
   summaryFile: string;
 }
@@ -77,15 +92,30 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
   const active = Array.from({ length: workers }, (_, w) => w).filter((w) => router.rowsOf(w) > 0);
   const resultsFile = config.trace.output;
   const summaryFile = `${resultsFile}.summary.json`;
-  const results = await AtomicFile.create(resultsFile);
+  const metrics = options.metrics === undefined ? undefined : new RunMetrics(options.registries.map((r) => r.name), router.sendable);
+  const metricsServer: MetricsServer | undefined = metrics === undefined || options.metrics === undefined ? undefined : await serveMetrics(metrics.registry, options.metrics, '--metrics');
+  if (metricsServer !== undefined) options.metrics?.onListening?.(metricsServer.url);
+  const results = await AtomicFile.create(resultsFile).catch(async (err: unknown) => {
+    await metricsServer?.close(0);
+    throw err;
+  });
   const started = new Date();
   const skipped = await writeSkipped(router, trace, results);
   const pool = active.length > 0 ? new ActorPool('client', active.length) : undefined;
   // What the workers rehearse against before the start (see actors/client.ts); a machine where the
   // master cannot listen on loopback replays without rehearsals.
   const rehearsal = pool === undefined ? undefined : await startLoopback().catch(() => undefined);
+  const startAtEpochMs = options.startAtEpochMs ?? Date.now() + 300;
+  const logs = options.hlogDir === undefined ? undefined : await IntervalLogs.create(options.hlogDir, startAtEpochMs).catch(async (err: unknown) => {
+    await Promise.all([results.abort(), rehearsal?.close(), pool?.destroy()]);
+    throw err;
+  });
+  const secondsBefore = new Array<number>(active.length).fill(0);
   const clients: Remote<StoppableWorker>[] = [];
   let stopped = false;
+  const thresholds = options.thresholds ?? [];
+  const watch = new LiveThresholds(thresholds.filter((t) => t.abortOnFail));
+  let aborted: LiveFailure | undefined;
   const stop = (): void => {
     stopped = true;
     // A worker that has finished no longer answers: nothing waits for these.
@@ -94,7 +124,6 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
   options.signal?.addEventListener('abort', stop, { once: true });
   const live = { done: new Array<number>(active.length).fill(0), ok: new Array<number>(active.length).fill(0), failed: new Array<number>(active.length).fill(0), bytes: new Array<number>(active.length).fill(0) };
   const liveLatency = new Recorder();
-  const startAtEpochMs = options.startAtEpochMs ?? Date.now() + 300;
   const segmentRows = options.segmentRows ?? SEGMENT_ROWS;
   let reports: EngineReport[] = [];
   try {
@@ -109,9 +138,20 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
           live.ok[k] = delta.ok;
           live.failed[k] = delta.failed;
           live.bytes[k] = delta.bytes;
-          liveLatency.addSparse(delta.interval);
           const sum = (a: number[]): number => a.reduce((x, y) => x + y, 0);
-          options.onProgress?.({ done: sum(live.done), total: router.sendable, ok: sum(live.ok), failed: sum(live.failed), bytes: sum(live.bytes), p99: percentileOfSparse(liveLatency.sparse(), 99) });
+          metrics?.update(k, delta);
+          if (logs !== undefined) {
+            logs.add(delta.seconds);
+            secondsBefore[k] = delta.secondsBefore;
+            void logs.flushBefore(Math.min(...secondsBefore)).catch(() => undefined);
+          }
+          if (!watch.empty && aborted === undefined) {
+            aborted = watch.update(performance.now(), sum(live.ok), sum(live.failed), delta.interval);
+            if (aborted !== undefined) stop();
+          }
+          if (options.onProgress === undefined) return;
+          liveLatency.addSparse(delta.interval);
+          options.onProgress({ done: sum(live.done), total: router.sendable, ok: sum(live.ok), failed: sum(live.failed), bytes: sum(live.bytes), p99: percentileOfSparse(liveLatency.sparse(), 99) });
         },
         failed: () => stop(),
       };
@@ -131,7 +171,8 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
         resultsShownAs: resultsFile,
         manifestsAsImages: config.warmup.manifests === 'image',
         rehearsalOrigin: rehearsal?.origin,
-        progress: options.onProgress !== undefined,
+        progress: options.onProgress !== undefined || !watch.empty || logs !== undefined || metrics !== undefined,
+        perSecond: logs !== undefined || metrics !== undefined,
       };
       const running = (pool as ActorPool).run<ReplayTask, EngineReport, StoppableWorker>(task, master, transferables(first));
       clients.push(running.worker);
@@ -140,34 +181,42 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
     if (options.signal?.aborted) stop();
     reports = await Promise.all(tasks);
   } catch (err) {
-    await results.abort();
+    await Promise.all([results.abort(), logs?.abort()]);
     throw err;
   } finally {
     options.signal?.removeEventListener('abort', stop);
-    await Promise.all([pool?.destroy(), rehearsal?.close()]);
+    await Promise.all([pool?.destroy(), rehearsal?.close(), metricsServer?.close(options.metrics?.lingerMs ?? 0)]);
   }
   const report = mergeReports(reports);
   const notSent = router.sendable - report.sent;
   if (notSent > 0) skipped['not sent: the run was stopped'] = notSent;
-  const summary = buildSummary(report, skipped, options.registries.map((r) => r.name), {
+  let summary = buildSummary(report, skipped, options.registries.map((r) => r.name), {
     ...options.meta,
     startedAt: started.toISOString(),
     endedAt: new Date().toISOString(),
     workers: active.length,
     actors: active.reduce((sum, w) => sum + router.actorsOf(w), 0),
     stopped,
+    ...(aborted === undefined ? {} : { abortedBy: aborted.threshold.source }),
   }, startAtEpochMs);
-  let file: AtomicFile;
+  if (thresholds.length > 0) {
+    const verdicts = evaluateThresholds(thresholds.map((t) => t.threshold), summary).map((verdict) =>
+      verdict.threshold === aborted?.threshold.source ? { ...verdict, pass: false, aborted: { windowSeconds: aborted.windowSeconds, shown: aborted.shown } } : verdict,
+    );
+    summary = withThresholds(summary, verdicts);
+  }
+  let files: AtomicFile[];
   try {
-    file = await AtomicFile.create(summaryFile);
+    const file = await AtomicFile.create(summaryFile);
     await file.write(`${JSON.stringify(summary, null, 2)}\n`);
+    files = [results, file, ...((await logs?.finish()) ?? [])];
   } catch (err) {
-    await results.abort();
+    await Promise.all([results.abort(), logs?.abort()]);
     throw err;
   }
-  // Results and summary land together: no results without their summary.
-  await AtomicFile.commitAll([results, file]);
-  return { summary, stopped, resultsFile, summaryFile };
+  // Results, summary and logs land together: no results without their summary.
+  await AtomicFile.commitAll(files);
+  return { summary, stopped, aborted, resultsFile, summaryFile };
 }
 
 /** The buffers of a segment, moved (not copied) to the worker. */

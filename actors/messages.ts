@@ -2,6 +2,7 @@ import type { ErrorData } from '../lib/errors.js';
 import type { RegistryEndpoint } from '../lib/registry/endpoint.js';
 import type { WarmupItem } from '../lib/registry/warmup-plan.js';
 import type { SegmentBatch } from '../lib/schedule/router.js';
+import type { SecondCounts } from '../lib/schedule/accounting.js';
 import type { SharedTable } from '../lib/trace/shared-table.js';
 import type { SimulatedReplay } from '../lib/cache/simulated-registry.js';
 import type { RunSummary } from '../lib/stats/summary.js';
@@ -84,6 +85,8 @@ export interface ReplayTask {
   rehearsalOrigin: string | undefined;
   /** Whether the master shows live progress: without it a worker sends none, nor keeps its latency. */
   progress: boolean;
+  /** Whether progress carries each second's counts per class (interval logs, live metrics). */
+  perSecond: boolean;
 }
 
 /** A client worker's progress, once a second while the master shows it. */
@@ -95,6 +98,18 @@ export interface ReplayProgressDelta {
   late: number;
   /** Latency counts since the last progress, a Recorder's sparse delta (copied: see client.ts). */
   interval: Float64Array;
+  /** Requests sent so far (sent - done are in flight). */
+  sent: number;
+  /** Per op: sent, ok, failed, bytes so far. */
+  ops: number[][];
+  /** Per registry and op: ok, failed so far (see ReplayAccounting.byRegistry). */
+  byRegistry: Float64Array;
+  /** The seconds of per-class counts completed since the last progress (with `perSecond`). */
+  seconds: SecondCounts[];
+  /** Every second before this one is complete in this worker (Infinity at the end). */
+  secondsBefore: number;
+  /** The last progress: every request is done. */
+  final: boolean;
 }
 
 /** The master's side of a replay task. */

@@ -2,7 +2,7 @@ import { Command, Option } from 'clipanion';
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { runReplay } from '../../actors/master.js';
 import { runWarmup } from '../../actors/warmup-master.js';
 import { resolveConfig } from '../../lib/config/load.js';
@@ -51,7 +51,8 @@ export class DemoCommand extends TraceCommand {
       stderr.write('drtp demo needs docker-registry (CNCF Distribution) to start a local registry.\nInstall it with:  sudo apt-get install -y docker-registry\nor point the demo at a running registry:  drtp demo --registry HOST:PORT\n');
       return 2;
     }
-    const dir = this.keep ?? (await mkdtemp(join(tmpdir(), 'drtp-demo-')));
+    // Absolute: the configuration written into it names its files relative to itself.
+    const dir = this.keep === undefined ? await mkdtemp(join(tmpdir(), 'drtp-demo-')) : resolve(this.keep);
     let local: LocalRegistry | undefined;
     try {
       stdout.write(`1/4 synthesizing a ${requests}-request trace in ${dir}\n`);

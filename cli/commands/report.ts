@@ -1,7 +1,7 @@
 import { Command, Option } from 'clipanion';
 import { DrtpError } from '../../lib/errors.js';
 import { writeFileAtomic } from '../../lib/fsutil/atomic.js';
-import { perSecond, resultsOf, runName, runReportHtml, type RunInput } from '../../lib/report/run-report.js';
+import { perSecond, resultsOf, runNames, runReportHtml, type RunInput } from '../../lib/report/run-report.js';
 import { readSummary } from '../../lib/stats/summary.js';
 import { BaseCommand } from '../base.js';
 
@@ -12,8 +12,9 @@ export class ReportCommand extends BaseCommand {
     description: 'Draw one or more runs as an HTML page',
     details: `
       Turns run summaries (\`<output>.summary.json\`, with their NDJSON results next to them when present) into
-      one self-contained HTML page: a table of the runs, the latency CDF of each request class (several runs
-      side by side, e.g. two registries or two configurations), and requests done and failed per second.
+      one self-contained HTML page: a table of the runs and their thresholds, latency by percentile and its
+      CDF (per class for one run; for several, e.g. two registries or two configurations, the runs side by
+      side per class), and requests done, failed and bytes moved over time.
     `,
     examples: [['Compare two runs', '$0 report a/results.ndjson.summary.json b/results.ndjson.summary.json --out compare.html']],
   });
@@ -23,11 +24,12 @@ export class ReportCommand extends BaseCommand {
 
   async run(): Promise<number> {
     const runs: RunInput[] = [];
-    for (const file of this.summaries) {
+    const names = runNames(this.summaries);
+    for (const [k, file] of this.summaries.entries()) {
       const summary = await readSummary(file);
       if (summary.histograms === undefined || summary.classes === undefined) throw new DrtpError('E_USAGE', `${file} is not a drtp run summary`, { file });
       const results = resultsOf(file);
-      runs.push({ name: runName(file), summary, ...(results === undefined ? {} : { perSecond: await perSecond(results) }) });
+      runs.push({ name: names[k], summary, ...(results === undefined ? {} : { perSecond: await perSecond(results) }) });
     }
     await writeFileAtomic(this.out, runReportHtml(runs, `drtp report: ${runs.map((r) => r.name).join(' vs ')}`));
     this.context.stdout.write(`wrote ${this.out}\n`);

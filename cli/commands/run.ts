@@ -1,4 +1,5 @@
 import { Command, Option } from 'clipanion';
+import { resolve } from 'node:path';
 import { runReplay } from '../../actors/master.js';
 import { loadConfiguredTrace } from '../../lib/config/trace.js';
 import { DrtpError } from '../../lib/errors.js';
@@ -9,9 +10,13 @@ import { formatSummary } from '../../lib/report/summary-text.js';
 import { Progress } from '../../lib/term/progress.js';
 import { drtpVersion } from '../version.js';
 import { registryJob } from '../registry-job.js';
-import { TraceCommand } from '../base.js';
+import { TraceCommand, numberFlag } from '../base.js';
+import { parseListenAddress } from '../../lib/metrics/server.js';
 import { describeRead, replayProgress } from '../report.js';
 import { interruptible } from '../signals.js';
+import { commandLineThresholds } from '../../lib/config/thresholds.js';
+import { unknownRegistries } from '../../lib/thresholds/evaluate.js';
+import { thresholdsOutcome } from '../thresholds.js';
 
 export class RunCommand extends TraceCommand {
   static paths = [['run']];
@@ -25,14 +30,25 @@ export class RunCommand extends TraceCommand {
       generated content of the traced size. Writes every request to \`trace.output\` (NDJSON) and the
       summary to \`<output>.summary.json\`, and prints the summary. Ctrl-C stops sending, lets requests in
       flight finish and writes what was done.
+
+      Thresholds (the configuration's \`thresholds\` and \`--threshold\`) are judged on the summary; when one
+      fails the run exits 99, after every file is written.
     `,
-    examples: [['Replay the sample trace', '$0 run examples/config.yaml']],
+    examples: [
+      ['Replay the sample trace', '$0 run examples/config.yaml'],
+      ['Fail a CI job when GET blob p99 is 50 ms or more', "$0 run config.yaml --threshold 'GET blob: p99 < 50ms' --junit thresholds.xml"],
+    ],
   });
 
   config = Option.String({ name: 'CONFIG' });
   json = Option.Boolean('--json', false, { description: 'Print the summary as JSON instead of a table' });
   shard = Option.String('--shard', { description: 'Replay only shard I of N (I/N, from 0): the clients whose consistent hash falls in it. Default: JOB_COMPLETION_INDEX/JOB_COMPLETIONS if set' });
   startAt = Option.String('--start-at', { description: 'Start at this wall-clock time (ISO or epoch ms), so that every shard starts together' });
+  threshold = Option.Array('--threshold', [], { description: "A pass/fail criterion, e.g. 'GET blob: p99 < 50ms' or 'all: failed_rate < 0.1%' (repeatable; with the configuration's thresholds)" });
+  junit = Option.String('--junit', { description: 'Write the thresholds as JUnit XML to this file (one test case each)' });
+  metrics = Option.String('--metrics', { description: 'Serve live metrics for Prometheus (OpenMetrics) on http://HOST:PORT/metrics while the run goes' });
+  metricsLinger = Option.String('--metrics-linger', { description: 'After the run, keep serving metrics until they are scraped once more, at most this many seconds (default 0)' });
+  hlog = Option.String('--hlog', { description: 'Write HdrHistogram interval logs (one histogram per second) and .hgrm percentile tables of latency, per request class, into this directory' });
 
   async run(): Promise<number> {
     const loaded = await this.loadConfig(this.config);
@@ -42,6 +58,11 @@ export class RunCommand extends TraceCommand {
     const config = { ...loaded, trace: { ...loaded.trace, output: shardPath(loaded.trace.output, shard) } };
     const { stdout, stderr } = this.context;
     const { output: mapPath, registries } = registryJob(config, this.config, 'run', 'the URI -> digest map warmup wrote');
+    const thresholds = [...config.thresholds, ...commandLineThresholds(this.threshold)];
+    const metrics = this.metrics === undefined ? undefined : { ...parseListenAddress(this.metrics, '--metrics'), lingerMs: (numberFlag('--metrics-linger', this.metricsLinger, { min: 0, max: 3600 }) ?? 0) * 1000, onListening: (url: string) => stderr.write(`metrics: ${url}\n`) };
+    for (const { threshold, name } of unknownRegistries(thresholds.map((t) => t.threshold), registries.map((r) => r.name))) {
+      throw new DrtpError('E_CONFIG', `threshold "${threshold.source}": the run has no registry ${name} (its registries: ${registries.map((r) => r.name).join(', ')})`, { file: this.config });
+    }
     const map = await readDigestMapOrShards(mapPath);
     if (map === undefined) throw new DrtpError('E_CONFIG', `warmup map ${mapPath} is missing: run \`drtp warmup ${this.config}\` first`, { file: mapPath });
     const reading = new Progress(stderr, 'reading trace', { unit: 'MB', format: (n) => (n / 1e6).toFixed(1) });
@@ -60,6 +81,9 @@ export class RunCommand extends TraceCommand {
         registries,
         signal,
         meta,
+        thresholds,
+        ...(this.hlog === undefined ? {} : { hlogDir: resolve(this.hlog) }),
+        ...(metrics === undefined ? {} : { metrics }),
         ...(shard === undefined ? {} : { clientFilter: shardFilter(shard) }),
         ...(startAtEpochMs === undefined ? {} : { startAtEpochMs: Math.max(startAtEpochMs, Date.now() + 300) }),
         ...replayProgress(progress),
@@ -67,11 +91,16 @@ export class RunCommand extends TraceCommand {
     );
     progress.stop();
     if (this.json) stdout.write(`${JSON.stringify(outcome.summary, null, 2)}\n`);
-    else stdout.write(`\n${formatSummary(outcome.summary)}\nresults: ${outcome.resultsFile}\nsummary: ${outcome.summaryFile}\n`);
+    else stdout.write(`\n${formatSummary(outcome.summary)}\nresults: ${outcome.resultsFile}\nsummary: ${outcome.summaryFile}\n${this.hlog === undefined ? '' : `histogram logs: ${resolve(this.hlog)}\n`}`);
+    const status = await thresholdsOutcome(outcome.summary, this.junit, `drtp run ${this.config}`, stderr);
+    if (outcome.aborted !== undefined) {
+      stderr.write(`drtp: run stopped: threshold ${outcome.aborted.threshold.source} failed over the last ${outcome.aborted.windowSeconds} s (observed ${outcome.aborted.shown}); results and summary hold what was done\n`);
+      return status;
+    }
     if (outcome.stopped) {
       stderr.write('drtp: run interrupted: results and summary hold what was done\n');
       return 130;
     }
-    return 0;
+    return status;
   }
 }

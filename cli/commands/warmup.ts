@@ -6,7 +6,9 @@ import { warmupItems } from '../../lib/registry/warmup-plan.js';
 import { resolveShard, shardFilter, shardPath } from '../../lib/schedule/shard.js';
 import { Progress, formatBytes, formatDuration } from '../../lib/term/progress.js';
 import { registryJob } from '../registry-job.js';
-import { TraceCommand } from '../base.js';
+import { TraceCommand, numberFlag } from '../base.js';
+import { parseListenAddress, serveMetrics } from '../../lib/metrics/server.js';
+import { WarmupMetrics } from '../../lib/metrics/warmup-metrics.js';
 import { describeRead, printable } from '../report.js';
 import { interruptible } from '../signals.js';
 
@@ -28,7 +30,12 @@ export class WarmupCommand extends TraceCommand {
   config = Option.String({ name: 'CONFIG' });
   shard = Option.String('--shard', { description: 'Push only shard I of N (I/N, from 0) of the blobs, by consistent hash of the URI; the map goes to warmup.output with .shard-I-of-N before its extension. Default: JOB_COMPLETION_INDEX/JOB_COMPLETIONS if set' });
 
+  metrics = Option.String('--metrics', { description: 'Serve live metrics for Prometheus (OpenMetrics) on http://HOST:PORT/metrics while the warmup goes' });
+  metricsLinger = Option.String('--metrics-linger', { description: 'After the warmup, keep serving metrics until they are scraped once more, at most this many seconds (default 0)' });
+
   async run(): Promise<number> {
+    const listen = this.metrics === undefined ? undefined : parseListenAddress(this.metrics, '--metrics');
+    const lingerMs = (numberFlag('--metrics-linger', this.metricsLinger, { min: 0, max: 3600 }) ?? 0) * 1000;
     const config = await this.loadConfig(this.config);
     const { output: mapPath, registries: all } = registryJob(config, this.config, 'warmup', 'where the URI -> digest map goes');
     const registries = config.warmup.registries === 'all' ? all : all.slice(0, 1);
@@ -46,6 +53,9 @@ export class WarmupCommand extends TraceCommand {
     const totalBytes = items.reduce((sum, i) => sum + i.size, 0) * registries.length;
     stdout.write(`warmup: ${items.length.toLocaleString('en-US')} blobs (${formatBytes(totalBytes)}) to ${registries.map((r) => r.name).join(', ')}\n`);
 
+    const metrics = listen === undefined ? undefined : new WarmupMetrics(items.length * registries.length);
+    const server = metrics === undefined || listen === undefined ? undefined : await serveMetrics(metrics.registry, listen, '--metrics');
+    if (server !== undefined) stderr.write(`metrics: ${server.url}\n`);
     const progress = new Progress(stderr, 'warmup', { unit: 'blobs' });
     const summary = await interruptible(stderr, (signal) =>
       runWarmup({
@@ -58,9 +68,12 @@ export class WarmupCommand extends TraceCommand {
         random: config.warmup.random,
         manifests: config.warmup.manifests,
         signal,
-        onReport: (_r, done, total) => progress.update(done, total),
+        onReport: (r, done, total) => {
+          progress.update(done, total);
+          metrics?.blob(r.registry, r.type, r.type === 'pushed' ? r.bytes : 0);
+        },
       }),
-    );
+    ).finally(() => server?.close(lingerMs));
     progress.stop();
     stdout.write(
       `warmup: ${summary.pushed.toLocaleString('en-US')} pushed (${formatBytes(summary.bytes)}), ${summary.present.toLocaleString('en-US')} already present, ` +

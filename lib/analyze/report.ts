@@ -1,3 +1,4 @@
+import { binCounts } from '../report/axis.js';
 import { cdfPoints, escapeXml, lineChart } from '../report/svg.js';
 import type { Analysis, ChartData } from './summary.js';
 
@@ -37,16 +38,17 @@ export function formatAnalysis(a: Analysis & { dataCenters?: Record<string, Anal
  * popularity by rank, requests over time, pull delay CDF). No script, nothing fetched at view time.
  */
 export function analysisHtml(a: Analysis, charts: ChartData, title: string): string {
+  const arrivals = binCounts(charts.perSecond);
   const sections: [string, string][] = [
-    ['Sizes', lineChart([{ name: 'layers', points: cdfPoints(charts.layerSizes) }, { name: 'manifests', points: cdfPoints(charts.manifestSizes) }], { title: 'Size CDF of distinct layers and manifests', xLabel: 'bytes', yLabel: 'share', logX: true, yFormat: (y) => `${Math.round(y * 100)}%` })],
-    ['Popularity', lineChart([{ name: 'layers', points: rankPoints(charts.layerRequests) }], { title: 'GETs per layer by popularity rank', xLabel: 'rank', yLabel: 'GETs', logX: true, logY: true })],
-    ['Time', lineChart([{ name: 'requests', points: a.time.perHour.map((h, i) => [i, h.requests] as [number, number]) }], { title: 'Requests per hour', xLabel: `hours since ${a.time.first ?? ''}`, yLabel: 'requests' })],
-    ['Pulls', lineChart([{ name: 'manifest → first layer GET', points: charts.pullDelayCdf }], { title: 'Pull delay CDF (within 60 s)', xLabel: 'ms', yLabel: 'share', yFormat: (y) => `${Math.round(y * 100)}%` })],
+    ['Sizes', lineChart([{ name: 'layers', points: cdfPoints(charts.layerSizes) }, { name: 'manifests', points: cdfPoints(charts.manifestSizes) }], { title: 'Size CDF of distinct layers and manifests', x: { label: 'size', unit: 'bytes', log: true }, y: { label: 'share of objects', unit: 'share' } })],
+    ['Popularity', lineChart([{ name: 'layers', points: rankPoints(charts.layerRequests) }], { title: 'GETs per layer by popularity rank', x: { label: 'rank', unit: 'count', log: true }, y: { label: 'GETs', unit: 'count', log: true } })],
+    ['Time', lineChart([{ name: 'requests', points: arrivals.points }], { title: `Requests per ${arrivals.per}`, x: { label: `time since ${a.time.first ?? 'the first request'}`, unit: 'elapsed' }, y: { label: `requests per ${arrivals.per}`, unit: 'count' } })],
+    ['Pulls', lineChart([{ name: 'manifest → first layer GET', points: charts.pullDelayCdf.filter(([ms]) => ms > 0) }], { title: 'Pull delay CDF (within 60 s)', x: { label: 'delay', unit: 'ms', log: true }, y: { label: 'share of pulls', unit: 'share' } })],
   ];
   const body = sections.map(([name, svg]) => `<section><h2>${escapeXml(name)}</h2>\n${svg}</section>`).join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeXml(title)}</title>
-<style>body{font-family:sans-serif;margin:2em;max-width:60em}pre{background:#f6f6f6;padding:1em;overflow:auto}section{margin:2em 0}</style>
+<style>body{font-family:sans-serif;margin:2em;max-width:60em}pre{background:#f6f6f6;padding:1em;overflow:auto;white-space:pre-wrap}section{margin:2em 0}</style>
 </head><body>
 <h1>${escapeXml(title)}</h1>
 <pre>${escapeXml(formatAnalysis(a))}</pre>

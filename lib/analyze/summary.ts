@@ -73,6 +73,8 @@ export interface ChartData {
   layerRequests: Float64Array;
   /** Pull delay distribution: [ms, cumulative share]. */
   pullDelayCdf: [number, number][];
+  /** Requests per second of the trace: [seconds since the first request, requests], in time order. */
+  perSecond: [number, number][];
 }
 
 /** Adds up file partials: counts add, id maps merge, histograms merge exactly. */
@@ -152,6 +154,7 @@ export function analyzeWithCharts(partials: readonly FilePartial[]): { analysis:
     manifestSizes: Float64Array.from(manifestSizes.values()),
     layerRequests: Float64Array.from(perLayer.values()).sort().reverse(),
     pullDelayCdf,
+    perSecond: secondsSinceFirst(perSecond),
   };
   const analysis: Analysis = {
     files: partials.length,
@@ -233,4 +236,10 @@ export function zipfExponent(descending: Float64Array): number {
   }
   const denominator = n * sxx - sx * sx;
   return n < 2 || denominator === 0 ? 0 : -(n * sxy - sx * sy) / denominator;
+}
+
+/** Per-second counts keyed by epoch second, as [seconds since the first, requests] in time order. */
+function secondsSinceFirst(perSecond: Map<number, number>): [number, number][] {
+  const seconds = [...perSecond.keys()].sort((a, b) => a - b);
+  return seconds.map((s) => [s - seconds[0], perSecond.get(s) as number]);
 }

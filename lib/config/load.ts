@@ -7,6 +7,7 @@ import type { Config, ConfigProblem, RawConfig } from './types.js';
 import { DEFAULT_LATENCY, type LatencyModel } from '../cache/sim-port.js';
 import { schemaProblems, unescapePointer } from './validate.js';
 import { registryOrigin } from '../registry/endpoint.js';
+import { resolveThresholds, thresholdProblems } from './thresholds.js';
 
 /** Raised for an invalid configuration; `problems` holds every error found, not only the first. */
 export class ConfigError extends DrtpError {
@@ -75,6 +76,7 @@ function semanticProblems(raw: RawConfig): ConfigProblem[] {
     const address = registryOrigin(typeof r === 'string' ? r : r.url);
     if ('problem' in address) problems.push({ path: typeof r === 'string' ? `/registry/${i}` : `/registry/${i}/url`, message: address.problem });
   });
+  problems.push(...thresholdProblems(raw.thresholds));
   return problems;
 }
 
@@ -115,6 +117,7 @@ export function resolveConfig(raw: RawConfig, file: string): Config {
     registries: raw.registry ?? [],
     registrySelection: raw.registry_selection ?? 'random',
     seed: raw.seed ?? 1,
+    thresholds: resolveThresholds(raw.thresholds),
     warmup: {
       output: raw.warmup?.output === undefined ? undefined : at(raw.warmup.output),
       threads: raw.warmup?.threads ?? 1,

@@ -2,6 +2,7 @@ import type { RegistryEntry } from '../registry/endpoint.js';
 import type { LatencyModel, TierLatency } from '../cache/sim-port.js';
 import type { TraceLimit } from '../trace/select.js';
 import type { RegistrySelection } from '../schedule/router.js';
+import type { Threshold } from '../thresholds/expression.js';
 
 /** The configuration as written: the shape schemas/config.schema.json allows (keys as in the file). */
 export interface RawConfig {
@@ -19,6 +20,7 @@ export interface RawConfig {
   registry?: RegistryEntry[];
   registry_selection?: RegistrySelection;
   seed?: number;
+  thresholds?: (string | { threshold: string; abort_on_fail?: boolean; window_s?: number })[];
   warmup?: { output?: string; threads?: number; random?: boolean; registries?: 'first' | 'all'; manifests?: 'blob' | 'image' };
   simulate?: { name: string | string[]; args?: Record<string, unknown>; sweep?: Record<string, unknown[]>; latency?: Partial<Record<'memory' | 'fs' | 'backend', Partial<TierLatency>>> };
 }
@@ -42,8 +44,17 @@ export interface Config {
   registries: RegistryEntry[];
   registrySelection: RegistrySelection;
   seed: number;
+  thresholds: ConfiguredThreshold[];
   warmup: { output: string | undefined; threads: number; random: boolean; registries: 'first' | 'all'; manifests: 'blob' | 'image' };
   simulate: { names: string[]; args: Record<string, unknown> | undefined; sweep: Record<string, unknown[]>; latency: LatencyModel | undefined } | undefined;
+}
+
+/** A threshold of the configuration (or of `--threshold`), parsed. */
+export interface ConfiguredThreshold {
+  threshold: Threshold;
+  /** Stop the run when it fails over the last `windowSeconds`. */
+  abortOnFail: boolean;
+  windowSeconds: number;
 }
 
 /** One thing wrong with a configuration. */

@@ -143,7 +143,8 @@ async function waitForPing(url: string, timeoutMs: number, selfSigned: boolean):
   throw new DrtpError('E_REGISTRY_TIMEOUT', `local registry at ${url} did not answer GET /v2/ within ${timeoutMs} ms`);
 }
 
-function freePort(): Promise<number> {
+/** A TCP port free on loopback now (for a server started next). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

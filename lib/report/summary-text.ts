@@ -10,6 +10,11 @@ export function formatSummary(s: RunSummary): string {
   lines.push(`requests  ${n(s.requests.total)} total: ${n(s.requests.ok)} ok, ${n(s.requests.failed)} failed, ${n(s.requests.skipped)} skipped`);
   lines.push(`duration  ${f(s.durationSeconds, 2)} s   throughput ${f(s.throughput.requestsPerSecond)} req/s, ${f(s.throughput.bytesPerSecond / 1e6, 2)} MB/s   data ${f(s.bytes / 1e6, 2)} MB`);
   lines.push(`on time   ${f(s.onTimeRatio * 100)}% (${n(s.late)} late)`);
+  // Summaries of earlier versions have no lateness.
+  if (s.lateness !== undefined && s.lateness.count > 0) {
+    const l = s.lateness;
+    lines.push(`lateness  sent after due: p50 ${f(l.p50, 3)} ms, p90 ${f(l.p90, 3)} ms, p99 ${f(l.p99, 3)} ms, p99.9 ${f(l.p999, 3)} ms, max ${f(l.max, 3)} ms`);
+  }
   const header = `${'class'.padEnd(14)}${'requests'.padStart(10)}${'failed'.padStart(8)}${'p50 ms'.padStart(10)}${'p90 ms'.padStart(10)}${'p99 ms'.padStart(10)}${'p99.9 ms'.padStart(10)}${'max ms'.padStart(10)}${'ttfb p50'.padStart(10)}`;
   lines.push('', `latency from due time${s.onTimeRatio > 0 || s.late > 0 ? '' : ' (= service time when not waiting)'}:`, header);
   const row = (name: string, count: number, failed: number, p: Percentiles, ttfb?: Percentiles): string =>
@@ -20,5 +25,13 @@ export function formatSummary(s: RunSummary): string {
   if (errors.length > 0) lines.push('', `errors    ${errors.map(([code, count]) => `${code} ×${n(count)}`).join(', ')}`);
   const skipped = Object.entries(s.skipped).filter(([, c]) => c > 0);
   if (skipped.length > 0) lines.push(`skipped   ${skipped.map(([reason, count]) => `${n(count)} ${reason}`).join('; ')}`);
+  const thresholds = s.thresholds ?? [];
+  if (thresholds.length > 0) {
+    lines.push('', `thresholds  ${thresholds.filter((v) => v.pass).length} of ${thresholds.length} passed:`);
+    for (const v of thresholds) {
+      const observed = v.aborted === undefined ? v.shown : `${v.aborted.shown} over the last ${v.aborted.windowSeconds} s: run stopped`;
+      lines.push(`  ${v.pass ? 'pass' : 'FAIL'}  ${v.threshold}   (${observed})`);
+    }
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -54,6 +54,6 @@ export function hitRatioSvg(points: readonly PointLike[]): string {
   }
   return lineChart(
     [...series.entries()].map(([name, pts]) => ({ name, points: [...pts].sort((a, b) => a[0] - b[0]) })),
-    { title: 'Hit ratio against cache size', xLabel: 'cache size (capacity_gb / cache_size)', yLabel: 'hit ratio', yFormat: (y) => `${Math.round(y * 100)}%` },
+    { title: 'Hit ratio against cache size', x: { label: 'cache size (capacity_gb / cache_size)', unit: 'count', zero: true }, y: { label: 'hit ratio', unit: 'share' } },
   );
 }

@@ -11,6 +11,16 @@ export interface AccountingOptions {
   registries: number;
   /** Keep the latency of what finished since the last `takeInterval()` for live progress. */
   liveLatency: boolean;
+  /** Keep each second's latency per class, for interval logs (`takeSeconds()`). */
+  perSecond?: boolean;
+}
+
+/** The latency and first-byte counts of the successful requests that finished in one second of the run, per class (sparse, by op). */
+export interface SecondCounts {
+  /** Seconds after the replay's start. */
+  second: number;
+  latency: Float64Array[];
+  ttfb: Float64Array[];
 }
 
 /** Finished requests recorded and handed to the result sink together (see CompletionBatch). */
@@ -24,9 +34,11 @@ const BATCH = 128;
  */
 export class ReplayAccounting {
   readonly report: EngineReport;
+  /** Requests done per registry and op: ok, failed (`(registry * ops + op) * 2`), for live metrics. */
+  readonly byRegistry: Float64Array;
   /** The histograms recorded per request (the others are sums of these: see `histograms()`). */
   private readonly hist: Map<string, Recorder> = new Map();
-  private readonly opHist: { latency: Recorder; service: Recorder; ttfb: Recorder }[];
+  private readonly opHist: { latency: Recorder; service: Recorder; ttfb: Recorder; lateness: Recorder }[];
   private readonly sizeHist: Recorder[];
   /** Per registry; with one registry its histogram is all requests', so none is recorded. */
   private readonly registryHist: Recorder[];
@@ -35,6 +47,10 @@ export class ReplayAccounting {
   private readonly completion: Completion;
   /** Latency of requests done since the last `takeInterval()`, for live percentiles (unless not wanted). */
   private readonly interval: Recorder | undefined;
+  /** Latency per class of the requests done in second `second` (unless not wanted), and the seconds closed since. */
+  private readonly secondOps: { latency: Recorder; ttfb: Recorder }[] | undefined;
+  private second = -1;
+  private closedSeconds: SecondCounts[] = [];
 
   constructor(
     private readonly options: AccountingOptions,
@@ -46,10 +62,12 @@ export class ReplayAccounting {
       this.hist.set(name, recorder);
       return recorder;
     };
-    this.opHist = OP_NAMES.map((name) => ({ latency: h(`${name}.latency`), service: h(`${name}.service`), ttfb: h(`${name}.ttfb`) }));
+    this.opHist = OP_NAMES.map((name) => ({ latency: h(`${name}.latency`), service: h(`${name}.service`), ttfb: h(`${name}.ttfb`), lateness: h(`${name}.lateness`) }));
     this.sizeHist = SIZE_CLASS_NAMES.map((name) => h(`size:${name}.latency`));
     this.registryHist = options.registries > 1 ? Array.from({ length: options.registries }, (_, i) => h(`registry:${i}.latency`)) : [];
     this.interval = options.liveLatency ? new Recorder() : undefined;
+    this.byRegistry = new Float64Array(options.registries * OP_NAMES.length * 2);
+    this.secondOps = options.perSecond === true ? OP_NAMES.map(() => ({ latency: new Recorder(), ttfb: new Recorder() })) : undefined;
     this.completion = { row: 0, segment: undefined as unknown as Segment, index: 0, dueMs: 0, sentMs: 0, doneMs: 0, ttfbMs: 0, status: 0, bytes: 0, failure: null, onTime: false };
   }
 
@@ -59,7 +77,12 @@ export class ReplayAccounting {
     report.sent++;
     report.ops[seg.op[i]][0]++;
     if (sentMs < report.firstSentMs) report.firstSentMs = sentMs;
-    if (this.options.wait && sentMs - seg.due[i] > this.options.lateMs) report.late++;
+    if (this.options.wait) {
+      // The generator's own timing: how long after its due time a request went out.
+      const lateness = Math.max(0, sentMs - seg.due[i]);
+      if (lateness > this.options.lateMs) report.late++;
+      this.opHist[seg.op[i]].lateness.recordSlot(slotOfMs(lateness), lateness);
+    }
   }
 
   /**
@@ -70,7 +93,9 @@ export class ReplayAccounting {
     const report = this.report;
     const op = seg.op[i];
     const counts = report.ops[op];
-    if (failure === null && status >= 200 && status < 300) {
+    const ok = failure === null && status >= 200 && status < 300;
+    this.byRegistry[(seg.registry[i] * OP_NAMES.length + op) * 2 + (ok ? 0 : 1)]++;
+    if (ok) {
       report.ok++;
       counts[1]++;
       const moved = isHead(op) ? 0 : bytes;
@@ -120,6 +145,13 @@ export class ReplayAccounting {
         h.ttfb.recordSlot(slotOfMs(ttfb), ttfb);
         this.sizeHist[sizeClass(seg.size[i])].recordSlot(latencySlot, latency);
         if (this.registryHist.length > 0) this.registryHist[seg.registry[i]].recordSlot(latencySlot, latency);
+        if (this.secondOps !== undefined) {
+          // Requests are drained in the order they finished: a new second closes the one before.
+          const second = Math.floor(done / 1000);
+          if (second !== this.second) this.closeSecond(second);
+          this.secondOps[op].latency.recordSlot(latencySlot, latency);
+          this.secondOps[op].ttfb.recordMs(ttfb);
+        }
       }
       if (this.onComplete !== undefined) {
         // One reused record: the sink formats it at once and keeps nothing.
@@ -146,6 +178,24 @@ export class ReplayAccounting {
     return this.interval === undefined ? new Float64Array(0) : this.interval.takeSparse();
   }
 
+  /**
+   * The seconds of latency counts no request can be added to any more: every second before `nowMs` (ms
+   * after the start; Infinity once every request is done).
+   */
+  takeSeconds(nowMs: number): SecondCounts[] {
+    this.drain();
+    if (this.second >= 0 && this.second < Math.floor(nowMs / 1000)) this.closeSecond(-1);
+    const closed = this.closedSeconds;
+    this.closedSeconds = [];
+    return closed;
+  }
+
+  private closeSecond(next: number): void {
+    const ops = this.secondOps as { latency: Recorder; ttfb: Recorder }[];
+    if (this.second >= 0) this.closedSeconds.push({ second: this.second, latency: ops.map((r) => r.latency.takeSparse()), ttfb: ops.map((r) => r.ttfb.takeSparse()) });
+    this.second = next;
+  }
+
   /** The report with every histogram, once every request is done. */
   finish(): EngineReport {
     this.drain();
@@ -161,13 +211,14 @@ export class ReplayAccounting {
   private histograms(): Record<string, Float64Array> {
     const histograms: Record<string, Float64Array> = {};
     for (const [name, recorder] of this.hist) histograms[name] = recorder.sparse();
-    const sum = (key: 'latency' | 'service'): Float64Array => {
+    const sum = (key: 'latency' | 'service' | 'lateness'): Float64Array => {
       const all = new Recorder();
       for (const h of this.opHist) all.addSparse(h[key].sparse());
       return all.sparse();
     };
     histograms['all.latency'] = sum('latency');
     histograms['all.service'] = sum('service');
+    histograms['all.lateness'] = sum('lateness');
     // With one registry, its histogram is all requests' (not recorded twice per request).
     if (this.registryHist.length === 0) for (let i = 0; i < this.options.registries; i++) histograms[`registry:${i}.latency`] = histograms['all.latency'].slice();
     return histograms;

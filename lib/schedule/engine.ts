@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Completion, CompletionSink, EngineReport, Failure, RegistryPort, Segment, Timers } from '../contract/replay.js';
-import { ReplayAccounting } from './accounting.js';
+import { ReplayAccounting, type SecondCounts } from './accounting.js';
 import { REAL_TIMERS } from './real-timers.js';
 
 export interface EngineOptions {
@@ -24,6 +24,8 @@ export interface EngineOptions {
   timers?: Timers;
   /** Keep the latency of what finished since the last `takeInterval()` for live progress (default false: nothing else reads it). */
   liveLatency?: boolean;
+  /** Keep each second's latency and first-byte counts per class for `takeSeconds()` (interval logs, live metrics). */
+  perSecond?: boolean;
 }
 
 interface Live {
@@ -71,7 +73,7 @@ export class ReplayEngine implements CompletionSink {
   ) {
     this.now = options.now ?? (() => performance.now());
     this.timers = options.timers ?? REAL_TIMERS;
-    this.accounts = new ReplayAccounting({ wait: options.wait, lateMs: options.lateMs, registries: options.registries, liveLatency: options.liveLatency === true }, onComplete);
+    this.accounts = new ReplayAccounting({ wait: options.wait, lateMs: options.lateMs, registries: options.registries, liveLatency: options.liveLatency === true, perSecond: options.perSecond === true }, onComplete);
     this.addActors(options.actors);
   }
 
@@ -166,9 +168,23 @@ export class ReplayEngine implements CompletionSink {
     this.checkFinished();
   }
 
+  /** Requests done per registry and op: ok, failed (see ReplayAccounting). */
+  get byRegistry(): Float64Array {
+    return this.accounts.byRegistry;
+  }
+
   /** Latency counts of what finished since the last call, as a Recorder's sparse delta (for live progress). */
   takeInterval(): Float64Array {
     return this.accounts.takeInterval();
+  }
+
+  /**
+   * The seconds of per-class counts that are complete, and the second before which all are (Infinity
+   * once the run is done: `final`).
+   */
+  takeSeconds(final: boolean): { seconds: SecondCounts[]; before: number } {
+    const nowMs = final ? Infinity : this.now() - this.options.startAt;
+    return { seconds: this.accounts.takeSeconds(nowMs), before: Math.floor(nowMs / 1000) };
   }
 
   private locate(row: number): Live {

@@ -48,7 +48,7 @@ export function percentilesMs(h: Histogram, meanUs?: number): Percentiles {
 }
 
 /** A fresh library histogram with counts in a Recorder's sparse form (exact: each slot is one of its buckets). */
-function recordedSparse(pairs: Float64Array): Histogram {
+export function recordedSparse(pairs: Float64Array): Histogram {
   const h = newHistogram();
   for (let k = 0; k + 1 < pairs.length; k += 2) h.recordValueWithCount(pairs[k] >= 0 ? valueOfSlot(pairs[k]) : -pairs[k], pairs[k + 1]);
   return h;

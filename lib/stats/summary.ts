@@ -15,6 +15,21 @@ export interface ClassSummary {
   latencyMs: Percentiles;
   serviceMs: Percentiles;
   ttfbMs: Percentiles;
+  /** Sent minus due time, ms (open loop only): the generator's own timing. */
+  lateness: Percentiles;
+}
+
+/** A threshold's outcome: a failed one makes the run exit 99. */
+export interface ThresholdVerdict {
+  /** The expression as written. */
+  threshold: string;
+  /** The metric's value in its base unit (ms, fraction, count, bytes/s or requests/s); null when the run measured none. */
+  observed: number | null;
+  /** The observed value as read (`12.3 ms`, `0.2%`), or why there is none. */
+  shown: string;
+  pass: boolean;
+  /** On an `abort_on_fail` threshold that stopped the run: its value over the window that failed. */
+  aborted?: { windowSeconds: number; shown: string };
 }
 
 /** The summary of a run, as written to `<output>.summary.json` (schemas/summary.schema.json). */
@@ -31,6 +46,8 @@ export interface RunSummary {
   /** Share of successful requests sent on time (open loop only; 0 when not waiting, as the original). */
   onTimeRatio: number;
   late: number;
+  /** Sent minus due time of every request sent, ms (open loop only: empty otherwise). */
+  lateness: Percentiles;
   latencyMs: Percentiles;
   serviceMs: Percentiles;
   classes: Record<string, ClassSummary>;
@@ -48,6 +65,8 @@ export interface RunSummary {
     onTimeRatio: number;
     throughputRequestsPerSecond: number;
   };
+  /** The run's thresholds and their verdicts, in the order given (absent when none were set). */
+  thresholds?: ThresholdVerdict[];
   /** Encoded HDR histograms (microseconds), by name, for exact merging of shards. */
   histograms: Record<string, string>;
   meta: Record<string, unknown>;
@@ -92,7 +111,7 @@ export function buildSummary(report: EngineReport, skipped: Record<string, numbe
   OP_NAMES.forEach((name, op) => {
     const [sent, ok, failed, bytes] = report.ops[op];
     if (sent === 0) return;
-    classes[name] = { requests: sent, ok, failed, bytes, latencyMs: pct(`${name}.latency`), serviceMs: pct(`${name}.service`), ttfbMs: pct(`${name}.ttfb`) };
+    classes[name] = { requests: sent, ok, failed, bytes, latencyMs: pct(`${name}.latency`), serviceMs: pct(`${name}.service`), ttfbMs: pct(`${name}.ttfb`), lateness: pct(`${name}.lateness`) };
   });
   const sizeClasses: Record<string, Percentiles> = {};
   for (const name of SIZE_CLASS_NAMES) sizeClasses[name] = pct(`size:${name}.latency`);
@@ -107,6 +126,7 @@ export function buildSummary(report: EngineReport, skipped: Record<string, numbe
     throughput: { requestsPerSecond: seconds > 0 ? report.ok / seconds : 0, bytesPerSecond: seconds > 0 ? report.bytes / seconds : 0 },
     onTimeRatio: onTime,
     late: report.late,
+    lateness: pct('all.lateness'),
     latencyMs: latency,
     serviceMs: service,
     classes,
@@ -126,6 +146,12 @@ export function buildSummary(report: EngineReport, skipped: Record<string, numbe
     histograms: Object.fromEntries([...histograms].map(([name, h]) => [name, h.encoded])),
     meta,
   };
+}
+
+/** The summary with its thresholds' verdicts, placed before the histograms (where a reader looks). */
+export function withThresholds(summary: RunSummary, verdicts: ThresholdVerdict[]): RunSummary {
+  const { histograms, meta, ...rest } = summary;
+  return { ...rest, thresholds: verdicts, histograms, meta };
 }
 
 /** Reads a summary file written by `drtp run` (or `drtp merge`); E_IO when it cannot be read as JSON. */

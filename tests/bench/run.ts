@@ -90,7 +90,7 @@ function flag(args: string[], name: string, fallback: number): number {
 }
 
 /**
- * `npm run bench -- run [--rounds=5] [--memory=5000000]`: the load generator's efficiency against
+ * `npm run bench -- run [--rounds=5] [--memory=5000000] [--sections=b,timing,...]`: the load generator's efficiency against
  * autocannon, a bare undici `request` loop and a bare undici `dispatch` loop, against a trivial
  * loopback server and against docker-registry (for 1 KiB, also whole runs of autocannon and drtp at
  * 100,000 GETs, up to three interleaved pairs); send lateness of an open-loop replay at 2,000
@@ -100,32 +100,47 @@ export async function runRunBench(args: string[]): Promise<void> {
   const memoryRequests = flag(args, 'memory', 5_000_000);
   const rounds = flag(args, 'rounds', 5);
   const out = (s: string): boolean => process.stdout.write(`${s}\n`);
+  // --sections=b,timing,memory,c,a-1k,a-64k,a-1m,a-100k: a subset, e.g. the figures a change must not move.
+  const only = args.find((a) => a.startsWith('--sections='))?.slice('--sections='.length).split(',');
+  const section = (name: string): boolean => only === undefined || only.includes(name);
 
-  out(`(b) trivial loopback server, 1 KiB bodies, 64 connections: 50,000 and 300,000 GETs per tool, best of ${rounds} interleaved rounds`);
+  if (section('b') || section('timing') || section('memory')) await trivialSections(rounds, memoryRequests, section, out);
+  if (section('c')) await paceSection(rounds, out);
+  if (['a-1k', 'a-64k', 'a-1m', 'a-100k'].some(section)) await registrySection(rounds, section, out);
+}
+
+async function trivialSections(rounds: number, memoryRequests: number, section: (name: string) => boolean, out: (s: string) => void): Promise<void> {
   const trivial = await trivialServer(1024);
   try {
-    const c = await costs(trivial.url, 64, 50_000, 300_000, rounds);
-    for (const tool of TOOLS) out(line(tool, c[tool]));
-    out(`  drtp / autocannon requests per CPU-second: steady state ${(c.drtp.steady / c.autocannon.steady).toFixed(2)}x (target >= 0.8x); whole 300,000-request runs ${(c.autocannon.large.cpuSeconds / c.drtp.large.cpuSeconds).toFixed(2)}x; drtp / the dispatch loop in a worker (the floor of drtp's shape): steady state ${(c.drtp.steady / c['dispatch-worker'].steady).toFixed(2)}x, whole runs ${(c['dispatch-worker'].large.cpuSeconds / c.drtp.large.cpuSeconds).toFixed(2)}x`);
-
-    out('\ntiming: open loop at 2,000 requests/s from 1,000 clients, 20,000 requests, trivial server, 3 runs');
-    for (let run = 1; run <= 3; run++) {
-      const results = join(tmpdir(), `drtp-bench-lateness-${process.pid}.ndjson`);
-      await probe('drtp', trivial.url, 1000, 20_000, '2000', results);
-      const rows = readFileSync(results, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { sentMs: number; dueMs: number });
-      const late = Float64Array.from(rows, (r) => r.sentMs - r.dueMs).sort();
-      out(`  run ${run}: send lateness (sent - due) p50 ${percentile(late, 50).toFixed(3)} ms, p99 ${percentile(late, 99).toFixed(3)} ms, p99.9 ${percentile(late, 99.9).toFixed(3)} ms, max ${late[late.length - 1].toFixed(3)} ms (targets: p99 < 2 ms, max < 20 ms)`);
-      rmSync(results, { force: true });
-      rmSync(`${results}.summary.json`, { force: true });
+    if (section('b')) {
+      out(`(b) trivial loopback server, 1 KiB bodies, 64 connections: 50,000 and 300,000 GETs per tool, best of ${rounds} interleaved rounds`);
+      const c = await costs(trivial.url, 64, 50_000, 300_000, rounds);
+      for (const tool of TOOLS) out(line(tool, c[tool]));
+      out(`  drtp / autocannon requests per CPU-second: steady state ${(c.drtp.steady / c.autocannon.steady).toFixed(2)}x (target >= 0.8x); whole 300,000-request runs ${(c.autocannon.large.cpuSeconds / c.drtp.large.cpuSeconds).toFixed(2)}x; drtp / the dispatch loop in a worker (the floor of drtp's shape): steady state ${(c.drtp.steady / c['dispatch-worker'].steady).toFixed(2)}x, whole runs ${(c['dispatch-worker'].large.cpuSeconds / c.drtp.large.cpuSeconds).toFixed(2)}x`);
     }
-
-    out(`\nmemory: ${memoryRequests.toLocaleString('en-US')} requests as fast as possible, trivial server`);
-    const mem = await probe('drtp', trivial.url, 64, memoryRequests);
-    out(`  peak RSS ${(mem.maxRssBytes / 1e6).toFixed(0)} MB, trace table ${((mem.tableBytes ?? 0) / 1e6).toFixed(0)} MB, beyond the table ${((mem.maxRssBytes - (mem.tableBytes ?? 0)) / 1e6).toFixed(0)} MB (target < 300 MB); ${(mem.requests / mem.seconds).toFixed(0)} req/s`);
+    if (section('timing')) {
+      out('\ntiming: open loop at 2,000 requests/s from 1,000 clients, 20,000 requests, trivial server, 3 runs');
+      for (let run = 1; run <= 3; run++) {
+        const results = join(tmpdir(), `drtp-bench-lateness-${process.pid}.ndjson`);
+        await probe('drtp', trivial.url, 1000, 20_000, '2000', results);
+        const rows = readFileSync(results, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { sentMs: number; dueMs: number });
+        const late = Float64Array.from(rows, (r) => r.sentMs - r.dueMs).sort();
+        out(`  run ${run}: send lateness (sent - due) p50 ${percentile(late, 50).toFixed(3)} ms, p99 ${percentile(late, 99).toFixed(3)} ms, p99.9 ${percentile(late, 99.9).toFixed(3)} ms, max ${late[late.length - 1].toFixed(3)} ms (targets: p99 < 2 ms, max < 20 ms)`);
+        rmSync(results, { force: true });
+        rmSync(`${results}.summary.json`, { force: true });
+      }
+    }
+    if (section('memory')) {
+      out(`\nmemory: ${memoryRequests.toLocaleString('en-US')} requests as fast as possible, trivial server`);
+      const mem = await probe('drtp', trivial.url, 64, memoryRequests);
+      out(`  peak RSS ${(mem.maxRssBytes / 1e6).toFixed(0)} MB, trace table ${((mem.tableBytes ?? 0) / 1e6).toFixed(0)} MB, beyond the table ${((mem.maxRssBytes - (mem.tableBytes ?? 0)) / 1e6).toFixed(0)} MB (target < 300 MB); ${(mem.requests / mem.seconds).toFixed(0)} req/s`);
+    }
   } finally {
     trivial.child.kill('SIGTERM');
   }
+}
 
+async function paceSection(rounds: number, out: (s: string) => void): Promise<void> {
   out(`\n(c) a registry's pace without its CPU: the trivial server answering 1 KiB after 100 ms, 64 connections (~640 requests/s): 3,200 and 9,600 GETs, best of ${Math.min(rounds, 2)} interleaved rounds`);
   const slow = await trivialServer(1024, 100);
   try {
@@ -136,23 +151,28 @@ export async function runRunBench(args: string[]): Promise<void> {
   } finally {
     slow.child.kill('SIGTERM');
   }
+}
 
+async function registrySection(rounds: number, section: (name: string) => boolean, out: (s: string) => void): Promise<void> {
   out(`\n(a) docker-registry, 64 connections, GETs of one blob, best of ${Math.min(rounds, 2)} interleaved rounds`);
   const registry = await startLocalRegistry();
   try {
     const client = new RegistryClient(resolveEndpoint(registry.host, '/'));
     // 1 KiB: both counts run past ~9 s, so that the master's first memory-reducer cycle (~8 s after its
     // start-up collection) falls in both and the steady state is the requests' cost alone.
-    for (const [label, size, small, large] of [['1 KiB', 1024, 10_000, 30_000], ['64 KiB', 65_536, 1_000, 5_000], ['1 MiB', 1 << 20, 200, 1_000]] as const) {
+    for (const [label, size, small, large, name] of [['1 KiB', 1024, 10_000, 30_000, 'a-1k'], ['64 KiB', 65_536, 1_000, 5_000, 'a-64k'], ['1 MiB', 1 << 20, 200, 1_000, 'a-1m']] as const) {
+      if (!section(name) && !(size === 1024 && section('a-100k'))) continue;
       const digest = await client.pushBlob('bench/repo', generatedContent(`bench-${size}`, size, true));
       const url = `${registry.url}/v2/bench/repo/blobs/${digest}`;
-      out(` ${label} blobs, ${small.toLocaleString('en-US')} and ${large.toLocaleString('en-US')} GETs`);
-      const c = await costs(url, 64, small, large, Math.min(rounds, 2));
-      for (const tool of TOOLS) out(line(tool, c[tool]));
-      const ratio = (base: Tool): string => `${(c.drtp.large.cpuSeconds / c[base].large.cpuSeconds).toFixed(2)}x (steady state ${(c[base].steady / c.drtp.steady).toFixed(2)}x)`;
-      out(`  drtp CPU per request: ${ratio('autocannon')} autocannon's, ${ratio('undici')} the undici loop's, ${ratio('dispatch')} the dispatch loop's, ${ratio('dispatch-worker')} the dispatch loop's in a worker (the floor of drtp's shape)`);
-      out(`  the floor of drtp's shape, whole runs: ${(c['dispatch-worker'].large.cpuSeconds / c.autocannon.large.cpuSeconds).toFixed(2)}x autocannon's CPU (start-up ${c['dispatch-worker'].startup.toFixed(2)} vs ${c.autocannon.startup.toFixed(2)} CPU-s)`);
-      if (size === 1024) {
+      if (section(name)) {
+        out(` ${label} blobs, ${small.toLocaleString('en-US')} and ${large.toLocaleString('en-US')} GETs`);
+        const c = await costs(url, 64, small, large, Math.min(rounds, 2));
+        for (const tool of TOOLS) out(line(tool, c[tool]));
+        const ratio = (base: Tool): string => `${(c.drtp.large.cpuSeconds / c[base].large.cpuSeconds).toFixed(2)}x (steady state ${(c[base].steady / c.drtp.steady).toFixed(2)}x)`;
+        out(`  drtp CPU per request: ${ratio('autocannon')} autocannon's, ${ratio('undici')} the undici loop's, ${ratio('dispatch')} the dispatch loop's, ${ratio('dispatch-worker')} the dispatch loop's in a worker (the floor of drtp's shape)`);
+        out(`  the floor of drtp's shape, whole runs: ${(c['dispatch-worker'].large.cpuSeconds / c.autocannon.large.cpuSeconds).toFixed(2)}x autocannon's CPU (start-up ${c['dispatch-worker'].startup.toFixed(2)} vs ${c.autocannon.startup.toFixed(2)} CPU-s)`);
+      }
+      if (size === 1024 && section('a-100k')) {
         // The issue's reference figures are CPU-seconds per 100,000 1 KiB GETs: whole runs at that
         // scale, where a run's start-up weighs what it does in a replay of that length (~100 s each).
         // One pair moved by ±6% between pairs here, as much as the figure it is meant to settle, so

@@ -2,6 +2,7 @@ import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
+import { CHROMIUM, chartsOf, renderedDom, screenshot } from '../helpers/chromium.js';
 
 t.test('drtp report draws two runs side by side in one self-contained page', async (t) => {
   const dir = t.testdir();
@@ -13,12 +14,30 @@ t.test('drtp report draws two runs side by side in one self-contained page', asy
   const report = await runCli(['report', join(dir, 'a/results.ndjson.summary.json'), join(dir, 'b/results.ndjson.summary.json'), '--out', html]);
   t.equal(report.code, 0, report.stderr);
   const text = readFileSync(html, 'utf8');
-  const summary = JSON.parse(readFileSync(join(dir, 'a/results.ndjson.summary.json'), 'utf8')) as { classes: Record<string, unknown> };
-  for (const cls of Object.keys(summary.classes)) t.match(text, `<h2>Latency: ${cls}</h2>`, `a latency CDF for ${cls}`);
-  t.match(text, '<h2>Throughput and errors</h2>');
-  t.equal((text.match(/<tr><td>/g) ?? []).length, 2, 'one table row per run');
+  const classesOf = (run: string) => Object.keys((JSON.parse(readFileSync(join(dir, `${run}/results.ndjson.summary.json`), 'utf8')) as { classes: Record<string, unknown> }).classes);
+  const summary = { classes: Object.fromEntries([...classesOf('a'), ...classesOf('b')].map((c) => [c, true])) };
+  for (const cls of [...Object.keys(summary.classes), 'all']) {
+    t.match(text, `<h2>Latency by percentile: ${cls}</h2>`, `latency by percentile for ${cls}, the runs side by side`);
+    t.match(text, `<h2>Latency CDF: ${cls}</h2>`, `and its CDF`);
+  }
+  t.match(text, '<h2>Throughput and failures</h2>');
+  t.match(text, '<h2>Data moved</h2>');
+  t.equal((text.match(/<tr><th>[ab]\/results<\/th>/g) ?? []).length, 2, 'one table row per run, named by its directory when the files share a name');
   t.ok((text.match(/<polyline/g) ?? []).length >= 2 * Object.keys(summary.classes).length, 'a curve per run in each chart');
   t.notMatch(text, /<script|<link|src=|href=/, 'nothing fetched at view time');
+  t.ok(CHROMIUM !== undefined, 'chromium is installed (.ci/run installs it)');
+  if (CHROMIUM !== undefined) {
+    const charts = chartsOf(renderedDom(html, dir));
+    t.equal(charts.length, 2 * (Object.keys(summary.classes).length + 1) + 2, 'Chromium lays out every chart');
+    t.ok(charts.every((c) => c.points > 0), 'each with its lines');
+    const percentile = charts.find((c) => c.title.startsWith('Latency by percentile'));
+    t.same(percentile?.ticks.filter((l) => l.endsWith('%')).slice(0, 3), ['0%', '90%', '99%'], 'percentiles on the 1/(1-p) scale');
+    t.ok(percentile?.ticks.some((l) => / ms$/.test(l)), `latency ticks in ms: ${percentile?.ticks.join(', ')}`);
+    const time = charts.find((c) => c.title.startsWith('Requests done per second'));
+    t.ok(time?.ticks.some((l) => / s$/.test(l)), `a run of seconds is binned by the second: ${time?.ticks.join(', ')}`);
+    t.ok(charts.every((c) => c.ticks.every((l) => !/\de[+-]\d/.test(l))), 'no exponent notation');
+    t.ok(screenshot(html, join(dir, 'compare.png'), dir) > 2000, 'the screenshot is not blank');
+  }
   const bad = await runCli(['report', join(dir, 'a/results.ndjson'), '--out', join(dir, 'x.html')]);
   t.equal(bad.code, 4, 'an NDJSON file is not a summary: E_IO');
 });

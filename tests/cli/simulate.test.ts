@@ -2,6 +2,7 @@ import t from 'tap';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
+import { CHROMIUM, chartsOf, renderedDom } from '../helpers/chromium.js';
 import type { TraceRecord } from '../helpers/fake-trace.js';
 
 const SAMPLE = join(import.meta.dirname, '../../examples/traces/prod-dal09-logstash-2017.06.20-0.json');
@@ -50,6 +51,11 @@ t.test('the example configurations run: every built-in model swept, and the two-
   t.same([...new Set(points.map((p) => p.model))], ['two-level', 'prefetch', 'lru', 'fifo', 'lfu', 'arc', 's3-fifo', 'opt']);
   t.same(points.filter((p) => p.error !== undefined), [], 'no point failed');
   t.equal((readFileSync(join(dir, 'chart.svg'), 'utf8').match(/<polyline/g) ?? []).length, 7, 'a line per model with a cache size (all but prefetch)');
+  if (CHROMIUM !== undefined) {
+    const [chart] = chartsOf(renderedDom(join(dir, 'chart.svg'), dir));
+    t.equal(chart.title, 'Hit ratio against cache size', 'Chromium renders the sweep chart');
+    t.ok(chart.ticks.includes('0%') && chart.points > 0, `with hit ratios in %: ${chart.ticks.join(', ')}`);
+  }
   const registry = await runCli(['simulate', join(examples, 'simulate-registry.yaml'), '--json']);
   t.equal(registry.code, 0, registry.stderr);
   const [point] = (JSON.parse(registry.stdout) as { points: { summary: { requests: { total: number; ok: number } } }[] }).points;
