@@ -5,6 +5,7 @@ import { DrtpError } from '../lib/errors.js';
 import type { FileReadCounts } from '../lib/trace/load.js';
 import type { AnalyzeTask } from './messages.js';
 import { ActorPool } from './runtime.js';
+import { traceInputs } from '../lib/trace/inputs.js';
 
 export type TraceAnalysis = Analysis & { dataCenters: Record<string, Analysis>; malformedExamples: string[] };
 
@@ -12,26 +13,26 @@ export type TraceAnalysis = Analysis & { dataCenters: Record<string, Analysis>; 
  * Characterizes trace files, file by file on the worker pool (largest first, so the pool stays busy),
  * then adds the partials up overall and per data center.
  */
-export async function analyzeTraces(files: readonly string[], options: { strict?: boolean; workers?: number; onFile?: (done: number, total: number) => void } = {}): Promise<{ analysis: TraceAnalysis; charts: ChartData; perFile: FileReadCounts[] }> {
-  if (files.length === 0) throw new DrtpError('E_USAGE', 'no trace files given');
+export async function analyzeTraces(paths: readonly string[], options: { strict?: boolean; workers?: number; onFile?: (done: number, total: number) => void } = {}): Promise<{ analysis: TraceAnalysis; charts: ChartData; perFile: FileReadCounts[] }> {
+  if (paths.length === 0) throw new DrtpError('E_USAGE', 'no trace files given');
+  const files = await traceInputs(paths);
   const { statSync } = await import('node:fs');
   const order = [...files].sort((a, b) => sizeOf(statSync, b) - sizeOf(statSync, a));
   const pool = new ActorPool('analyzer', Math.max(1, Math.min(options.workers ?? availableParallelism(), files.length)));
   let done = 0;
-  let partials: FilePartial[];
+  const byFile = new Map<string, FilePartial[]>();
   try {
-    partials = await Promise.all(
+    await Promise.all(
       order.map(async (file) => {
-        const partial = await pool.run<AnalyzeTask, FilePartial>({ file, strict: options.strict ?? false }).result;
+        byFile.set(file, await pool.run<AnalyzeTask, FilePartial[]>({ file, strict: options.strict ?? false }).result);
         options.onFile?.(++done, files.length);
-        return partial;
       }),
     );
   } finally {
     await pool.destroy();
   }
   // Back in the order given, so maps fill (first size seen wins) as a sequential read would.
-  partials.sort((a, b) => files.indexOf(a.file) - files.indexOf(b.file));
+  const partials = files.flatMap((file) => byFile.get(file) ?? []);
   const dataCenters: Record<string, Analysis> = {};
   for (const dc of [...new Set(partials.map((p) => p.dataCenter))].sort()) dataCenters[dc] = analyze(partials.filter((p) => p.dataCenter === dc));
   const { analysis, charts } = analyzeWithCharts(partials);

@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import { transfer, type Remote } from 'comlink';
 import { availableParallelism } from 'node:os';
 import type { Config } from '../lib/config/types.js';
@@ -10,30 +9,17 @@ import { startLoopback } from '../lib/registry/loopback.js';
 import { opOf } from '../lib/schedule/op-of.js';
 import type { EngineReport } from '../lib/contract/replay.js';
 import { ReplayRouter, SKIP_REASONS, type SegmentBatch } from '../lib/schedule/router.js';
-import { percentileOfSparse } from '../lib/stats/histogram.js';
-import { Recorder } from '../lib/stats/recorder.js';
 import { skippedRow } from '../lib/stats/result-row.js';
 import { buildSummary, mergeReports, withThresholds, type RunSummary } from '../lib/stats/summary.js';
 import { evaluateThresholds } from '../lib/thresholds/evaluate.js';
-import { LiveThresholds, type LiveFailure } from '../lib/thresholds/live.js';
-import type { ConfiguredThreshold } from '../lib/config/types.js';
+import type { LiveFailure } from '../lib/thresholds/live.js';
 import type { ReplayMaster, ReplayTask, StoppableWorker } from './messages.js';
 import { ActorPool } from './runtime.js';
-import { IntervalLogs } from '../lib/report/hlog.js';
-import { RunMetrics } from '../lib/metrics/run-metrics.js';
-import { serveMetrics, type MetricsServer } from '../lib/metrics/server.js';
+import { ReplayObservers, type ObserverOptions } from './replay-observers.js';
 
-export interface ReplayProgress {
-  done: number;
-  total: number;
-  ok: number;
-  failed: number;
-  bytes: number;
-  /** p99 latency so far, ms. */
-  p99: number;
-}
+export type { ReplayProgress } from './replay-observers.js';
 
-export interface ReplayOptions {
+export interface ReplayOptions extends ObserverOptions {
   config: Config;
   trace: ConfiguredTrace;
   map: DigestMap;
@@ -43,18 +29,10 @@ export interface ReplayOptions {
   /** Replays only these trace clients (sharding); default all. */
   clientFilter?: (client: string) => boolean;
   signal?: AbortSignal;
-  /** Live progress, about once a second; without it workers report none (a quiet run does not pay for it). */
-  onProgress?: (p: ReplayProgress) => void;
   /** Extra facts for the summary's meta record. */
   meta?: Record<string, unknown>;
   /** Rows per segment handed to a worker at a time (default 65,536). */
   segmentRows?: number;
-  /** Judged at the end into the summary; those with abortOnFail also as the run goes. */
-  thresholds?: readonly ConfiguredThreshold[];
-  /** Write HdrHistogram interval logs (`.hlog`) and percentile distributions (`.hgrm`) per class here. */
-  hlogDir?: string;
-  /** Serve live metrics for Prometheus here while the run goes, and how long to wait for a last scrape. */
-  metrics?: { host: string | undefined; port: number; lingerMs: number; onListening?: (url: string) => void };
 }
 
 /** A worker holds about two segments of its share at a time: ~2.2 MB each at this size. */
@@ -92,11 +70,11 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
   const active = Array.from({ length: workers }, (_, w) => w).filter((w) => router.rowsOf(w) > 0);
   const resultsFile = config.trace.output;
   const summaryFile = `${resultsFile}.summary.json`;
-  const metrics = options.metrics === undefined ? undefined : new RunMetrics(options.registries.map((r) => r.name), router.sendable);
-  const metricsServer: MetricsServer | undefined = metrics === undefined || options.metrics === undefined ? undefined : await serveMetrics(metrics.registry, options.metrics, '--metrics');
-  if (metricsServer !== undefined) options.metrics?.onListening?.(metricsServer.url);
+  const startAtEpochMs = options.startAtEpochMs ?? Date.now() + 300;
+  // Live progress, thresholds, interval logs, metrics: without any, workers report nothing as they go.
+  const observers = await ReplayObservers.start(options, active.length, router.sendable, options.registries.map((r) => r.name), startAtEpochMs);
   const results = await AtomicFile.create(resultsFile).catch(async (err: unknown) => {
-    await metricsServer?.close(0);
+    await Promise.all([observers.abort(), observers.close()]);
     throw err;
   });
   const started = new Date();
@@ -105,25 +83,14 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
   // What the workers rehearse against before the start (see actors/client.ts); a machine where the
   // master cannot listen on loopback replays without rehearsals.
   const rehearsal = pool === undefined ? undefined : await startLoopback().catch(() => undefined);
-  const startAtEpochMs = options.startAtEpochMs ?? Date.now() + 300;
-  const logs = options.hlogDir === undefined ? undefined : await IntervalLogs.create(options.hlogDir, startAtEpochMs).catch(async (err: unknown) => {
-    await Promise.all([results.abort(), rehearsal?.close(), pool?.destroy()]);
-    throw err;
-  });
-  const secondsBefore = new Array<number>(active.length).fill(0);
   const clients: Remote<StoppableWorker>[] = [];
   let stopped = false;
-  const thresholds = options.thresholds ?? [];
-  const watch = new LiveThresholds(thresholds.filter((t) => t.abortOnFail));
-  let aborted: LiveFailure | undefined;
   const stop = (): void => {
     stopped = true;
     // A worker that has finished no longer answers: nothing waits for these.
     for (const client of clients) void client.stop().catch(() => undefined);
   };
   options.signal?.addEventListener('abort', stop, { once: true });
-  const live = { done: new Array<number>(active.length).fill(0), ok: new Array<number>(active.length).fill(0), failed: new Array<number>(active.length).fill(0), bytes: new Array<number>(active.length).fill(0) };
-  const liveLatency = new Recorder();
   const segmentRows = options.segmentRows ?? SEGMENT_ROWS;
   let reports: EngineReport[] = [];
   try {
@@ -134,24 +101,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
           return transfer(batch, transferables(batch));
         },
         progress: (delta) => {
-          live.done[k] = delta.done;
-          live.ok[k] = delta.ok;
-          live.failed[k] = delta.failed;
-          live.bytes[k] = delta.bytes;
-          const sum = (a: number[]): number => a.reduce((x, y) => x + y, 0);
-          metrics?.update(k, delta);
-          if (logs !== undefined) {
-            logs.add(delta.seconds);
-            secondsBefore[k] = delta.secondsBefore;
-            void logs.flushBefore(Math.min(...secondsBefore)).catch(() => undefined);
-          }
-          if (!watch.empty && aborted === undefined) {
-            aborted = watch.update(performance.now(), sum(live.ok), sum(live.failed), delta.interval);
-            if (aborted !== undefined) stop();
-          }
-          if (options.onProgress === undefined) return;
-          liveLatency.addSparse(delta.interval);
-          options.onProgress({ done: sum(live.done), total: router.sendable, ok: sum(live.ok), failed: sum(live.failed), bytes: sum(live.bytes), p99: percentileOfSparse(liveLatency.sparse(), 99) });
+          if (observers.progress(k, delta)) stop();
         },
         failed: () => stop(),
       };
@@ -171,8 +121,8 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
         resultsShownAs: resultsFile,
         manifestsAsImages: config.warmup.manifests === 'image',
         rehearsalOrigin: rehearsal?.origin,
-        progress: options.onProgress !== undefined || !watch.empty || logs !== undefined || metrics !== undefined,
-        perSecond: logs !== undefined || metrics !== undefined,
+        progress: observers.wantsProgress,
+        perSecond: observers.wantsSeconds,
       };
       const running = (pool as ActorPool).run<ReplayTask, EngineReport, StoppableWorker>(task, master, transferables(first));
       clients.push(running.worker);
@@ -181,11 +131,11 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
     if (options.signal?.aborted) stop();
     reports = await Promise.all(tasks);
   } catch (err) {
-    await Promise.all([results.abort(), logs?.abort()]);
+    await Promise.all([results.abort(), observers.abort()]);
     throw err;
   } finally {
     options.signal?.removeEventListener('abort', stop);
-    await Promise.all([pool?.destroy(), rehearsal?.close(), metricsServer?.close(options.metrics?.lingerMs ?? 0)]);
+    await Promise.all([pool?.destroy(), rehearsal?.close(), observers.close()]);
   }
   const report = mergeReports(reports);
   const notSent = router.sendable - report.sent;
@@ -197,8 +147,10 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
     workers: active.length,
     actors: active.reduce((sum, w) => sum + router.actorsOf(w), 0),
     stopped,
-    ...(aborted === undefined ? {} : { abortedBy: aborted.threshold.source }),
+    ...(observers.abortedBy === undefined ? {} : { abortedBy: observers.abortedBy.threshold.source }),
   }, startAtEpochMs);
+  const thresholds = options.thresholds ?? [];
+  const aborted = observers.abortedBy;
   if (thresholds.length > 0) {
     const verdicts = evaluateThresholds(thresholds.map((t) => t.threshold), summary).map((verdict) =>
       verdict.threshold === aborted?.threshold.source ? { ...verdict, pass: false, aborted: { windowSeconds: aborted.windowSeconds, shown: aborted.shown } } : verdict,
@@ -209,9 +161,9 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
   try {
     const file = await AtomicFile.create(summaryFile);
     await file.write(`${JSON.stringify(summary, null, 2)}\n`);
-    files = [results, file, ...((await logs?.finish()) ?? [])];
+    files = [results, file, ...(await observers.files())];
   } catch (err) {
-    await Promise.all([results.abort(), logs?.abort()]);
+    await Promise.all([results.abort(), observers.abort()]);
     throw err;
   }
   // Results, summary and logs land together: no results without their summary.

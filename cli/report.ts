@@ -14,7 +14,9 @@ export function printable(text: string): string {
 
 /** The lines every command prints about the trace it read; verbose, what each file gave. */
 export function describeRead({ stats, counts, invalidUris = [] }: { stats: TraceReadStats; counts: SelectionCounts; invalidUris?: string[] }, verbose = false): string {
-  let text = `read ${n(stats.records)} records from ${stats.files.length} file${stats.files.length === 1 ? '' : 's'}`;
+  // Files read: an archive's members count one by one.
+  const files = Math.max(stats.files.length, stats.perFile.length);
+  let text = `read ${n(stats.records)} records from ${files} file${files === 1 ? '' : 's'}`;
   text += stats.malformed > 0 ? `, skipped ${n(stats.malformed)} malformed\n` : '\n';
   if (verbose) for (const f of stats.perFile) text += `  ${describeFile(f)}\n`;
   for (const example of stats.malformedExamples) text += `  ${example}\n`;

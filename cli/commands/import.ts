@@ -14,7 +14,8 @@ export class ImportCommand extends TraceCommand {
     category: 'Traces',
     description: 'Convert trace files into one compact .drtp table',
     details: `
-      Reads TRACES (JSON arrays, NDJSON, .gz of either, or .drtp) as one trace in timestamp order and
+      Reads TRACES (JSON arrays, NDJSON, .gz of either, .drtp, directories of them, or .tar/.tar.gz
+      archives read as they stream, never unpacked) as one trace in timestamp order and
       writes it to --out as a .drtp table: typed-array columns plus interned ids, loaded back at memory
       speed by every command that takes traces. Every well-formed record is kept (HEAD and failed
       requests too); malformed ones are counted and the first few reported as \`file:offset: reason\`,
@@ -30,7 +31,13 @@ export class ImportCommand extends TraceCommand {
   async run(): Promise<number> {
     if (!this.out.endsWith('.drtp')) throw new DrtpError('E_USAGE', `--out must name a .drtp file, not "${this.out}"`);
     const progress = new Progress(this.context.stderr, 'import', { unit: 'MB', format: (n) => (n / 1e6).toFixed(1) });
-    const { table, stats } = await loadTrace(this.traces, { strict: this.strict, onProgress: (done, total) => progress.update(done, total) });
+    // On a terminal: MB read of the total, rate, ETA, and inputs done.
+    let files = '';
+    const { table, stats } = await loadTrace(this.traces, {
+      strict: this.strict,
+      onProgress: (done, total) => progress.update(done, total, files),
+      onFile: (done, total) => (files = `${done}/${total} files`),
+    });
     progress.stop();
     await writeTable(this.out, table, { read: stats, sources: this.traces });
     const { counts, invalidUris } = selectRequests(table);

@@ -1,8 +1,17 @@
 import { basename } from 'node:path';
-import { loadTrace, type TraceReadStats } from '../trace/load.js';
+import { archiveMembers } from '../trace/archive.js';
+import { isArchive } from '../trace/inputs.js';
+import { loadTrace, loadTraceStream, type TraceReadStats } from '../trace/load.js';
+import type { TraceTable } from '../trace/table.js';
 import { Kind, KIND_NAMES, Method, METHOD_NAMES } from '../trace/request.js';
 import { encodeSparse } from '../stats/histogram.js';
 import { Recorder } from '../stats/recorder.js';
+
+/** Requests per epoch second: `seconds` ascending, each with its count. */
+export interface SecondCounts {
+  seconds: Float64Array;
+  counts: Float64Array;
+}
 
 /** Follow-up windows for pulls: a manifest GET followed by layer GETs of the same client within T s. */
 export const PULL_WINDOWS = [1, 10, 60] as const;
@@ -27,8 +36,8 @@ export interface FilePartial {
   perRepo: Map<string, number>;
   perUser: Map<string, number>;
   perClient: Map<string, number>;
-  /** Requests per epoch second (busiest second, minute, hour, day derive from it). */
-  perSecond: Map<number, number>;
+  /** Requests per epoch second, the seconds with requests in time order (busiest second, minute, hour, day derive from it). */
+  perSecond: SecondCounts;
   firstMs: number;
   lastMs: number;
   /** Inter-arrival times within this file, ms. */
@@ -54,117 +63,226 @@ export function dataCenterOf(file: string): string {
   return m?.[1] ?? 'unknown';
 }
 
-const MS = 1;
+/** Counts by a small code, remembering the order codes were first seen (the order their keys print in). */
+class CodeCounts {
+  readonly counts: Float64Array;
+  readonly order: number[] = [];
 
-/** Analyzes one trace file (read whole into a table: memory bounded by the largest file, not the trace). */
+  constructor(size: number) {
+    this.counts = new Float64Array(size);
+  }
+
+  bump(code: number): void {
+    if (this.counts[code]++ === 0) this.order.push(code);
+  }
+
+  toRecord(name: (code: number) => string): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const code of this.order) out[name(code)] = this.counts[code];
+    return out;
+  }
+}
+
+/** Counts per interned id, as a string-keyed map of the ids counted (the partial's form). */
+function countsByName(counts: Float64Array, name: (id: number) => string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (let id = 0; id < counts.length; id++) if (counts[id] > 0) out.set(name(id), counts[id]);
+  return out;
+}
+
+/** First size seen per interned id (NaN: none), as a string-keyed map in the order first seen. */
+function sizesByName(sizes: Float64Array, order: readonly number[], name: (id: number) => string): Map<string, number> {
+  return new Map(order.map((id) => [name(id), sizes[id]]));
+}
+
+const KINDS = KIND_NAMES.length;
+const STATUS_CODES = 1000;
+
+/**
+ * Analyzes one trace file (read whole into a table: memory bounded by the largest file, not the trace)
+ * in one pass over its columns: counts go into dense arrays indexed by the table's interned ids, and
+ * strings are looked up once per distinct id at the end, never per record.
+ */
 export async function analyzeFile(file: string, strict = false): Promise<FilePartial> {
   const { table, stats } = await loadTrace([file], { strict });
+  return analyzeTable(file, table, stats);
+}
+
+/** The partials of one input: a file's, or one per trace file inside a tar archive (read as it streams). */
+export async function analyzeInput(file: string, strict = false): Promise<FilePartial[]> {
+  if (!isArchive(file)) return [await analyzeFile(file, strict)];
+  const partials: FilePartial[] = [];
+  for await (const member of archiveMembers(file)) {
+    const name = `${file}:${member.name}`;
+    const { table, stats } = await loadTraceStream(name, member.content, { strict });
+    partials.push(analyzeTable(name, table, stats));
+  }
+  return partials;
+}
+
+/** The partial of one file's table, in time order (see analyzeFile). */
+export function analyzeTable(file: string, table: TraceTable, stats: TraceReadStats): FilePartial {
   const c = table.columns;
-  const p: FilePartial = {
-    file,
-    dataCenter: dataCenterOf(file),
-    read: stats,
-    records: stats.records,
-    replayable: 0,
-    byMethodKind: {},
-    byStatus: {},
-    layerSizes: new Map(),
-    manifestSizes: new Map(),
-    perLayer: new Map(),
-    perRepo: new Map(),
-    perUser: new Map(),
-    perClient: new Map(),
-    perSecond: new Map(),
-    firstMs: table.length > 0 ? c.time[0] : NaN,
-    lastMs: table.length > 0 ? c.time[table.length - 1] : NaN,
-    interArrival: '',
-    manifestGets: 0,
-    followed: PULL_WINDOWS.map(() => 0),
-    pullDelay: '',
-    pushedLayers: 0,
-    pushedThenPulled: 0,
-    pushToPull: '',
-    pushPullers: 0,
-    responseTime: {},
-  };
-  const bump = <K>(m: Map<K, number>, k: K): void => void m.set(k, (m.get(k) ?? 0) + 1);
+  const n = table.length;
+  const pools = table.pools;
+  const objects = pools.objects.size;
+  const firstMs = n > 0 ? c.time[0] : NaN;
+  const lastMs = n > 0 ? c.time[n - 1] : NaN;
+  // The table is in time order: a second's requests are consecutive, counted as one run.
+  const seconds: number[] = [];
+  const secondCounts: number[] = [];
+  const byMethodKind = new CodeCounts(METHOD_NAMES.length * KINDS);
+  const byStatus = new CodeCounts(STATUS_CODES);
+  const otherStatus = new Map<number, number>();
+  const layerSize = new Float64Array(objects).fill(NaN);
+  const manifestSize = new Float64Array(objects).fill(NaN);
+  const layerOrder: number[] = [];
+  const manifestOrder: number[] = [];
+  const perLayer = new Float64Array(objects);
+  const perRepo = new Float64Array(pools.repos.size);
+  const perClient = new Float64Array(pools.clients.size);
+  // Users are the first path segment of a repository: interned once per repository GET first seen.
+  const userOfRepo = new Int32Array(pools.repos.size).fill(-1);
+  const users = new Map<string, number>();
+  const userNames: string[] = [];
+  const perUser: number[] = [];
   const gap = new Recorder();
   const pullDelay = new Recorder();
   const pushToPull = new Recorder();
-  const response = new Map<string, Recorder>();
-  const pools = table.pools;
+  const response: (Recorder | undefined)[] = new Array(METHOD_NAMES.length * KINDS).fill(undefined);
   // Per client: the time of its last manifest GET not yet followed by a layer GET (-1: none).
   const pendingManifest = new Float64Array(pools.clients.size).fill(-1);
-  // Per pushed object: the push time, and who pulled it since.
-  const pushedAt = new Map<number, number>();
+  // Per pushed object: the push time (NaN: not pushed), and who pulled it since.
+  const pushedAt = new Float64Array(objects).fill(NaN);
   const pullers = new Map<number, Set<number>>();
-  for (let i = 0; i < table.length; i++) {
+  let replayable = 0;
+  let manifestGets = 0;
+  let pushedLayers = 0;
+  let pushedThenPulled = 0;
+  const followed = PULL_WINDOWS.map(() => 0);
+  for (let i = 0; i < n; i++) {
     const method = c.method[i];
     const kind = c.kind[i];
     const t = c.time[i];
-    const cls = `${METHOD_NAMES[method]} ${KIND_NAMES[kind]}`;
-    p.byMethodKind[cls] = (p.byMethodKind[cls] ?? 0) + 1;
-    p.byStatus[String(c.status[i])] = (p.byStatus[String(c.status[i])] ?? 0) + 1;
-    if ((method === Method.GET || method === Method.PUT) && kind !== Kind.OTHER && c.size[i] > 0) p.replayable++;
-    if (i > 0) gap.recordMs((t - c.time[i - 1]) * MS);
-    bump(p.perSecond, Math.floor(t / 1000));
-    const duration = c.duration[i];
-    if (Number.isFinite(duration)) {
-      let h = response.get(cls);
-      if (h === undefined) response.set(cls, (h = new Recorder()));
-      h.recordMs(duration * 1000);
+    const status = c.status[i];
+    const cls = method * KINDS + kind;
+    byMethodKind.bump(cls);
+    if (status < STATUS_CODES) byStatus.bump(status);
+    else otherStatus.set(status, (otherStatus.get(status) ?? 0) + 1);
+    const size = c.size[i];
+    if ((method === Method.GET || method === Method.PUT) && kind !== Kind.OTHER && size > 0) replayable++;
+    if (i > 0) gap.recordMs(t - c.time[i - 1]);
+    const second = Math.floor(t / 1000);
+    if (second === seconds[seconds.length - 1]) secondCounts[secondCounts.length - 1]++;
+    else {
+      seconds.push(second);
+      secondCounts.push(1);
     }
+    const duration = c.duration[i];
+    if (Number.isFinite(duration)) (response[cls] ??= new Recorder()).recordMs(duration * 1000);
     if (kind === Kind.OTHER) continue;
-    const object = pools.objects.get(c.object[i]);
-    const repo = pools.repos.get(c.repo[i]);
-    if (c.size[i] > 0 && c.status[i] < 400) {
-      const sizes = kind === Kind.BLOB ? p.layerSizes : p.manifestSizes;
-      if (!sizes.has(object)) sizes.set(object, c.size[i]);
+    const object = c.object[i];
+    if (size > 0 && status < 400) {
+      if (kind === Kind.BLOB) {
+        if (Number.isNaN(layerSize[object])) {
+          layerSize[object] = size;
+          layerOrder.push(object);
+        }
+      } else if (Number.isNaN(manifestSize[object])) {
+        manifestSize[object] = size;
+        manifestOrder.push(object);
+      }
     }
     if (method === Method.PUT && kind === Kind.BLOB) {
-      if (!pushedAt.has(c.object[i])) {
-        pushedAt.set(c.object[i], t);
-        p.pushedLayers++;
+      if (Number.isNaN(pushedAt[object])) {
+        pushedAt[object] = t;
+        pushedLayers++;
       }
       continue;
     }
     if (method !== Method.GET) continue;
-    bump(p.perRepo, repo);
-    bump(p.perUser, repo.split('/')[0]);
-    bump(p.perClient, pools.clients.get(c.client[i]));
+    const repo = c.repo[i];
     const client = c.client[i];
+    perRepo[repo]++;
+    let user = userOfRepo[repo];
+    if (user < 0) {
+      const name = pools.repos.get(repo).split('/')[0];
+      user = users.get(name) ?? -1;
+      if (user < 0) {
+        user = userNames.push(name) - 1;
+        users.set(name, user);
+        perUser.push(0);
+      }
+      userOfRepo[repo] = user;
+    }
+    perUser[user]++;
+    perClient[client]++;
     if (kind === Kind.MANIFEST) {
-      if (c.status[i] < 400) {
-        p.manifestGets++;
+      if (status < 400) {
+        manifestGets++;
         pendingManifest[client] = t;
       }
       continue;
     }
-    bump(p.perLayer, object);
+    perLayer[object]++;
     const since = pendingManifest[client];
     if (since >= 0) {
       const delay = t - since;
-      PULL_WINDOWS.forEach((w, k) => {
-        if (delay <= w * 1000) p.followed[k]++;
-      });
+      for (let k = 0; k < PULL_WINDOWS.length; k++) if (delay <= PULL_WINDOWS[k] * 1000) followed[k]++;
       if (delay <= 60_000) pullDelay.recordMs(delay);
       pendingManifest[client] = -1;
     }
-    const pushed = pushedAt.get(c.object[i]);
-    if (pushed !== undefined && t >= pushed) {
-      let set = pullers.get(c.object[i]);
+    const pushed = pushedAt[object];
+    if (t >= pushed) {
+      let set = pullers.get(object);
       if (set === undefined) {
-        pullers.set(c.object[i], (set = new Set()));
-        p.pushedThenPulled++;
+        pullers.set(object, (set = new Set()));
+        pushedThenPulled++;
         pushToPull.recordMs(t - pushed);
       }
       set.add(client);
     }
   }
-  for (const set of pullers.values()) p.pushPullers += set.size;
-  p.interArrival = encodeSparse(gap.sparse());
-  p.pullDelay = encodeSparse(pullDelay.sparse());
-  p.pushToPull = encodeSparse(pushToPull.sparse());
-  for (const [cls, h] of response) p.responseTime[cls] = encodeSparse(h.sparse());
-  return p;
+  let pushPullers = 0;
+  for (const set of pullers.values()) pushPullers += set.size;
+  const objectName = (id: number): string => pools.objects.get(id);
+  const statuses = byStatus.toRecord(String);
+  for (const [status, count] of otherStatus) statuses[String(status)] = count;
+  const responseTime: Record<string, string> = {};
+  for (const cls of byMethodKind.order) {
+    const h = response[cls];
+    if (h !== undefined) responseTime[classNameOf(cls)] = encodeSparse(h.sparse());
+  }
+  return {
+    file,
+    dataCenter: dataCenterOf(file),
+    read: stats,
+    records: stats.records,
+    replayable,
+    byMethodKind: byMethodKind.toRecord(classNameOf),
+    byStatus: statuses,
+    layerSizes: sizesByName(layerSize, layerOrder, objectName),
+    manifestSizes: sizesByName(manifestSize, manifestOrder, objectName),
+    perLayer: countsByName(perLayer, objectName),
+    perRepo: countsByName(perRepo, (id) => pools.repos.get(id)),
+    perUser: new Map(userNames.map((name, id) => [name, perUser[id]])),
+    perClient: countsByName(perClient, (id) => pools.clients.get(id)),
+    perSecond: { seconds: Float64Array.from(seconds), counts: Float64Array.from(secondCounts) },
+    firstMs,
+    lastMs,
+    interArrival: encodeSparse(gap.sparse()),
+    manifestGets,
+    followed,
+    pullDelay: encodeSparse(pullDelay.sparse()),
+    pushedLayers,
+    pushedThenPulled,
+    pushToPull: encodeSparse(pushToPull.sparse()),
+    pushPullers,
+    responseTime,
+  };
+}
+
+/** `GET blob` for the code of (GET, blob). */
+function classNameOf(cls: number): string {
+  return `${METHOD_NAMES[Math.floor(cls / KINDS)]} ${KIND_NAMES[cls % KINDS]}`;
 }

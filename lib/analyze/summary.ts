@@ -1,5 +1,5 @@
 import { decodeHistogram, newHistogram, percentilesMs, type Percentiles } from '../stats/histogram.js';
-import { PULL_WINDOWS, type FilePartial } from './pass.js';
+import { PULL_WINDOWS, type FilePartial, type SecondCounts } from './pass.js';
 
 export interface SizeSummary {
   count: number;
@@ -91,7 +91,6 @@ export function analyzeWithCharts(partials: readonly FilePartial[]): { analysis:
   const perRepo = new Map<string, number>();
   const perUser = new Map<string, number>();
   const perClient = new Map<string, number>();
-  const perSecond = new Map<number, number>();
   const gap = newHistogram();
   const pullDelay = newHistogram();
   const pushToPull = newHistogram();
@@ -118,7 +117,6 @@ export function analyzeWithCharts(partials: readonly FilePartial[]): { analysis:
     addMap(perRepo, p.perRepo);
     addMap(perUser, p.perUser);
     addMap(perClient, p.perClient);
-    addMap(perSecond, p.perSecond);
     gap.add(decodeHistogram(p.interArrival));
     pullDelay.add(decodeHistogram(p.pullDelay));
     pushToPull.add(decodeHistogram(p.pushToPull));
@@ -135,15 +133,33 @@ export function analyzeWithCharts(partials: readonly FilePartial[]): { analysis:
     if (p.firstMs < first) first = p.firstMs;
     if (p.lastMs > last) last = p.lastMs;
   }
+  const perSecond = mergeSeconds(partials.map((p) => p.perSecond));
   const iso = (ms: number): string => new Date(ms).toISOString();
-  const buckets = (size: number, cut: number): { at: string; requests: number }[] => {
-    const m = new Map<number, number>();
-    for (const [second, n] of perSecond) m.set(Math.floor(second / size), (m.get(Math.floor(second / size)) ?? 0) + n);
-    return [...m.entries()].sort((a, b) => a[0] - b[0]).map(([k, n]) => ({ at: iso(k * size * 1000).slice(0, cut), requests: n }));
+  // Seconds are ascending, so each bucket's seconds are consecutive: one pass, no map.
+  const bucketCounts = (size: number): { keys: number[]; counts: number[] } => {
+    const keys: number[] = [];
+    const counts: number[] = [];
+    perSecond.seconds.forEach((second, k) => {
+      const bucket = Math.floor(second / size);
+      if (bucket === keys[keys.length - 1]) counts[counts.length - 1] += perSecond.counts[k];
+      else {
+        keys.push(bucket);
+        counts.push(perSecond.counts[k]);
+      }
+    });
+    return { keys, counts };
   };
+  const buckets = (size: number, cut: number): { at: string; requests: number }[] => {
+    const { keys, counts } = bucketCounts(size);
+    return keys.map((k, j) => ({ at: iso(k * size * 1000).slice(0, cut), requests: counts[j] }));
+  };
+  /** The first bucket with the most requests (only its time is formatted). */
   const busiest = (size: number): { at: string; requests: number } | null => {
-    const list = buckets(size, 19);
-    return list.length === 0 ? null : list.reduce((a, b) => (b.requests > a.requests ? b : a));
+    const { keys, counts } = bucketCounts(size);
+    if (keys.length === 0) return null;
+    let best = 0;
+    for (let j = 1; j < counts.length; j++) if (counts[j] > counts[best]) best = j;
+    return { at: iso(keys[best] * size * 1000).slice(0, 19), requests: counts[best] };
   };
   const responseTime: Record<string, Percentiles> = {};
   for (const [cls, h] of [...response.entries()].sort()) responseTime[cls] = percentilesMs(h);
@@ -238,8 +254,31 @@ export function zipfExponent(descending: Float64Array): number {
   return n < 2 || denominator === 0 ? 0 : -(n * sxy - sx * sy) / denominator;
 }
 
-/** Per-second counts keyed by epoch second, as [seconds since the first, requests] in time order. */
-function secondsSinceFirst(perSecond: Map<number, number>): [number, number][] {
-  const seconds = [...perSecond.keys()].sort((a, b) => a - b);
-  return seconds.map((s) => [s - seconds[0], perSecond.get(s) as number]);
+/** Per-second counts as [seconds since the first, requests] in time order. */
+function secondsSinceFirst(perSecond: SecondCounts): [number, number][] {
+  return Array.from(perSecond.seconds, (second, k) => [second - perSecond.seconds[0], perSecond.counts[k]]);
+}
+
+/** Adds up the files' per-second counts: every second with requests once, ascending. */
+function mergeSeconds(parts: readonly SecondCounts[]): SecondCounts {
+  const seconds = new Float64Array(parts.reduce((n, p) => n + p.seconds.length, 0));
+  const counts = new Float64Array(seconds.length);
+  let at = 0;
+  for (const p of parts) {
+    seconds.set(p.seconds, at);
+    counts.set(p.counts, at);
+    at += p.seconds.length;
+  }
+  // Files of different days are already in order; overlapping ones are sorted and their seconds added.
+  const order = Uint32Array.from(seconds.keys()).sort((a, b) => seconds[a] - seconds[b] || a - b);
+  const outSeconds: number[] = [];
+  const outCounts: number[] = [];
+  for (const k of order) {
+    if (outSeconds.length > 0 && outSeconds[outSeconds.length - 1] === seconds[k]) outCounts[outCounts.length - 1] += counts[k];
+    else {
+      outSeconds.push(seconds[k]);
+      outCounts.push(counts[k]);
+    }
+  }
+  return { seconds: Float64Array.from(outSeconds), counts: Float64Array.from(outCounts) };
 }

@@ -1,8 +1,11 @@
 import { stat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import { DrtpError, formatLocation } from '../errors.js';
 import { isTableFile, readTable } from './binary.js';
 import { TraceTableBuilder, appendTable } from './builder.js';
-import { scanFile } from './reader.js';
+import { archiveMembers } from './archive.js';
+import { isArchive, traceInputs } from './inputs.js';
+import { scanFile, scanStream } from './reader.js';
 import type { RecordSink, ScannedRecord } from './scanner.js';
 import { timeOrder } from './sort.js';
 import type { TraceTable } from './table.js';
@@ -37,6 +40,8 @@ export interface LoadOptions {
   onProgress?: (doneBytes: number, totalBytes: number) => void;
   /** The reader's window size (tests use tiny ones to put records across window edges). */
   windowBytes?: number;
+  /** Called as each input (file, directory entry or archive) is done: inputs done and in all. */
+  onFile?: (done: number, total: number) => void;
 }
 
 export interface LoadedTrace {
@@ -45,11 +50,13 @@ export interface LoadedTrace {
 }
 
 /**
- * Reads trace files (JSON array, NDJSON, gzip of either, or .drtp tables) into one TraceTable in
- * timestamp order. Ties keep file order, then record order.
+ * Reads trace files (JSON array, NDJSON, gzip of either, or .drtp tables), the trace files under
+ * directories and inside tar archives, into one TraceTable in timestamp order. Ties keep file order,
+ * then record order.
  */
-export async function loadTrace(files: readonly string[], options: LoadOptions = {}): Promise<LoadedTrace> {
-  if (files.length === 0) throw new DrtpError('E_USAGE', 'no trace files given');
+export async function loadTrace(paths: readonly string[], options: LoadOptions = {}): Promise<LoadedTrace> {
+  if (paths.length === 0) throw new DrtpError('E_USAGE', 'no trace files given');
+  const files = await traceInputs(paths);
   const stats: TraceReadStats = { files: [...files], records: 0, malformed: 0, malformedExamples: [], perFile: [] };
   if (files.length === 1 && isTableFile(files[0])) return loadSingleTable(files[0], stats);
 
@@ -67,6 +74,7 @@ export async function loadTrace(files: readonly string[], options: LoadOptions =
       addTableStats(stats, file, table.length, meta);
       doneBytes += sizes[k];
       options.onProgress?.(doneBytes, totalBytes);
+      options.onFile?.(k + 1, files.length);
       continue;
     }
     const onBytes = (n: number): void => {
@@ -78,9 +86,34 @@ export async function loadTrace(files: readonly string[], options: LoadOptions =
         builder.reserve((totalBytes / doneBytes) * builder.length * 1.05);
       }
     };
-    await scanFile(file, new BuilderSink(builder, file, stats, options), onBytes, options.windowBytes);
-    stats.perFile.push({ file, records: builder.length - recordsBefore, malformed: stats.malformed - malformedBefore });
+    if (isArchive(file)) {
+      // Each member counts as a file of its own: `archive.tar.gz:dir/member.json`.
+      for await (const member of archiveMembers(file, onBytes)) {
+        const name = `${file}:${member.name}`;
+        const [records, malformed] = [builder.length, stats.malformed];
+        await scanStream(name, member.content, new BuilderSink(builder, name, stats, options), options.windowBytes);
+        stats.perFile.push({ file: name, records: builder.length - records, malformed: stats.malformed - malformed });
+      }
+    } else {
+      await scanFile(file, new BuilderSink(builder, file, stats, options), onBytes, options.windowBytes);
+      stats.perFile.push({ file, records: builder.length - recordsBefore, malformed: stats.malformed - malformedBefore });
+    }
+    options.onFile?.(k + 1, files.length);
   }
+  stats.records = builder.length;
+  const table = builder.build();
+  builder.release();
+  const order = timeOrder(table.columns.time);
+  if (order !== null) table.reorder(order);
+  return { table, stats };
+}
+
+/** One trace read from a stream (an archive's member) into a table in time order. */
+export async function loadTraceStream(name: string, content: Readable, options: LoadOptions = {}): Promise<LoadedTrace> {
+  const stats: TraceReadStats = { files: [name], records: 0, malformed: 0, malformedExamples: [], perFile: [] };
+  const builder = new TraceTableBuilder();
+  await scanStream(name, content, new BuilderSink(builder, name, stats, options), options.windowBytes);
+  stats.perFile.push({ file: name, records: builder.length, malformed: stats.malformed });
   stats.records = builder.length;
   const table = builder.build();
   builder.release();

@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { DrtpError } from '../errors.js';
 import { ioError } from '../fsutil/io-error.js';
@@ -64,6 +65,37 @@ export async function scanFile(file: string, sink: RecordSink, onBytes?: (diskBy
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Streams one trace from a readable (an archive's member) through a RecordScanner, as `scanFile` does
+ * a file: gzip-compressed content is recognized by its first bytes. `name` is what errors name.
+ */
+export async function scanStream(name: string, content: Readable, sink: RecordSink, windowBytes = WINDOW_BYTES): Promise<void> {
+  const feeder = new WindowFeeder(new RecordScanner(sink), name, windowBytes);
+  const chunks = content[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const first = await chunks.next();
+  if (first.done === true) {
+    feeder.finish();
+    return;
+  }
+  const head = first.value;
+  const rest = async function* (): AsyncGenerator<Buffer> {
+    yield head;
+    for (let next = await chunks.next(); next.done !== true; next = await chunks.next()) yield next.value;
+  };
+  const gzip = head.length >= 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
+  try {
+    for await (const chunk of (gzip ? Readable.from(rest()).pipe(createGunzip()) : rest()) as AsyncIterable<Buffer>) feeder.push(chunk);
+  } catch (err) {
+    if (err instanceof DrtpError) throw err;
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    if (code.startsWith('Z_') && code !== 'Z_BUF_ERROR') {
+      throw new DrtpError('E_TRACE_PARSE', `not valid gzip data after ${feeder.decompressedBytes()} decompressed bytes: ${(err as Error).message}`, { file: name, offset: feeder.decompressedBytes() });
+    }
+    if (code !== 'Z_BUF_ERROR') throw err;
+  }
+  feeder.finish();
 }
 
 /** Keeps the scanner's window: data read so far that the scanner has not consumed yet. */

@@ -15,7 +15,7 @@ function intervalsOf(path: string): hdr.Histogram[] {
 }
 
 t.test('--hlog: per class, interval logs whose intervals add up to the summary histogram exactly, and .hgrm tables', async (t) => {
-  const { dir, config, output } = await warmed(t, '', '  wait: true\n  speed: 4\n  threads: 2');
+  const { dir, config, output } = await warmed(t, '', '  wait: true\n  speed: 2\n  threads: 2');
   const logs = join(dir, 'hlog');
   const run = await runCli(['run', config, '--hlog', logs]);
   t.equal(run.code, 0, run.stderr);

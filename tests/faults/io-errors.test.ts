@@ -13,10 +13,10 @@ const config = (dir: string, body: string): string => {
   return path;
 };
 
-t.test('a trace path that is a directory: E_IO naming it, exit 4, in run, analyze and import', async (t) => {
-  const dir = t.testdir({ traces: {}, 'interm.json': '{}' });
+t.test('a trace directory without trace files: E_IO naming it, exit 4, in run, analyze and import', async (t) => {
+  const dir = t.testdir({ traces: { 'notes.txt': 'not a trace' }, 'interm.json': '{}' });
   const traces = join(dir, 'traces');
-  const expected = `drtp: E_IO: cannot read trace file ${traces}: it is a directory, not a file (EISDIR)\n`;
+  const expected = `drtp: E_IO: cannot read trace directory ${traces}: it holds no trace files (.json, .json.gz, .ndjson, .drtp, .tar, .tar.gz)\n`;
   const run = await runCli(['run', config(dir, 'trace: {traces: [traces]}\nregistry: [127.0.0.1:1]\nwarmup: {output: interm.json}\n')]);
   t.same([run.code, run.stderr], [4, expected], 'run');
   const analyze = await runCli(['analyze', traces]);

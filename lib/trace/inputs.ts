@@ -1,0 +1,49 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DrtpError } from '../errors.js';
+import { ioError } from '../fsutil/io-error.js';
+
+/** Names a trace input can have: JSON, NDJSON (either gzip-compressed), .drtp tables, tar archives. */
+const TRACE_NAME = /\.(json|ndjson|jsonl)(\.gz)?$|\.drtp$|\.tar$|\.tar\.gz$|\.tgz$/i;
+
+/** A tar archive of trace files, as the IBM traces are downloaded (read as a stream, never unpacked). */
+export function isArchive(path: string): boolean {
+  return /\.(tar|tar\.gz|tgz)$/i.test(path);
+}
+
+/** A member of an archive that is a trace file (JSON or NDJSON, gzip-compressed or not). */
+export function isTraceMember(name: string): boolean {
+  return /\.(json|ndjson|jsonl)(\.gz)?$/i.test(name) && !name.split('/').some((part) => part.startsWith('._'));
+}
+
+/**
+ * The trace inputs named by paths given: files as they are, directories as the trace files under them
+ * (by name, sorted, subdirectories included). A directory without trace files is an E_IO naming it.
+ */
+export async function traceInputs(paths: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const path of paths) {
+    const info = await stat(path).catch(() => undefined);
+    if (info === undefined || !info.isDirectory()) {
+      out.push(path);
+      continue;
+    }
+    const found = await traceFilesUnder(path);
+    if (found.length === 0) throw new DrtpError('E_IO', `cannot read trace directory ${path}: it holds no trace files (.json, .json.gz, .ndjson, .drtp, .tar, .tar.gz)`, { file: path });
+    out.push(...found);
+  }
+  return out;
+}
+
+async function traceFilesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch((err: unknown) => {
+    throw ioError(err, 'read trace directory', dir);
+  });
+  const files: string[] = [];
+  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) files.push(...(await traceFilesUnder(path)));
+    else if (TRACE_NAME.test(entry.name)) files.push(path);
+  }
+  return files;
+}
