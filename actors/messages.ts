@@ -4,6 +4,7 @@ import type { WarmupItem } from '../lib/registry/warmup-plan.js';
 import type { SegmentBatch } from '../lib/schedule/router.js';
 import type { SecondCounts } from '../lib/schedule/accounting.js';
 import type { SharedTable } from '../lib/trace/shared-table.js';
+import type { TraceReadStats } from '../lib/trace/load.js';
 import type { SimulatedReplay } from '../lib/cache/simulated-registry.js';
 import type { RunSummary } from '../lib/stats/summary.js';
 
@@ -16,7 +17,7 @@ import type { RunSummary } from '../lib/stats/summary.js';
 export const PROTOCOL_VERSION = 3;
 
 /** The worker entries in actors/, by file name. */
-export type WorkerEntry = 'warmup' | 'client' | 'simulator' | 'analyzer';
+export type WorkerEntry = 'warmup' | 'client' | 'simulator' | 'analyzer' | 'importer';
 
 /** What a master can ask of any worker that runs for long. */
 export interface StoppableWorker {
@@ -139,6 +140,18 @@ export interface SimulatePoint {
 }
 
 /** Master -> analyzer worker: characterize one trace file. */
+/** Master -> importer worker: read one trace file into a table. */
+export interface ImportTask {
+  file: string;
+  strict: boolean;
+}
+
+/** What an importer worker read: its table in shared memory (no copy back), and what reading found. */
+export interface ImportedFile {
+  table: SharedTable;
+  stats: TraceReadStats;
+}
+
 export interface AnalyzeTask {
   file: string;
   strict: boolean;

@@ -1,6 +1,6 @@
 import { Command, Option } from 'clipanion';
 import { writeTable } from '../../lib/trace/binary.js';
-import { loadTrace } from '../../lib/trace/load.js';
+import { loadTraceParallel } from '../../actors/import-master.js';
 import { selectRequests } from '../../lib/trace/select.js';
 import { Progress, formatBytes } from '../../lib/term/progress.js';
 import { bytesPerRequest } from '../../lib/trace/table.js';
@@ -33,7 +33,7 @@ export class ImportCommand extends TraceCommand {
     const progress = new Progress(this.context.stderr, 'import', { unit: 'MB', format: (n) => (n / 1e6).toFixed(1) });
     // On a terminal: MB read of the total, rate, ETA, and inputs done.
     let files = '';
-    const { table, stats } = await loadTrace(this.traces, {
+    const { table, stats } = await loadTraceParallel(this.traces, {
       strict: this.strict,
       onProgress: (done, total) => progress.update(done, total, files),
       onFile: (done, total) => (files = `${done}/${total} files`),

@@ -1,4 +1,5 @@
 import { Command, Option } from 'clipanion';
+import { loadTraceParallel } from '../../actors/import-master.js';
 import { resolve } from 'node:path';
 import { runReplay } from '../../actors/master.js';
 import { loadConfiguredTrace } from '../../lib/config/trace.js';
@@ -66,7 +67,7 @@ export class RunCommand extends TraceCommand {
     const map = await readDigestMapOrShards(mapPath);
     if (map === undefined) throw new DrtpError('E_CONFIG', `warmup map ${mapPath} is missing: run \`drtp warmup ${this.config}\` first`, { file: mapPath });
     const reading = new Progress(stderr, 'reading trace', { unit: 'MB', format: (n) => (n / 1e6).toFixed(1) });
-    const trace = await loadConfiguredTrace(config, { onProgress: (d, t) => reading.update(d, t) });
+    const trace = await loadConfiguredTrace(config, { onProgress: (d, t) => reading.update(d, t), load: loadTraceParallel });
     reading.stop();
     if (!this.json) stdout.write(describeRead(trace, this.isVerbose(loaded)));
     const meta = await runMeta(loaded, registries, drtpVersion(), shard);

@@ -1,4 +1,5 @@
 import { Command, Option } from 'clipanion';
+import { loadTraceParallel } from '../../actors/import-master.js';
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { runSweep, type SimulationPoint } from '../../actors/simulate-master.js';
@@ -44,7 +45,7 @@ export class SimulateCommand extends TraceCommand {
     const config = await this.loadConfig(this.config);
     if (config.simulate === undefined) throw new DrtpError('E_CONFIG', `${this.config}: /simulate is required for simulate (at least simulate.name)`, { path: '/simulate' });
     const { stdout, stderr } = this.context;
-    const trace = await loadConfiguredTrace(config, { includeFailedByDefault: true });
+    const trace = await loadConfiguredTrace(config, { includeFailedByDefault: true, load: loadTraceParallel });
     const shard = resolveShard(this.shard);
     const latency: LatencyModel | undefined = config.simulate.latency;
     const { clientInfo } = config;

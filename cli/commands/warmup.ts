@@ -1,4 +1,5 @@
 import { Command, Option } from 'clipanion';
+import { loadTraceParallel } from '../../actors/import-master.js';
 import { runWarmup } from '../../actors/warmup-master.js';
 import { loadConfiguredTrace } from '../../lib/config/trace.js';
 import { readDigestMap } from '../../lib/registry/digest-map.js';
@@ -42,7 +43,7 @@ export class WarmupCommand extends TraceCommand {
     const { stderr, stdout } = this.context;
 
     const reading = new Progress(stderr, 'reading trace', { unit: 'MB', format: (n) => (n / 1e6).toFixed(1) });
-    const trace = await loadConfiguredTrace(config, { onProgress: (d, t) => reading.update(d, t) });
+    const trace = await loadConfiguredTrace(config, { onProgress: (d, t) => reading.update(d, t), load: loadTraceParallel });
     reading.stop();
     stdout.write(describeRead(trace, this.isVerbose(config)));
     const shard = resolveShard(this.shard);

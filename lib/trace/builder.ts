@@ -88,6 +88,28 @@ export class TraceTableBuilder {
     c.status[i] = status;
   }
 
+  /**
+   * Appends `n` rows of columns whose ids index other pools: `repos`, `objects` and `clients` map them to
+   * this builder's ids (a kind-other row keeps repo 0).
+   */
+  appendColumns(n: number, from: TraceColumns, repos: Int32Array, objects: Int32Array, clients: Int32Array): void {
+    if (this.length + n > this.capacity) this.resize(Math.max(this.length + n, this.capacity * 2));
+    const at = this.length;
+    const c = this.cols;
+    c.time.set(from.time.subarray(0, n), at);
+    c.size.set(from.size.subarray(0, n), at);
+    c.duration.set(from.duration.subarray(0, n), at);
+    c.status.set(from.status.subarray(0, n), at);
+    c.method.set(from.method.subarray(0, n), at);
+    c.kind.set(from.kind.subarray(0, n), at);
+    for (let i = 0; i < n; i++) {
+      c.repo[at + i] = from.kind[i] === Kind.OTHER ? 0 : repos[from.repo[i]];
+      c.object[at + i] = objects[from.object[i]];
+      c.client[at + i] = clients[from.client[i]];
+    }
+    this.length += n;
+  }
+
   build(): TraceTable {
     const n = this.length;
     const out = {} as Record<ColumnName, TraceColumns[ColumnName]>;
@@ -174,11 +196,9 @@ export function appendTable(builder: TraceTableBuilder, table: TraceTable): void
     for (let id = 0; id < pool.size; id++) map[id] = into.intern(pool.bytes, pool.offsets[id], pool.offsets[id + 1]);
     return map;
   };
+  // Each distinct string of the table is interned once; the rows are copied column by column.
   const repos = remap(table.pools.repos, builder.repos);
   const objects = remap(table.pools.objects, builder.objects);
   const clients = remap(table.pools.clients, builder.clients);
-  const c = table.columns;
-  for (let i = 0; i < table.length; i++) {
-    builder.addInterned(c.time[i], c.method[i] as MethodCode, c.kind[i] as KindCode, c.kind[i] === Kind.OTHER ? 0 : repos[c.repo[i]], objects[c.object[i]], clients[c.client[i]], c.size[i], c.duration[i], c.status[i]);
-  }
+  builder.appendColumns(table.length, table.columns, repos, objects, clients);
 }

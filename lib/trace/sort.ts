@@ -44,3 +44,43 @@ export function timeOrder(time: Float64Array): Uint32Array | null {
   }
   return order;
 }
+
+/**
+ * The permutation that merges runs of `time` each already in ascending order (`runStarts[k]` is where run
+ * k begins; runs are consecutive), stable: equal times keep run order, then order within the run. Null
+ * when the runs together are already in order. A k-way merge over a heap of the runs' heads.
+ */
+export function mergeOrder(time: Float64Array, runStarts: readonly number[]): Uint32Array | null {
+  const n = time.length;
+  let sorted = true;
+  for (let i = 1; i < n && sorted; i++) if (time[i] < time[i - 1]) sorted = false;
+  if (sorted) return null;
+  const ends = runStarts.map((_, k) => (k + 1 < runStarts.length ? runStarts[k + 1] : n));
+  const next = Uint32Array.from(runStarts);
+  // The heap holds runs not yet exhausted, keyed by the time of their next row, then by run index.
+  const heap: number[] = [];
+  const before = (a: number, b: number): boolean => time[next[a]] < time[next[b]] || (time[next[a]] === time[next[b]] && a < b);
+  const down = (at: number): void => {
+    for (;;) {
+      const left = 2 * at + 1;
+      if (left >= heap.length) return;
+      const child = left + 1 < heap.length && before(heap[left + 1], heap[left]) ? left + 1 : left;
+      if (!before(heap[child], heap[at])) return;
+      [heap[at], heap[child]] = [heap[child], heap[at]];
+      at = child;
+    }
+  };
+  for (let k = 0; k < runStarts.length; k++) if (next[k] < ends[k]) heap.push(k);
+  for (let at = (heap.length >> 1) - 1; at >= 0; at--) down(at);
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const run = heap[0];
+    order[i] = next[run]++;
+    if (next[run] === ends[run]) {
+      heap[0] = heap[heap.length - 1];
+      heap.pop();
+    }
+    down(0);
+  }
+  return order;
+}

@@ -100,14 +100,48 @@ export class TraceTable {
    * reference to the old columns for that memory to be freed.
    */
   reorder(order: Uint32Array): void {
-    const columns = this.columns as unknown as Record<ColumnName, TraceColumns[ColumnName]>;
-    for (const name of COLUMN_NAMES) {
-      const from = columns[name];
-      const to = new (from.constructor as new (n: number) => typeof from)(this.length);
-      for (let j = 0; j < this.length; j++) to[j] = from[order[j]];
-      columns[name] = to;
-    }
+    const c = this.columns;
+    // One loop per element type: a loop shared by every column type runs on generic element access, ~10x slower.
+    c.time = permuteF64(c.time, order);
+    c.size = permuteF64(c.size, order);
+    c.duration = permuteF32(c.duration, order);
+    c.repo = permuteU32(c.repo, order);
+    c.object = permuteU32(c.object, order);
+    c.client = permuteU32(c.client, order);
+    c.status = permuteU16(c.status, order);
+    c.method = permuteU8(c.method, order);
+    c.kind = permuteU8(c.kind, order);
   }
+}
+
+function permuteF64(from: Float64Array, order: Uint32Array): Float64Array {
+  const to = new Float64Array(order.length);
+  for (let j = 0; j < order.length; j++) to[j] = from[order[j]];
+  return to;
+}
+
+function permuteF32(from: Float32Array, order: Uint32Array): Float32Array {
+  const to = new Float32Array(order.length);
+  for (let j = 0; j < order.length; j++) to[j] = from[order[j]];
+  return to;
+}
+
+function permuteU32(from: Uint32Array, order: Uint32Array): Uint32Array {
+  const to = new Uint32Array(order.length);
+  for (let j = 0; j < order.length; j++) to[j] = from[order[j]];
+  return to;
+}
+
+function permuteU16(from: Uint16Array, order: Uint32Array): Uint16Array {
+  const to = new Uint16Array(order.length);
+  for (let j = 0; j < order.length; j++) to[j] = from[order[j]];
+  return to;
+}
+
+function permuteU8(from: Uint8Array, order: Uint32Array): Uint8Array {
+  const to = new Uint8Array(order.length);
+  for (let j = 0; j < order.length; j++) to[j] = from[order[j]];
+  return to;
 }
 
 /** Bytes a table's columns take per request. */

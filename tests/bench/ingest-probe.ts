@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { loadTrace } from '../../lib/trace/load.js';
+import { loadTraceParallel } from '../../actors/import-master.js';
 import { readTable } from '../../lib/trace/binary.js';
 import { bytesPerRequest } from '../../lib/trace/table.js';
 
@@ -11,7 +12,12 @@ const [mode, ...files] = process.argv.slice(2);
 const started = performance.now();
 let records = 0;
 let tableBytes = 0;
-if (mode === 'drtp') {
+let masterMs = 0;
+if (mode === 'parallel-1' || mode === 'parallel-2') {
+  const { table } = await loadTraceParallel(files, { workers: mode === 'parallel-1' ? 1 : 2, onMasterMs: (ms) => (masterMs = ms) });
+  records = table.length;
+  tableBytes = table.length * bytesPerRequest();
+} else if (mode === 'drtp') {
   const { table } = await loadTrace(files);
   records = table.length;
   tableBytes = table.length * bytesPerRequest();
@@ -31,7 +37,7 @@ if (mode === 'drtp') {
   throw new Error(`unknown mode ${mode}`);
 }
 const ms = performance.now() - started;
-process.stdout.write(`${JSON.stringify({ ms, records, maxRssBytes: peakRss(), tableBytes })}\n`);
+process.stdout.write(`${JSON.stringify({ ms, records, maxRssBytes: peakRss(), tableBytes, masterMs })}\n`);
 
 /**
  * This process's peak RSS. Not resourceUsage().maxRSS: Linux keeps that across fork + exec, so a child

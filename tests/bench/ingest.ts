@@ -11,6 +11,8 @@ interface Probe {
   records: number;
   maxRssBytes: number;
   tableBytes: number;
+  /** Parallel modes: what the master spent merging the files' tables. */
+  masterMs: number;
 }
 
 const MB = 1e6;
@@ -62,6 +64,11 @@ export async function runIngestBench(args: string[]): Promise<void> {
   process.stdout.write(`${row('drtp .drtp table load', table, tableSize)}\n`);
   process.stdout.write(`ingest speed vs baseline: ${(rate(drtp) / rate(baseline)).toFixed(2)}x records/s (target >= 2x)\n`);
   process.stdout.write(`.drtp load: ${(tableSize / MB / (table.ms / 1000) / 1000).toFixed(2)} GB/s (target >= 1 GB/s), ${(rate(table) / rate(baseline)).toFixed(1)}x the baseline's records/s\n`);
+  // Parallel import: one worker per file at a time; the master's merge is the share that does not scale.
+  const serial = best('parallel-1', traceFiles);
+  const parallel = best('parallel-2', traceFiles);
+  process.stdout.write(`${row('import, 1 worker', serial, bytes)}\n${row('import, 2 workers', parallel, bytes)}\n`);
+  process.stdout.write(`parallel import: 2 workers ${(serial.ms / parallel.ms).toFixed(2)}x one (target >= 1.7x); the master's merge ${(parallel.masterMs / 1000).toFixed(2)} s, ${((parallel.masterMs / parallel.ms) * 100).toFixed(0)}% of the wall time (target < 15%)\n`);
   process.stdout.write('peak RSS beyond the table, by trace size (should stay flat):\n');
   for (const [label, p, share] of [['1/4', quarter, 0.25], ['1/2', half, 0.5], ['all', drtp, 1]] as const) {
     process.stdout.write(`  ${label.padEnd(4)} ${(bytes * share / MB).toFixed(0).padStart(5)} MB of trace: RSS ${(p.maxRssBytes / MB).toFixed(0)} MB - table ${(p.tableBytes / MB).toFixed(0)} MB = ${((p.maxRssBytes - p.tableBytes) / MB).toFixed(0)} MB\n`);
