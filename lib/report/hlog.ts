@@ -3,13 +3,8 @@ import { join } from 'node:path';
 import { OP_NAMES } from '../contract/ops.js';
 import { AtomicFile } from '../fsutil/atomic.js';
 import { recordedSparse } from '../stats/histogram.js';
+import type { SecondCounts } from '../schedule/accounting.js';
 import { Recorder } from '../stats/recorder.js';
-
-/** One second's latency counts per class, as client workers send them (see ReplayAccounting). */
-export interface ClassSeconds {
-  second: number;
-  latency: Float64Array[];
-}
 
 /** `GET blob` -> `get-blob`: the file names of a class's logs. */
 export const classSlug = (name: string): string => name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
@@ -49,7 +44,7 @@ export class IntervalLogs {
   }
 
   /** Counts of seconds a worker completed. */
-  add(seconds: readonly ClassSeconds[]): void {
+  add(seconds: readonly SecondCounts[]): void {
     for (const { second, latency } of seconds) {
       let slots = this.pending.get(second);
       if (slots === undefined) this.pending.set(second, (slots = Array.from({ length: ALL + 1 }, () => new Recorder())));

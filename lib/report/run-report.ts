@@ -106,8 +106,6 @@ function timeCharts(runs: readonly RunInput[]): [string, string][] {
   ];
 }
 
-const ms = (x: number): string => formatMs(x);
-
 /**
  * One self-contained HTML page for one or more runs: their summaries and thresholds, latency by
  * percentile and as a CDF (per class for one run, the runs side by side per class for several),
@@ -118,7 +116,7 @@ export function runReportHtml(runs: readonly RunInput[], title: string): string 
   const rows = runs
     .map((r) => {
       const s = r.summary;
-      const cells = [escapeXml(r.name), formatCount(s.requests.ok), formatCount(s.requests.failed), formatCount(s.requests.skipped), ms(s.latencyMs.p50), ms(s.latencyMs.p99), ms(s.latencyMs.max), `${formatCount(Math.round(s.throughput.requestsPerSecond))}/s`, `${formatBytes(s.throughput.bytesPerSecond)}/s`, s.lateness === undefined || s.lateness.count === 0 ? '–' : formatShare(s.onTimeRatio), s.lateness === undefined || s.lateness.count === 0 ? '–' : ms(s.lateness.p99)];
+      const cells = [escapeXml(r.name), formatCount(s.requests.ok), formatCount(s.requests.failed), formatCount(s.requests.skipped), formatMs(s.latencyMs.p50), formatMs(s.latencyMs.p99), formatMs(s.latencyMs.max), `${formatCount(Math.round(s.throughput.requestsPerSecond))}/s`, `${formatBytes(s.throughput.bytesPerSecond)}/s`, s.lateness === undefined || s.lateness.count === 0 ? '–' : formatShare(s.onTimeRatio), s.lateness === undefined || s.lateness.count === 0 ? '–' : formatMs(s.lateness.p99)];
       return `<tr>${cells.map((c, k) => (k === 0 ? `<th>${c}</th>` : `<td>${c}</td>`)).join('')}</tr>`;
     })
     .join('\n');

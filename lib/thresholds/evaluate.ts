@@ -56,7 +56,8 @@ function observe(t: Threshold, s: RunSummary, cache: Map<string, Histogram | und
   }
 }
 
-function durationStat(h: Histogram, metric: Extract<Metric, { kind: 'duration' }>): number {
+/** A duration metric's value on a histogram of µs, in ms. */
+export function durationStat(h: Histogram, metric: Extract<Metric, { kind: 'duration' }>): number {
   const us = metric.stat === 'mean' ? h.mean : metric.stat === 'max' ? h.maxValue : metric.stat === 'min' ? h.minNonZeroValue : h.getValueAtPercentile(metric.stat);
   return us / 1000;
 }

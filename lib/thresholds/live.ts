@@ -1,6 +1,6 @@
-import { percentileOfSparse, summarizeSparse } from '../stats/histogram.js';
+import { recordedSparse } from '../stats/histogram.js';
 import { Recorder } from '../stats/recorder.js';
-import { compare } from './evaluate.js';
+import { compare, durationStat } from './evaluate.js';
 import { formatMetricValue, type Threshold } from './expression.js';
 
 /** A run's totals at one moment, and the latency counts that finished since the previous one. */
@@ -72,9 +72,7 @@ export class LiveThresholds {
         for (let k = base + 1; k < this.marks.length; k++) counts.addSparse(this.marks[k].interval);
         const sparse = counts.sparse();
         if (sparse.length === 0) return undefined;
-        const { stat } = t.metric;
-        const p = summarizeSparse(sparse).percentiles;
-        observed = stat === 'mean' ? p.mean : stat === 'max' ? p.max : stat === 'min' ? percentileOfSparse(sparse, 0) : percentileOfSparse(sparse, stat);
+        observed = durationStat(recordedSparse(sparse), t.metric);
         break;
       }
       default:

@@ -66,8 +66,6 @@ export async function loadTrace(paths: readonly string[], options: LoadOptions =
   let reserved = false;
   const builder = new TraceTableBuilder();
   for (const [k, file] of files.entries()) {
-    const recordsBefore = builder.length;
-    const malformedBefore = stats.malformed;
     if (isTableFile(file)) {
       const { table, meta } = await readTable(file);
       appendTable(builder, table);
@@ -90,36 +88,37 @@ export async function loadTrace(paths: readonly string[], options: LoadOptions =
       // Each member counts as a file of its own: `archive.tar.gz:dir/member.json`.
       for await (const member of archiveMembers(file, onBytes)) {
         const name = `${file}:${member.name}`;
-        const [records, malformed] = [builder.length, stats.malformed];
-        await scanStream(name, member.content, new BuilderSink(builder, name, stats, options), options.windowBytes);
-        stats.perFile.push({ file: name, records: builder.length - records, malformed: stats.malformed - malformed });
+        await readInto(builder, name, stats, options, (sink) => scanStream(name, member.content, sink, options.windowBytes));
       }
-    } else {
-      await scanFile(file, new BuilderSink(builder, file, stats, options), onBytes, options.windowBytes);
-      stats.perFile.push({ file, records: builder.length - recordsBefore, malformed: stats.malformed - malformedBefore });
-    }
+    } else await readInto(builder, file, stats, options, (sink) => scanFile(file, sink, onBytes, options.windowBytes));
     options.onFile?.(k + 1, files.length);
   }
-  stats.records = builder.length;
-  const table = builder.build();
-  builder.release();
-  const order = timeOrder(table.columns.time);
-  if (order !== null) table.reorder(order);
-  return { table, stats };
+  return { table: sortedTable(builder, stats), stats };
 }
 
 /** One trace read from a stream (an archive's member) into a table in time order. */
 export async function loadTraceStream(name: string, content: Readable, options: LoadOptions = {}): Promise<LoadedTrace> {
   const stats: TraceReadStats = { files: [name], records: 0, malformed: 0, malformedExamples: [], perFile: [] };
   const builder = new TraceTableBuilder();
-  await scanStream(name, content, new BuilderSink(builder, name, stats, options), options.windowBytes);
-  stats.perFile.push({ file: name, records: builder.length, malformed: stats.malformed });
+  await readInto(builder, name, stats, options, (sink) => scanStream(name, content, sink, options.windowBytes));
+  return { table: sortedTable(builder, stats), stats };
+}
+
+/** Scans one source (a file, an archive's member) into the builder and records what it gave. */
+async function readInto(builder: TraceTableBuilder, name: string, stats: TraceReadStats, options: LoadOptions, scan: (sink: RecordSink) => Promise<void>): Promise<void> {
+  const [records, malformed] = [builder.length, stats.malformed];
+  await scan(new BuilderSink(builder, name, stats, options));
+  stats.perFile.push({ file: name, records: builder.length - records, malformed: stats.malformed - malformed });
+}
+
+/** The builder's rows as a table in time order (ties in the order read); counts them in `stats`. */
+function sortedTable(builder: TraceTableBuilder, stats: TraceReadStats): TraceTable {
   stats.records = builder.length;
   const table = builder.build();
   builder.release();
   const order = timeOrder(table.columns.time);
   if (order !== null) table.reorder(order);
-  return { table, stats };
+  return table;
 }
 
 async function loadSingleTable(file: string, stats: TraceReadStats): Promise<LoadedTrace> {

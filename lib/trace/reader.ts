@@ -23,20 +23,7 @@ export async function scanFile(file: string, sink: RecordSink, onBytes?: (diskBy
   if (await isGzip(file)) {
     const disk = createReadStream(file, { highWaterMark: 1 << 20 });
     if (onBytes) disk.on('data', (chunk) => onBytes(chunk.length));
-    const gunzip = disk.pipe(createGunzip());
-    disk.on('error', (err) => gunzip.destroy(err));
-    try {
-      for await (const chunk of gunzip as AsyncIterable<Buffer>) feeder.push(chunk);
-    } catch (err) {
-      if (err instanceof DrtpError) throw err;
-      // A gzip file cut short: what decompressed so far is scanned, the cut record reported as truncated.
-      const code = (err as NodeJS.ErrnoException).code ?? '';
-      if (code.startsWith('Z_') && code !== 'Z_BUF_ERROR') {
-        throw new DrtpError('E_TRACE_PARSE', `not valid gzip data after ${feeder.decompressedBytes()} decompressed bytes: ${(err as Error).message}`, { file, offset: feeder.decompressedBytes() });
-      }
-      if (code !== 'Z_BUF_ERROR') throw ioError(err, 'read trace file', file);
-    }
-    feeder.finish();
+    await feed(feeder, file, disk, true, (err) => ioError(err, 'read trace file', file));
     return;
   }
   // Plain files are read synchronously: parsing, not the disk, is the bottleneck, and awaiting each
@@ -85,15 +72,27 @@ export async function scanStream(name: string, content: Readable, sink: RecordSi
     for (let next = await chunks.next(); next.done !== true; next = await chunks.next()) yield next.value;
   };
   const gzip = head.length >= 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
+  await feed(feeder, name, Readable.from(rest()), gzip, (err) => err);
+}
+
+/**
+ * Feeds `source` (gzip-compressed when `gzip`) through the window to the scanner, to its end. A gzip
+ * stream cut short is scanned as far as it goes (the cut record reported as truncated); bad gzip data is
+ * E_TRACE_PARSE at its decompressed offset; any other error is thrown as `otherError` makes it.
+ */
+async function feed(feeder: WindowFeeder, name: string, source: Readable, gzip: boolean, otherError: (err: unknown) => unknown): Promise<void> {
+  const chunks = gzip ? source.pipe(createGunzip()) : source;
+  // pipe() does not pass a source's error on: without this, gunzip would wait for data forever.
+  if (chunks !== source) source.on('error', (err) => chunks.destroy(err));
   try {
-    for await (const chunk of (gzip ? Readable.from(rest()).pipe(createGunzip()) : rest()) as AsyncIterable<Buffer>) feeder.push(chunk);
+    for await (const chunk of chunks as AsyncIterable<Buffer>) feeder.push(chunk);
   } catch (err) {
     if (err instanceof DrtpError) throw err;
     const code = (err as NodeJS.ErrnoException).code ?? '';
     if (code.startsWith('Z_') && code !== 'Z_BUF_ERROR') {
       throw new DrtpError('E_TRACE_PARSE', `not valid gzip data after ${feeder.decompressedBytes()} decompressed bytes: ${(err as Error).message}`, { file: name, offset: feeder.decompressedBytes() });
     }
-    if (code !== 'Z_BUF_ERROR') throw err;
+    if (code !== 'Z_BUF_ERROR') throw otherError(err);
   }
   feeder.finish();
 }
