@@ -1,69 +1,164 @@
 import { availableParallelism } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
+import { isTableFile } from '../lib/trace/binary.js';
 import { appendTable, TraceTableBuilder } from '../lib/trace/builder.js';
+import { planChunks } from '../lib/trace/chunks.js';
 import { isArchive, traceInputs } from '../lib/trace/inputs.js';
 import { loadTrace, type LoadedTrace, type LoadOptions, type TraceReadStats } from '../lib/trace/load.js';
+import { isGzip } from '../lib/trace/reader.js';
 import { openSharedTable } from '../lib/trace/shared-table.js';
 import { mergeOrder } from '../lib/trace/sort.js';
 import type { ImportedFile, ImportTask } from './messages.js';
 import { ActorPool } from './runtime.js';
 
+/** Chunks of a large file are at least this large: a worker's start and warm-up must be repaid by its chunk. */
+const MIN_CHUNK_BYTES = 128 << 20;
+
 export interface ParallelLoadOptions extends LoadOptions {
-  /** Worker threads reading files (default: the cores, at most one per file). */
+  /** Worker threads reading files (default: the cores). */
   workers?: number;
-  /** Told, at the end, how long the master spent merging the files' tables (ms): the part that does not scale. */
+  /** The smallest chunk a plain file is cut into (tests make it small). */
+  minChunkBytes?: number;
+  /** Told, at the end, the CPU time (ms) the master spent merging the workers' tables: the part that does not scale. */
   onMasterMs?: (ms: number) => void;
+  /** Told, at the end, how many chunks were read again because a cut fell inside a record. */
+  onRescans?: (chunks: number) => void;
 }
 
+/** A file, or a chunk of one, read by one task. */
+interface Piece {
+  file: string;
+  bytes: number;
+  chunk?: { from: number; stopAt: number };
+}
+
+type Settled = { ok: true; value: ImportedFile } | { ok: false; error: unknown };
+
 /**
- * Reads trace files on worker threads, one file per task, into one table: each worker parses its file
- * into a table of its own (its own string pools) and hands it back in shared memory; the master appends
- * the tables in the order given, mapping each worker's pools once (a string per distinct id, not per
- * record), and orders the rows by a k-way merge of the files' sorted runs. The table equals what
- * `loadTrace` reads: ties keep file order, then record order. One file, or archives (read as one stream
- * each), go through `loadTrace` itself.
+ * Reads a trace on worker threads, a file or a chunk of a large file per task, into one table: each
+ * worker parses its piece into a table of its own (its own string pools) and hands it back in shared
+ * memory; the master appends the tables in order, mapping each worker's pools once (a string per
+ * distinct id, not per record), and orders the rows by a k-way merge of the pieces' sorted runs. The
+ * table equals what `loadTrace` reads: ties keep file order, then record order. A chunk whose cut fell
+ * inside a record (its reader started where the reader before it did not end) is read again from where
+ * that reader ended. Archives go through `loadTrace` itself (a stream has no offsets to cut at).
  */
 export async function loadTraceParallel(paths: readonly string[], options: ParallelLoadOptions = {}): Promise<LoadedTrace> {
   const files = paths.length === 0 ? [] : await traceInputs(paths);
-  const workers = Math.min(options.workers ?? availableParallelism(), files.length);
-  if (workers <= 1 || files.some(isArchive)) return loadTrace(files.length === 0 ? paths : files, options);
-  const sizes = await Promise.all(files.map((f) => stat(f).then((s) => s.size, () => 0)));
-  const totalBytes = sizes.reduce((a, b) => a + b, 0);
+  const requested = Math.max(1, Math.floor(options.workers ?? availableParallelism()));
+  if (requested <= 1 || files.length === 0 || files.some(isArchive)) return loadTrace(files.length === 0 ? paths : files, options);
+  const pieces = await planPieces(files, requested, options.minChunkBytes ?? MIN_CHUNK_BYTES);
+  const workers = Math.min(requested, pieces.length);
+  if (workers <= 1) return loadTrace(files, options);
+
+  const totalBytes = pieces.reduce((sum, piece) => sum + piece.bytes, 0);
   const pool = new ActorPool('importer', workers);
   const stats: TraceReadStats = { files: [...files], records: 0, malformed: 0, malformedExamples: [], perFile: [] };
   const builder = new TraceTableBuilder();
   const runStarts: number[] = [];
+  const strict = options.strict ?? false;
+  const read = (piece: Piece, chunk = piece.chunk): Promise<Settled> =>
+    pool.run<ImportTask, ImportedFile>({ file: piece.file, strict, chunk }).result.then(
+      (value) => ({ ok: true, value }),
+      (error: unknown) => ({ ok: false, error }),
+    );
   let masterMs = 0;
   let doneBytes = 0;
+  let rescans = 0;
   try {
-    const tasks = files.map((file) => pool.run<ImportTask, ImportedFile>({ file, strict: options.strict ?? false }).result);
-    // The first failure is the one reported; the others must not go unhandled.
-    for (const task of tasks) task.catch(() => undefined);
-    // Appended in the order given while later files are still being read.
-    for (const [k, task] of tasks.entries()) {
-      const { table: shared, stats: read } = await task;
-      const started = performance.now();
-      runStarts.push(builder.length);
-      appendTable(builder, openSharedTable(shared));
-      stats.malformed += read.malformed;
-      for (const example of read.malformedExamples) if (stats.malformedExamples.length < (options.maxExamples ?? 10)) stats.malformedExamples.push(example);
-      stats.perFile.push(...read.perFile);
-      masterMs += performance.now() - started;
-      doneBytes += sizes[k];
+    const tasks = pieces.map((piece) => read(piece));
+    // Where the last chunk read of the current file ended: the next chunk must start there.
+    let expected = 0;
+    for (const [k, piece] of pieces.entries()) {
+      let settled: Settled | null;
+      const chunk = piece.chunk;
+      if (chunk === undefined) settled = await tasks[k];
+      else {
+        if (chunk.from === 0) expected = 0;
+        if (expected >= chunk.stopAt) settled = null; // the record before took this chunk whole
+        else if (expected === chunk.from) settled = await tasks[k];
+        else {
+          // Rare (a string holding `},{`): queued behind the other pieces, so it costs time, not order.
+          rescans++;
+          settled = await read(piece, { from: expected, stopAt: chunk.stopAt });
+        }
+        if (settled?.ok === true) expected = settled.value.next ?? Infinity;
+      }
+      if (settled !== null) {
+        // Only a piece known to start at a record may fail the import: an error of a mis-cut chunk is not the file's.
+        if (!settled.ok) throw settled.error;
+        const started = threadCpuMs();
+        runStarts.push(builder.length);
+        appendTable(builder, openSharedTable(settled.value.table));
+        addStats(stats, settled.value.stats, chunk !== undefined && chunk.from !== 0, options.maxExamples ?? 10);
+        masterMs += threadCpuMs() - started;
+      }
+      doneBytes += piece.bytes;
       options.onProgress?.(doneBytes, totalBytes);
-      options.onFile?.(k + 1, files.length);
+      if (chunk === undefined || chunk.stopAt === Infinity) options.onFile?.(stats.perFile.length, files.length);
     }
   } finally {
     await pool.destroy();
   }
-  const started = performance.now();
+  const started = threadCpuMs();
   stats.records = builder.length;
   const table = builder.build();
   builder.release();
   const order = mergeOrder(table.columns.time, runStarts);
   if (order !== null) table.reorder(order);
-  masterMs += performance.now() - started;
+  masterMs += threadCpuMs() - started;
   options.onMasterMs?.(masterMs);
+  options.onRescans?.(rescans);
   return { table, stats };
+}
+
+/**
+ * The tasks for `files`: a plain file larger than a worker's share of the trace is cut into chunks of
+ * about that share (at least `minChunk` each), so that few large files still keep every worker busy;
+ * compressed files and tables are read whole.
+ */
+async function planPieces(files: readonly string[], workers: number, minChunk: number): Promise<Piece[]> {
+  const sizes = await Promise.all(files.map((f) => stat(f).then((s) => s.size, () => 0)));
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const target = Math.max(minChunk, Math.ceil(total / workers));
+  const pieces: Piece[] = [];
+  for (const [k, file] of files.entries()) {
+    const size = sizes[k];
+    const parts = Math.round(size / target);
+    if (parts < 2 || isTableFile(file) || (await isGzip(file))) {
+      pieces.push({ file, bytes: size });
+      continue;
+    }
+    for (const chunk of planChunks(file, size, parts)) {
+      pieces.push({ file, bytes: Math.min(size, chunk.stopAt) - chunk.from, chunk: { from: chunk.from, stopAt: chunk.stopAt } });
+    }
+  }
+  return pieces;
+}
+
+/** Adds what a piece's reading found; a file's later chunks add to its entry rather than making one. */
+function addStats(stats: TraceReadStats, read: TraceReadStats, continuesFile: boolean, maxExamples: number): void {
+  stats.malformed += read.malformed;
+  for (const example of read.malformedExamples) if (stats.malformedExamples.length < maxExamples) stats.malformedExamples.push(example);
+  const last = stats.perFile[stats.perFile.length - 1];
+  for (const entry of read.perFile) {
+    if (continuesFile && last !== undefined && last.file === entry.file) {
+      last.records += entry.records;
+      last.malformed += entry.malformed;
+    } else stats.perFile.push({ ...entry });
+  }
+}
+
+/**
+ * CPU time of the calling thread, in ms (Linux's schedstat, in ns); elsewhere wall time, which on a busy
+ * machine counts the time the thread waited for a core too.
+ */
+function threadCpuMs(): number {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ')[0]) / 1e6;
+  } catch {
+    return performance.now();
+  }
 }

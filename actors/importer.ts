@@ -1,13 +1,17 @@
 /**
- * Importer worker entry: reads one trace file into a table and hands it back in shared memory. Imports
- * only lib/, the runtime and the message types.
+ * Importer worker entry: reads one trace file, or one chunk of one, into a table and hands it back in
+ * shared memory. Imports only lib/, the runtime and the message types.
  */
-import { loadTrace } from '../lib/trace/load.js';
+import { loadTrace, loadTraceChunk } from '../lib/trace/load.js';
 import { shareTable } from '../lib/trace/shared-table.js';
 import type { ImportedFile, ImportTask } from './messages.js';
 import { actorEntry } from './runtime.js';
 
 export default actorEntry<ImportTask, ImportedFile>(async (task) => {
+  if (task.chunk !== undefined) {
+    const { table, stats, next } = await loadTraceChunk({ file: task.file, ...task.chunk }, { strict: task.strict });
+    return { table: shareTable(table), stats, next };
+  }
   const { table, stats } = await loadTrace([task.file], { strict: task.strict });
   return { table: shareTable(table), stats };
 });

@@ -140,16 +140,21 @@ export interface SimulatePoint {
 }
 
 /** Master -> analyzer worker: characterize one trace file. */
-/** Master -> importer worker: read one trace file into a table. */
+/** Master -> importer worker: read one trace file, or the records starting in a byte range of one, into a table. */
 export interface ImportTask {
   file: string;
   strict: boolean;
+  chunk?: { from: number; stopAt: number };
 }
 
-/** What an importer worker read: its table in shared memory (no copy back), and what reading found. */
+/**
+ * What an importer worker read: its table in shared memory (no copy back), and what reading found; for a
+ * chunk, `next` is the offset of the first record at or past its end.
+ */
 export interface ImportedFile {
   table: SharedTable;
   stats: TraceReadStats;
+  next?: number;
 }
 
 export interface AnalyzeTask {

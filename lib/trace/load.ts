@@ -4,6 +4,7 @@ import { DrtpError, formatLocation } from '../errors.js';
 import { isTableFile, readTable } from './binary.js';
 import { TraceTableBuilder, appendTable } from './builder.js';
 import { archiveMembers } from './archive.js';
+import type { FileChunk } from './chunks.js';
 import { isArchive, traceInputs } from './inputs.js';
 import { scanFile, scanStream } from './reader.js';
 import type { RecordSink, ScannedRecord } from './scanner.js';
@@ -90,7 +91,7 @@ export async function loadTrace(paths: readonly string[], options: LoadOptions =
         const name = `${file}:${member.name}`;
         await readInto(builder, name, stats, options, (sink) => scanStream(name, member.content, sink, options.windowBytes));
       }
-    } else await readInto(builder, file, stats, options, (sink) => scanFile(file, sink, onBytes, options.windowBytes));
+    } else await readInto(builder, file, stats, options, (sink) => scanFile(file, sink, { onBytes, windowBytes: options.windowBytes }));
     options.onFile?.(k + 1, files.length);
   }
   return { table: sortedTable(builder, stats), stats };
@@ -104,8 +105,23 @@ export async function loadTraceStream(name: string, content: Readable, options: 
   return { table: sortedTable(builder, stats), stats };
 }
 
+/**
+ * The records of one chunk of a plain trace file (see `planChunks`) as a table in time order, and
+ * `next`: the offset of the first record at or past the chunk's end, where the next chunk must start.
+ */
+export async function loadTraceChunk(chunk: FileChunk, options: LoadOptions = {}): Promise<LoadedTrace & { next: number }> {
+  const stats: TraceReadStats = { files: [chunk.file], records: 0, malformed: 0, malformedExamples: [], perFile: [] };
+  const builder = new TraceTableBuilder();
+  let next = 0;
+  const range = { from: chunk.from, stopAt: chunk.stopAt };
+  await readInto(builder, chunk.file, stats, options, async (sink) => {
+    next = await scanFile(chunk.file, sink, { windowBytes: options.windowBytes, range });
+  });
+  return { table: sortedTable(builder, stats), stats, next };
+}
+
 /** Scans one source (a file, an archive's member) into the builder and records what it gave. */
-async function readInto(builder: TraceTableBuilder, name: string, stats: TraceReadStats, options: LoadOptions, scan: (sink: RecordSink) => Promise<void>): Promise<void> {
+async function readInto(builder: TraceTableBuilder, name: string, stats: TraceReadStats, options: LoadOptions, scan: (sink: RecordSink) => Promise<unknown>): Promise<void> {
   const [records, malformed] = [builder.length, stats.malformed];
   await scan(new BuilderSink(builder, name, stats, options));
   stats.perFile.push({ file: name, records: builder.length - records, malformed: stats.malformed - malformed });

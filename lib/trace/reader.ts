@@ -12,19 +12,33 @@ const WINDOW_BYTES = 4 << 20;
 const MAX_RECORD_BYTES = 256 << 20;
 const GZIP_MAGIC = [0x1f, 0x8b];
 
+export interface ScanFileOptions {
+  /** Progress, in compressed (on-disk) bytes. */
+  onBytes?: (diskBytes: number) => void;
+  windowBytes?: number;
+  /**
+   * A chunk of a plain file: scan the records that start in [from, stopAt), `from` being where a record
+   * starts. The record that crosses `stopAt` is read to its end.
+   */
+  range?: { from: number; stopAt: number };
+}
+
 /**
  * Streams one trace file (JSON array, NDJSON, either gzip-compressed) through a RecordScanner with
- * bounded memory: one window buffer, plus the unfinished record carried between reads.
- * `onBytes` reports progress in compressed (on-disk) bytes.
+ * bounded memory: one window buffer, plus the unfinished record carried between reads. Returns the
+ * offset the scan ended at: the file's (decompressed) end, or with a range, the first record that
+ * starts at or past `stopAt`.
  */
-export async function scanFile(file: string, sink: RecordSink, onBytes?: (diskBytes: number) => void, windowBytes = WINDOW_BYTES): Promise<void> {
-  const scanner = new RecordScanner(sink);
-  const feeder = new WindowFeeder(scanner, file, windowBytes);
+export async function scanFile(file: string, sink: RecordSink, options: ScanFileOptions = {}): Promise<number> {
+  const { onBytes, windowBytes = WINDOW_BYTES, range } = options;
+  const scanner = new RecordScanner(sink, range?.stopAt);
+  const feeder = new WindowFeeder(scanner, file, windowBytes, range?.from);
   if (await isGzip(file)) {
+    if (range !== undefined) throw new DrtpError('E_INTERNAL', `a compressed file is read whole, not in chunks: ${file}`);
     const disk = createReadStream(file, { highWaterMark: 1 << 20 });
     if (onBytes) disk.on('data', (chunk) => onBytes(chunk.length));
     await feed(feeder, file, disk, true, (err) => ioError(err, 'read trace file', file));
-    return;
+    return feeder.decompressedBytes();
   }
   // Plain files are read synchronously: parsing, not the disk, is the bottleneck, and awaiting each
   // read left the core idle between reads. Yield to the event loop between windows for progress.
@@ -35,20 +49,23 @@ export async function scanFile(file: string, sink: RecordSink, onBytes?: (diskBy
     throw ioError(err, 'read trace file', file);
   }
   try {
-    for (let reads = 0; ; reads++) {
+    let position = range?.from ?? 0;
+    for (let reads = 0; scanner.stoppedAt < 0; reads++) {
       const target = feeder.freeSpace();
       let bytesRead: number;
       try {
-        bytesRead = readSync(fd, target.buffer, target.offset, target.length, null);
+        bytesRead = readSync(fd, target.buffer, target.offset, target.length, position);
       } catch (err) {
         throw ioError(err, 'read trace file', file);
       }
       if (bytesRead === 0) break;
+      position += bytesRead;
       onBytes?.(bytesRead);
       feeder.commit(bytesRead);
       if (reads % 16 === 15) await new Promise((resolve) => setImmediate(resolve));
     }
     feeder.finish();
+    return scanner.stoppedAt >= 0 ? scanner.stoppedAt : position;
   } finally {
     closeSync(fd);
   }
@@ -108,8 +125,10 @@ class WindowFeeder {
     private readonly scanner: RecordScanner,
     private readonly file: string,
     windowBytes: number,
+    startOffset = 0,
   ) {
     this.window = Buffer.allocUnsafe(windowBytes);
+    this.base = startOffset;
   }
 
   freeSpace(): { buffer: Buffer; offset: number; length: number } {
@@ -170,7 +189,8 @@ class WindowFeeder {
   }
 }
 
-async function isGzip(file: string): Promise<boolean> {
+/** Whether the file starts as gzip data does. */
+export async function isGzip(file: string): Promise<boolean> {
   const handle = await open(file, 'r').catch((err: unknown) => {
     throw ioError(err, 'read trace file', file);
   });

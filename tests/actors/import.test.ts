@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { loadTraceParallel } from '../../actors/import-master.js';
 import { loadTrace } from '../../lib/trace/load.js';
 import { mergeOrder } from '../../lib/trace/sort.js';
+import { synthRecords } from '../../lib/trace/synth.js';
 import { writeSynthTrace } from '../../lib/trace/synth-files.js';
 import type { TraceTable } from '../../lib/trace/table.js';
 
@@ -54,4 +55,60 @@ t.test('mergeOrder merges sorted runs stably, as a stable sort would', async (t)
     const order = mergeOrder(time, starts);
     t.same(order === null ? Array.from(time.keys()) : Array.from(order), expected, `round ${round}: ${runs} runs of ${values.length} values`);
   }
+});
+
+/** A synthetic trace's records, as objects. */
+const records = (requests: number, seed: number): Record<string, unknown>[] => Array.from(synthRecords({ requests, seed }), (text) => JSON.parse(text) as Record<string, unknown>);
+/** As Python's json.dump writes a list of dicts: one line, `, ` and `: ` separators. */
+const pythonDump = (recs: Record<string, unknown>[]): string =>
+  `[${recs.map((r) => `{${Object.entries(r).map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(', ')}}`).join(', ')}]`;
+const ibmDump = (recs: Record<string, unknown>[]): string => `[\n${recs.map((r) => `  ${JSON.stringify(r)}`).join(',\n')}\n]\n`;
+const ndjson = (recs: Record<string, unknown>[]): string => `${recs.map((r) => JSON.stringify(r)).join('\n')}\n`;
+
+t.test('one large file read in chunks on two workers makes the table one reader makes, in each layout', async (t) => {
+  const dir = t.testdir();
+  const recs = records(4000, 41);
+  for (const [layout, text] of [['IBM', ibmDump(recs)], ['json.dump', pythonDump(recs)], ['NDJSON', ndjson(recs)]] as const) {
+    const file = join(dir, `${layout}.json`);
+    writeFileSync(file, text);
+    const one = await loadTrace([file]);
+    let rescans = -1;
+    const chunked = await loadTraceParallel([file], { workers: 2, minChunkBytes: 64 << 10, onRescans: (n) => (rescans = n) });
+    t.equal(chunked.table.length, 4000, `${layout}: every record`);
+    t.same(rows(chunked.table), rows(one.table), `${layout}: every row, in the same order`);
+    t.same(chunked.stats.perFile, one.stats.perFile, `${layout}: one entry for the file`);
+    t.equal(rescans, 0, `${layout}: every cut fell between records`);
+  }
+});
+
+t.test('a cut inside a record is found and that chunk read again from where the record ended', async (t) => {
+  const dir = t.testdir();
+  // User agents full of `}, {`: a cut point's first look-alike record start is inside a string.
+  const recs = records(3000, 42).map((r) => ({ ...r, 'http.request.useragent': 'x}, {"y": 1}, {'.repeat(40) }));
+  const file = join(dir, 'tricky.json');
+  writeFileSync(file, pythonDump(recs));
+  const one = await loadTrace([file]);
+  let rescans = -1;
+  const chunked = await loadTraceParallel([file], { workers: 2, minChunkBytes: 64 << 10, onRescans: (n) => (rescans = n) });
+  t.ok(rescans > 0, `chunks read again: ${rescans}`);
+  t.same(rows(chunked.table), rows(one.table), 'the table is still the one reader\'s');
+  t.equal(chunked.stats.malformed, 0, 'no record reported malformed by a mis-cut chunk');
+});
+
+t.test('malformed records in chunks: counted as one reader counts them; strict mode names the same offset', async (t) => {
+  const dir = t.testdir();
+  const lines = ibmDump(records(3000, 43)).split('\n');
+  // Break a record in the second half of the file: a value with no key.
+  const broken = Math.floor(lines.length * 0.7);
+  lines[broken] = lines[broken].replace('"host":', '');
+  const file = join(dir, 'broken.json');
+  writeFileSync(file, lines.join('\n'));
+  const one = await loadTrace([file]);
+  const chunked = await loadTraceParallel([file], { workers: 2, minChunkBytes: 64 << 10 });
+  t.equal(one.stats.malformed, 1);
+  t.equal(chunked.stats.malformed, 1, 'counted once');
+  t.same(chunked.stats.malformedExamples, one.stats.malformedExamples, 'at the same file offset');
+  t.same(rows(chunked.table), rows(one.table));
+  const sequential = await loadTrace([file], { strict: true }).catch((err: unknown) => err);
+  await t.rejects(loadTraceParallel([file], { workers: 2, strict: true, minChunkBytes: 64 << 10 }), { code: 'E_TRACE_PARSE', location: (sequential as { location: unknown }).location });
 });

@@ -1,30 +1,36 @@
 /**
  * One measurement of the ingest benchmark, run in a fresh process so that its peak RSS is its own.
- * Prints one JSON line: { ms, records, maxRssBytes, tableBytes }.
+ * Prints one JSON line: { ms, cpuMs, records, maxRssBytes, tableBytes, masterMs, failed? }.
  */
 import { readFileSync } from 'node:fs';
 import { loadTrace } from '../../lib/trace/load.js';
 import { loadTraceParallel } from '../../actors/import-master.js';
 import { readTable } from '../../lib/trace/binary.js';
-import { bytesPerRequest } from '../../lib/trace/table.js';
+import { bytesPerRequest, type TraceTable } from '../../lib/trace/table.js';
 
 const [mode, ...files] = process.argv.slice(2);
 const started = performance.now();
 let records = 0;
 let tableBytes = 0;
 let masterMs = 0;
+let failed: string | undefined;
 if (mode === 'parallel-1' || mode === 'parallel-2') {
   const { table } = await loadTraceParallel(files, { workers: mode === 'parallel-1' ? 1 : 2, onMasterMs: (ms) => (masterMs = ms) });
   records = table.length;
-  tableBytes = table.length * bytesPerRequest();
+  tableBytes = sizeOf(table);
 } else if (mode === 'drtp') {
   const { table } = await loadTrace(files);
   records = table.length;
-  tableBytes = table.length * bytesPerRequest();
+  tableBytes = sizeOf(table);
 } else if (mode === 'json-parse') {
-  for (const file of files) {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown[];
-    records += parsed.length;
+  try {
+    for (const file of files) {
+      const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown[];
+      records += parsed.length;
+    }
+  } catch (err) {
+    // A file over V8's longest string (512 MiB) cannot be read as one string at all.
+    failed = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
   }
 } else if (mode === 'table') {
   const { table } = await readTable(files[0]);
@@ -32,12 +38,15 @@ if (mode === 'parallel-1' || mode === 'parallel-2') {
   let sum = 0;
   for (let i = 0; i < table.length; i += 1) sum += table.columns.size[i] + table.columns.repo[i];
   records = sum > 0 ? table.length : 0;
-  tableBytes = table.length * bytesPerRequest();
+  tableBytes = sizeOf(table);
 } else {
   throw new Error(`unknown mode ${mode}`);
 }
 const ms = performance.now() - started;
-process.stdout.write(`${JSON.stringify({ ms, records, maxRssBytes: peakRss(), tableBytes, masterMs })}\n`);
+const cpu = process.cpuUsage();
+// Every thread's CPU (workers included), from the start of the process: the reading dwarfs the start-up.
+const cpuMs = (cpu.user + cpu.system) / 1000;
+process.stdout.write(`${JSON.stringify({ ms, cpuMs, records, maxRssBytes: peakRss(), tableBytes, masterMs, failed })}\n`);
 
 /**
  * This process's peak RSS. Not resourceUsage().maxRSS: Linux keeps that across fork + exec, so a child
@@ -46,4 +55,10 @@ process.stdout.write(`${JSON.stringify({ ms, records, maxRssBytes: peakRss(), ta
 function peakRss(): number {
   const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
   return match === null ? process.resourceUsage().maxRSS * 1024 : Number(match[1]) * 1024;
+}
+
+/** The table's columns and its strings. */
+function sizeOf(table: TraceTable): number {
+  const pools = Object.values(table.pools).reduce((sum, pool) => sum + pool.bytes.byteLength + pool.offsets.byteLength, 0);
+  return table.length * bytesPerRequest() + pools;
 }
