@@ -3,6 +3,9 @@ import { archiveMembers } from '../trace/archive.js';
 import { isArchive } from '../trace/inputs.js';
 import { loadTrace, loadTraceStream, type TraceReadStats } from '../trace/load.js';
 import type { TraceTable } from '../trace/table.js';
+import { ByteInterner } from '../trace/interner.js';
+import type { StringPool } from '../trace/string-pool.js';
+import { keyedFromPool, present, type Combine, type KeyedValues } from './keyed.js';
 import { Kind, KIND_NAMES, Method, METHOD_NAMES } from '../trace/request.js';
 import { encodeSparse } from '../stats/histogram.js';
 import { Recorder } from '../stats/recorder.js';
@@ -28,14 +31,12 @@ export interface FilePartial {
   replayable: number;
   byMethodKind: Record<string, number>;
   byStatus: Record<string, number>;
-  /** Distinct layer / manifest -> size (first seen). */
-  layerSizes: Map<string, number>;
-  manifestSizes: Map<string, number>;
-  /** GETs per layer, repository, user, client. */
-  perLayer: Map<string, number>;
-  perRepo: Map<string, number>;
-  perUser: Map<string, number>;
-  perClient: Map<string, number>;
+  /** Per object: its first size as a layer and as a manifest (NaN: none), and GETs as a layer (OBJECT_COLUMNS). */
+  objects: KeyedValues;
+  /** GETs per repository, user, client. */
+  perRepo: KeyedValues;
+  perUser: KeyedValues;
+  perClient: KeyedValues;
   /** Requests per epoch second, the seconds with requests in time order (busiest second, minute, hour, day derive from it). */
   perSecond: SecondCounts;
   firstMs: number;
@@ -83,16 +84,13 @@ class CodeCounts {
   }
 }
 
-/** Counts per interned id, as a string-keyed map of the ids counted (the partial's form). */
-function countsByName(counts: Float64Array, name: (id: number) => string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (let id = 0; id < counts.length; id++) if (counts[id] > 0) out.set(name(id), counts[id]);
-  return out;
-}
+/** The columns of a partial's `objects`, and how each adds up across files. */
+export const OBJECT_COLUMNS = { layerSize: 0, manifestSize: 1, layerGets: 2 } as const;
+export const OBJECT_COMBINE: readonly Combine[] = ['first', 'first', 'sum'];
 
-/** First size seen per interned id (NaN: none), as a string-keyed map in the order first seen. */
-function sizesByName(sizes: Float64Array, order: readonly number[], name: (id: number) => string): Map<string, number> {
-  return new Map(order.map((id) => [name(id), sizes[id]]));
+/** Counts per interned id of `pool`, for the ids counted (the partial's form). */
+function countsByKey(pool: StringPool, counts: Float64Array): KeyedValues {
+  return keyedFromPool(pool, present([counts], counts.length), [counts]);
 }
 
 const KINDS = KIND_NAMES.length;
@@ -136,16 +134,13 @@ export function analyzeTable(file: string, table: TraceTable, stats: TraceReadSt
   const otherStatus = new Map<number, number>();
   const layerSize = new Float64Array(objects).fill(NaN);
   const manifestSize = new Float64Array(objects).fill(NaN);
-  const layerOrder: number[] = [];
-  const manifestOrder: number[] = [];
   const perLayer = new Float64Array(objects);
   const perRepo = new Float64Array(pools.repos.size);
   const perClient = new Float64Array(pools.clients.size);
   // Users are the first path segment of a repository: interned once per repository GET first seen.
   const userOfRepo = new Int32Array(pools.repos.size).fill(-1);
-  const users = new Map<string, number>();
-  const userNames: string[] = [];
-  const perUser: number[] = [];
+  const users = new ByteInterner();
+  let perUser: Float64Array = new Float64Array(64);
   const gap = new Recorder();
   const pullDelay = new Recorder();
   const pushToPull = new Recorder();
@@ -184,14 +179,8 @@ export function analyzeTable(file: string, table: TraceTable, stats: TraceReadSt
     const object = c.object[i];
     if (size > 0 && status < 400) {
       if (kind === Kind.BLOB) {
-        if (Number.isNaN(layerSize[object])) {
-          layerSize[object] = size;
-          layerOrder.push(object);
-        }
-      } else if (Number.isNaN(manifestSize[object])) {
-        manifestSize[object] = size;
-        manifestOrder.push(object);
-      }
+        if (Number.isNaN(layerSize[object])) layerSize[object] = size;
+      } else if (Number.isNaN(manifestSize[object])) manifestSize[object] = size;
     }
     if (method === Method.PUT && kind === Kind.BLOB) {
       if (Number.isNaN(pushedAt[object])) {
@@ -206,14 +195,8 @@ export function analyzeTable(file: string, table: TraceTable, stats: TraceReadSt
     perRepo[repo]++;
     let user = userOfRepo[repo];
     if (user < 0) {
-      const name = pools.repos.get(repo).split('/')[0];
-      user = users.get(name) ?? -1;
-      if (user < 0) {
-        user = userNames.push(name) - 1;
-        users.set(name, user);
-        perUser.push(0);
-      }
-      userOfRepo[repo] = user;
+      user = userOfRepo[repo] = users.intern(pools.repos.bytes, pools.repos.offsets[repo], userEnd(pools.repos, repo));
+      if (user === perUser.length) perUser = grown(perUser);
     }
     perUser[user]++;
     perClient[client]++;
@@ -245,7 +228,6 @@ export function analyzeTable(file: string, table: TraceTable, stats: TraceReadSt
   }
   let pushPullers = 0;
   for (const set of pullers.values()) pushPullers += set.size;
-  const objectName = (id: number): string => pools.objects.get(id);
   const statuses = byStatus.toRecord(String);
   for (const [status, count] of otherStatus) statuses[String(status)] = count;
   const responseTime: Record<string, string> = {};
@@ -261,12 +243,10 @@ export function analyzeTable(file: string, table: TraceTable, stats: TraceReadSt
     replayable,
     byMethodKind: byMethodKind.toRecord(classNameOf),
     byStatus: statuses,
-    layerSizes: sizesByName(layerSize, layerOrder, objectName),
-    manifestSizes: sizesByName(manifestSize, manifestOrder, objectName),
-    perLayer: countsByName(perLayer, objectName),
-    perRepo: countsByName(perRepo, (id) => pools.repos.get(id)),
-    perUser: new Map(userNames.map((name, id) => [name, perUser[id]])),
-    perClient: countsByName(perClient, (id) => pools.clients.get(id)),
+    objects: keyedFromPool(pools.objects, present([layerSize, manifestSize, perLayer], objects), [layerSize, manifestSize, perLayer]),
+    perRepo: countsByKey(pools.repos, perRepo),
+    perUser: countsByKey(users.toPool(), perUser.subarray(0, users.size)),
+    perClient: countsByKey(pools.clients, perClient),
     perSecond: { seconds: Float64Array.from(seconds), counts: Float64Array.from(secondCounts) },
     firstMs,
     lastMs,
@@ -280,6 +260,19 @@ export function analyzeTable(file: string, table: TraceTable, stats: TraceReadSt
     pushPullers,
     responseTime,
   };
+}
+
+/** Where the user part of repository `id` ends: at its first `/`, or its end. */
+function userEnd(repos: StringPool, id: number): number {
+  const end = repos.offsets[id + 1];
+  for (let p = repos.offsets[id]; p < end; p++) if (repos.bytes[p] === 0x2f) return p;
+  return end;
+}
+
+function grown(values: Float64Array): Float64Array {
+  const next = new Float64Array(values.length * 2);
+  next.set(values);
+  return next;
 }
 
 /** `GET blob` for the code of (GET, blob). */

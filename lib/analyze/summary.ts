@@ -1,5 +1,6 @@
 import { decodeHistogram, newHistogram, percentilesMs, type Percentiles } from '../stats/histogram.js';
-import { PULL_WINDOWS, type FilePartial, type SecondCounts } from './pass.js';
+import { KeyedTotals } from './keyed.js';
+import { OBJECT_COLUMNS, OBJECT_COMBINE, PULL_WINDOWS, type FilePartial, type SecondCounts } from './pass.js';
 
 export interface SizeSummary {
   count: number;
@@ -61,10 +62,6 @@ const addCounts = (into: Record<string, number>, from: Record<string, number>): 
   for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
 };
 
-const addMap = <K>(into: Map<K, number>, from: Map<K, number>): void => {
-  for (const [k, v] of from) into.set(k, (into.get(k) ?? 0) + v);
-};
-
 /** What the HTML report draws, beside the numbers. */
 export interface ChartData {
   layerSizes: Float64Array;
@@ -83,130 +80,152 @@ export function analyze(partials: readonly FilePartial[]): Analysis {
 }
 
 export function analyzeWithCharts(partials: readonly FilePartial[]): { analysis: Analysis; charts: ChartData } {
-  const byMethodKind: Record<string, number> = {};
-  const byStatus: Record<string, number> = {};
-  const layerSizes = new Map<string, number>();
-  const manifestSizes = new Map<string, number>();
-  const perLayer = new Map<string, number>();
-  const perRepo = new Map<string, number>();
-  const perUser = new Map<string, number>();
-  const perClient = new Map<string, number>();
-  const gap = newHistogram();
-  const pullDelay = newHistogram();
-  const pushToPull = newHistogram();
-  const response = new Map<string, ReturnType<typeof newHistogram>>();
-  let records = 0;
-  let replayable = 0;
-  let malformed = 0;
-  let manifestGets = 0;
-  const followed = PULL_WINDOWS.map(() => 0);
-  let pushed = 0;
-  let pulledAfterPush = 0;
-  let pullers = 0;
-  let first = Infinity;
-  let last = -Infinity;
-  for (const p of partials) {
-    records += p.records;
-    replayable += p.replayable;
-    malformed += p.read.malformed;
-    addCounts(byMethodKind, p.byMethodKind);
-    addCounts(byStatus, p.byStatus);
-    for (const [k, v] of p.layerSizes) if (!layerSizes.has(k)) layerSizes.set(k, v);
-    for (const [k, v] of p.manifestSizes) if (!manifestSizes.has(k)) manifestSizes.set(k, v);
-    addMap(perLayer, p.perLayer);
-    addMap(perRepo, p.perRepo);
-    addMap(perUser, p.perUser);
-    addMap(perClient, p.perClient);
-    gap.add(decodeHistogram(p.interArrival));
-    pullDelay.add(decodeHistogram(p.pullDelay));
-    pushToPull.add(decodeHistogram(p.pushToPull));
-    for (const [cls, h] of Object.entries(p.responseTime)) {
-      let into = response.get(cls);
-      if (into === undefined) response.set(cls, (into = newHistogram()));
-      into.add(decodeHistogram(h));
-    }
-    manifestGets += p.manifestGets;
-    p.followed.forEach((n, k) => (followed[k] += n));
-    pushed += p.pushedLayers;
-    pulledAfterPush += p.pushedThenPulled;
-    pullers += p.pushPullers;
-    if (p.firstMs < first) first = p.firstMs;
-    if (p.lastMs > last) last = p.lastMs;
-  }
-  const perSecond = mergeSeconds(partials.map((p) => p.perSecond));
-  const iso = (ms: number): string => new Date(ms).toISOString();
-  // Seconds are ascending, so each bucket's seconds are consecutive: one pass, no map.
-  const bucketCounts = (size: number): { keys: number[]; counts: number[] } => {
-    const keys: number[] = [];
-    const counts: number[] = [];
-    perSecond.seconds.forEach((second, k) => {
-      const bucket = Math.floor(second / size);
-      if (bucket === keys[keys.length - 1]) counts[counts.length - 1] += perSecond.counts[k];
-      else {
-        keys.push(bucket);
-        counts.push(perSecond.counts[k]);
-      }
-    });
-    return { keys, counts };
-  };
-  const buckets = (size: number, cut: number): { at: string; requests: number }[] => {
-    const { keys, counts } = bucketCounts(size);
-    return keys.map((k, j) => ({ at: iso(k * size * 1000).slice(0, cut), requests: counts[j] }));
-  };
-  /** The first bucket with the most requests (only its time is formatted). */
-  const busiest = (size: number): { at: string; requests: number } | null => {
-    const { keys, counts } = bucketCounts(size);
-    if (keys.length === 0) return null;
-    let best = 0;
-    for (let j = 1; j < counts.length; j++) if (counts[j] > counts[best]) best = j;
-    return { at: iso(keys[best] * size * 1000).slice(0, 19), requests: counts[best] };
-  };
-  const responseTime: Record<string, Percentiles> = {};
-  for (const [cls, h] of [...response.entries()].sort()) responseTime[cls] = percentilesMs(h);
-  const pullDelayCdf: [number, number][] = [];
-  if (pullDelay.totalCount > 0) for (let q = 1; q <= 100; q++) pullDelayCdf.push([pullDelay.getValueAtPercentile(q) / 1000, q / 100]);
-  const charts: ChartData = {
-    layerSizes: Float64Array.from(layerSizes.values()),
-    manifestSizes: Float64Array.from(manifestSizes.values()),
-    layerRequests: Float64Array.from(perLayer.values()).sort().reverse(),
-    pullDelayCdf,
-    perSecond: secondsSinceFirst(perSecond),
-  };
-  const analysis: Analysis = {
-    files: partials.length,
-    records,
-    replayable,
-    malformed,
-    byMethodKind,
-    byStatus,
-    sizes: { layers: sizeSummary(layerSizes), manifests: sizeSummary(manifestSizes) },
-    popularity: { layers: popularity(perLayer), repos: popularity(perRepo), users: popularity(perUser), clients: popularity(perClient) },
-    time: {
-      first: Number.isFinite(first) ? iso(first) : null,
-      last: Number.isFinite(last) ? iso(last) : null,
-      spanSeconds: Number.isFinite(first) ? (last - first) / 1000 : 0,
-      perHour: buckets(3600, 13).map(({ at, requests }) => ({ hour: at, requests })),
-      perDay: buckets(86400, 10).map(({ at, requests }) => ({ day: at, requests })),
-      interArrivalMs: percentilesMs(gap),
-      busiestSecond: busiest(1),
-      busiestMinute: busiest(60),
-    },
-    pulls: {
-      manifestGets,
-      followedWithin: Object.fromEntries(PULL_WINDOWS.map((w, k) => [`${w}s`, manifestGets === 0 ? 0 : followed[k] / manifestGets])),
-      delayMs: percentilesMs(pullDelay),
-      pushedLayers: pushed,
-      pulledAfterPush: pushed === 0 ? 0 : pulledAfterPush / pushed,
-      pushToPullMs: percentilesMs(pushToPull),
-      pullersPerPulledLayer: pulledAfterPush === 0 ? 0 : pullers / pulledAfterPush,
-    },
-    responseTime,
-  };
-  return { analysis, charts };
+  const totals = new AnalysisTotals();
+  for (const p of partials) totals.add(p);
+  return totals.result();
 }
 
-export function sizeSummary(sizes: Map<string, number>): SizeSummary {
-  const sorted = Float64Array.from(sizes.values()).sort();
+/**
+ * File partials added up one at a time, in the order the files were given (the first size seen of an
+ * object wins): counts add, keyed figures merge by key, histograms merge exactly. A master adds each
+ * partial as it arrives, while workers still read the rest.
+ */
+export class AnalysisTotals {
+  private files = 0;
+  private readonly byMethodKind: Record<string, number> = {};
+  private readonly byStatus: Record<string, number> = {};
+  private readonly objects = new KeyedTotals(OBJECT_COMBINE);
+  private readonly perRepo = new KeyedTotals(['sum']);
+  private readonly perUser = new KeyedTotals(['sum']);
+  private readonly perClient = new KeyedTotals(['sum']);
+  private readonly gap = newHistogram();
+  private readonly pullDelay = newHistogram();
+  private readonly pushToPull = newHistogram();
+  private readonly response = new Map<string, ReturnType<typeof newHistogram>>();
+  private readonly seconds: SecondCounts[] = [];
+  private records = 0;
+  private replayable = 0;
+  private malformed = 0;
+  private manifestGets = 0;
+  private readonly followed = PULL_WINDOWS.map(() => 0);
+  private pushed = 0;
+  private pulledAfterPush = 0;
+  private pullers = 0;
+  private first = Infinity;
+  private last = -Infinity;
+
+  add(p: FilePartial): void {
+    this.files++;
+    this.records += p.records;
+    this.replayable += p.replayable;
+    this.malformed += p.read.malformed;
+    addCounts(this.byMethodKind, p.byMethodKind);
+    addCounts(this.byStatus, p.byStatus);
+    this.objects.add(p.objects);
+    this.perRepo.add(p.perRepo);
+    this.perUser.add(p.perUser);
+    this.perClient.add(p.perClient);
+    this.gap.add(decodeHistogram(p.interArrival));
+    this.pullDelay.add(decodeHistogram(p.pullDelay));
+    this.pushToPull.add(decodeHistogram(p.pushToPull));
+    for (const [cls, h] of Object.entries(p.responseTime)) {
+      let into = this.response.get(cls);
+      if (into === undefined) this.response.set(cls, (into = newHistogram()));
+      into.add(decodeHistogram(h));
+    }
+    this.manifestGets += p.manifestGets;
+    p.followed.forEach((n, k) => (this.followed[k] += n));
+    this.pushed += p.pushedLayers;
+    this.pulledAfterPush += p.pushedThenPulled;
+    this.pullers += p.pushPullers;
+    this.seconds.push(p.perSecond);
+    if (p.firstMs < this.first) this.first = p.firstMs;
+    if (p.lastMs > this.last) this.last = p.lastMs;
+  }
+
+  result(): { analysis: Analysis; charts: ChartData } {
+    const { byMethodKind, byStatus, gap, pullDelay, pushToPull, response } = this;
+    const layerSizes = this.objects.column(OBJECT_COLUMNS.layerSize);
+    const manifestSizes = this.objects.column(OBJECT_COLUMNS.manifestSize);
+    const perLayer = this.objects.column(OBJECT_COLUMNS.layerGets);
+    const [perRepo, perUser, perClient] = [this.perRepo.column(0), this.perUser.column(0), this.perClient.column(0)];
+    const { records, replayable, malformed, manifestGets, followed, pushed, pulledAfterPush, pullers, first, last } = this;
+    const perSecond = mergeSeconds(this.seconds);
+    const iso = (ms: number): string => new Date(ms).toISOString();
+    // Seconds are ascending, so each bucket's seconds are consecutive: one pass, no map.
+    const bucketCounts = (size: number): { keys: number[]; counts: number[] } => {
+      const keys: number[] = [];
+      const counts: number[] = [];
+      perSecond.seconds.forEach((second, k) => {
+        const bucket = Math.floor(second / size);
+        if (bucket === keys[keys.length - 1]) counts[counts.length - 1] += perSecond.counts[k];
+        else {
+          keys.push(bucket);
+          counts.push(perSecond.counts[k]);
+        }
+      });
+      return { keys, counts };
+    };
+    const buckets = (size: number, cut: number): { at: string; requests: number }[] => {
+      const { keys, counts } = bucketCounts(size);
+      return keys.map((k, j) => ({ at: iso(k * size * 1000).slice(0, cut), requests: counts[j] }));
+    };
+    /** The first bucket with the most requests (only its time is formatted). */
+    const busiest = (size: number): { at: string; requests: number } | null => {
+      const { keys, counts } = bucketCounts(size);
+      if (keys.length === 0) return null;
+      let best = 0;
+      for (let j = 1; j < counts.length; j++) if (counts[j] > counts[best]) best = j;
+      return { at: iso(keys[best] * size * 1000).slice(0, 19), requests: counts[best] };
+    };
+    const responseTime: Record<string, Percentiles> = {};
+    for (const [cls, h] of [...response.entries()].sort()) responseTime[cls] = percentilesMs(h);
+    const pullDelayCdf: [number, number][] = [];
+    if (pullDelay.totalCount > 0) for (let q = 1; q <= 100; q++) pullDelayCdf.push([pullDelay.getValueAtPercentile(q) / 1000, q / 100]);
+    const charts: ChartData = {
+      layerSizes,
+      manifestSizes,
+      layerRequests: perLayer.slice().sort().reverse(),
+      pullDelayCdf,
+      perSecond: secondsSinceFirst(perSecond),
+    };
+    const analysis: Analysis = {
+      files: this.files,
+      records,
+      replayable,
+      malformed,
+      byMethodKind,
+      byStatus,
+      sizes: { layers: sizeSummary(layerSizes), manifests: sizeSummary(manifestSizes) },
+      popularity: { layers: popularity(perLayer), repos: popularity(perRepo), users: popularity(perUser), clients: popularity(perClient) },
+      time: {
+        first: Number.isFinite(first) ? iso(first) : null,
+        last: Number.isFinite(last) ? iso(last) : null,
+        spanSeconds: Number.isFinite(first) ? (last - first) / 1000 : 0,
+        perHour: buckets(3600, 13).map(({ at, requests }) => ({ hour: at, requests })),
+        perDay: buckets(86400, 10).map(({ at, requests }) => ({ day: at, requests })),
+        interArrivalMs: percentilesMs(gap),
+        busiestSecond: busiest(1),
+        busiestMinute: busiest(60),
+      },
+      pulls: {
+        manifestGets,
+        followedWithin: Object.fromEntries(PULL_WINDOWS.map((w, k) => [`${w}s`, manifestGets === 0 ? 0 : followed[k] / manifestGets])),
+        delayMs: percentilesMs(pullDelay),
+        pushedLayers: pushed,
+        pulledAfterPush: pushed === 0 ? 0 : pulledAfterPush / pushed,
+        pushToPullMs: percentilesMs(pushToPull),
+        pullersPerPulledLayer: pulledAfterPush === 0 ? 0 : pullers / pulledAfterPush,
+      },
+      responseTime,
+    };
+    return { analysis, charts };
+  }
+}
+
+/** Sizes of distinct objects. */
+export function sizeSummary(sizes: Float64Array): SizeSummary {
+  const sorted = sizes.slice().sort();
   const n = sorted.length;
   if (n === 0) return { count: 0, mean: 0, p50: 0, p90: 0, p99: 0, max: 0, under1MB: 0, under10MB: 0 };
   const at = (q: number): number => sorted[Math.min(n - 1, Math.ceil(q * n) - 1)];
@@ -221,8 +240,9 @@ export function sizeSummary(sizes: Map<string, number>): SizeSummary {
   return { count: n, mean: sum / n, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: sorted[n - 1], under1MB: under1 / n, under10MB: under10 / n };
 }
 
-export function popularity(counts: Map<string, number>): PopularitySummary {
-  const sorted = Float64Array.from(counts.values()).sort().reverse();
+/** Requests per distinct key. */
+export function popularity(counts: Float64Array): PopularitySummary {
+  const sorted = counts.slice().sort().reverse();
   const n = sorted.length;
   const total = sorted.reduce((a, b) => a + b, 0);
   const top = (share: number): number => {
@@ -269,11 +289,15 @@ function mergeSeconds(parts: readonly SecondCounts[]): SecondCounts {
     counts.set(p.counts, at);
     at += p.seconds.length;
   }
-  // Files of different days are already in order; overlapping ones are sorted and their seconds added.
-  const order = Uint32Array.from(seconds.keys()).sort((a, b) => seconds[a] - seconds[b] || a - b);
+  // Files of different days come in order: their seconds are already ascending (a file's last second may
+  // be the next one's first). Overlapping files are sorted, and their common seconds added.
+  let ascending = true;
+  for (let k = 1; k < seconds.length && ascending; k++) if (seconds[k] < seconds[k - 1]) ascending = false;
+  const order = ascending ? null : Uint32Array.from(seconds.keys()).sort((a, b) => seconds[a] - seconds[b] || a - b);
   const outSeconds: number[] = [];
   const outCounts: number[] = [];
-  for (const k of order) {
+  for (let j = 0; j < seconds.length; j++) {
+    const k = order === null ? j : order[j];
     if (outSeconds.length > 0 && outSeconds[outSeconds.length - 1] === seconds[k]) outCounts[outCounts.length - 1] += counts[k];
     else {
       outSeconds.push(seconds[k]);
