@@ -60,8 +60,9 @@ export async function scanFile(file: string, sink: RecordSink, options: ScanFile
       }
       if (bytesRead === 0) break;
       position += bytesRead;
-      onBytes?.(bytesRead);
       feeder.commit(bytesRead);
+      // After the scan: a reader sizing its table by records per byte so far sees bytes and records alike.
+      onBytes?.(bytesRead);
       if (reads % 16 === 15) await new Promise((resolve) => setImmediate(resolve));
     }
     feeder.finish();

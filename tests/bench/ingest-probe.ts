@@ -1,6 +1,6 @@
 /**
  * One measurement of the ingest benchmark, run in a fresh process so that its peak RSS is its own.
- * Prints one JSON line: { ms, cpuMs, records, maxRssBytes, tableBytes, masterMs, failed? }.
+ * Prints one JSON line: { ms, cpuMs, records, maxRssBytes, readingRssBytes, tableBytes, masterMs, failed? }.
  */
 import { readFileSync } from 'node:fs';
 import { loadTrace } from '../../lib/trace/load.js';
@@ -14,12 +14,14 @@ let records = 0;
 let tableBytes = 0;
 let masterMs = 0;
 let failed: string | undefined;
+/** The RSS while the files are read (the sort by time after it adds its scratch). */
+let readingRssBytes = 0;
 if (mode === 'parallel-1' || mode === 'parallel-2') {
   const { table } = await loadTraceParallel(files, { workers: mode === 'parallel-1' ? 1 : 2, onMasterMs: (ms) => (masterMs = ms) });
   records = table.length;
   tableBytes = sizeOf(table);
 } else if (mode === 'drtp') {
-  const { table } = await loadTrace(files);
+  const { table } = await loadTrace(files, { onProgress: () => (readingRssBytes = Math.max(readingRssBytes, rss())) });
   records = table.length;
   tableBytes = sizeOf(table);
 } else if (mode === 'json-parse') {
@@ -46,7 +48,12 @@ const ms = performance.now() - started;
 const cpu = process.cpuUsage();
 // Every thread's CPU (workers included), from the start of the process: the reading dwarfs the start-up.
 const cpuMs = (cpu.user + cpu.system) / 1000;
-process.stdout.write(`${JSON.stringify({ ms, cpuMs, records, maxRssBytes: peakRss(), tableBytes, masterMs, failed })}\n`);
+process.stdout.write(`${JSON.stringify({ ms, cpuMs, records, maxRssBytes: peakRss(), readingRssBytes, tableBytes, masterMs, failed })}\n`);
+
+function rss(): number {
+  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+  return match === null ? process.memoryUsage().rss : Number(match[1]) * 1024;
+}
 
 /**
  * This process's peak RSS. Not resourceUsage().maxRSS: Linux keeps that across fork + exec, so a child
