@@ -33,6 +33,11 @@ export class IdHeap {
     else this.down(this.pos[id]);
   }
 
+  /** The key of `id` (it must be in the heap). */
+  keyOf(id: number): number {
+    return this.key[id];
+  }
+
   peek(): number {
     return this.size === 0 ? -1 : this.heap[0];
   }

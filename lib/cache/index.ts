@@ -4,6 +4,11 @@ import { lfu } from './policies/lfu.js';
 import { lru } from './policies/lru.js';
 import { opt } from './policies/opt.js';
 import { s3fifo } from './policies/s3fifo.js';
+import { sieve } from './policies/sieve.js';
+import { clock } from './policies/clock.js';
+import { twoQ } from './policies/two-q.js';
+import { wTinyLfu } from './policies/w-tinylfu.js';
+import { gdsf } from './policies/gdsf.js';
 import { twoLevel } from './two-level.js';
 import { prefetch } from './prefetch.js';
 import type { ModelFactory } from './model.js';
@@ -17,6 +22,11 @@ export const MODELS: Readonly<Record<string, ModelFactory>> = {
   lfu,
   arc,
   's3-fifo': s3fifo,
+  sieve,
+  clock,
+  '2q': twoQ,
+  'w-tinylfu': wTinyLfu,
+  gdsf,
   opt,
 };
 
@@ -24,10 +34,15 @@ export const MODELS: Readonly<Record<string, ModelFactory>> = {
 export const MODEL_PARAMS: Readonly<Record<string, readonly string[]>> = {
   'two-level': ['cache_size', 'restrict_mb', 'fs_multiplier'],
   prefetch: ['rtimeout', 'mtimeout', 'compat'],
-  lru: ['capacity_gb'],
-  fifo: ['capacity_gb'],
-  lfu: ['capacity_gb'],
-  arc: ['capacity_gb'],
-  's3-fifo': ['capacity_gb', 'small_ratio'],
-  opt: ['capacity_gb'],
+  lru: ['capacity_gb', 'admit_max_mb'],
+  fifo: ['capacity_gb', 'admit_max_mb'],
+  lfu: ['capacity_gb', 'admit_max_mb'],
+  arc: ['capacity_gb', 'admit_max_mb'],
+  's3-fifo': ['capacity_gb', 'small_ratio', 'admit_max_mb'],
+  sieve: ['capacity_gb', 'admit_max_mb'],
+  clock: ['capacity_gb', 'admit_max_mb'],
+  '2q': ['capacity_gb', 'kin_ratio', 'kout_ratio', 'admit_max_mb'],
+  'w-tinylfu': ['capacity_gb', 'window_ratio', 'protected_ratio', 'admit_max_mb'],
+  gdsf: ['capacity_gb', 'admit_max_mb'],
+  opt: ['capacity_gb', 'admit_max_mb'],
 };

@@ -1,6 +1,6 @@
 import { Kind } from '../trace/request.js';
 import type { TraceTable } from '../trace/table.js';
-import { TIER, type CacheModel, type Tier } from './model.js';
+import { numberArg, TIER, type CacheModel, type Tier } from './model.js';
 
 /**
  * What every single-tier eviction policy has to do, and nothing it has to decide: see a layer request,
@@ -20,7 +20,11 @@ export interface EvictionPolicy {
   removed(layer: number): void;
 }
 
-/** A size-aware layer cache of `capacity` bytes in front of one policy; manifests are not cached. */
+/**
+ * A size-aware layer cache of `capacity` bytes in front of one policy; manifests are not cached. Layers
+ * larger than `admitMax` bytes bypass it (counted as misses, never inserted), as the paper's two-level
+ * cache keeps large layers out of memory, so that policies compare on equal terms.
+ */
 export class LayerCache implements CacheModel {
   private readonly cached: Uint8Array;
   private readonly sizes: Float64Array;
@@ -32,6 +36,7 @@ export class LayerCache implements CacheModel {
     private readonly table: TraceTable,
     private readonly capacity: number,
     private readonly policy: EvictionPolicy,
+    private readonly admitMax = Infinity,
   ) {
     this.cached = new Uint8Array(table.pools.objects.size);
     this.sizes = new Float64Array(table.pools.objects.size);
@@ -53,7 +58,7 @@ export class LayerCache implements CacheModel {
       this.lastTier = TIER.MEMORY;
       return true;
     }
-    if (bytes > this.capacity) return false;
+    if (bytes > this.capacity || bytes > this.admitMax) return false;
     this.policy.missed?.(layer, row, bytes);
     while (this.used + bytes > this.capacity) {
       const victim = this.policy.victim();
@@ -116,9 +121,28 @@ export class IdList {
     this.prev[id] = this.next[id] = -1;
   }
 
+  /** The id after `id`, toward the back; -1 at the back. */
+  after(id: number): number {
+    return this.next[id];
+  }
+
   moveToBack(id: number): void {
     if (this.tail === id) return;
     this.remove(id);
     this.pushBack(id);
   }
+}
+
+/**
+ * The `admit_max_mb` argument every layer cache takes: the largest layer admitted, in bytes (MB of
+ * 2^20 bytes, as the two-level cache's `restrict_mb`); no limit when not given.
+ */
+export function admitLimit(args: Record<string, unknown>, model: string): number {
+  return args.admit_max_mb === undefined ? Infinity : numberArg(args, 'admit_max_mb', 0, model) * 2 ** 20;
+}
+
+/** The layer cache a policy factory builds: `capacity_gb` (10^9 bytes) and `admit_max_mb` from its arguments. */
+export function layerCache(table: TraceTable, args: Record<string, unknown>, model: string, policy: (capacity: number) => EvictionPolicy): LayerCache {
+  const capacity = numberArg(args, 'capacity_gb', 1, model) * 1e9;
+  return new LayerCache(table, capacity, policy(capacity), admitLimit(args, model));
 }

@@ -88,7 +88,7 @@ t.test('sweeps apply to the models that take the argument; an argument no model 
   ]);
   const typo = await runCli(['simulate', config(dir, '  name: lru\n  args: {capacity_gib: 1}\n')]);
   t.equal(typo.code, 2);
-  t.match(typo.stderr, 'simulate: no model takes the argument "capacity_gib" (lru: capacity_gb)');
+  t.match(typo.stderr, 'simulate: no model takes the argument "capacity_gib" (lru: capacity_gb, admit_max_mb)');
 });
 
 t.test('a simulated registry runs its points on the pool, and shards split them: together every point once', async (t) => {

@@ -130,6 +130,11 @@ export async function runSimulateBench(args: string[]): Promise<void> {
     ['lfu', { capacity_gb: capacity / 1e9 }],
     ['arc', { capacity_gb: capacity / 1e9 }],
     ['s3-fifo', { capacity_gb: capacity / 1e9 }],
+    ['sieve', { capacity_gb: capacity / 1e9 }],
+    ['clock', { capacity_gb: capacity / 1e9 }],
+    ['2q', { capacity_gb: capacity / 1e9 }],
+    ['w-tinylfu', { capacity_gb: capacity / 1e9 }],
+    ['gdsf', { capacity_gb: capacity / 1e9 }],
     ['opt', { capacity_gb: capacity / 1e9 }],
     ['two-level', { cache_size: capacity / 11 / 2 ** 30, fs_multiplier: 10 }],
   ];

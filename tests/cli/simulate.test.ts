@@ -36,7 +36,7 @@ t.test('an unknown model or a bad argument is a configuration error naming it', 
   };
   const unknown = await runCli(['simulate', write('a.yaml', '  name: belady-plus\n')]);
   t.equal(unknown.code, 2);
-  t.match(unknown.stderr, /E_CONFIG: simulate.name: no built-in model "belady-plus" \(built-in: two-level, prefetch, lru, fifo, lfu, arc, s3-fifo, opt; or a .js, .mjs or .ts module path\)/);
+  t.match(unknown.stderr, /E_CONFIG: simulate.name: no built-in model "belady-plus" \(built-in: two-level, prefetch, lru, fifo, lfu, arc, s3-fifo, sieve, clock, 2q, w-tinylfu, gdsf, opt; or a .js, .mjs or .ts module path\)/);
   const bad = await runCli(['simulate', write('b.yaml', '  name: lru\n  args: {capacity_gb: lots}\n')]);
   t.equal(bad.code, 2);
   t.match(bad.stderr, /E_CONFIG: lru: argument capacity_gb must be a non-negative number, not "lots"/);
@@ -48,9 +48,9 @@ t.test('the example configurations run: every built-in model swept, and the two-
   const sweep = await runCli(['simulate', join(examples, 'simulate.yaml'), '--json', '--svg', join(dir, 'chart.svg')]);
   t.equal(sweep.code, 0, sweep.stderr);
   const points = (JSON.parse(sweep.stdout) as { points: { model: string; error?: unknown }[] }).points;
-  t.same([...new Set(points.map((p) => p.model))], ['two-level', 'prefetch', 'lru', 'fifo', 'lfu', 'arc', 's3-fifo', 'opt']);
+  t.same([...new Set(points.map((p) => p.model))], ['two-level', 'prefetch', 'lru', 'fifo', 'lfu', 'arc', 's3-fifo', 'sieve', 'clock', '2q', 'w-tinylfu', 'gdsf', 'opt']);
   t.same(points.filter((p) => p.error !== undefined), [], 'no point failed');
-  t.equal((readFileSync(join(dir, 'chart.svg'), 'utf8').match(/<polyline/g) ?? []).length, 7, 'a line per model with a cache size (all but prefetch)');
+  t.equal((readFileSync(join(dir, 'chart.svg'), 'utf8').match(/<polyline/g) ?? []).length, 12, 'a line per model with a cache size (all but prefetch)');
   if (CHROMIUM !== undefined) {
     const [chart] = chartsOf(renderedDom(join(dir, 'chart.svg'), dir));
     t.equal(chart.title, 'Hit ratio against cache size', 'Chromium renders the sweep chart');

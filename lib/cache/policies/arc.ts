@@ -6,8 +6,8 @@
  * else T2's. Ghosts are kept to |T1| + |B1| <= c and the total to 2c, in bytes. Params: `capacity_gb`.
  * Reference: the paper's Fig. 4; libCacheSim `ARC.c` for the byte-sized variant.
  */
-import { IdList, LayerCache, type EvictionPolicy } from '../layer-cache.js';
-import { numberArg, type ModelFactory } from '../model.js';
+import { IdList, layerCache, type EvictionPolicy } from '../layer-cache.js';
+import type { ModelFactory } from '../model.js';
 
 const T1 = 1;
 const T2 = 2;
@@ -90,7 +90,4 @@ class Arc implements EvictionPolicy {
   }
 }
 
-export const arc: ModelFactory = (table, args) => {
-  const capacity = numberArg(args, 'capacity_gb', 1, 'arc') * 1e9;
-  return new LayerCache(table, capacity, new Arc(table.pools.objects.size, capacity));
-};
+export const arc: ModelFactory = (table, args) => layerCache(table, args, 'arc', (capacity) => new Arc(table.pools.objects.size, capacity));

@@ -3,8 +3,8 @@
  * ties go to the one requested longest ago. Params: `capacity_gb`. Reference: libCacheSim `LFU.c`.
  */
 import { IdHeap } from '../id-heap.js';
-import { LayerCache, type EvictionPolicy } from '../layer-cache.js';
-import { numberArg, type ModelFactory } from '../model.js';
+import { layerCache, type EvictionPolicy } from '../layer-cache.js';
+import type { ModelFactory } from '../model.js';
 
 class Lfu implements EvictionPolicy {
   private readonly heap: IdHeap;
@@ -37,4 +37,4 @@ class Lfu implements EvictionPolicy {
   }
 }
 
-export const lfu: ModelFactory = (table, args) => new LayerCache(table, numberArg(args, 'capacity_gb', 1, 'lfu') * 1e9, new Lfu(table.pools.objects.size));
+export const lfu: ModelFactory = (table, args) => layerCache(table, args, 'lfu', () => new Lfu(table.pools.objects.size));

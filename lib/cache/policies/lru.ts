@@ -2,8 +2,8 @@
  * LRU (least recently used): evicts the layer requested longest ago.
  * Params: `capacity_gb` (GB, 10^9 bytes). Reference: any OS text; libCacheSim `LRU.c`.
  */
-import { IdList, LayerCache, type EvictionPolicy } from '../layer-cache.js';
-import { numberArg, type ModelFactory } from '../model.js';
+import { IdList, layerCache, type EvictionPolicy } from '../layer-cache.js';
+import type { ModelFactory } from '../model.js';
 
 export class Lru implements EvictionPolicy {
   private readonly list: IdList;
@@ -24,4 +24,4 @@ export class Lru implements EvictionPolicy {
   }
 }
 
-export const lru: ModelFactory = (table, args) => new LayerCache(table, numberArg(args, 'capacity_gb', 1, 'lru') * 1e9, new Lru(table.pools.objects.size));
+export const lru: ModelFactory = (table, args) => layerCache(table, args, 'lru', () => new Lru(table.pools.objects.size));

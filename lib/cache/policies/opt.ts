@@ -6,8 +6,8 @@
 import { Kind } from '../../trace/request.js';
 import type { TraceTable } from '../../trace/table.js';
 import { IdHeap } from '../id-heap.js';
-import { LayerCache, type EvictionPolicy } from '../layer-cache.js';
-import { numberArg, type ModelFactory } from '../model.js';
+import { layerCache, type EvictionPolicy } from '../layer-cache.js';
+import type { ModelFactory } from '../model.js';
 
 class Opt implements EvictionPolicy {
   private readonly heap: IdHeap;
@@ -41,4 +41,4 @@ class Opt implements EvictionPolicy {
   }
 }
 
-export const opt: ModelFactory = (table, args) => new LayerCache(table, numberArg(args, 'capacity_gb', 1, 'opt') * 1e9, new Opt(table));
+export const opt: ModelFactory = (table, args) => layerCache(table, args, 'opt', () => new Opt(table));

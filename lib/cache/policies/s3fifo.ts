@@ -7,7 +7,7 @@
  * Reference: the paper's Algorithm 1; libCacheSim `S3FIFO.c`.
  */
 import type { TraceTable } from '../../trace/table.js';
-import { IdList, LayerCache, type EvictionPolicy } from '../layer-cache.js';
+import { IdList, layerCache, type EvictionPolicy } from '../layer-cache.js';
 import { numberArg, type ModelFactory } from '../model.js';
 
 const SMALL = 1;
@@ -101,7 +101,6 @@ class S3Fifo implements EvictionPolicy {
 }
 
 export const s3fifo: ModelFactory = (table: TraceTable, args) => {
-  const capacity = numberArg(args, 'capacity_gb', 1, 's3-fifo') * 1e9;
   const ratio = numberArg(args, 'small_ratio', 0.1, 's3-fifo');
-  return new LayerCache(table, capacity, new S3Fifo(table.pools.objects.size, capacity * ratio, capacity * (1 - ratio)));
+  return layerCache(table, args, 's3-fifo', (capacity) => new S3Fifo(table.pools.objects.size, capacity * ratio, capacity * (1 - ratio)));
 };

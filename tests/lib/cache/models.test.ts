@@ -136,7 +136,7 @@ t.test('OPT is never below any other policy on same-size layers', async (t) => {
   const trace = table(ids.map((id) => ['GET', blob(`L${id}`), 1000]));
   for (const slots of [5, 20, 80]) {
     const args = { capacity_gb: (slots * 1000) / 1e9 };
-    const hits = Object.fromEntries(['lru', 'fifo', 'lfu', 'arc', 's3-fifo', 'opt'].map((name) => [name, replay(name, trace, args).stats.hits]));
+    const hits = Object.fromEntries(['lru', 'fifo', 'lfu', 'arc', 's3-fifo', 'sieve', 'clock', '2q', 'w-tinylfu', 'gdsf', 'opt'].map((name) => [name, replay(name, trace, args).stats.hits]));
     t.ok(Object.values(hits).every((h) => h <= hits.opt), `${slots} slots: ${JSON.stringify(hits)}`);
   }
 });
@@ -146,4 +146,58 @@ t.test('ARC: recency and frequency lists, ghosts steering p (worked out by hand)
   const { hits, stats } = replay('arc', table(seq('ABCADAEBDEA', 100)), { capacity_gb: 300 / 1e9 });
   t.same(hits, [false, false, false, true, false, true, false, false, false, false, false]);
   t.equal(stats.evictions, 6);
+});
+
+t.test('SIEVE keeps a visited layer in place where CLOCK sends it round, and evicts it later (worked out by hand)', async (t) => {
+  const three = { capacity_gb: 300 / 1e9 };
+  // A B C fill; A is hit. D: the hand clears A and evicts B, stopping at C. B evicts C, E evicts D; A is
+  // still there at the 8th request. CLOCK moved A to the back at D, then evicted it at E.
+  t.same(replay('sieve', table(seq('ABCADBEAC', 100)), three).hits, [false, false, false, true, false, false, false, true, false]);
+  t.same(replay('clock', table(seq('ABCADBEAC', 100)), three).hits, [false, false, false, true, false, false, false, false, false]);
+  t.equal(replay('sieve', table(seq('ABCADBEAC', 100)), three).stats.evictions, 4);
+});
+
+t.test('2Q: a FIFO for new layers, ghosts of its evictions, an LRU for layers that came back (worked out by hand)', async (t) => {
+  // Four 100-byte slots; A1in's share is one layer, A1out remembers two. A is hit in A1in (4); evicted from
+  // A1in at E (6), it comes back from A1out into Am (7), as B does (9); C, a ghost, is forgotten at G
+  // (10). A and F are hits (11, 12). D and E come back from A1out (13, 14): E's room is made in Am, which
+  // evicts B, its least recent, without a ghost, so B is a plain miss into A1in at 15.
+  const { hits, stats } = replay('2q', table(seq('ABCADEAFBGAFDEB', 100)), { capacity_gb: 400 / 1e9 });
+  t.same(hits, [false, false, false, true, false, false, false, false, false, false, true, true, false, false, false]);
+  t.equal(stats.evictions, 8);
+});
+
+t.test('GDSF evicts the lowest frequency per byte, aged by the last eviction (worked out by hand)', async (t) => {
+  // 1000 bytes; A 100, B 500, C 400, D 300. Priorities L + f/size: D evicts B (0.002), B evicts C
+  // (0.0025, L = 0.0025), C evicts B again (0.0045 against D's 0.00533 and A's 0.02); A and D stay.
+  const sized = (ids: string): [string, string, number][] => [...ids].map((id) => ['GET', blob(id), { A: 100, B: 500, C: 400, D: 300 }[id] as number]);
+  const trace = table(sized('ABACDBCAD'));
+  t.same(replay('gdsf', trace, { capacity_gb: 1000 / 1e9 }).hits, [false, false, true, false, false, false, false, true, true]);
+  t.same(replay('lru', trace, { capacity_gb: 1000 / 1e9 }).hits, [false, false, true, false, false, false, false, false, false], 'LRU evicted A at B');
+});
+
+t.test('W-TinyLFU: the window, the sketch as the doorman of probation, promotion and demotion (worked out by hand)', async (t) => {
+  // Four 100-byte slots: a window of one, protected one, probation the rest. E's candidate D (seen once)
+  // ties probation's B and goes (7); B is promoted and demotes A (8); E and F lose their ties (9, 10); D,
+  // now seen twice, beats C (11); G loses to A (12); A and D are hits from probation (13, 14).
+  const args = { capacity_gb: 400 / 1e9, window_ratio: 0.25, protected_ratio: 1 / 3 };
+  const { hits, stats } = replay('w-tinylfu', table(seq('AABACDEBFDGCAD', 100)), args);
+  t.same(hits, [false, true, false, true, false, false, false, true, false, false, false, false, true, true]);
+  t.equal(stats.evictions, 5);
+  t.same(replay('lru', table(seq('AABACDEBFDGCAD', 100)), { capacity_gb: 400 / 1e9 }).hits.slice(9, 10), [true], 'LRU kept D for the 10th request');
+});
+
+t.test('admit_max_mb: larger layers bypass every layer cache, counted as misses', async (t) => {
+  const trace = table([
+    ['GET', blob('A'), 100],
+    ['GET', blob('B'), 200],
+    ['GET', blob('A'), 100],
+    ['GET', blob('B'), 200],
+  ]);
+  for (const name of ['lru', 'fifo', 'lfu', 'arc', 's3-fifo', 'sieve', 'clock', '2q', 'w-tinylfu', 'gdsf', 'opt']) {
+    const { hits, stats } = replay(name, trace, { capacity_gb: 300 / 1e9, admit_max_mb: 150 / 2 ** 20 });
+    t.same(hits, [false, false, true, false], `${name}: B is never cached`);
+    t.equal(stats.requests, 4, `${name}: but counted`);
+    t.same(replay(name, trace, { capacity_gb: 300 / 1e9 }).hits, [false, false, true, true], `${name}: without the filter B is cached`);
+  }
 });
