@@ -1,13 +1,14 @@
 import { availableParallelism } from 'node:os';
 import { runSweep } from '../../actors/simulate-master.js';
-import { MODELS } from '../../lib/cache/index.js';
+import { Worker } from 'node:worker_threads';
+import { shareTable } from '../../lib/trace/shared-table.js';
 import { ByteInterner } from '../../lib/trace/interner.js';
 import { Kind, Method } from '../../lib/trace/request.js';
 import { Random, Zipf } from '../../lib/trace/random.js';
 import { TraceTable } from '../../lib/trace/table.js';
 
 /** A columnar trace of `n` layer GETs over `objects` layers with Zipf popularity, built in memory. */
-function zipfTable(n: number, objects: number, seed: number): { table: TraceTable; workingSet: number } {
+export function zipfTable(n: number, objects: number, seed: number): { table: TraceTable; workingSet: number } {
   const rng = new Random(seed);
   const zipf = new Zipf(objects, 0.9);
   const sizeOf = new Float64Array(objects);
@@ -56,7 +57,7 @@ function zipfTable(n: number, objects: number, seed: number): { table: TraceTabl
 }
 
 /** The naive baseline: a JS Map from key to a node object, and a doubly linked list of nodes. */
-function mapLru(table: TraceTable, capacity: number): number {
+export function mapLru(table: TraceTable, capacity: number): number {
   interface Node {
     key: number;
     size: number;
@@ -108,8 +109,9 @@ function mapLru(table: TraceTable, capacity: number): number {
 
 /**
  * `npm run bench -- simulate [requests]`: requests/s per core of the cache models on a Zipf-like trace
- * (10 million requests over a million layers, cache at 10% of the working set), next to a naive
- * Map-plus-linked-list LRU measured in the same run; then a 16-point sweep on 1 and on 2 workers.
+ * (10 million requests over a million layers, cache at 10% of the working set), each on a fresh worker
+ * thread, next to a naive Map-plus-linked-list LRU measured in the same way; then a 16-point sweep on 1
+ * and on 2 workers.
  */
 export async function runSimulateBench(args: string[]): Promise<void> {
   const n = Number(args[0] ?? 10_000_000);
@@ -120,9 +122,15 @@ export async function runSimulateBench(args: string[]): Promise<void> {
   out(`trace: ${n.toLocaleString('en-US')} requests over ${objects.toLocaleString('en-US')} layers, working set ${(workingSet / 1e9).toFixed(1)} GB (built in ${((performance.now() - t0) / 1000).toFixed(1)} s); cache = 10% of the working set`);
   const capacity = workingSet * 0.1;
   const rate = (ms: number): string => `${(n / (ms / 1000) / 1e6).toFixed(2).padStart(6)} M req/s`;
-  t0 = performance.now();
-  const baselineHits = mapLru(table, capacity);
-  const baselineMs = performance.now() - t0;
+  const shared = shareTable(table);
+  // Each model on a fresh worker thread (simulate-probe.ts), the table shared.
+  const measure = (name: string, modelArgs: Record<string, unknown>): Promise<{ ms: number; hits: number }> =>
+    new Promise((resolve, reject) => {
+      const worker = new Worker(new URL('./simulate-probe.js', import.meta.url), { workerData: { shared, name, args: modelArgs, capacity } });
+      worker.once('message', (result: { ms: number; hits: number }) => void worker.terminate().then(() => resolve(result)));
+      worker.once('error', reject);
+    });
+  const { ms: baselineMs, hits: baselineHits } = await measure('baseline', {});
   out(`  ${'Map + list LRU (baseline)'.padEnd(26)} ${rate(baselineMs)}   hit ratio ${(baselineHits / n).toFixed(4)}`);
   const runs: [string, Record<string, unknown>][] = [
     ['lru', { capacity_gb: capacity / 1e9 }],
@@ -139,11 +147,7 @@ export async function runSimulateBench(args: string[]): Promise<void> {
     ['two-level', { cache_size: capacity / 11 / 2 ** 30, fs_multiplier: 10 }],
   ];
   for (const [name, modelArgs] of runs) {
-    t0 = performance.now();
-    const model = MODELS[name](table, modelArgs);
-    let hits = 0;
-    for (let i = 0; i < n; i++) if (model.access(i)) hits++;
-    const ms = performance.now() - t0;
+    const { ms, hits } = await measure(name, modelArgs);
     out(`  ${name.padEnd(26)} ${rate(ms)}   hit ratio ${(hits / n).toFixed(4)}   ${(baselineMs / ms).toFixed(2)}x the baseline`);
   }
   const sweep = { models: ['lru'], args: undefined, sweep: { capacity_gb: Array.from({ length: 16 }, (_, k) => ((k + 1) * capacity) / 16 / 1e9) }, baseDir: '.' };

@@ -27,7 +27,8 @@ class WTinyLfu implements EvictionPolicy {
   private readonly sizes: Float64Array;
   private readonly sketch: FrequencySketch;
   /** Layers moved out of the window for the miss under way, most recent last: each meets one victim. */
-  private readonly candidates: number[] = [];
+  private readonly candidates: Int32Array;
+  private candidateCount = 0;
   private windowBytes = 0;
   private protectedBytes = 0;
 
@@ -43,6 +44,7 @@ class WTinyLfu implements EvictionPolicy {
     this.where = new Uint8Array(objects);
     this.sizes = new Float64Array(objects);
     this.sketch = new FrequencySketch(expectedEntries);
+    this.candidates = new Int32Array(objects);
   }
 
   hit(layer: number): void {
@@ -74,13 +76,13 @@ class WTinyLfu implements EvictionPolicy {
       this.windowBytes -= this.sizes[out];
       this.where[out] = PROBATION;
       this.probation.pushBack(out);
-      this.candidates.push(out);
+      this.candidates[this.candidateCount++] = out;
     }
   }
 
   inserted(layer: number, _row: number, bytes: number): void {
     // Candidates that met no victim stay in probation as any other layer.
-    this.candidates.length = 0;
+    this.candidateCount = 0;
     this.sizes[layer] = bytes;
     this.where[layer] = WINDOW;
     this.window.pushBack(layer);
@@ -89,8 +91,9 @@ class WTinyLfu implements EvictionPolicy {
 
   victim(): number {
     const victim = this.probation.head >= 0 ? this.probation.head : this.protected.head >= 0 ? this.protected.head : this.window.head;
-    const candidate = this.candidates.pop();
-    if (candidate === undefined || candidate === victim) return candidate ?? victim;
+    if (this.candidateCount === 0) return victim;
+    const candidate = this.candidates[--this.candidateCount];
+    if (candidate === victim) return candidate;
     return this.sketch.frequency(candidate) > this.sketch.frequency(victim) ? victim : candidate;
   }
 
