@@ -9,7 +9,9 @@ import { MODELS } from '../../lib/cache/index.js';
 import { loadConfiguredTrace } from '../../lib/config/trace.js';
 import { DrtpError } from '../../lib/errors.js';
 import { writeFileAtomic } from '../../lib/fsutil/atomic.js';
-import { hitRatioSvg, pointsCsv } from '../../lib/report/sweep.js';
+import { hitRatioSvg, mrcCsv, pointsCsv } from '../../lib/report/sweep.js';
+import { formatBytes } from '../../lib/report/axis.js';
+import { lruMissRatioCurve, type MrcPoint } from '../../lib/cache/mrc.js';
 import { Progress } from '../../lib/term/progress.js';
 import { resolveShard } from '../../lib/schedule/shard.js';
 import { TraceCommand, numberFlag } from '../base.js';
@@ -37,20 +39,24 @@ export class SimulateCommand extends TraceCommand {
   config = Option.String({ name: 'CONFIG' });
   json = Option.Boolean('--json', false, { description: 'Print {"points": [{model, args, stats}]} as JSON' });
   csv = Option.String('--csv', { description: 'Write the points as a CSV table' });
-  svg = Option.String('--svg', { description: 'Write a chart of hit ratio against cache size per model (SVG)' });
+  svg = Option.String('--svg', { description: 'Write a chart of hit ratio against cache size per model (SVG), over the LRU curve of simulate.mrc' });
+  mrcCsv = Option.String('--mrc-csv', { description: 'Write the miss-ratio curve of simulate.mrc as a CSV table' });
   workers = Option.String('--workers', { description: 'Worker threads (default: all cores)' });
   shard = Option.String('--shard', { description: 'Run only shard I of N (I/N, from 0) of the sweep points: point k when k mod N = I. Default: JOB_COMPLETION_INDEX/JOB_COMPLETIONS if set' });
 
   async run(): Promise<number> {
     const config = await this.loadConfig(this.config);
-    if (config.simulate === undefined) throw new DrtpError('E_CONFIG', `${this.config}: /simulate is required for simulate (at least simulate.name)`, { path: '/simulate' });
+    if (config.simulate === undefined) throw new DrtpError('E_CONFIG', `${this.config}: /simulate is required for simulate (at least simulate.name or simulate.mrc)`, { path: '/simulate' });
     const { stdout, stderr } = this.context;
     const trace = await loadConfiguredTrace(config, { includeFailedByDefault: true, load: loadTraceParallel });
     const shard = resolveShard(this.shard);
     const latency: LatencyModel | undefined = config.simulate.latency;
     const { clientInfo } = config;
+    const { mrc } = config.simulate;
+    const curve = mrc === undefined ? undefined : lruMissRatioCurve(trace.table, { rate: mrc.rate, sizes: mrc.sizes, points: mrc.points });
+    const curveName = mrc === undefined || mrc.rate === 1 ? 'LRU curve (exact)' : `LRU curve (SHARDS, ${mrc.rate * 100}%)`;
     const progress = new Progress(stderr, 'simulate', { unit: 'points' });
-    const points = await runSweep(
+    const points = config.simulate.names.length === 0 ? [] : await runSweep(
       trace.table,
       {
         models: config.simulate.names,
@@ -66,8 +72,12 @@ export class SimulateCommand extends TraceCommand {
     progress.stop();
     if (latency !== undefined) return this.printRegistries(points);
     if (this.csv !== undefined) await writeFileAtomic(this.csv, pointsCsv(points));
-    if (this.svg !== undefined) await writeFileAtomic(this.svg, hitRatioSvg(points));
-    if (this.json) stdout.write(`${JSON.stringify({ points }, null, 2)}\n`);
+    if (this.mrcCsv !== undefined) {
+      if (curve === undefined) throw new DrtpError('E_USAGE', '--mrc-csv needs simulate.mrc in the configuration');
+      await writeFileAtomic(this.mrcCsv, mrcCsv(curve));
+    }
+    if (this.svg !== undefined) await writeFileAtomic(this.svg, hitRatioSvg(points, curve, curveName));
+    if (this.json) stdout.write(`${JSON.stringify({ points, ...(curve === undefined ? {} : { mrc: { name: curveName, rate: mrc?.rate, points: curve } }) }, null, 2)}\n`);
     else {
       stdout.write(describeRead(trace, this.isVerbose(config)));
       for (const p of points) {
@@ -77,6 +87,7 @@ export class SimulateCommand extends TraceCommand {
           for (const [name, value] of Object.entries(p.stats as Record<string, unknown>)) stdout.write(`  ${name.padEnd(34)} ${typeof value === 'number' && !Number.isInteger(value) ? value.toFixed(4) : JSON.stringify(value)}\n`);
         } else stdout.write(`  ${JSON.stringify(p.stats)}\n`);
       }
+      if (curve !== undefined) stdout.write(curveText(curve, curveName));
     }
     return this.finish(points);
   }
@@ -92,6 +103,14 @@ export class SimulateCommand extends TraceCommand {
   private finish(points: SimulationPoint[]): number {
     const failed = points.filter((p) => p.error !== undefined);
     for (const p of failed) this.context.stderr.write(`drtp: ${p.error?.code}: ${p.error?.message}\n`);
-    return failed.length === points.length ? 2 : 0;
+    return points.length > 0 && failed.length === points.length ? 2 : 0;
   }
+}
+
+/** The curve as a table of at most a dozen of its sizes, evenly picked. */
+function curveText(curve: readonly MrcPoint[], name: string): string {
+  const step = Math.max(1, Math.ceil(curve.length / 12));
+  const rows = curve.filter((_, k) => k % step === 0 || k === curve.length - 1);
+  const lines = rows.map((p) => `  ${formatBytes(p.bytes).padStart(10)}   ${p.missRatio.toFixed(4).padStart(10)}   ${p.byteMissRatio.toFixed(4).padStart(15)}`);
+  return `\n${name}, ${curve.length} sizes:\n  ${'cache'.padStart(10)}   ${'miss ratio'.padStart(10)}   ${'byte miss ratio'.padStart(15)}\n${lines.join('\n')}\n`;
 }

@@ -11,8 +11,9 @@ export interface MrcPoint {
 export interface MrcOptions {
   /** Sample a share of the layers (SHARDS, spatially hashed) instead of computing over all of them. */
   rate?: number;
-  /** Cache sizes to give the curve at, in bytes (default: 100 sizes, log-spaced up to the working set). */
+  /** Cache sizes to give the curve at, in bytes (default: `points` sizes, log-spaced up to the working set). */
   sizes?: readonly number[];
+  points?: number;
 }
 
 /** The hash space SHARDS samples from: a layer is sampled when its hash is below rate x this. */
@@ -74,7 +75,7 @@ export function lruMissRatioCurve(table: TraceTable, options: MrcOptions = {}): 
     bytes.add(at, own);
     last[layer] = at;
   }
-  const sizes = options.sizes ?? defaultSizes(table, workingSet);
+  const sizes = options.sizes ?? defaultSizes(table, workingSet, options.points ?? DEFAULT_POINTS);
   return curveAt(distance.subarray(0, sampled), asked.subarray(0, sampled), sizes, requests * rate, requestedBytes * rate);
 }
 
@@ -121,13 +122,13 @@ function curveAt(distance: Float64Array, asked: Float64Array, sizes: readonly nu
 }
 
 /** Log-spaced sizes from the smallest layer to the working set. */
-function defaultSizes(table: TraceTable, workingSet: number): number[] {
+function defaultSizes(table: TraceTable, workingSet: number, points: number): number[] {
   const { kind, size } = table.columns;
   let smallest = Infinity;
   for (let i = 0; i < table.length; i++) if (kind[i] === Kind.BLOB && size[i] > 0 && size[i] < smallest) smallest = size[i];
   if (!Number.isFinite(smallest) || workingSet <= smallest) return [Math.max(1, workingSet)];
   const ratio = workingSet / smallest;
-  return Array.from({ length: DEFAULT_POINTS }, (_, k) => smallest * ratio ** (k / (DEFAULT_POINTS - 1)));
+  return Array.from({ length: points }, (_, k) => smallest * ratio ** (k / (points - 1)));
 }
 
 /** A hash of a layer id, uniform over [0, HASH_SPACE): SHARDS samples layers, not requests. */

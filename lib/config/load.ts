@@ -129,10 +129,14 @@ export function resolveConfig(raw: RawConfig, file: string): Config {
       raw.simulate === undefined
         ? undefined
         : {
-            names: typeof raw.simulate.name === 'string' ? [raw.simulate.name] : raw.simulate.name,
+            names: raw.simulate.name === undefined ? [] : typeof raw.simulate.name === 'string' ? [raw.simulate.name] : raw.simulate.name,
             args: raw.simulate.args,
             sweep: raw.simulate.sweep ?? {},
             latency: raw.simulate.latency === undefined ? undefined : resolveLatency(raw.simulate.latency),
+            mrc:
+              raw.simulate.mrc === undefined
+                ? undefined
+                : { rate: raw.simulate.mrc.rate ?? 1, sizes: raw.simulate.mrc.sizes_gb?.map((gb) => gb * 1e9), points: raw.simulate.mrc.points ?? 100 },
           },
   };
 }

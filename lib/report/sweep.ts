@@ -1,3 +1,4 @@
+import type { MrcPoint } from '../cache/mrc.js';
 import { lineChart } from './svg.js';
 
 /** Tables and charts of simulation points: pure functions from points to text. */
@@ -38,11 +39,17 @@ export function pointsCsv(points: readonly PointLike[]): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The miss-ratio curve as a CSV table: cache size in GB, miss ratio, byte miss ratio. */
+export function mrcCsv(curve: readonly MrcPoint[]): string {
+  return `cache_gb,miss_ratio,byte_miss_ratio\n${curve.map((p) => `${p.bytes / 1e9},${p.missRatio},${p.byteMissRatio}`).join('\n')}\n`;
+}
+
 /**
  * An SVG line chart of hit ratio against cache size (the `capacity_gb` or `cache_size` argument), one
- * line per model, drawn by the same chart code as the trace reports.
+ * line per model, drawn by the same chart code as the trace reports; with `curve`, the LRU miss-ratio
+ * curve as hit ratio too (`curveName` its legend), the sweep's points drawn over it.
  */
-export function hitRatioSvg(points: readonly PointLike[]): string {
+export function hitRatioSvg(points: readonly PointLike[], curve?: readonly MrcPoint[], curveName = 'LRU curve'): string {
   const series = new Map<string, [number, number][]>();
   for (const p of points) {
     // The size argument the model uses: two-level's cache_size, the layer caches' capacity_gb.
@@ -52,8 +59,10 @@ export function hitRatioSvg(points: readonly PointLike[]): string {
     const name = p.model.split('/').pop() as string;
     series.set(name, [...(series.get(name) ?? []), [p.args?.[key] as number, ratio]]);
   }
+  const lines = [...series.entries()].map(([name, pts]) => ({ name, points: [...pts].sort((a, b) => a[0] - b[0]) }));
+  if (curve !== undefined) lines.unshift({ name: curveName, points: curve.map((p): [number, number] => [p.bytes / 1e9, 1 - p.missRatio]) });
   return lineChart(
-    [...series.entries()].map(([name, pts]) => ({ name, points: [...pts].sort((a, b) => a[0] - b[0]) })),
+    lines,
     { title: 'Hit ratio against cache size', x: { label: 'cache size (capacity_gb / cache_size)', unit: 'count', zero: true }, y: { label: 'hit ratio', unit: 'share' } },
   );
 }

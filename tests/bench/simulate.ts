@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { runSweep } from '../../actors/simulate-master.js';
 import { Worker } from 'node:worker_threads';
 import { shareTable } from '../../lib/trace/shared-table.js';
+import { lruMissRatioCurve } from '../../lib/cache/mrc.js';
 import { ByteInterner } from '../../lib/trace/interner.js';
 import { Kind, Method } from '../../lib/trace/request.js';
 import { Random, Zipf } from '../../lib/trace/random.js';
@@ -159,4 +160,11 @@ export async function runSimulateBench(args: string[]): Promise<void> {
   const one = await timed(1);
   const two = await timed(Math.min(2, availableParallelism()));
   out(`16-point LRU sweep: 1 worker ${(one / 1000).toFixed(1)} s, 2 workers ${(two / 1000).toFixed(1)} s: ${(one / two).toFixed(2)}x (target >= 1.8x)`);
+  // The whole curve in one pass, against those 16 points on one worker.
+  for (const rate of [1, 0.01]) {
+    t0 = performance.now();
+    const curve = lruMissRatioCurve(table, { rate, sizes: sweep.sweep.capacity_gb.map((gb) => gb * 1e9) });
+    const ms = performance.now() - t0;
+    out(`LRU miss-ratio curve, ${rate === 1 ? 'exact' : `SHARDS ${rate * 100}%`}, one pass on one core: ${(ms / 1000).toFixed(1)} s, ${(one / ms).toFixed(2)}x the 16-point sweep on 1 worker; miss ratio at 10% of the working set ${curve[curve.length - 1].missRatio.toFixed(4)}`);
+  }
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { CHROMIUM, chartsOf, renderedDom } from '../helpers/chromium.js';
 import type { TraceRecord } from '../helpers/fake-trace.js';
+import { writeSynthTrace } from '../../lib/trace/synth-files.js';
 
 const SAMPLE = join(import.meta.dirname, '../../examples/traces/prod-dal09-logstash-2017.06.20-0.json');
 
@@ -50,7 +51,7 @@ t.test('the example configurations run: every built-in model swept, and the two-
   const points = (JSON.parse(sweep.stdout) as { points: { model: string; error?: unknown }[] }).points;
   t.same([...new Set(points.map((p) => p.model))], ['two-level', 'prefetch', 'lru', 'fifo', 'lfu', 'arc', 's3-fifo', 'sieve', 'clock', '2q', 'w-tinylfu', 'gdsf', 'opt']);
   t.same(points.filter((p) => p.error !== undefined), [], 'no point failed');
-  t.equal((readFileSync(join(dir, 'chart.svg'), 'utf8').match(/<polyline/g) ?? []).length, 12, 'a line per model with a cache size (all but prefetch)');
+  t.equal((readFileSync(join(dir, 'chart.svg'), 'utf8').match(/<polyline/g) ?? []).length, 13, 'a line per model with a cache size (all but prefetch), and the LRU curve');
   if (CHROMIUM !== undefined) {
     const [chart] = chartsOf(renderedDom(join(dir, 'chart.svg'), dir));
     t.equal(chart.title, 'Hit ratio against cache size', 'Chromium renders the sweep chart');
@@ -60,4 +61,37 @@ t.test('the example configurations run: every built-in model swept, and the two-
   t.equal(registry.code, 0, registry.stderr);
   const [point] = (JSON.parse(registry.stdout) as { points: { summary: { requests: { total: number; ok: number } } }[] }).points;
   t.ok(point.summary.requests.total > 0 && point.summary.requests.ok === point.summary.requests.total, 'a run summary, every request served');
+});
+
+t.test('simulate.mrc: the exact LRU curve, as JSON, CSV and under the sweep in the chart, equals the simulated LRU points', async (t) => {
+  const dir = t.testdir();
+  const [trace] = await writeSynthTrace(dir, { requests: 20_000, seed: 21, maxLayerBytes: 1e6 });
+  const sizes = [0.002, 0.005, 0.01, 0.02, 0.05];
+  const config = join(dir, 'mrc.yaml');
+  writeFileSync(config, `trace:\n  traces: [${trace}]\nsimulate:\n  name: lru\n  sweep:\n    capacity_gb: [${sizes.join(', ')}]\n  mrc:\n    sizes_gb: [${sizes.join(', ')}]\n`);
+  const result = await runCli(['simulate', config, '--json', '--svg', join(dir, 'chart.svg'), '--mrc-csv', join(dir, 'curve.csv')]);
+  t.equal(result.code, 0, result.stderr);
+  const { points, mrc } = JSON.parse(result.stdout) as { points: { args: { capacity_gb: number }; stats: Record<string, number> }[]; mrc: { name: string; points: { bytes: number; missRatio: number; byteMissRatio: number }[] } };
+  t.equal(mrc.name, 'LRU curve (exact)');
+  for (const point of points) {
+    const on = mrc.points.find((p) => p.bytes === point.args.capacity_gb * 1e9);
+    t.equal(on?.missRatio, 1 - point.stats['hit ratio'], `${point.args.capacity_gb} GB: the curve's miss ratio is the simulation's`);
+    t.equal(on?.byteMissRatio.toFixed(12), (1 - point.stats['byte hit ratio']).toFixed(12), `${point.args.capacity_gb} GB: and its byte miss ratio`);
+  }
+  const csv = readFileSync(join(dir, 'curve.csv'), 'utf8').trim().split('\n');
+  t.same(csv[0], 'cache_gb,miss_ratio,byte_miss_ratio');
+  t.same(csv.slice(1).map((line) => Number(line.split(',')[0])), sizes, 'a row per size');
+  const svg = readFileSync(join(dir, 'chart.svg'), 'utf8');
+  t.equal((svg.match(/<polyline/g) ?? []).length, 2, 'the curve and the sweep');
+  t.match(svg, /LRU curve \(exact\)/);
+
+  // Sampled, without a sweep: a curve alone, named for its rate; --mrc-csv without simulate.mrc is a usage error.
+  writeFileSync(config, `trace:\n  traces: [${trace}]\nsimulate:\n  mrc: {rate: 0.5, points: 8}\n`);
+  const sampled = await runCli(['simulate', config]);
+  t.equal(sampled.code, 0, sampled.stderr);
+  t.match(sampled.stdout, /LRU curve \(SHARDS, 50%\), 8 sizes:/);
+  writeFileSync(config, `trace:\n  traces: [${trace}]\nsimulate:\n  name: lru\n`);
+  const usage = await runCli(['simulate', config, '--mrc-csv', join(dir, 'x.csv')]);
+  t.equal(usage.code, 2);
+  t.match(usage.stderr, /--mrc-csv needs simulate.mrc/);
 });
