@@ -6,6 +6,7 @@ import { isTableFile } from '../lib/trace/binary.js';
 import { appendTable, TraceTableBuilder } from '../lib/trace/builder.js';
 import { planChunks } from '../lib/trace/chunks.js';
 import { isArchive, traceInputs } from '../lib/trace/inputs.js';
+import { isOracleGeneral } from '../lib/trace/oracle-general.js';
 import { loadTrace, type LoadedTrace, type LoadOptions, type TraceReadStats } from '../lib/trace/load.js';
 import { isGzip } from '../lib/trace/reader.js';
 import { openSharedTable } from '../lib/trace/shared-table.js';
@@ -117,7 +118,7 @@ export async function loadTraceParallel(paths: readonly string[], options: Paral
 /**
  * The tasks for `files`: a plain file larger than a worker's share of the trace is cut into chunks of
  * about that share (at least `minChunk` each), so that few large files still keep every worker busy;
- * compressed files and tables are read whole.
+ * compressed files, tables and oracleGeneral traces are read whole.
  */
 async function planPieces(files: readonly string[], workers: number, minChunk: number): Promise<Piece[]> {
   const sizes = await Promise.all(files.map((f) => stat(f).then((s) => s.size, () => 0)));
@@ -127,7 +128,7 @@ async function planPieces(files: readonly string[], workers: number, minChunk: n
   for (const [k, file] of files.entries()) {
     const size = sizes[k];
     const parts = Math.round(size / target);
-    if (parts < 2 || isTableFile(file) || (await isGzip(file))) {
+    if (parts < 2 || isTableFile(file) || isOracleGeneral(file) || (await isGzip(file))) {
       pieces.push({ file, bytes: size });
       continue;
     }

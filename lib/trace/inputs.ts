@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { DrtpError } from '../errors.js';
 import { ioError } from '../fsutil/io-error.js';
 
-/** Names a trace input can have: JSON, NDJSON (either gzip-compressed), .drtp tables, tar archives. */
-const TRACE_NAME = /\.(json|ndjson|jsonl)(\.gz)?$|\.drtp$|\.tar$|\.tar\.gz$|\.tgz$/i;
+/** Names a trace input can have: JSON, NDJSON (either gzip-compressed), .drtp tables, tar archives, libCacheSim's oracleGeneral. */
+const TRACE_NAME = /\.(json|ndjson|jsonl)(\.gz)?$|\.drtp$|\.tar$|\.tar\.gz$|\.tgz$|\.oraclegeneral(\.bin)?(\.zst)?$/i;
 
 /** A tar archive of trace files, as the IBM traces are downloaded (read as a stream, never unpacked). */
 export function isArchive(path: string): boolean {
@@ -29,7 +29,7 @@ export async function traceInputs(paths: readonly string[]): Promise<string[]> {
       continue;
     }
     const found = await traceFilesUnder(path);
-    if (found.length === 0) throw new DrtpError('E_IO', `cannot read trace directory ${path}: it holds no trace files (.json, .json.gz, .ndjson, .drtp, .tar, .tar.gz)`, { file: path });
+    if (found.length === 0) throw new DrtpError('E_IO', `cannot read trace directory ${path}: it holds no trace files (.json, .json.gz, .ndjson, .drtp, .tar, .tar.gz, .oracleGeneral)`, { file: path });
     out.push(...found);
   }
   return out;

@@ -5,6 +5,7 @@ import { isTableFile, readTable } from './binary.js';
 import { TraceTableBuilder, appendTable } from './builder.js';
 import { archiveMembers } from './archive.js';
 import type { FileChunk } from './chunks.js';
+import { isOracleGeneral, readOracleGeneral } from './oracle-general.js';
 import { isArchive, traceInputs } from './inputs.js';
 import { scanFile, scanStream } from './reader.js';
 import type { RecordSink, ScannedRecord } from './scanner.js';
@@ -67,8 +68,8 @@ export async function loadTrace(paths: readonly string[], options: LoadOptions =
   let reserved = false;
   const builder = new TraceTableBuilder();
   for (const [k, file] of files.entries()) {
-    if (isTableFile(file)) {
-      const { table, meta } = await readTable(file);
+    if (isTableFile(file) || isOracleGeneral(file)) {
+      const { table, meta } = isTableFile(file) ? await readTable(file) : { table: await readOracleGeneral(file), meta: {} };
       appendTable(builder, table);
       addTableStats(stats, file, table.length, meta);
       doneBytes += sizes[k];
