@@ -56,5 +56,5 @@ t.test('a damaged archive is a trace error naming it; a directory without traces
   t.match(bad.stderr, `E_TRACE_PARSE: ${join(dir, 'bad.tar.gz')}`);
   mkdirSync(join(dir, 'empty'));
   const empty = await runCli(['import', join(dir, 'empty'), '--out', join(dir, 'x.drtp')]);
-  t.same([empty.code, empty.stderr], [4, `drtp: E_IO: cannot read trace directory ${join(dir, 'empty')}: it holds no trace files (.json, .json.gz, .ndjson, .drtp, .tar, .tar.gz)\n`]);
+  t.same([empty.code, empty.stderr], [4, `drtp: E_IO: cannot read trace directory ${join(dir, 'empty')}: it holds no trace files (.json, .json.gz, .ndjson, .drtp, .tar, .tar.gz, .oracleGeneral)\n`]);
 });

@@ -16,7 +16,7 @@ const config = (dir: string, body: string): string => {
 t.test('a trace directory without trace files: E_IO naming it, exit 4, in run, analyze and import', async (t) => {
   const dir = t.testdir({ traces: { 'notes.txt': 'not a trace' }, 'interm.json': '{}' });
   const traces = join(dir, 'traces');
-  const expected = `drtp: E_IO: cannot read trace directory ${traces}: it holds no trace files (.json, .json.gz, .ndjson, .drtp, .tar, .tar.gz)\n`;
+  const expected = `drtp: E_IO: cannot read trace directory ${traces}: it holds no trace files (.json, .json.gz, .ndjson, .drtp, .tar, .tar.gz, .oracleGeneral)\n`;
   const run = await runCli(['run', config(dir, 'trace: {traces: [traces]}\nregistry: [127.0.0.1:1]\nwarmup: {output: interm.json}\n')]);
   t.same([run.code, run.stderr], [4, expected], 'run');
   const analyze = await runCli(['analyze', traces]);
