@@ -1,0 +1,185 @@
+import { createCipheriv, createHash, type Hash } from 'node:crypto';
+import { crc32, deflateRawSync } from 'node:zlib';
+import type { BlobContent } from './content.js';
+
+/** The largest stored deflate block. */
+const STORED_MAX = 65535;
+const BLOCK = 512;
+/** A tar ends with two zero blocks. */
+const TAR_END = 2 * BLOCK;
+const GZIP_HEADER = 10;
+const GZIP_TRAILER = 8;
+/** Bytes a stored block adds: its header byte, LEN and NLEN. */
+const STORED_OVERHEAD = 5;
+const ZEROS = Buffer.alloc(STORED_MAX);
+/** The content of the file in a layer too small for stored blocks: the URI's hash. */
+const SMALL_FILE_BYTES = 32;
+
+/** A layer blob that is a valid gzip-compressed tar, and the sha256 of the tar inside (its diff_id). */
+export interface LayerArchive extends BlobContent {
+  /** `sha256:<hex>` of the uncompressed tar, computed by streaming it once. */
+  diffId(): string;
+}
+
+/**
+ * A gzip-compressed tar of exactly `size` bytes, for a trace URI: one regular file, `layer/<hash>`, of
+ * AES-CTR content keyed by the URI (the same bytes on every run, different for every URI). The tar is
+ * carried in stored (uncompressed) deflate blocks, so its compressed size is known before a byte is made,
+ * and the bytes that a whole number of tar blocks cannot make up go to the gzip header's comment field.
+ * Streamed in 64 KiB blocks: a 1 GiB layer never sits in memory. Layers too small for stored blocks
+ * (under 1559 bytes) hold a 32-byte file compressed with deflate; below `minimumArchiveBytes(uri)`
+ * (about 130 bytes) there is no valid archive at all, and this returns null.
+ */
+export function layerArchive(uri: string, size: number): LayerArchive | null {
+  const seed = createHash('sha256').update(uri).digest();
+  const name = layerName(seed);
+  const smallest = storedSize(0);
+  if (size < smallest) return smallArchive(name, seed, size);
+  // The most whole data blocks whose archive fits; what is left (under a block and a stored header) is
+  // the comment's.
+  let blocks = Math.floor((size - smallest) / (BLOCK + STORED_OVERHEAD / 128));
+  while (blocks > 0 && storedSize(blocks * BLOCK) > size) blocks--;
+  while (storedSize((blocks + 1) * BLOCK) <= size) blocks++;
+  const fileBytes = blocks * BLOCK;
+  const comment = size - storedSize(fileBytes);
+  return streamedArchive(name, seed, fileBytes, comment, size);
+}
+
+/** The smallest size `layerArchive` makes a valid archive of for `uri` (about 130 bytes: its file does not compress). */
+export function minimumArchiveBytes(uri: string): number {
+  const seed = createHash('sha256').update(uri).digest();
+  return GZIP_HEADER + deflateRawSync(tarOf(layerName(seed), seed.subarray(0, SMALL_FILE_BYTES)), { level: 9 }).length + GZIP_TRAILER;
+}
+
+function layerName(seed: Buffer): string {
+  return `layer/${seed.subarray(0, 8).toString('hex')}`;
+}
+
+/** The compressed size of a tar holding a file of `fileBytes` (a multiple of 512), in stored blocks, with no comment. */
+function storedSize(fileBytes: number): number {
+  const tar = BLOCK + fileBytes + TAR_END;
+  return GZIP_HEADER + tar + STORED_OVERHEAD * Math.ceil(tar / STORED_MAX) + GZIP_TRAILER;
+}
+
+function streamedArchive(name: string, seed: Buffer, fileBytes: number, comment: number, size: number): LayerArchive {
+  const tarBytes = BLOCK + fileBytes + TAR_END;
+  let diffId: string | undefined;
+  function* chunks(): Generator<Uint8Array> {
+    const hash = createHash('sha256');
+    let crc = 0;
+    yield gzipHeader(comment);
+    // The tar, cut into stored blocks of at most 64 KiB as it is made.
+    const block = Buffer.alloc(STORED_MAX);
+    let filled = 0;
+    let sent = 0;
+    const cipher = createCipheriv('aes-128-ctr', seed.subarray(0, 16), seed.subarray(16, 32));
+    const parts = tarParts(name, fileBytes, (n) => cipher.update(ZEROS.subarray(0, n)));
+    for (const part of parts) {
+      let at = 0;
+      while (at < part.length) {
+        const n = Math.min(STORED_MAX - filled, part.length - at);
+        part.copy(block, filled, at, at + n);
+        filled += n;
+        at += n;
+        if (filled === STORED_MAX || sent + filled === tarBytes) {
+          const data = block.subarray(0, filled);
+          hash.update(data);
+          crc = crc32(data, crc);
+          sent += filled;
+          yield storedHeader(filled, sent === tarBytes);
+          yield Buffer.from(data);
+          filled = 0;
+        }
+      }
+    }
+    const trailer = Buffer.alloc(GZIP_TRAILER);
+    trailer.writeUInt32LE(crc >>> 0, 0);
+    trailer.writeUInt32LE(tarBytes % 2 ** 32, 4);
+    yield trailer;
+    diffId = `sha256:${hash.digest('hex')}`;
+  }
+  return {
+    size,
+    chunks,
+    diffId: () => diffId ?? hashOfTar(chunksOfTar(name, seed, fileBytes)),
+  };
+}
+
+/** The tar's pieces in order: header, the file's content (`content(n)` gives the next n bytes), padding, end. */
+function* tarParts(name: string, fileBytes: number, content: (n: number) => Buffer): Generator<Buffer> {
+  yield tarHeader(name, fileBytes);
+  for (let at = 0; at < fileBytes; at += STORED_MAX) yield content(Math.min(STORED_MAX, fileBytes - at));
+  yield Buffer.alloc(TAR_END);
+}
+
+function* chunksOfTar(name: string, seed: Buffer, fileBytes: number): Generator<Buffer> {
+  const cipher = createCipheriv('aes-128-ctr', seed.subarray(0, 16), seed.subarray(16, 32));
+  yield* tarParts(name, fileBytes, (n) => cipher.update(ZEROS.subarray(0, n)));
+}
+
+function hashOfTar(parts: Iterable<Buffer>): string {
+  const hash: Hash = createHash('sha256');
+  for (const part of parts) hash.update(part);
+  return `sha256:${hash.digest('hex')}`;
+}
+
+/** A layer under 1559 bytes: a 32-byte file, deflated; null when even that does not fit. */
+function smallArchive(name: string, seed: Buffer, size: number): LayerArchive | null {
+  const tar = tarOf(name, seed.subarray(0, SMALL_FILE_BYTES));
+  const deflated = deflateRawSync(tar, { level: 9 });
+  const comment = size - (GZIP_HEADER + deflated.length + GZIP_TRAILER);
+  if (comment < 0) return null;
+  const trailer = Buffer.alloc(GZIP_TRAILER);
+  trailer.writeUInt32LE(crc32(tar) >>> 0, 0);
+  trailer.writeUInt32LE(tar.length, 4);
+  const body = Buffer.concat([gzipHeader(comment), deflated, trailer]);
+  const diffId = hashOfTar([tar]);
+  return { size, chunks: () => [body], diffId: () => diffId };
+}
+
+function tarOf(name: string, content: Buffer): Buffer {
+  const padded = Math.ceil(content.length / BLOCK) * BLOCK;
+  return Buffer.concat([tarHeader(name, content.length), content, Buffer.alloc(padded - content.length + TAR_END)]);
+}
+
+/**
+ * A gzip header (no time, no OS) taking `extra` bytes more than the plain 10: a zero-terminated comment
+ * of `extra - 1` letters. Readers skip comments; it absorbs what whole tar blocks cannot.
+ */
+function gzipHeader(extra: number): Buffer {
+  const header = Buffer.alloc(GZIP_HEADER + extra, 0x2d); // '-' fills the comment
+  header.set([0x1f, 0x8b, 8, extra > 0 ? 0x10 : 0, 0, 0, 0, 0, 0, 255]);
+  if (extra > 0) header[GZIP_HEADER + extra - 1] = 0;
+  return header;
+}
+
+function storedHeader(length: number, final: boolean): Buffer {
+  const header = Buffer.alloc(STORED_OVERHEAD);
+  header[0] = final ? 1 : 0;
+  header.writeUInt16LE(length, 1);
+  header.writeUInt16LE(~length & 0xffff, 3);
+  return header;
+}
+
+/** A ustar header for a regular file: mode 0644, owner 0, time 0. Sizes over 8 GiB use the base-256 form. */
+function tarHeader(name: string, size: number): Buffer {
+  const header = Buffer.alloc(BLOCK);
+  header.write(name, 0, 100, 'utf8');
+  header.write('0000644\0', 100, 'latin1');
+  header.write('0000000\0', 108, 'latin1');
+  header.write('0000000\0', 116, 'latin1');
+  if (size < 8 ** 11) header.write(`${size.toString(8).padStart(11, '0')}\0`, 124, 'latin1');
+  else {
+    header[124] = 0x80;
+    for (let k = 135, rest = size; k > 124; k--, rest = Math.floor(rest / 256)) header[k] = rest % 256;
+  }
+  header.write('00000000000\0', 136, 'latin1');
+  header.write('        ', 148, 'latin1');
+  header.write('0', 156, 'latin1');
+  header.write('ustar\0', 257, 'latin1');
+  header.write('00', 263, 'latin1');
+  let sum = 0;
+  for (const byte of header) sum += byte;
+  header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+  return header;
+}
