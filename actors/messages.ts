@@ -36,12 +36,23 @@ export interface WarmupTask {
   random: boolean;
   /** Longest wait for response headers, or between body bytes (`client_info.timeout_ms`). */
   timeoutMs: number;
+  /** Layers as gzip-compressed tars of their traced size (`warmup.manifests: image`). */
+  archives: boolean;
+}
+
+/**
+ * A layer as `warmup.manifests: image` pushes it: a real archive (its diff_id, the sha256 of the tar
+ * inside), or, too small for one, the plain content (its diff_id its digest).
+ */
+export interface LayerShape {
+  archive: boolean;
+  diffId: string;
 }
 
 /** One blob done, as a warmup worker reports it. */
 export type WarmupReport =
-  | { type: 'pushed'; uri: string; digest: string; bytes: number; registry: string }
-  | { type: 'present'; uri: string; digest: string; registry: string }
+  | { type: 'pushed'; uri: string; digest: string; bytes: number; registry: string; layer?: LayerShape }
+  | { type: 'present'; uri: string; digest: string; registry: string; layer?: LayerShape }
   | { type: 'failed'; uri: string; error: ErrorData; registry: string };
 
 /** The master's side of a warmup task. */

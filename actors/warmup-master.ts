@@ -4,9 +4,9 @@ import type { RegistryEndpoint } from '../lib/registry/endpoint.js';
 import { isPushed, writeDigestMap, type DigestMap } from '../lib/registry/digest-map.js';
 import { shareItems, type WarmupItem } from '../lib/registry/warmup-plan.js';
 import { RegistryClient, clientOptions } from '../lib/registry/client.js';
-import { pushImageManifest, type Layer } from '../lib/registry/image-manifest.js';
+import { pushImageManifest, type ImageLayer } from '../lib/registry/image-manifest.js';
 import { DrtpError, isDrtpError } from '../lib/errors.js';
-import type { StoppableWorker, WarmupMaster, WarmupReport, WarmupTask, WarmupTaskResult } from './messages.js';
+import type { LayerShape, StoppableWorker, WarmupMaster, WarmupReport, WarmupTask, WarmupTaskResult } from './messages.js';
 import { ActorPool } from './runtime.js';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -44,6 +44,8 @@ export interface WarmupSummary {
   /** The first few failures, `uri: code: message`. */
   failures: string[];
   seconds: number;
+  /** With `manifests: image`: layers too small for a gzip-compressed tar (about 130 bytes), pushed as plain content. */
+  notArchives?: number;
 }
 
 /**
@@ -65,8 +67,11 @@ export async function runWarmup(options: WarmupOptions): Promise<WarmupSummary> 
   let dirty = false;
   const workersOf: Remote<StoppableWorker>[] = [];
   const failedNow = new Set<string>();
+  // With manifests: image, what each layer was pushed as (the image configs need its diff_id).
+  const shapes = new Map<string, LayerShape>();
   const record = (report: WarmupReport): void => {
     done++;
+    if (report.type !== 'failed' && report.layer !== undefined) shapes.set(report.uri, report.layer);
     if (report.type === 'failed') {
       const reason = `${report.error.code}: ${report.error.message}`;
       // A digest an earlier warmup recorded survives a failed check or push (a dead registry must not
@@ -100,7 +105,7 @@ export async function runWarmup(options: WarmupOptions): Promise<WarmupSummary> 
     const master: WarmupMaster = { blob: record };
     for (const registry of options.registries) {
       for (const share of shareItems(items, workers)) {
-        const task: WarmupTask = { registry, items: share, known, concurrency: perWorker, random: options.random, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS };
+        const task: WarmupTask = { registry, items: share, known, concurrency: perWorker, random: options.random, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, archives: asImages };
         const running = pool.run<WarmupTask, WarmupTaskResult, StoppableWorker>(task, master);
         workersOf.push(running.worker);
         tasks.push(running.result);
@@ -114,7 +119,8 @@ export async function runWarmup(options: WarmupOptions): Promise<WarmupSummary> 
       summary.failed += r.failed;
       summary.bytes += r.bytes;
     }
-    if (asImages && !summary.stopped) await pushManifests(options, summary, record);
+    if (asImages) summary.notArchives = [...shapes.values()].filter((shape) => !shape.archive).length;
+    if (asImages && !summary.stopped) await pushManifests(options, summary, record, shapes);
   } finally {
     clearInterval(checkpoint);
     options.signal?.removeEventListener('abort', stop);
@@ -133,13 +139,14 @@ export async function runWarmup(options: WarmupOptions): Promise<WarmupSummary> 
  * of its repository that warmup pushed (sizes from the trace), pushed from the master (they are few
  * and small).
  */
-async function pushManifests(options: WarmupOptions, summary: WarmupSummary, record: (r: WarmupReport) => void): Promise<void> {
-  const layersOf = new Map<string, Layer[]>();
+async function pushManifests(options: WarmupOptions, summary: WarmupSummary, record: (r: WarmupReport) => void, shapes: ReadonlyMap<string, LayerShape>): Promise<void> {
+  const layersOf = new Map<string, ImageLayer[]>();
   for (const item of options.items) {
     const digest = options.map.get(item.uri);
-    if (item.manifest || !isPushed(digest)) continue;
+    const shape = shapes.get(item.uri);
+    if (item.manifest || !isPushed(digest) || shape === undefined) continue;
     const list = layersOf.get(item.repo) ?? [];
-    if (list.length < 100) list.push({ digest, size: item.size });
+    if (list.length < 100) list.push({ digest, size: item.size, uri: item.uri, ...shape });
     layersOf.set(item.repo, list);
   }
   for (const registry of options.registries) {

@@ -4,8 +4,9 @@
  */
 import { DrtpError, isDrtpError } from '../lib/errors.js';
 import { RegistryClient, clientOptions } from '../lib/registry/client.js';
-import { generatedContent } from '../lib/registry/content.js';
-import type { WarmupMaster, WarmupReport, WarmupTask, WarmupTaskResult } from './messages.js';
+import { digestOf, generatedContent } from '../lib/registry/content.js';
+import { layerArchive } from '../lib/registry/layer-archive.js';
+import type { LayerShape, WarmupMaster, WarmupReport, WarmupTask, WarmupTaskResult } from './messages.js';
 import { actorEntry } from './runtime.js';
 
 export default actorEntry<WarmupTask, WarmupTaskResult, WarmupMaster>(async (task, { master, expose }) => {
@@ -20,16 +21,21 @@ export default actorEntry<WarmupTask, WarmupTaskResult, WarmupMaster>(async (tas
     while (!result.stopped && next < task.items.length) {
       const item = task.items[next++];
       try {
+        const archive = task.archives ? layerArchive(item.uri, item.size) : null;
+        const content = archive ?? generatedContent(item.uri, item.size, task.random);
         const known = task.known[item.uri];
-        if (known !== undefined && (await client.hasBlob(item.repo, known))) {
+        // An archive is other content than a blob of the same URI: a digest an earlier warmup recorded
+        // counts only if it is the archive's (hashing it also yields its diff_id).
+        const shape = (digest: string): LayerShape | undefined => (task.archives ? { archive: archive !== null, diffId: archive?.diffId() ?? digest } : undefined);
+        if (known !== undefined && (archive === null || digestOf(archive) === known) && (await client.hasBlob(item.repo, known))) {
           result.present++;
-          await report({ type: 'present', uri: item.uri, digest: known, registry });
+          await report({ type: 'present', uri: item.uri, digest: known, registry, layer: shape(known) });
           continue;
         }
-        const digest = await client.pushBlob(item.repo, generatedContent(item.uri, item.size, task.random));
+        const digest = await client.pushBlob(item.repo, content);
         result.pushed++;
         result.bytes += item.size;
-        await report({ type: 'pushed', uri: item.uri, digest, bytes: item.size, registry });
+        await report({ type: 'pushed', uri: item.uri, digest, bytes: item.size, registry, layer: shape(digest) });
       } catch (err) {
         result.failed++;
         const error = isDrtpError(err) ? err.toData() : new DrtpError('E_INTERNAL', String((err as Error)?.stack ?? err)).toData();

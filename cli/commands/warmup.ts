@@ -80,6 +80,7 @@ export class WarmupCommand extends TraceCommand {
       `warmup: ${summary.pushed.toLocaleString('en-US')} pushed (${formatBytes(summary.bytes)}), ${summary.present.toLocaleString('en-US')} already present, ` +
         `${summary.failed.toLocaleString('en-US')} failed, in ${formatDuration(summary.seconds)}; map written to ${output}\n`,
     );
+    if ((summary.notArchives ?? 0) > 0) stdout.write(`warmup: ${(summary.notArchives ?? 0).toLocaleString('en-US')} layers too small for a gzip-compressed tar (under ~130 bytes) pushed as plain content: a runtime cannot unpack them\n`);
     if (summary.kept > 0) stdout.write(`warmup: ${summary.kept.toLocaleString('en-US')} of the failed keep the digest an earlier warmup recorded\n`);
     for (const f of summary.failures) stdout.write(`  failed: ${printable(f)}\n`);
     if (summary.stopped) {

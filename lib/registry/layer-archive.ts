@@ -25,7 +25,7 @@ export interface LayerArchive extends BlobContent {
  * A gzip-compressed tar of exactly `size` bytes, for a trace URI: one regular file, `layer/<hash>`, of
  * AES-CTR content keyed by the URI (the same bytes on every run, different for every URI). The tar is
  * carried in stored (uncompressed) deflate blocks, so its compressed size is known before a byte is made,
- * and the bytes that a whole number of tar blocks cannot make up go to the gzip header's comment field.
+ * and the bytes that a whole number of tar blocks cannot make up go to the gzip header's extra field.
  * Streamed in 64 KiB blocks: a 1 GiB layer never sits in memory. Layers too small for stored blocks
  * (under 1559 bytes) hold a 32-byte file compressed with deflate; below `minimumArchiveBytes(uri)`
  * (about 130 bytes) there is no valid archive at all, and this returns null.
@@ -35,14 +35,13 @@ export function layerArchive(uri: string, size: number): LayerArchive | null {
   const name = layerName(seed);
   const smallest = storedSize(0);
   if (size < smallest) return smallArchive(name, seed, size);
-  // The most whole data blocks whose archive fits; what is left (under a block and a stored header) is
-  // the comment's.
+  // The most whole data blocks whose archive fits; what is left (under a block and a stored header) goes
+  // to the gzip header.
   let blocks = Math.floor((size - smallest) / (BLOCK + STORED_OVERHEAD / 128));
   while (blocks > 0 && storedSize(blocks * BLOCK) > size) blocks--;
   while (storedSize((blocks + 1) * BLOCK) <= size) blocks++;
   const fileBytes = blocks * BLOCK;
-  const comment = size - storedSize(fileBytes);
-  return streamedArchive(name, seed, fileBytes, comment, size);
+  return streamedArchive(name, seed, fileBytes, size - storedSize(fileBytes), size);
 }
 
 /** The smallest size `layerArchive` makes a valid archive of for `uri` (about 130 bytes: its file does not compress). */
@@ -61,13 +60,13 @@ function storedSize(fileBytes: number): number {
   return GZIP_HEADER + tar + STORED_OVERHEAD * Math.ceil(tar / STORED_MAX) + GZIP_TRAILER;
 }
 
-function streamedArchive(name: string, seed: Buffer, fileBytes: number, comment: number, size: number): LayerArchive {
+function streamedArchive(name: string, seed: Buffer, fileBytes: number, headerExtra: number, size: number): LayerArchive {
   const tarBytes = BLOCK + fileBytes + TAR_END;
   let diffId: string | undefined;
   function* chunks(): Generator<Uint8Array> {
     const hash = createHash('sha256');
     let crc = 0;
-    yield gzipHeader(comment);
+    yield gzipHeader(headerExtra);
     // The tar, cut into stored blocks of at most 64 KiB as it is made.
     const block = Buffer.alloc(STORED_MAX);
     let filled = 0;
@@ -127,12 +126,12 @@ function hashOfTar(parts: Iterable<Buffer>): string {
 function smallArchive(name: string, seed: Buffer, size: number): LayerArchive | null {
   const tar = tarOf(name, seed.subarray(0, SMALL_FILE_BYTES));
   const deflated = deflateRawSync(tar, { level: 9 });
-  const comment = size - (GZIP_HEADER + deflated.length + GZIP_TRAILER);
-  if (comment < 0) return null;
+  const headerExtra = size - (GZIP_HEADER + deflated.length + GZIP_TRAILER);
+  if (headerExtra < 0 || headerExtra > 0xffff) return null;
   const trailer = Buffer.alloc(GZIP_TRAILER);
   trailer.writeUInt32LE(crc32(tar) >>> 0, 0);
   trailer.writeUInt32LE(tar.length, 4);
-  const body = Buffer.concat([gzipHeader(comment), deflated, trailer]);
+  const body = Buffer.concat([gzipHeader(headerExtra), deflated, trailer]);
   const diffId = hashOfTar([tar]);
   return { size, chunks: () => [body], diffId: () => diffId };
 }
@@ -143,13 +142,24 @@ function tarOf(name: string, content: Buffer): Buffer {
 }
 
 /**
- * A gzip header (no time, no OS) taking `extra` bytes more than the plain 10: a zero-terminated comment
- * of `extra - 1` letters. Readers skip comments; it absorbs what whole tar blocks cannot.
+ * A gzip header (no time, no OS) taking `extra` bytes more than the plain 10, to absorb what whole tar
+ * blocks cannot: from 6 bytes an extra field of one `dr` subfield (its 2-byte length, the subfield's
+ * 4-byte header, then zeros), below that a zero-terminated comment. Readers skip both; Go's, which
+ * containerd and umoci use, refuses a comment of 512 bytes or more, so the larger remainders go to the
+ * extra field.
  */
 function gzipHeader(extra: number): Buffer {
-  const header = Buffer.alloc(GZIP_HEADER + extra, 0x2d); // '-' fills the comment
-  header.set([0x1f, 0x8b, 8, extra > 0 ? 0x10 : 0, 0, 0, 0, 0, 0, 255]);
-  if (extra > 0) header[GZIP_HEADER + extra - 1] = 0;
+  const header = Buffer.alloc(GZIP_HEADER + extra);
+  if (extra === 0) header.set([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255]);
+  else if (extra < 6) {
+    header.set([0x1f, 0x8b, 8, 0x10, 0, 0, 0, 0, 0, 255]);
+    header.fill(0x2d, GZIP_HEADER, GZIP_HEADER + extra - 1); // '-', then the terminating zero
+  } else {
+    header.set([0x1f, 0x8b, 8, 0x04, 0, 0, 0, 0, 0, 255]);
+    header.writeUInt16LE(extra - 2, GZIP_HEADER);
+    header.set([0x64, 0x72], GZIP_HEADER + 2); // subfield id "dr"
+    header.writeUInt16LE(extra - 6, GZIP_HEADER + 4);
+  }
   return header;
 }
 

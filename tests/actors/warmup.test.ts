@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { runWarmup } from '../../actors/warmup-master.js';
 import { RegistryClient } from '../../lib/registry/client.js';
 import { digestOf, generatedContent } from '../../lib/registry/content.js';
+import { layerArchive } from '../../lib/registry/layer-archive.js';
 import { readDigestMap } from '../../lib/registry/digest-map.js';
 import { resolveEndpoint } from '../../lib/registry/endpoint.js';
 import { warmupItems } from '../../lib/registry/warmup-plan.js';
@@ -110,6 +111,25 @@ t.test('a 1 GiB blob is pushed with bounded memory', async (t) => {
   t.equal(digest, digestOf(content));
   t.ok(peak - before < 100e6, `RSS grew ${((peak - before) / 1e6).toFixed(1)} MB while pushing 1 GiB`);
   t.ok(await client.hasBlob('big/blob', digest));
+});
+
+t.test('a 1 GiB layer archive is pushed with flat memory', async (t) => {
+  const registry = await withRegistry(t);
+  const client = new RegistryClient(resolveEndpoint(registry.host, '/'));
+  t.teardown(() => client.close());
+  const archive = layerArchive('v2/big/image/blobs/one-gib', 1024 ** 3);
+  if (archive === null) {
+    t.fail('no archive');
+    return;
+  }
+  const before = process.memoryUsage().rss;
+  let peak = before;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+  const digest = await client.pushBlob('big/image', archive);
+  clearInterval(sampler);
+  t.equal(digest, digestOf(archive));
+  t.ok(peak - before < 100e6, `RSS grew ${((peak - before) / 1e6).toFixed(1)} MB while pushing a 1 GiB archive`);
+  t.match(archive.diffId(), /^sha256:[0-9a-f]{64}$/);
 });
 
 t.test('warmup.manifests: image pushes OCI manifests over the repo layers, padded to the traced size; run reads them as manifests', async (t) => {
