@@ -13,6 +13,7 @@ export interface MrcOptions {
   rate?: number;
   /** Cache sizes to give the curve at, in bytes (default: `points` sizes, log-spaced up to the working set). */
   sizes?: readonly number[];
+  /** How many log-spaced sizes without `sizes` (default 100). */
   points?: number;
 }
 
@@ -24,16 +25,16 @@ const DEFAULT_POINTS = 100;
  * The LRU miss-ratio curve of the trace's layer requests, in one pass (Mattson et al., 1970): a request's
  * reuse distance is the bytes of the distinct layers requested since the same layer was last requested,
  * plus its own size, and an LRU cache of C bytes hits it exactly when that is at most C (the cache always
- * holds the longest most-recent prefix of the recency stack that fits). Distances come from two Fenwick
- * trees over request positions (a mark and the layer's bytes at each layer's latest request).
+ * holds the longest most-recent prefix of the recency stack that fits). Distances come from a Fenwick
+ * tree over request positions holding each layer's bytes at its latest request.
  *
  * Requests are what `LayerCache` counts (every blob row), and each layer's size is that of its first
  * request. The curve equals an LRU simulation at every size where no layer is larger than the cache (a
  * larger one never enters it, but holds stack space here).
  *
  * With `rate`, SHARDS (Waldspurger et al., FAST 2015): only layers whose hash falls under the rate are
- * followed, distances are scaled by 1/rate, and the count of sampled requests is corrected to the
- * expected one (SHARDS-adj), so that a 1% sample draws the curve from a hundredth of the work.
+ * followed, distances are scaled by 1/rate, and the sample's request and byte counts are corrected to
+ * the expected ones (SHARDS-adj), so that a 1% sample draws the curve from a hundredth of the work.
  */
 export function lruMissRatioCurve(table: TraceTable, options: MrcOptions = {}): MrcPoint[] {
   const rate = options.rate ?? 1;
