@@ -52,7 +52,7 @@ export interface LoadedTrace {
 }
 
 /**
- * Reads trace files (JSON array, NDJSON, gzip of either, or .drtp tables), the trace files under
+ * Reads trace files (JSON array, NDJSON, gzip of either, .drtp tables, oracleGeneral), the trace files under
  * directories and inside tar archives, into one TraceTable in timestamp order. Ties keep file order,
  * then record order.
  */
