@@ -7,6 +7,7 @@
  * Reference: the paper's Algorithm 1; libCacheSim `S3FIFO.c`.
  */
 import type { TraceTable } from '../../trace/table.js';
+import { GhostQueue } from '../ghost-queue.js';
 import { IdList, layerCache, type EvictionPolicy } from '../layer-cache.js';
 import { numberArg, type ModelFactory } from '../model.js';
 
@@ -16,24 +17,21 @@ const MAIN = 2;
 class S3Fifo implements EvictionPolicy {
   private readonly small: IdList;
   private readonly main: IdList;
-  private readonly ghost: IdList;
+  private readonly ghost: GhostQueue;
   private readonly where: Uint8Array;
-  private readonly inGhost: Uint8Array;
   private readonly freq: Uint8Array;
   private readonly sizes: Float64Array;
   private smallBytes = 0;
-  private ghostBytes = 0;
 
   constructor(
     objects: number,
     private readonly smallCapacity: number,
-    private readonly ghostCapacity: number,
+    ghostCapacity: number,
   ) {
     this.small = new IdList(objects);
     this.main = new IdList(objects);
-    this.ghost = new IdList(objects);
+    this.ghost = new GhostQueue(objects, ghostCapacity);
     this.where = new Uint8Array(objects);
-    this.inGhost = new Uint8Array(objects);
     this.freq = new Uint8Array(objects);
     this.sizes = new Float64Array(objects);
   }
@@ -45,8 +43,8 @@ class S3Fifo implements EvictionPolicy {
   inserted(layer: number, _row: number, bytes: number): void {
     this.sizes[layer] = bytes;
     this.freq[layer] = 0;
-    if (this.inGhost[layer] === 1) {
-      this.dropGhost(layer);
+    if (this.ghost.has(layer)) {
+      this.ghost.forget(layer);
       this.where[layer] = MAIN;
       this.main.pushBack(layer);
     } else {
@@ -68,7 +66,7 @@ class S3Fifo implements EvictionPolicy {
           this.main.pushBack(t);
           continue;
         }
-        this.remember(t);
+        this.ghost.remember(t, this.sizes[t]);
         return t;
       }
       const t = this.main.head;
@@ -84,19 +82,6 @@ class S3Fifo implements EvictionPolicy {
 
   removed(layer: number): void {
     this.where[layer] = 0;
-  }
-
-  private remember(layer: number): void {
-    this.inGhost[layer] = 1;
-    this.ghost.pushBack(layer);
-    this.ghostBytes += this.sizes[layer];
-    while (this.ghostBytes > this.ghostCapacity && this.ghost.head >= 0) this.dropGhost(this.ghost.head);
-  }
-
-  private dropGhost(layer: number): void {
-    this.ghost.remove(layer);
-    this.inGhost[layer] = 0;
-    this.ghostBytes -= this.sizes[layer];
   }
 }
 

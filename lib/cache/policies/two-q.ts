@@ -6,6 +6,7 @@
  * recent. Params: `capacity_gb`, `kin_ratio`, `kout_ratio`, `admit_max_mb`. Reference: the paper's
  * Figure 2; libCacheSim `TwoQ.c`.
  */
+import { GhostQueue } from '../ghost-queue.js';
 import { IdList, layerCache, type EvictionPolicy } from '../layer-cache.js';
 import { numberArg, type ModelFactory } from '../model.js';
 
@@ -14,26 +15,23 @@ const MAIN = 2;
 
 class TwoQ implements EvictionPolicy {
   private readonly ain: IdList;
-  private readonly aout: IdList;
+  private readonly aout: GhostQueue;
   private readonly am: IdList;
   private readonly where: Uint8Array;
-  private readonly ghost: Uint8Array;
   private readonly sizes: Float64Array;
   private ainBytes = 0;
-  private aoutBytes = 0;
   /** The layer being missed was a ghost: it enters Am. Decided before room is made, which may drop ghosts. */
   private toMain = false;
 
   constructor(
     objects: number,
     private readonly kin: number,
-    private readonly kout: number,
+    kout: number,
   ) {
     this.ain = new IdList(objects);
-    this.aout = new IdList(objects);
+    this.aout = new GhostQueue(objects, kout);
     this.am = new IdList(objects);
     this.where = new Uint8Array(objects);
-    this.ghost = new Uint8Array(objects);
     this.sizes = new Float64Array(objects);
   }
 
@@ -42,8 +40,8 @@ class TwoQ implements EvictionPolicy {
   }
 
   missed(layer: number): void {
-    this.toMain = this.ghost[layer] === 1;
-    if (this.toMain) this.forget(layer);
+    this.toMain = this.aout.has(layer);
+    if (this.toMain) this.aout.forget(layer);
   }
 
   inserted(layer: number, _row: number, bytes: number): void {
@@ -67,22 +65,9 @@ class TwoQ implements EvictionPolicy {
     if (this.where[layer] === IN) {
       this.ain.remove(layer);
       this.ainBytes -= this.sizes[layer];
-      this.remember(layer);
+      this.aout.remember(layer, this.sizes[layer]);
     } else this.am.remove(layer);
     this.where[layer] = 0;
-  }
-
-  private remember(layer: number): void {
-    this.ghost[layer] = 1;
-    this.aout.pushBack(layer);
-    this.aoutBytes += this.sizes[layer];
-    while (this.aoutBytes > this.kout && this.aout.head >= 0) this.forget(this.aout.head);
-  }
-
-  private forget(layer: number): void {
-    this.aout.remove(layer);
-    this.ghost[layer] = 0;
-    this.aoutBytes -= this.sizes[layer];
   }
 }
 
