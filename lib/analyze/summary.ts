@@ -74,17 +74,6 @@ export interface ChartData {
   perSecond: [number, number][];
 }
 
-/** Adds up file partials: counts add, id maps merge, histograms merge exactly. */
-export function analyze(partials: readonly FilePartial[]): Analysis {
-  return analyzeWithCharts(partials).analysis;
-}
-
-export function analyzeWithCharts(partials: readonly FilePartial[]): { analysis: Analysis; charts: ChartData } {
-  const totals = new AnalysisTotals();
-  for (const p of partials) totals.add(p);
-  return totals.result();
-}
-
 /**
  * File partials added up one at a time, in the order the files were given (the first size seen of an
  * object wins): counts add, keyed figures merge by key, histograms merge exactly. A master adds each

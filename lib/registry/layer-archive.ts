@@ -71,9 +71,7 @@ function streamedArchive(name: string, seed: Buffer, fileBytes: number, headerEx
     const block = Buffer.alloc(STORED_MAX);
     let filled = 0;
     let sent = 0;
-    const cipher = createCipheriv('aes-128-ctr', seed.subarray(0, 16), seed.subarray(16, 32));
-    const parts = tarParts(name, fileBytes, (n) => cipher.update(ZEROS.subarray(0, n)));
-    for (const part of parts) {
+    for (const part of tarOfLayer(name, seed, fileBytes)) {
       let at = 0;
       while (at < part.length) {
         const n = Math.min(STORED_MAX - filled, part.length - at);
@@ -100,20 +98,16 @@ function streamedArchive(name: string, seed: Buffer, fileBytes: number, headerEx
   return {
     size,
     chunks,
-    diffId: () => diffId ?? hashOfTar(chunksOfTar(name, seed, fileBytes)),
+    diffId: () => diffId ?? hashOfTar(tarOfLayer(name, seed, fileBytes)),
   };
 }
 
-/** The tar's pieces in order: header, the file's content (`content(n)` gives the next n bytes), padding, end. */
-function* tarParts(name: string, fileBytes: number, content: (n: number) => Buffer): Generator<Buffer> {
-  yield tarHeader(name, fileBytes);
-  for (let at = 0; at < fileBytes; at += STORED_MAX) yield content(Math.min(STORED_MAX, fileBytes - at));
-  yield Buffer.alloc(TAR_END);
-}
-
-function* chunksOfTar(name: string, seed: Buffer, fileBytes: number): Generator<Buffer> {
+/** A layer's tar in pieces: the header, the file's AES-CTR content keyed by `seed`, the end (`fileBytes` is whole blocks). */
+function* tarOfLayer(name: string, seed: Buffer, fileBytes: number): Generator<Buffer> {
   const cipher = createCipheriv('aes-128-ctr', seed.subarray(0, 16), seed.subarray(16, 32));
-  yield* tarParts(name, fileBytes, (n) => cipher.update(ZEROS.subarray(0, n)));
+  yield tarHeader(name, fileBytes);
+  for (let at = 0; at < fileBytes; at += STORED_MAX) yield cipher.update(ZEROS.subarray(0, Math.min(STORED_MAX, fileBytes - at)));
+  yield Buffer.alloc(TAR_END);
 }
 
 function hashOfTar(parts: Iterable<Buffer>): string {

@@ -51,8 +51,7 @@ const cpuMs = (cpu.user + cpu.system) / 1000;
 process.stdout.write(`${JSON.stringify({ ms, cpuMs, records, maxRssBytes: peakRss(), readingRssBytes, tableBytes, masterMs, failed })}\n`);
 
 function rss(): number {
-  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
-  return match === null ? process.memoryUsage().rss : Number(match[1]) * 1024;
+  return statusBytes('VmRSS') ?? process.memoryUsage().rss;
 }
 
 /**
@@ -60,8 +59,13 @@ function rss(): number {
  * of a large parent would report the parent's peak. VmHWM belongs to the new address space.
  */
 function peakRss(): number {
-  const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
-  return match === null ? process.resourceUsage().maxRSS * 1024 : Number(match[1]) * 1024;
+  return statusBytes('VmHWM') ?? process.resourceUsage().maxRSS * 1024;
+}
+
+/** A size field of /proc/self/status (Linux), in bytes; undefined elsewhere. */
+function statusBytes(field: 'VmRSS' | 'VmHWM'): number | undefined {
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(readFileSync('/proc/self/status', 'utf8'));
+  return match === null ? undefined : Number(match[1]) * 1024;
 }
 
 /** The table's columns and its strings. */
