@@ -102,7 +102,7 @@ export class TraceTable {
   reorder(order: Uint32Array): void {
     const c = this.columns;
     const scratch = new ArrayBuffer(order.length * 8);
-    // One loop per element type: a loop shared by every column type runs on generic element access, ~10x slower.
+    // One loop per element type: a loop shared by every column type runs on generic element access (docs/performance.md).
     permuteF64(c.time, order, new Float64Array(scratch, 0, order.length));
     permuteF64(c.size, order, new Float64Array(scratch, 0, order.length));
     permuteF32(c.duration, order, new Float32Array(scratch, 0, order.length));
