@@ -44,7 +44,10 @@ export interface WarmupSummary {
   /** The first few failures, `uri: code: message`. */
   failures: string[];
   seconds: number;
-  /** With `manifests: image`: layers too small for a gzip-compressed tar (about 130 bytes), pushed as plain content. */
+  /**
+   * With `manifests: image`: layers smaller than any gzip-compressed tar (29 bytes), pushed as plain
+   * content and left out of the images of their repository.
+   */
   notArchives?: number;
 }
 
@@ -136,15 +139,15 @@ export async function runWarmup(options: WarmupOptions): Promise<WarmupSummary> 
 
 /**
  * Second phase of `manifests: image`: each manifest URI becomes an OCI image manifest over the layers
- * of its repository that warmup pushed (sizes from the trace), pushed from the master (they are few
- * and small).
+ * of its repository that warmup pushed as archives (sizes from the trace), pushed from the master (they
+ * are few and small).
  */
 async function pushManifests(options: WarmupOptions, summary: WarmupSummary, record: (r: WarmupReport) => void, shapes: ReadonlyMap<string, LayerShape>): Promise<void> {
   const layersOf = new Map<string, ImageLayer[]>();
   for (const item of options.items) {
     const digest = options.map.get(item.uri);
     const shape = shapes.get(item.uri);
-    if (item.manifest || !isPushed(digest) || shape === undefined) continue;
+    if (item.manifest || !isPushed(digest) || shape === undefined || !shape.archive) continue;
     const list = layersOf.get(item.repo) ?? [];
     if (list.length < 100) list.push({ digest, size: item.size, uri: item.uri, ...shape });
     layersOf.set(item.repo, list);

@@ -3,6 +3,7 @@ import { loadTraceParallel } from '../../actors/import-master.js';
 import { runWarmup } from '../../actors/warmup-master.js';
 import { loadConfiguredTrace } from '../../lib/config/trace.js';
 import { readDigestMap } from '../../lib/registry/digest-map.js';
+import { SMALLEST_ARCHIVE_BYTES } from '../../lib/registry/layer-archive.js';
 import { warmupItems } from '../../lib/registry/warmup-plan.js';
 import { resolveShard, shardFilter, shardPath } from '../../lib/schedule/shard.js';
 import { Progress, formatBytes, formatDuration } from '../../lib/term/progress.js';
@@ -80,7 +81,7 @@ export class WarmupCommand extends TraceCommand {
       `warmup: ${summary.pushed.toLocaleString('en-US')} pushed (${formatBytes(summary.bytes)}), ${summary.present.toLocaleString('en-US')} already present, ` +
         `${summary.failed.toLocaleString('en-US')} failed, in ${formatDuration(summary.seconds)}; map written to ${output}\n`,
     );
-    if ((summary.notArchives ?? 0) > 0) stdout.write(`warmup: ${(summary.notArchives ?? 0).toLocaleString('en-US')} layers too small for a gzip-compressed tar (under ~130 bytes) pushed as plain content: a runtime cannot unpack them\n`);
+    if ((summary.notArchives ?? 0) > 0) stdout.write(`warmup: ${(summary.notArchives ?? 0).toLocaleString('en-US')} layers under ${SMALLEST_ARCHIVE_BYTES} bytes, too small for any gzip-compressed tar, pushed as plain content and left out of the image manifests\n`);
     if (summary.kept > 0) stdout.write(`warmup: ${summary.kept.toLocaleString('en-US')} of the failed keep the digest an earlier warmup recorded\n`);
     for (const f of summary.failures) stdout.write(`  failed: ${printable(f)}\n`);
     if (summary.stopped) {

@@ -3,19 +3,17 @@ import type { RegistryClient } from './client.js';
 
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
-const OCI_LAYER = 'application/vnd.oci.image.layer.v1.tar';
 const OCI_LAYER_GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip';
 
 export interface Layer {
   digest: string;
   size: number;
-  /** A gzip-compressed tar (else the plain content of a layer too small for one). */
-  archive?: boolean;
 }
 
 /**
- * An OCI image manifest over `layers`, padded with an annotation so that it is `size` bytes long (the
- * traced size of the manifest GET), or as short as it can be when the traced size is smaller.
+ * An OCI image manifest over `layers`, every one a gzip-compressed tar (a blob that is not one has no
+ * place in an image: runtimes fail to unpack it), padded with an annotation so that it is `size` bytes
+ * long (the traced size of the manifest GET), or as short as it can be when the traced size is smaller.
  */
 export function imageManifest(config: Layer, layers: readonly Layer[], size: number): Buffer {
   const build = (padding: string): Buffer =>
@@ -24,7 +22,7 @@ export function imageManifest(config: Layer, layers: readonly Layer[], size: num
         schemaVersion: 2,
         mediaType: OCI_MANIFEST,
         config: { mediaType: OCI_CONFIG, digest: config.digest, size: config.size },
-        layers: layers.map((l) => ({ mediaType: l.archive === true ? OCI_LAYER_GZIP : OCI_LAYER, digest: l.digest, size: l.size })),
+        layers: layers.map((l) => ({ mediaType: OCI_LAYER_GZIP, digest: l.digest, size: l.size })),
         annotations: { 'dev.drtp.padding': padding },
       }),
     );

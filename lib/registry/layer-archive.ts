@@ -14,6 +14,16 @@ const STORED_OVERHEAD = 5;
 const ZEROS = Buffer.alloc(STORED_MAX);
 /** The content of the file in a layer too small for stored blocks: the URI's hash. */
 const SMALL_FILE_BYTES = 32;
+/** The empty tar (end-of-archive blocks only), deflated by zlib at level 9: 11 bytes. */
+const EMPTY_TAR_DEFLATED = deflateRawSync(Buffer.alloc(TAR_END), { level: 9 });
+const EMPTY_TAR_DIFF_ID = `sha256:${createHash('sha256').update(Buffer.alloc(TAR_END)).digest('hex')}`;
+
+/**
+ * The smallest layer there is: a gzip-compressed tar with no member, 29 bytes (the gzip header, the
+ * empty tar deflated, the trailer). Docker's own empty layer (`a3ed95ca...`) is the same archive in 32.
+ * Below this no valid layer exists, and `layerArchive` returns null.
+ */
+export const SMALLEST_ARCHIVE_BYTES = GZIP_HEADER + EMPTY_TAR_DEFLATED.length + GZIP_TRAILER;
 
 /** A layer blob that is a valid gzip-compressed tar, and the sha256 of the tar inside (its diff_id). */
 export interface LayerArchive extends BlobContent {
@@ -27,14 +37,15 @@ export interface LayerArchive extends BlobContent {
  * carried in stored (uncompressed) deflate blocks, so its compressed size is known before a byte is made,
  * and the bytes that a whole number of tar blocks cannot make up go to the gzip header's extra field.
  * Streamed in 64 KiB blocks: a 1 GiB layer never sits in memory. Layers too small for stored blocks
- * (under 1559 bytes) hold a 32-byte file compressed with deflate; below `minimumArchiveBytes(uri)`
- * (about 130 bytes) there is no valid archive at all, and this returns null.
+ * (under 1559 bytes) hold a 32-byte file compressed with deflate; those too small even for that (under
+ * about 130 bytes) are the empty tar, told apart per URI by the gzip header; below
+ * `SMALLEST_ARCHIVE_BYTES` there is no valid archive at all, and this returns null.
  */
 export function layerArchive(uri: string, size: number): LayerArchive | null {
   const seed = createHash('sha256').update(uri).digest();
   const name = layerName(seed);
   const smallest = storedSize(0);
-  if (size < smallest) return smallArchive(name, seed, size);
+  if (size < smallest) return smallArchive(name, seed, size) ?? emptyArchive(seed, size);
   // The most whole data blocks whose archive fits; what is left (under a block and a stored header) goes
   // to the gzip header.
   let blocks = Math.floor((size - smallest) / (BLOCK + STORED_OVERHEAD / 128));
@@ -42,12 +53,6 @@ export function layerArchive(uri: string, size: number): LayerArchive | null {
   while (storedSize((blocks + 1) * BLOCK) <= size) blocks++;
   const fileBytes = blocks * BLOCK;
   return streamedArchive(name, seed, fileBytes, size - storedSize(fileBytes), size);
-}
-
-/** The smallest size `layerArchive` makes a valid archive of for `uri` (about 130 bytes: its file does not compress). */
-export function minimumArchiveBytes(uri: string): number {
-  const seed = createHash('sha256').update(uri).digest();
-  return GZIP_HEADER + deflateRawSync(tarOf(layerName(seed), seed.subarray(0, SMALL_FILE_BYTES)), { level: 9 }).length + GZIP_TRAILER;
 }
 
 function layerName(seed: Buffer): string {
@@ -130,29 +135,48 @@ function smallArchive(name: string, seed: Buffer, size: number): LayerArchive | 
   return { size, chunks: () => [body], diffId: () => diffId };
 }
 
+/**
+ * A layer with no file in it: the empty tar, deflated, its gzip header grown to the exact size. The
+ * header's MTIME, and its comment or extra field when there is room, carry the URI's hash, so every URI
+ * has a blob of its own, as every traced digest was.
+ */
+function emptyArchive(seed: Buffer, size: number): LayerArchive | null {
+  const headerExtra = size - SMALLEST_ARCHIVE_BYTES;
+  if (headerExtra < 0 || headerExtra > 0xffff) return null;
+  const trailer = Buffer.alloc(GZIP_TRAILER);
+  trailer.writeUInt32LE(crc32(Buffer.alloc(TAR_END)) >>> 0, 0);
+  trailer.writeUInt32LE(TAR_END, 4);
+  const body = Buffer.concat([gzipHeader(headerExtra, seed), EMPTY_TAR_DEFLATED, trailer]);
+  return { size, chunks: () => [body], diffId: () => EMPTY_TAR_DIFF_ID };
+}
+
 function tarOf(name: string, content: Buffer): Buffer {
   const padded = Math.ceil(content.length / BLOCK) * BLOCK;
   return Buffer.concat([tarHeader(name, content.length), content, Buffer.alloc(padded - content.length + TAR_END)]);
 }
 
 /**
- * A gzip header (no time, no OS) taking `extra` bytes more than the plain 10, to absorb what whole tar
- * blocks cannot: from 6 bytes an extra field of one `dr` subfield (its 2-byte length, the subfield's
- * 4-byte header, then zeros), below that a zero-terminated comment. Readers skip both; Go's, which
- * containerd and umoci use, refuses a comment of 512 bytes or more, so the larger remainders go to the
- * extra field.
+ * A gzip header (no OS) taking `extra` bytes more than the plain 10, to absorb what whole tar blocks
+ * cannot: from 6 bytes an extra field of one `dr` subfield (its 2-byte length, the subfield's 4-byte
+ * header, then data), below that a zero-terminated comment. Readers skip both; Go's, which containerd,
+ * podman and umoci use, refuses a comment of 512 bytes or more, so the larger remainders go to the extra
+ * field. With a `mark`, its bytes are the MTIME, the comment (as hex) and the extra data; without, those
+ * are zeros and dashes.
  */
-function gzipHeader(extra: number): Buffer {
+function gzipHeader(extra: number, mark?: Buffer): Buffer {
   const header = Buffer.alloc(GZIP_HEADER + extra);
-  if (extra === 0) header.set([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255]);
-  else if (extra < 6) {
-    header.set([0x1f, 0x8b, 8, 0x10, 0, 0, 0, 0, 0, 255]);
-    header.fill(0x2d, GZIP_HEADER, GZIP_HEADER + extra - 1); // '-', then the terminating zero
-  } else {
-    header.set([0x1f, 0x8b, 8, 0x04, 0, 0, 0, 0, 0, 255]);
+  const flags = extra === 0 ? 0 : extra < 6 ? 0x10 : 0x04;
+  header.set([0x1f, 0x8b, 8, flags, 0, 0, 0, 0, 0, 255]);
+  if (mark !== undefined) mark.copy(header, 4, 0, 4);
+  if (flags === 0x10) {
+    // The comment, then its terminating zero.
+    if (mark === undefined) header.fill(0x2d, GZIP_HEADER, GZIP_HEADER + extra - 1);
+    else header.write(mark.toString('hex', 4), GZIP_HEADER, extra - 1, 'latin1');
+  } else if (flags === 0x04) {
     header.writeUInt16LE(extra - 2, GZIP_HEADER);
     header.set([0x64, 0x72], GZIP_HEADER + 2); // subfield id "dr"
     header.writeUInt16LE(extra - 6, GZIP_HEADER + 4);
+    if (mark !== undefined) for (let at = GZIP_HEADER + 6; at < header.length; at += mark.length - 4) mark.copy(header, at, 4);
   }
   return header;
 }

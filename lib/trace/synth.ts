@@ -8,7 +8,8 @@ import { Random, Zipf } from './random.js';
  * The workload model, with the figures taken (approximately) from the paper and listed in SYNTH_FIGURES:
  * clients pull images as a manifest GET followed by GETs of the layers they do not have yet, three at a
  * time as docker does; pushes are a HEAD + PUT per new layer followed by a manifest PUT; repository and
- * client popularity are Zipf-like; layer sizes are a heavy-tailed log-normal mixture; a few requests
+ * client popularity are Zipf-like; layer sizes are a heavy-tailed log-normal mixture, with the tiny
+ * layers of the 2017 registries (the 32-byte empty layer, layers under 1 KB); a few requests
  * fail (404, 401). Records are written in completion order (timestamp + duration), so a file is not in
  * timestamp order, like the real logs.
  */
@@ -52,7 +53,17 @@ export const SYNTH_FIGURES = {
   parallelPulls: 3,
   /** Share of an image's layers taken from a small pool of base layers shared by all repositories. */
   sharedBaseLayers: 0.3,
+  /**
+   * Share of images that hold the 32-byte empty layer (a gzip of an empty tar), one id across the
+   * trace as its digest was: schema-1 images carried it for every metadata-only Dockerfile step.
+   */
+  emptyLayerImages: 0.4,
+  /** Share of new layers that are tiny (a file or two, compressed): log-uniform from 29 bytes to 1 KB. */
+  tinyLayers: { share: 0.05, min: 29, max: 1024 },
 } as const;
+
+/** Docker's empty layer (`a3ed95ca...`): a gzip-compressed tar with no member. */
+export const EMPTY_LAYER_BYTES = 32;
 
 const USER_AGENTS = [
   'docker/1.12.6 go/go1.6.4 git-commit/78d1802 kernel/4.4.0-93-generic os/linux arch/amd64 UpstreamClient(Docker-Client/1.12.6 \\\\(linux\\\\))',
@@ -117,6 +128,7 @@ class SynthModel {
   private readonly pulled: Set<Layer>[];
   private readonly repos: Repo[];
   private readonly baseLayers: Layer[];
+  private readonly emptyLayer: Layer;
   private readonly repoZipf: Zipf;
   private readonly clientZipf: Zipf;
   private readonly heap = new MinHeap<Pending>(before);
@@ -139,6 +151,7 @@ class SynthModel {
     this.clientAgents = this.clients.map(() => USER_AGENTS[rng.int(USER_AGENTS.length)]);
     this.pulled = this.clients.map(() => new Set<Layer>());
     this.baseLayers = Array.from({ length: 20 }, () => this.newLayer());
+    this.emptyLayer = { id: this.uniqueHex(), size: EMPTY_LAYER_BYTES };
     const repoCount = options.repos ?? defaultRepos(this.total);
     const users = Array.from({ length: Math.max(1, Math.ceil(repoCount / 2)) }, () => this.uniqueHex());
     this.repos = Array.from({ length: repoCount }, () => {
@@ -238,6 +251,7 @@ class SynthModel {
       else if (u < 0.5 + SYNTH_FIGURES.sharedBaseLayers / 2) layers.push(this.baseLayers[rng.int(this.baseLayers.length)]);
       else layers.push(this.newLayer());
     }
+    if (rng.next() < SYNTH_FIGURES.emptyLayerImages) layers.splice(rng.int(layers.length + 1), 0, this.emptyLayer);
     const unique = [...new Set(layers)];
     // Schema-2 manifests grow ~200 bytes a layer; some old schema-1 ones carry history and are ~10x larger.
     const base = 400 + 210 * unique.length + rng.int(120);
@@ -246,6 +260,8 @@ class SynthModel {
 
   private newLayer(): Layer {
     const rng = this.rng;
+    const tiny = SYNTH_FIGURES.tinyLayers;
+    if (rng.next() < tiny.share) return { id: this.uniqueHex(), size: Math.round(tiny.min * (tiny.max / tiny.min) ** rng.next()) };
     const mixture = SYNTH_FIGURES.layerSizes;
     let u = rng.next();
     let k = 0;

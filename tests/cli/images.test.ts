@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { Readable } from 'node:stream';
 import tar from 'tar-stream';
+import { request } from 'undici';
 import { layerArchive } from '../../lib/registry/layer-archive.js';
 import { FakeTrace, writeTrace } from '../helpers/fake-trace.js';
 import { runCli } from '../helpers/cli.js';
@@ -41,13 +42,18 @@ t.test('warmed images are pulled by skopeo and unpacked by umoci: layers of the 
   const registry = await withRegistry(t);
   // Layers of every kind of size: under a stored block's 64 KiB, over it, and a deflated small one.
   const sizes = [900, 3000, 70_000, 250_000];
-  const trace = new FakeTrace().addPull('img/app', 'c1', sizes, 0).addPull('img/app', 'c2', sizes, 5000).addPull('img/tiny', 'c1', [40], 9000);
+  const trace = new FakeTrace().addPull('img/app', 'c1', sizes, 0).addPull('img/app', 'c2', sizes, 5000).addPull('img/tiny', 'c1', [20, 40], 9000);
   mkdirSync(join(dir, 'traces'));
   writeTrace(join(dir, 'traces'), 'prod-dal09-logstash-2017.06.20-0.json', trace.json());
   writeFileSync(join(dir, 'config.yaml'), `trace:\n  location: traces\n  traces: [prod-dal09-logstash-2017.06.20-0.json]\nregistry: [${registry.host}]\nwarmup:\n  output: interm.json\n  manifests: image\n`);
   const warm = await runCli(['warmup', join(dir, 'config.yaml')]);
   t.equal(warm.code, 0, warm.stderr + warm.stdout);
-  t.match(warm.stdout, /warmup: 1 layers too small for a gzip-compressed tar/, 'the 40-byte layer is counted, pushed as plain content');
+  t.match(warm.stdout, /warmup: 1 layers under 29 bytes, too small for any gzip-compressed tar, pushed as plain content and left out of the image manifests/, 'the 20-byte layer is counted');
+  const tinyManifest = await request(`${registry.url}/v2/img/tiny/manifests/latest`, { headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } });
+  const tiny = (await tinyManifest.body.json()) as { layers: { size: number; mediaType: string }[] };
+  t.same(tiny.layers.map((l) => [l.size, l.mediaType]), [[40, 'application/vnd.oci.image.layer.v1.tar+gzip']], 'the 20-byte layer is left out of its image, the 40-byte one is an archive');
+  const plain = await request(`${registry.url}/v2/img/tiny/blobs/${(JSON.parse(readFileSync(join(dir, 'interm.json'), 'utf8')) as Record<string, string>)['v2/img/tiny/blobs/l0imgtiny']}`);
+  t.equal((await plain.body.arrayBuffer()).byteLength, 20, 'the 20-byte layer is still pushed, as plain content of its size');
 
   const layout = join(dir, 'layout');
   const policy = join(dir, 'policy.json');

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import tar from 'tar-stream';
-import { layerArchive, minimumArchiveBytes } from '../../../lib/registry/layer-archive.js';
+import { SMALLEST_ARCHIVE_BYTES, layerArchive } from '../../../lib/registry/layer-archive.js';
 
 const bytesOf = (chunks: Iterable<Uint8Array>): Buffer => Buffer.concat([...chunks]);
 
@@ -28,28 +28,55 @@ async function entries(tarBytes: Buffer): Promise<{ name: string; type: string |
   return out;
 }
 
-t.test('a layer is a valid gzip-compressed tar of exactly the traced size, one regular file, its diff_id the tar\'s sha256', async (t) => {
-  // 1559 is the smallest stored archive: 1559 + 0..7 put 0 to 7 bytes in the gzip header (comment, then extra field).
-  for (const size of [0, 1, 500, 1558, 1559, 1560, 1561, 1562, 1563, 1564, 1565, 1566, 2071, 2072, 65_535, 65_600, 131_100, 1_000_000, 5_000_003]) {
+t.test('a layer is a valid gzip-compressed tar of exactly the traced size, its diff_id the tar\'s sha256', async (t) => {
+  // 29 to ~130: the empty tar, its header grown by a comment (1-5 bytes) or an extra field; to 1558 a
+  // deflated 32-byte file; 1559 is the smallest stored archive, and 1559 + 0..7 put 0 to 7 bytes in the header.
+  const sizes = [29, 30, 31, 32, 33, 34, 35, 36, 40, 64, 100, 128, 129, 130, 131, 132, 133, 134, 135, 140, 500, 1558];
+  sizes.push(1559, 1560, 1561, 1562, 1563, 1564, 1565, 1566, 2071, 2072, 65_535, 65_600, 131_100, 1_000_000, 5_000_003);
+  const kinds = new Set<number>();
+  for (const size of sizes) {
     const uri = `v2/u/r/blobs/l${size}`;
-    const minimum = minimumArchiveBytes(uri);
-    t.ok(minimum > 20 && minimum < 200, `the smallest archive is tens of bytes: ${minimum}`);
-    // 0 and 1 stand for the smallest archive of the URI and one byte more.
-    const archive = layerArchive(uri, size <= 1 ? minimum + size : size);
+    const archive = layerArchive(uri, size);
     if (archive === null) {
       t.fail(`${size}: no archive`);
       continue;
     }
     const blob = bytesOf(archive.chunks());
-    t.equal(blob.length, archive.size, `${archive.size}: the blob is exactly the traced size`);
+    t.equal(blob.length, size, `${size}: the blob is exactly the traced size`);
     const inner = gunzipSync(blob); // checks the CRC and the length too
     const files = await entries(inner);
-    t.equal(files.length, 1, `${size}: one entry`);
-    t.equal(files[0].type, 'file', `${size}: a regular file`);
-    t.equal(files[0].content.length, files[0].size);
+    kinds.add(files.length);
+    t.ok(files.length <= 1, `${size}: at most one entry`);
+    for (const file of files) {
+      t.equal(file.type, 'file', `${size}: a regular file`);
+      t.equal(file.content.length, file.size);
+    }
+    if (files.length === 0) t.ok(inner.equals(Buffer.alloc(1024)), `${size}: no member, the tar is its end-of-archive blocks`);
     t.equal(archive.diffId(), `sha256:${createHash('sha256').update(inner).digest('hex')}`, `${size}: diff_id`);
   }
-  t.equal(layerArchive('v2/u/r/blobs/x', minimumArchiveBytes('v2/u/r/blobs/x') - 1), null, 'below the smallest archive: none');
+  t.same([...kinds].sort(), [0, 1], 'both the empty tar and the one-file tar were met');
+});
+
+t.test('the smallest layer is 29 bytes, the empty tar; below that there is none', async (t) => {
+  t.equal(SMALLEST_ARCHIVE_BYTES, 29);
+  t.equal(layerArchive('v2/u/r/blobs/x', SMALLEST_ARCHIVE_BYTES - 1), null, '28 bytes: no archive');
+  t.equal(layerArchive('v2/u/r/blobs/x', 1), null);
+  // Docker's own empty layer a3ed95ca... holds the same tar: its diff_id is the same.
+  t.equal(layerArchive('v2/u/r/blobs/x', 32)?.diffId(), 'sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef');
+});
+
+t.test('tiny layers of one size are a blob of their own per URI, the same on every run', async (t) => {
+  for (const size of [29, 31, 40, 120]) {
+    const blobs = new Set<string>();
+    for (let i = 0; i < 200; i++) {
+      const archive = layerArchive(`v2/u/r/blobs/tiny${i}`, size);
+      if (archive === null) throw new Error('no archive');
+      blobs.add(bytesOf(archive.chunks()).toString('hex'));
+    }
+    t.equal(blobs.size, 200, `${size} bytes: 200 URIs, 200 blobs`);
+    const again = layerArchive('v2/u/r/blobs/tiny0', size);
+    t.ok(again !== null && blobs.has(bytesOf(again.chunks()).toString('hex')), `${size} bytes: the same URI, the same blob`);
+  }
 });
 
 t.test('the same URI gives the same bytes, another URI others; the diff_id is known before and after streaming', async (t) => {

@@ -44,6 +44,14 @@ t.test('synth writes IBM-format records with the paper-like workload shape', asy
   const under1MB = sizes.filter((s) => s < 1e6).length / sizes.length;
   t.ok(under1MB > 0.45 && under1MB < 0.8, `most layers under 1 MB (${(under1MB * 100).toFixed(0)}%)`);
   t.ok(Math.max(...sizes) > 50e6, 'a heavy tail of large layers');
+  // The tiny layers of the 2017 registries: Docker's 32-byte empty layer, one id across repositories, and layers under 1 KB.
+  const empty = [...layers].filter(([, size]) => size === 32).map(([uri]) => uri.slice(uri.lastIndexOf('/') + 1));
+  t.ok(empty.length / sizes.length > 0.02, `32-byte empty layers (${empty.length} of ${sizes.length} layer URIs)`);
+  t.ok(new Set(empty).size <= 2, 'the empty layer has one id, as its digest was one');
+  const tiny = sizes.filter((s) => s < 1024);
+  const under130 = tiny.filter((s) => s < 130).length / sizes.length;
+  t.ok(under130 > 0.03 && under130 < 0.15, `layers under 130 bytes, as in a real-shaped trace (${(under130 * 100).toFixed(1)}%)`);
+  t.ok(tiny.filter((s) => s !== 32).length > 0 && Math.min(...sizes) >= 29, 'other layers under 1 KB, none under 29 bytes');
 
   // A manifest GET is followed within seconds by layer GETs of the same repo from the same client.
   const sorted = records.map((r, i) => ({ r, time: times[i] })).sort((x, y) => x.time - y.time);
