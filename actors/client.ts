@@ -19,6 +19,8 @@ import type { ReplayMaster, ReplayTask, StoppableWorker } from './messages.js';
 import { actorEntry } from './runtime.js';
 
 const PROGRESS_MS = 1000;
+/** After a stop, requests in flight get this long to finish; then they are cut off, so a stop always ends. */
+const STOP_GRACE_MS = 2000;
 /** Requests of the rehearsal (see `rehearse`), and the least time before the start it needs. */
 const REHEARSAL_REQUESTS = 16;
 const REHEARSAL_MIN_MS = 50;
@@ -102,6 +104,7 @@ export default actorEntry<ReplayTask, EngineReport, ReplayMaster>(async (task, {
     random: task.random,
     connectTimeoutMs: task.connectTimeoutMs,
     timeoutMs: task.timeoutMs,
+    deadlineMs: task.deadlineMs,
     manifestsAsImages: task.manifestsAsImages,
   };
   // Start at the same wall-clock instant as every other worker.
@@ -140,10 +143,12 @@ export default actorEntry<ReplayTask, EngineReport, ReplayMaster>(async (task, {
   };
   const engine = replayEngine(port, { wait: task.wait, inFlight: task.inFlight, lateMs: task.lateMs, actors: 0, registries: task.registries.length, startAt, lowWater: task.lowWater, liveLatency: task.progress, perSecond: task.perSecond, onNeedRows }, sink);
   const stopped = new AbortController();
+  let grace: NodeJS.Timeout | undefined;
   expose({
     stop: (): void => {
       stopped.abort();
       engine.stop();
+      grace ??= setTimeout(() => port.abortAll(), STOP_GRACE_MS);
     },
   } satisfies StoppableWorker);
   take(task.first);
@@ -165,6 +170,7 @@ export default actorEntry<ReplayTask, EngineReport, ReplayMaster>(async (task, {
     return report;
   } finally {
     clearInterval(ticker);
+    clearTimeout(grace);
     sink?.rows.flush();
     if (fd !== undefined) closeSync(fd);
     if (task.progress) await progress(true);

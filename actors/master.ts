@@ -117,6 +117,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
         random: config.warmup.random,
         connectTimeoutMs: Math.min(10_000, config.clientInfo.timeoutMs),
         timeoutMs: config.clientInfo.timeoutMs,
+        deadlineMs: config.clientInfo.deadlineMs,
         resultsFile: results.tempPath,
         resultsShownAs: resultsFile,
         manifestsAsImages: config.warmup.manifests === 'image',

@@ -84,6 +84,8 @@ export interface ReplayTask {
   random: boolean;
   connectTimeoutMs: number;
   timeoutMs: number;
+  /** Longest time of one whole request (`client_info.deadline_ms`; default: derived from its size). */
+  deadlineMs?: number;
   /**
    * The results file (the master's temp file) that this worker appends its NDJSON rows to, in batches
    * (O_APPEND writes do not interleave); undefined for no rows.

@@ -6,14 +6,25 @@ import { DrtpError, isDrtpError } from '../lib/errors.js';
 import { RegistryClient, clientOptions } from '../lib/registry/client.js';
 import { digestOf, generatedContent } from '../lib/registry/content.js';
 import { layerArchive } from '../lib/registry/layer-archive.js';
+import { requestDeadlineMs } from '../lib/registry/deadline.js';
 import type { LayerShape, WarmupMaster, WarmupReport, WarmupTask, WarmupTaskResult } from './messages.js';
 import { actorEntry } from './runtime.js';
+
+const STOP_GRACE_MS = 2000;
 
 export default actorEntry<WarmupTask, WarmupTaskResult, WarmupMaster>(async (task, { master, expose }) => {
   const client = new RegistryClient(task.registry, clientOptions(task.timeoutMs, task.concurrency));
   const result: WarmupTaskResult = { pushed: 0, present: 0, failed: 0, bytes: 0, stopped: false };
   const registry = task.registry.name;
-  expose({ stop: () => void (result.stopped = true) });
+  // A stop lets the pushes in flight finish for a while, then cuts them off: a stop always ends.
+  const cutOff = new AbortController();
+  let grace: NodeJS.Timeout | undefined;
+  expose({
+    stop: () => {
+      result.stopped = true;
+      grace ??= setTimeout(() => cutOff.abort(), STOP_GRACE_MS);
+    },
+  });
   // Awaited: every blob is in the master's map before the task ends.
   const report = (r: WarmupReport): Promise<void> => master.blob(r);
   let next = 0;
@@ -32,7 +43,7 @@ export default actorEntry<WarmupTask, WarmupTaskResult, WarmupMaster>(async (tas
           await report({ type: 'present', uri: item.uri, digest: known, registry, layer: shape(known) });
           continue;
         }
-        const digest = await client.pushBlob(item.repo, content);
+        const digest = await client.pushBlob(item.repo, content, { deadlineMs: requestDeadlineMs(task.timeoutMs, item.size, undefined), signal: cutOff.signal });
         result.pushed++;
         result.bytes += item.size;
         await report({ type: 'pushed', uri: item.uri, digest, bytes: item.size, registry, layer: shape(digest) });
@@ -46,6 +57,7 @@ export default actorEntry<WarmupTask, WarmupTaskResult, WarmupMaster>(async (tas
   try {
     await Promise.all(Array.from({ length: Math.max(1, task.concurrency) }, lane));
   } finally {
+    clearTimeout(grace);
     await client.close();
   }
   return result;

@@ -30,6 +30,10 @@ export const ERROR_CODES = {
   E_INVALID_REQUEST: 'a request cannot be sent as given',
   /** A limit of this machine was reached (open files, sockets, memory). */
   E_RESOURCE: 'a limit of this machine was reached',
+  /** A registry redirected one request more than 10 times (a loop). */
+  E_REGISTRY_REDIRECTS: 'a registry redirected a request too many times',
+  /** A request was in flight when the run was stopped, and was cut off. */
+  E_INTERRUPTED: 'the run was stopped with the request in flight',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -100,10 +104,13 @@ export function exitStatusFor(code: ErrorCode): number {
     case 'E_REGISTRY_TIMEOUT':
     case 'E_REGISTRY_CONNECT':
     case 'E_DIGEST_MISMATCH':
+    case 'E_REGISTRY_REDIRECTS':
       return 3;
     case 'E_IO':
     case 'E_RESOURCE':
       return 4;
+    case 'E_INTERRUPTED':
+      return 130;
     case 'E_INTERNAL':
       return 70;
     default: {

@@ -104,6 +104,7 @@ export function resolveConfig(raw: RawConfig, file: string): Config {
       inFlight: raw.client_info?.in_flight ?? 3,
       lateMs: raw.client_info?.late_ms ?? 10,
       timeoutMs: raw.client_info?.timeout_ms ?? 30_000,
+      ...(raw.client_info?.deadline_ms === undefined ? {} : { deadlineMs: raw.client_info.deadline_ms }),
     },
     verbose: raw.verbose ?? false,
     trace: {

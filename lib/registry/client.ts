@@ -7,6 +7,7 @@ import { Authenticator } from './auth.js';
 import type { BlobContent } from './content.js';
 import type { RegistryEndpoint } from './endpoint.js';
 import { httpError, transportError, unsendablePath } from './errors.js';
+import { deadlineError, interruptedError } from './deadline.js';
 
 export interface ClientOptions {
   /** Connections in the pool. */
@@ -36,7 +37,14 @@ const DEFAULTS: Required<ClientOptions> = {
 };
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
+/** Bounds of one push: its whole deadline, and a signal that cuts it off (a stop). */
+export interface PushLimits {
+  deadlineMs?: number;
+  signal?: AbortSignal;
+}
+
 interface Call {
+  signal?: AbortSignal;
   method: Dispatcher.HttpMethod;
   path: string;
   scope: string;
@@ -127,15 +135,28 @@ export class RegistryClient {
    * Pushes content as a blob of `repo` in one pass over the data and returns its digest: small blobs in
    * one monolithic PUT, large ones as one streamed PATCH hashed on the way, then the closing PUT.
    */
-  async pushBlob(repo: string, content: BlobContent): Promise<string> {
-    const scope = pushScope(repo);
+  async pushBlob(repo: string, content: BlobContent, limits: PushLimits = {}): Promise<string> {
     const what = `push to ${this.endpoint.name}/v2/${repo}`;
-    let location = await this.startUpload(repo, scope);
+    const deadline = limits.deadlineMs === undefined ? undefined : AbortSignal.timeout(Math.max(1, Math.ceil(limits.deadlineMs)));
+    const signals = [deadline, limits.signal].filter((s): s is AbortSignal => s !== undefined);
+    const signal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals);
+    try {
+      return await this.push(repo, content, what, signal);
+    } catch (err) {
+      if (deadline?.aborted === true) throw deadlineError(what, limits.deadlineMs as number);
+      if (limits.signal?.aborted === true) throw interruptedError(what);
+      throw err;
+    }
+  }
+
+  private async push(repo: string, content: BlobContent, what: string, signal: AbortSignal | undefined): Promise<string> {
+    const scope = pushScope(repo);
+    let location = await this.startUpload(repo, scope, signal);
     let digest: string;
     if (content.size <= this.options.monolithicMaxBytes) {
       const body = Buffer.concat([...content.chunks()]);
       digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
-      const res = await this.call({ method: 'PUT', path: withDigest(location, digest), scope, body, headers: octets(body.length), once: true });
+      const res = await this.call({ method: 'PUT', path: withDigest(location, digest), scope, body, headers: octets(body.length), once: true, signal });
       const text = await res.body.text();
       if (res.statusCode !== 201) throw httpError(res.statusCode, what, text);
       return digest;
@@ -147,12 +168,12 @@ export class RegistryClient {
         yield chunk;
       }
     };
-    const patch = await this.call({ method: 'PATCH', path: location, scope, body: Readable.from(stream(), { objectMode: false }), headers: { 'content-type': 'application/octet-stream' }, once: true });
+    const patch = await this.call({ method: 'PATCH', path: location, scope, body: Readable.from(stream(), { objectMode: false }), headers: { 'content-type': 'application/octet-stream' }, once: true, signal });
     const patchText = await patch.body.text();
     if (patch.statusCode !== 202) throw httpError(patch.statusCode, what, patchText);
     location = this.relative(String(patch.headers.location ?? location));
     digest = `sha256:${hash.digest('hex')}`;
-    const put = await this.call({ method: 'PUT', path: withDigest(location, digest), scope, headers: octets(0), once: true });
+    const put = await this.call({ method: 'PUT', path: withDigest(location, digest), scope, headers: octets(0), once: true, signal });
     const putText = await put.body.text();
     if (put.statusCode !== 201) throw httpError(put.statusCode, what, putText);
     return digest;
@@ -178,9 +199,9 @@ export class RegistryClient {
     await Promise.all([this.pool.close(), this.agent.close()]);
   }
 
-  private async startUpload(repo: string, scope: string): Promise<string> {
+  private async startUpload(repo: string, scope: string, signal: AbortSignal | undefined): Promise<string> {
     const path = `/v2/${repo}/blobs/uploads/`;
-    const res = await this.call({ method: 'POST', path, scope, headers: octets(0) });
+    const res = await this.call({ method: 'POST', path, scope, headers: octets(0), signal });
     const text = await res.body.text();
     if (res.statusCode !== 202 || res.headers.location === undefined) throw httpError(res.statusCode, `POST ${this.endpoint.name}${path}`, text);
     return this.relative(String(res.headers.location));
@@ -204,7 +225,7 @@ export class RegistryClient {
       if (authorization !== undefined) headers.authorization = authorization;
       let res: Dispatcher.ResponseData;
       try {
-        res = await this.pool.request({ method: c.method, path: c.path, headers, body: c.body });
+        res = await this.pool.request({ method: c.method, path: c.path, headers, body: c.body, signal: c.signal });
       } catch (err) {
         throw transportError(err, what);
       }

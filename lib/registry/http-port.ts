@@ -9,6 +9,7 @@ import { RegistryClient, pullScope } from './client.js';
 import { generatedContent } from './content.js';
 import type { RegistryEndpoint } from './endpoint.js';
 import { transportError } from './errors.js';
+import { MAX_REDIRECTS, deadlineError, interruptedError, requestDeadlineMs } from './deadline.js';
 import { isDrtpError } from '../errors.js';
 import { Stack } from '../stack.js';
 
@@ -20,6 +21,8 @@ export interface HttpPortOptions {
   connectTimeoutMs: number;
   /** Time to response headers, and longest silence of a body. */
   timeoutMs: number;
+  /** Longest time of a whole request (default: `timeoutMs` plus its traced size at 1 MB/s). */
+  deadlineMs?: number;
   /** Send manifest reads with an OCI manifest Accept header (their paths already say /manifests/). */
   manifestsAsImages?: boolean;
 }
@@ -39,6 +42,11 @@ export class HttpPort implements RegistryPort {
   /** Pull scope per repository string id, built once. */
   private readonly scopes: string[] = [];
   private readonly optionsCache: (Dispatcher.DispatchOptions | undefined)[] = [];
+  /** Reads in flight, each at its `activeIndex`, swept for deadlines by one timer. */
+  private readonly active: ReadHandler[] = [];
+  private readonly sweeper: NodeJS.Timeout;
+  /** Pushes in flight are cut off through this on `abortAll()`. */
+  private readonly stopping = new AbortController();
 
   /**
    * `strings` is the worker's string table (request paths, trace URIs, repositories), indexed by the
@@ -52,15 +60,25 @@ export class HttpPort implements RegistryPort {
     this.clients = options.registries.map((r) => new RegistryClient(r, { connections: Math.max(2, options.inFlight), connectTimeoutMs: options.connectTimeoutMs, headersTimeoutMs: options.timeoutMs, bodyIdleTimeoutMs: options.timeoutMs }));
     this.agent = new Agent({ connect: { timeout: options.connectTimeoutMs }, headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs });
     this.auth = options.registries.map((r) => new Authenticator(r.credentials, this.agent));
+    // One timer for every read's deadline, not one per request; it never keeps the thread alive.
+    this.sweeper = setInterval(() => this.sweep(), SWEEP_MS).unref();
   }
 
   start(row: number, segment: Segment, index: number, engine: CompletionSink): void {
     const op = segment.op[index];
-    if (isRead(op)) this.read(row, op, segment.registry[index], segment.actor[index], segment.target[index], segment.repo[index], engine, false);
-    else this.push(row, segment.registry[index], segment.target[index], segment.repo[index], segment.size[index], engine);
+    const deadlineAt = engine.clock() + requestDeadlineMs(this.options.timeoutMs, segment.size[index], this.options.deadlineMs);
+    if (isRead(op)) this.read(row, op, segment.registry[index], segment.actor[index], segment.target[index], segment.repo[index], engine, false, deadlineAt, 0);
+    else this.push(row, segment.registry[index], segment.target[index], segment.repo[index], segment.size[index], engine, deadlineAt);
+  }
+
+  /** Cuts off every request in flight (each completes as failed, `E_INTERRUPTED`): the end of a stop's grace. */
+  abortAll(): void {
+    this.stopping.abort();
+    for (const handler of [...this.active]) handler.cutOff(interruptedError(`${isHead(handler.op) ? 'HEAD' : 'GET'} ${this.strings[handler.target]}`));
   }
 
   async close(): Promise<void> {
+    clearInterval(this.sweeper);
     await Promise.all([...this.connections.filter((c): c is ActorConnections => c !== undefined).map((c) => c.close()), ...this.clients.map((c) => c.close()), this.agent.close()]);
   }
 
@@ -83,7 +101,7 @@ export class HttpPort implements RegistryPort {
     return connections;
   }
 
-  private read(row: number, op: number, registry: number, actor: number, target: number, repo: number, engine: CompletionSink, retried: boolean): void {
+  private read(row: number, op: number, registry: number, actor: number, target: number, repo: number, engine: CompletionSink, retried: boolean, deadlineAt: number, redirects: number): void {
     const authorization = this.auth[registry].header(this.scopes[repo] ?? this.scope(repo));
     const manifest = this.options.manifestsAsImages === true && (op === Op.GET_MANIFEST || op === Op.HEAD_MANIFEST);
     let options: Dispatcher.DispatchOptions;
@@ -92,7 +110,7 @@ export class HttpPort implements RegistryPort {
       options = { method: isHead(op) ? 'HEAD' : 'GET', path: this.strings[target], headers };
     } else options = this.plainOptions(target, isHead(op));
     const connection = this.connectionsOf(actor, registry).acquire();
-    const handler = this.handler(row, op, registry, actor, target, repo, engine, retried, connection);
+    const handler = this.handler(row, op, registry, actor, target, repo, engine, retried, deadlineAt, redirects, connection);
     handler.sentAuthorization = authorization;
     dispatchOrFail(connection.client, options, handler);
   }
@@ -110,9 +128,11 @@ export class HttpPort implements RegistryPort {
   }
 
   /** A handler from the free list: handlers are reused, one per request in flight. */
-  private handler(row: number, op: number, registry: number, actor: number, target: number, repo: number, engine: CompletionSink, retried: boolean, connection?: Connection): ReadHandler {
+  private handler(row: number, op: number, registry: number, actor: number, target: number, repo: number, engine: CompletionSink, retried: boolean, deadlineAt: number, redirects: number, connection?: Connection): ReadHandler {
     const handler = this.free.pop() ?? new ReadHandler(this);
-    handler.reset(row, op, registry, actor, target, repo, engine, retried, connection);
+    handler.reset(row, op, registry, actor, target, repo, engine, retried, deadlineAt, redirects, connection);
+    handler.activeIndex = this.active.length;
+    this.active.push(handler);
     return handler;
   }
 
@@ -120,7 +140,22 @@ export class HttpPort implements RegistryPort {
   release(handler: ReadHandler): void {
     if (handler.connection !== undefined) handler.connection.owner.release(handler.connection);
     handler.connection = undefined;
+    const last = this.active.pop() as ReadHandler;
+    if (last !== handler) {
+      this.active[handler.activeIndex] = last;
+      last.activeIndex = handler.activeIndex;
+    }
+    handler.activeIndex = -1;
     this.free.push(handler);
+  }
+
+  /** Fails every read past its deadline. */
+  private sweep(): void {
+    if (this.active.length === 0) return;
+    const now = this.active[0].engine.clock();
+    for (const handler of [...this.active]) {
+      if (handler.deadlineAt < now) handler.cutOff(deadlineError(`${isHead(handler.op) ? 'HEAD' : 'GET'} ${this.strings[handler.target]}`, handler.deadlineAt - handler.startedAt));
+    }
   }
 
   /**
@@ -128,33 +163,41 @@ export class HttpPort implements RegistryPort {
    * a redirect to follow. Returns true when it took the request over.
    */
   intercept(h: ReadHandler, status: number, rawHeaders: Buffer[] | string[]): boolean {
-    const { row, op, registry, actor, target, repo, engine, retried, sentAuthorization } = h;
+    const { row, op, registry, actor, target, repo, engine, retried, sentAuthorization, deadlineAt, redirects } = h;
     if (status === 401 && !retried) {
       const scope = this.scopes[repo] ?? this.scope(repo);
       void this.auth[registry].onUnauthorized(rawHeader(rawHeaders, 'www-authenticate'), scope, this.options.registries[registry].name, sentAuthorization).then(
-        (retry) => (retry ? this.read(row, op, registry, actor, target, repo, engine, true) : engine.complete(row, 401, 0, null)),
+        (retry) => (retry ? this.read(row, op, registry, actor, target, repo, engine, true, deadlineAt, redirects) : engine.complete(row, 401, 0, null)),
         (err: unknown) => engine.complete(row, statusOf(err), 0, failureOf(err, `GET ${this.strings[target]}`)),
       );
       return true;
     }
     const location = status >= 300 && status < 400 ? rawHeader(rawHeaders, 'location') : undefined;
     if (location === undefined || !URL.canParse(location, this.options.registries[registry].origin)) return false;
+    if (redirects >= MAX_REDIRECTS) {
+      engine.complete(row, status, 0, { code: 'E_REGISTRY_REDIRECTS', message: `GET ${this.strings[target]}: redirected ${redirects + 1} times, the last to ${location}: a loop? (drtp follows ${MAX_REDIRECTS}, as Go's client)` });
+      return true;
+    }
     // A blob served from elsewhere (S3 and the like): follow without the registry's Authorization.
     const url = new URL(location, this.options.registries[registry].origin);
-    dispatchOrFail(this.agent, { origin: url.origin, path: `${url.pathname}${url.search}`, method: 'GET' }, this.handler(row, op, registry, actor, target, repo, engine, true));
+    dispatchOrFail(this.agent, { origin: url.origin, path: `${url.pathname}${url.search}`, method: 'GET' }, this.handler(row, op, registry, actor, target, repo, engine, true, deadlineAt, redirects + 1));
     return true;
   }
 
-  private push(row: number, registry: number, target: number, repo: number, size: number, engine: CompletionSink): void {
+  private push(row: number, registry: number, target: number, repo: number, size: number, engine: CompletionSink, deadlineAt: number): void {
     const uri = this.strings[target];
     // Seeded apart from warmup's content for the same URI: re-uploading a blob that GETs are reading
     // at that moment makes docker-registry answer some of those GETs with 500.
-    this.clients[registry].pushBlob(this.strings[repo], generatedContent(`put:${uri}`, size, this.options.random)).then(
+    const limits = { deadlineMs: deadlineAt - engine.clock(), signal: this.stopping.signal };
+    this.clients[registry].pushBlob(this.strings[repo], generatedContent(`put:${uri}`, size, this.options.random), limits).then(
       () => engine.complete(row, 201, size, null),
       (err: unknown) => engine.complete(row, statusOf(err), 0, failureOf(err, `PUT ${uri}`)),
     );
   }
 }
+
+/** How often reads in flight are checked against their deadlines. */
+const SWEEP_MS = 250;
 
 /**
  * Dispatches, and fails the request through its handler if undici throws instead of calling it (so
@@ -204,6 +247,16 @@ class ReadHandler {
   connection: Connection | undefined;
   /** The Authorization header the request went out with (to tell a stale 401 from wrong credentials). */
   sentAuthorization: string | undefined;
+  /** When the whole request must be done (the engine's clock), and when it was sent. */
+  deadlineAt = 0;
+  startedAt = 0;
+  /** Redirects followed to get here. */
+  redirects = 0;
+  /** Where it sits in the port's reads in flight (-1: none). */
+  activeIndex = -1;
+  /** undici's abort for this request, once it is on a connection, and why it was cut off. */
+  private abort: ((err: Error) => void) | undefined;
+  private cutReason: Error | undefined;
   private status = 0;
   private bytes = 0;
   private firstByteAt = 0;
@@ -211,8 +264,13 @@ class ReadHandler {
 
   constructor(private readonly port: HttpPort) {}
 
-  reset(row: number, op: number, registry: number, actor: number, target: number, repo: number, engine: CompletionSink, retried: boolean, connection: Connection | undefined): void {
+  reset(row: number, op: number, registry: number, actor: number, target: number, repo: number, engine: CompletionSink, retried: boolean, deadlineAt: number, redirects: number, connection: Connection | undefined): void {
     this.connection = connection;
+    this.deadlineAt = deadlineAt;
+    this.startedAt = engine.clock();
+    this.redirects = redirects;
+    this.abort = undefined;
+    this.cutReason = undefined;
     this.sentAuthorization = undefined;
     this.row = row;
     this.op = op;
@@ -228,7 +286,19 @@ class ReadHandler {
     this.intercepted = false;
   }
 
-  onConnect(): void {}
+  onConnect(abort: (err: Error) => void): void {
+    if (this.cutReason !== undefined) abort(this.cutReason);
+    else this.abort = abort;
+  }
+
+  /** Fails the request with `error`: now when it is on a connection, else as soon as it gets one. */
+  cutOff(error: Error): void {
+    if (this.cutReason !== undefined) return;
+    this.cutReason = error;
+    const abort = this.abort;
+    this.abort = undefined;
+    abort?.(error);
+  }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
     this.status = statusCode;

@@ -1,0 +1,68 @@
+import t, { type Test } from 'tap';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runBin, type BinResult, type TimedSignal } from '../helpers/cli.js';
+import { FakeTrace, writeTrace } from '../helpers/fake-trace.js';
+import { withHostileRegistry, type Hostility } from '../helpers/hostile-registry.js';
+
+interface Summary {
+  requests: { total: number; ok: number; failed: number; skipped: number };
+  errors: Record<string, number>;
+}
+
+/** A result row's error: `CODE: message`. */
+interface Row {
+  error: string | null;
+}
+
+/** Six blob GETs of `size` bytes by two clients against `hostility`, with a map as warmup would write it; runs under a watchdog. */
+async function replayAgainst(t: Test, hostility: Hostility, clientInfo: string, size: number, signals: TimedSignal[] = []): Promise<{ run: BinResult; summary: Summary; rows: Row[]; gets: number }> {
+  const dir = t.testdir();
+  const registry = await withHostileRegistry(t, hostility);
+  const trace = new FakeTrace();
+  const map: Record<string, string> = {};
+  for (let i = 0; i < 6; i++) {
+    const uri = `v2/u/r/blobs/b${i}`;
+    trace.add('GET', uri, { client: `c${i % 2}`, atMs: 10 * i, size });
+    map[uri] = `sha256:${i.toString(16).padStart(64, '0')}`;
+  }
+  writeTrace(dir, 'trace.json', trace.json());
+  writeFileSync(join(dir, 'interm.json'), JSON.stringify(map));
+  writeFileSync(join(dir, 'run.yaml'), `client_info: {threads: 1, ${clientInfo}}\ntrace: {traces: [trace.json], output: out/results.ndjson}\nregistry: [${registry.host}]\nwarmup: {output: interm.json}\n`);
+  const run = await runBin(['run', join(dir, 'run.yaml')], { timeoutMs: 60_000, signals });
+  t.notOk(run.timedOut, `the run ended by itself: ${run.stderr}`);
+  const summary = JSON.parse(readFileSync(join(dir, 'out/results.ndjson.summary.json'), 'utf8')) as Summary;
+  const rows = readFileSync(join(dir, 'out/results.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Row);
+  t.same(readdirSync(join(dir, 'out')).sort(), ['results.ndjson', 'results.ndjson.summary.json'], 'results and summary written, no temp file');
+  return { run, summary, rows, gets: registry.blobGets };
+}
+
+t.test('a registry that trickles a body is cut off at the whole-request deadline, set or derived from the size', async (t) => {
+  // A byte every 300 ms never leaves the body silent for timeout_ms (2 s): only a deadline ends it (40 kB would take 3 hours).
+  const set = await replayAgainst(t, { kind: 'trickle', bytes: 40_000, everyMs: 300 }, 'timeout_ms: 2000, deadline_ms: 1500', 40_000);
+  t.equal(set.run.code, 0, set.run.stderr);
+  t.same(set.summary.requests, { total: 6, ok: 0, failed: 6, skipped: 0 });
+  t.same(set.summary.errors, { E_REGISTRY_TIMEOUT: 6 });
+  t.ok(set.rows.every((r) => /^E_REGISTRY_TIMEOUT: GET .*not answered whole within its deadline of 1500 ms/.test(r.error ?? '')), 'each row says the deadline');
+  // Derived: timeout_ms + 100 bytes at 1 MB/s = 2000.1 ms.
+  const derived = await replayAgainst(t, { kind: 'trickle', bytes: 100, everyMs: 300 }, 'timeout_ms: 2000', 100);
+  t.same(derived.summary.errors, { E_REGISTRY_TIMEOUT: 6 });
+  t.ok(derived.rows.every((r) => /within its deadline of 2000 ms/.test(r.error ?? '')), 'the default deadline is timeout_ms plus the size at 1 MB/s');
+});
+
+t.test('the first Ctrl-C ends a run whose bodies never end, within a bound, and writes everything', async (t) => {
+  const { run, summary, rows } = await replayAgainst(t, { kind: 'endless', everyMs: 200 }, 'timeout_ms: 2000, deadline_ms: 600000, wait: true', 1000, [{ signal: 'SIGINT', afterMs: 1500, when: /^replayable/m }]);
+  t.equal(run.code, 130, `exit 130: ${run.stderr}`);
+  t.same(summary.requests, { total: 6, ok: 0, failed: 6, skipped: 0 }, 'every request counted');
+  t.same(summary.errors, { E_INTERRUPTED: 6 }, 'the ones in flight cut off, with their code');
+  t.equal(rows.length, 6, 'a row each');
+  t.ok(rows.every((r) => /^E_INTERRUPTED: GET .*cut off in flight, the run was stopped/.test(r.error ?? '')), 'each row says why');
+});
+
+t.test('a redirect loop fails the request after 10 redirects, with its own code', async (t) => {
+  const { run, summary, rows, gets } = await replayAgainst(t, { kind: 'redirect-loop' }, 'timeout_ms: 2000', 1000);
+  t.equal(run.code, 0, run.stderr);
+  t.same(summary.errors, { E_REGISTRY_REDIRECTS: 6 });
+  t.equal(gets, 6 * 11, 'each request went out once and was redirected 10 times');
+  t.match(rows[0].error ?? '', /^E_REGISTRY_REDIRECTS: GET .*redirected 11 times, the last to \/v2\/u\/r\/blobs\/sha256:.*a loop\?/);
+});
