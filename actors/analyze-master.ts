@@ -13,9 +13,9 @@ export type TraceAnalysis = Analysis & { dataCenters: Record<string, Analysis>; 
  * Characterizes trace files, file by file on the worker pool (largest first, so the pool stays busy),
  * and adds the partials up overall and per data center as they come.
  */
-export async function analyzeTraces(paths: readonly string[], options: { strict?: boolean; workers?: number; onFile?: (done: number, total: number) => void } = {}): Promise<{ analysis: TraceAnalysis; charts: ChartData; perFile: FileReadCounts[] }> {
+export async function analyzeTraces(paths: readonly string[], options: { strict?: boolean; workers?: number; onFile?: (done: number, total: number) => void; exclude?: readonly string[] } = {}): Promise<{ analysis: TraceAnalysis; charts: ChartData; perFile: FileReadCounts[] }> {
   if (paths.length === 0) throw new DrtpError('E_USAGE', 'no trace files given');
-  const files = await traceInputs(paths);
+  const files = await traceInputs(paths, options.exclude);
   const { statSync } = await import('node:fs');
   const sizes = files.map((file) => sizeOf(statSync, file));
   const order = files.map((_, k) => k).sort((a, b) => sizes[b] - sizes[a]);

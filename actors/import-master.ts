@@ -47,7 +47,7 @@ type Settled = { ok: true; value: ImportedFile } | { ok: false; error: unknown }
  * that reader ended. Archives go through `loadTrace` itself (a stream has no offsets to cut at).
  */
 export async function loadTraceParallel(paths: readonly string[], options: ParallelLoadOptions = {}): Promise<LoadedTrace> {
-  const files = paths.length === 0 ? [] : await traceInputs(paths);
+  const files = paths.length === 0 ? [] : await traceInputs(paths, options.exclude);
   const requested = Math.max(1, Math.floor(options.workers ?? availableParallelism()));
   if (requested <= 1 || files.length === 0 || files.some(isArchive)) return loadTrace(files.length === 0 ? paths : files, options);
   const pieces = await planPieces(files, requested, options.minChunkBytes ?? MIN_CHUNK_BYTES);

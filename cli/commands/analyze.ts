@@ -6,6 +6,7 @@ import { DrtpError } from '../../lib/errors.js';
 import { writeFileAtomic } from '../../lib/fsutil/atomic.js';
 import { Progress } from '../../lib/term/progress.js';
 import { TraceCommand, numberFlag } from '../base.js';
+import { checkOutputs } from '../../lib/fsutil/output-paths.js';
 import { describeFile } from '../report.js';
 
 export class AnalyzeCommand extends TraceCommand {
@@ -40,8 +41,11 @@ export class AnalyzeCommand extends TraceCommand {
     const config = this.config === undefined ? undefined : await this.loadConfig(this.config);
     if (config !== undefined) files = [...files, ...config.trace.files];
     if (files.length === 0) throw new DrtpError('E_USAGE', 'give trace files, or --config CONFIG');
+    const inputs = [...files.map((path) => ({ role: 'a trace', path })), ...(this.config === undefined ? [] : [{ role: 'the configuration', path: this.config }])];
+    const outputs = this.html === undefined ? [] : [{ role: '--html', path: this.html }];
+    await checkOutputs(inputs, outputs);
     const progress = new Progress(this.context.stderr, 'analyze', { unit: 'files' });
-    const { analysis, charts, perFile } = await analyzeTraces(files, { strict: this.strict, workers: numberFlag('--workers', this.workers, { integer: true, min: 1 }) ?? availableParallelism(), onFile: (d, t) => progress.update(d, t) });
+    const { analysis, charts, perFile } = await analyzeTraces(files, { exclude: outputs.map((o) => o.path), strict: this.strict, workers: numberFlag('--workers', this.workers, { integer: true, min: 1 }) ?? availableParallelism(), onFile: (d, t) => progress.update(d, t) });
     progress.stop();
     // On stderr, so that --json stays one document.
     if (this.isVerbose(config)) for (const f of perFile) this.context.stderr.write(`${describeFile(f)}\n`);

@@ -7,6 +7,7 @@ import { Progress, formatBytes } from '../../lib/term/progress.js';
 import { bytesPerRequest } from '../../lib/trace/table.js';
 import { DrtpError } from '../../lib/errors.js';
 import { TraceCommand } from '../base.js';
+import { checkOutputs } from '../../lib/fsutil/output-paths.js';
 import { describeRead } from '../report.js';
 
 export class ImportCommand extends TraceCommand {
@@ -42,11 +43,13 @@ export class ImportCommand extends TraceCommand {
     if (!oracle && this.format !== 'drtp') throw new DrtpError('E_USAGE', `--format must be drtp or oracleGeneral, not "${this.format}"`);
     if (!oracle && !this.out.endsWith('.drtp')) throw new DrtpError('E_USAGE', `--out must name a .drtp file, not "${this.out}"`);
     if (oracle && this.out.endsWith('.zst')) throw new DrtpError('E_USAGE', `drtp writes oracleGeneral uncompressed: name --out without .zst and compress it with zstd`);
+    await checkOutputs(this.traces.map((path) => ({ role: 'a trace', path })), [{ role: '--out', path: this.out }]);
     const progress = new Progress(this.context.stderr, 'import', { unit: 'MB', format: (n) => (n / 1e6).toFixed(1) });
     // On a terminal: MB read of the total, rate, ETA, and inputs done.
     let files = '';
     const { table, stats } = await loadTraceParallel(this.traces, {
       strict: this.strict,
+      exclude: [this.out],
       onProgress: (done, total) => progress.update(done, total, files),
       onFile: (done, total) => (files = `${done}/${total} files`),
     });

@@ -5,6 +5,7 @@ import { formatSummary } from '../../lib/report/summary-text.js';
 import { readSummary, withThresholds } from '../../lib/stats/summary.js';
 import { evaluateThresholds, thresholdsOfSummaries } from '../../lib/thresholds/evaluate.js';
 import { BaseCommand } from '../base.js';
+import { checkOutputs } from '../../lib/fsutil/output-paths.js';
 import { commandLineThresholds } from '../../lib/config/thresholds.js';
 import { thresholdsOutcome } from '../thresholds.js';
 
@@ -32,6 +33,10 @@ export class MergeCommand extends BaseCommand {
   summaries = Option.Rest({ required: 1, name: 'SUMMARY' });
 
   async run(): Promise<number> {
+    await checkOutputs(
+      this.summaries.map((path) => ({ role: 'a summary', path })),
+      [{ role: '--out', path: this.out }, ...(this.junit === undefined ? [] : [{ role: '--junit', path: this.junit }])],
+    );
     const inputs = await Promise.all(this.summaries.map(async (file) => ({ file, summary: await readSummary(file) })));
     const thresholds = [...thresholdsOfSummaries(inputs), ...commandLineThresholds(this.threshold).map((t) => t.threshold)];
     const sum = mergeSummaries(inputs);

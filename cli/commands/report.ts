@@ -4,6 +4,7 @@ import { writeFileAtomic } from '../../lib/fsutil/atomic.js';
 import { perSecond, resultsOf, runNames, runReportHtml, type RunInput } from '../../lib/report/run-report.js';
 import { readSummary } from '../../lib/stats/summary.js';
 import { BaseCommand } from '../base.js';
+import { checkOutputs } from '../../lib/fsutil/output-paths.js';
 
 export class ReportCommand extends BaseCommand {
   static paths = [['report']];
@@ -23,6 +24,8 @@ export class ReportCommand extends BaseCommand {
   summaries = Option.Rest({ required: 1, name: 'SUMMARY' });
 
   async run(): Promise<number> {
+    const inputs = this.summaries.flatMap((path) => [{ role: 'a summary', path }, ...(resultsOf(path) === undefined ? [] : [{ role: 'the results of a summary', path: resultsOf(path) as string }])]);
+    await checkOutputs(inputs, [{ role: '--out', path: this.out }]);
     const runs: RunInput[] = [];
     const names = runNames(this.summaries);
     for (const [k, file] of this.summaries.entries()) {

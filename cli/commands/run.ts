@@ -12,6 +12,7 @@ import { Progress } from '../../lib/term/progress.js';
 import { drtpVersion } from '../version.js';
 import { registryJob } from '../registry-job.js';
 import { TraceCommand, numberFlag } from '../base.js';
+import { checkOutputs } from '../../lib/fsutil/output-paths.js';
 import { parseListenAddress } from '../../lib/metrics/server.js';
 import { describeRead, replayProgress } from '../report.js';
 import { interruptible } from '../signals.js';
@@ -64,10 +65,18 @@ export class RunCommand extends TraceCommand {
     for (const { threshold, name } of unknownRegistries(thresholds.map((t) => t.threshold), registries.map((r) => r.name))) {
       throw new DrtpError('E_CONFIG', `threshold "${threshold.source}": the run has no registry ${name} (its registries: ${registries.map((r) => r.name).join(', ')})`, { file: this.config });
     }
+    const resultsFile = config.trace.output;
+    const outputs = [
+      { role: 'trace.output (the results)', path: resultsFile },
+      { role: 'the summary', path: `${resultsFile}.summary.json` },
+      ...(this.junit === undefined ? [] : [{ role: '--junit', path: this.junit }]),
+    ];
+    const inputs = [{ role: 'the configuration', path: this.config }, { role: 'the warmup map', path: mapPath }, ...config.trace.files.map((path) => ({ role: 'a trace', path }))];
+    await checkOutputs(inputs, outputs);
     const map = await readDigestMapOrShards(mapPath);
     if (map === undefined) throw new DrtpError('E_CONFIG', `warmup map ${mapPath} is missing: run \`drtp warmup ${this.config}\` first`, { file: mapPath });
     const reading = new Progress(stderr, 'reading trace', { unit: 'MB', format: (n) => (n / 1e6).toFixed(1) });
-    const trace = await loadConfiguredTrace(config, { onProgress: (d, t) => reading.update(d, t), load: loadTraceParallel });
+    const trace = await loadConfiguredTrace(config, { onProgress: (d, t) => reading.update(d, t), load: loadTraceParallel, exclude: outputs.map((o) => o.path) });
     reading.stop();
     if (!this.json) stdout.write(describeRead(trace, this.isVerbose(loaded)));
     const meta = await runMeta(loaded, registries, drtpVersion(), shard);

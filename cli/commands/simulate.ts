@@ -15,6 +15,7 @@ import { lruMissRatioCurve, type MrcPoint } from '../../lib/cache/mrc.js';
 import { Progress } from '../../lib/term/progress.js';
 import { resolveShard } from '../../lib/schedule/shard.js';
 import { TraceCommand, numberFlag } from '../base.js';
+import { checkOutputs } from '../../lib/fsutil/output-paths.js';
 import { describeRead } from '../report.js';
 
 export class SimulateCommand extends TraceCommand {
@@ -48,7 +49,13 @@ export class SimulateCommand extends TraceCommand {
     const config = await this.loadConfig(this.config);
     if (config.simulate === undefined) throw new DrtpError('E_CONFIG', `${this.config}: /simulate is required for simulate (at least simulate.name or simulate.mrc)`, { path: '/simulate' });
     const { stdout, stderr } = this.context;
-    const trace = await loadConfiguredTrace(config, { includeFailedByDefault: true, load: loadTraceParallel });
+    const outputs = [
+      ...(this.csv === undefined ? [] : [{ role: '--csv', path: this.csv }]),
+      ...(this.svg === undefined ? [] : [{ role: '--svg', path: this.svg }]),
+      ...(this.mrcCsv === undefined ? [] : [{ role: '--mrc-csv', path: this.mrcCsv }]),
+    ];
+    await checkOutputs([{ role: 'the configuration', path: this.config }, ...config.trace.files.map((path) => ({ role: 'a trace', path }))], outputs);
+    const trace = await loadConfiguredTrace(config, { includeFailedByDefault: true, load: loadTraceParallel, exclude: outputs.map((o) => o.path) });
     const shard = resolveShard(this.shard);
     const latency: LatencyModel | undefined = config.simulate.latency;
     const { clientInfo } = config;

@@ -9,6 +9,7 @@ import { resolveShard, shardFilter, shardPath } from '../../lib/schedule/shard.j
 import { Progress, formatBytes, formatDuration } from '../../lib/term/progress.js';
 import { registryJob } from '../registry-job.js';
 import { TraceCommand, numberFlag } from '../base.js';
+import { checkOutputs } from '../../lib/fsutil/output-paths.js';
 import { parseListenAddress, serveMetrics } from '../../lib/metrics/server.js';
 import { WarmupMetrics } from '../../lib/metrics/warmup-metrics.js';
 import { describeRead, printable } from '../report.js';
@@ -43,14 +44,15 @@ export class WarmupCommand extends TraceCommand {
     const registries = config.warmup.registries === 'all' ? all : all.slice(0, 1);
     const { stderr, stdout } = this.context;
 
+    const output = shardPath(mapPath, resolveShard(this.shard));
+    await checkOutputs([{ role: 'the configuration', path: this.config }, ...config.trace.files.map((path) => ({ role: 'a trace', path }))], [{ role: 'warmup.output (the map)', path: output }]);
     const reading = new Progress(stderr, 'reading trace', { unit: 'MB', format: (n) => (n / 1e6).toFixed(1) });
-    const trace = await loadConfiguredTrace(config, { onProgress: (d, t) => reading.update(d, t), load: loadTraceParallel });
+    const trace = await loadConfiguredTrace(config, { onProgress: (d, t) => reading.update(d, t), load: loadTraceParallel, exclude: [output] });
     reading.stop();
     stdout.write(describeRead(trace, this.isVerbose(config)));
     const shard = resolveShard(this.shard);
     const inShard = shard === undefined ? undefined : shardFilter(shard);
     const items = warmupItems(trace.table, trace.methods).filter((item) => inShard === undefined || inShard(item.uri));
-    const output = shardPath(mapPath, shard);
     const map = await readDigestMap(output);
     const totalBytes = items.reduce((sum, i) => sum + i.size, 0) * registries.length;
     stdout.write(`warmup: ${items.length.toLocaleString('en-US')} blobs (${formatBytes(totalBytes)}) to ${registries.map((r) => r.name).join(', ')}\n`);

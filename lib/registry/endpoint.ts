@@ -35,7 +35,16 @@ export interface RegistryEndpoint {
 
 /** A URL with any `user:password@` it carries hidden, for messages. */
 export function withoutUserinfo(url: string): string {
-  return url.replace(/\/\/[^/@\s]*@/, '//(credentials hidden)@');
+  return url.replace(/\/\/[^/@\s]*@/, '//(credentials hidden)@').replace(/^[^/@\s:]+:[^/@\s]*@/, '(credentials hidden)@');
+}
+
+/** The `user:password@` of a registry address, decoded, if it has one. */
+function userinfoOf(address: string): Credentials | undefined {
+  const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(address) ? address : `http://${address}`;
+  if (!URL.canParse(url)) return undefined;
+  const parsed = new URL(url);
+  if (parsed.username === '' && parsed.password === '') return undefined;
+  return { username: decodeURIComponent(parsed.username), password: decodeURIComponent(parsed.password) };
 }
 
 /**
@@ -54,7 +63,8 @@ export function registryOrigin(address: string): { origin: string } | { problem:
 
 /**
  * Resolves a configuration entry. `host:port` means plain HTTP, as the original player wrote it.
- * Credentials: the entry's own, else DRTP_REGISTRY_USERNAME and DRTP_REGISTRY_PASSWORD.
+ * Credentials: the entry's own (`username`/`password`, else the URL's `user:password@`), else
+ * DRTP_REGISTRY_USERNAME and DRTP_REGISTRY_PASSWORD. The endpoint's name and origin never carry them.
  */
 export function resolveEndpoint(entry: RegistryEntry, baseDir: string, env: NodeJS.ProcessEnv = process.env): RegistryEndpoint {
   const raw = typeof entry === 'string' ? { url: entry } : entry;
@@ -62,8 +72,9 @@ export function resolveEndpoint(entry: RegistryEntry, baseDir: string, env: Node
   if ('problem' in address) throw new DrtpError('E_CONFIG', `registry ${address.problem}`);
   const origin = address.origin;
   const endpoint: RegistryEndpoint = { name: origin, origin };
-  const username = raw.username ?? env.DRTP_REGISTRY_USERNAME;
-  const password = raw.password ?? (raw.password_env === undefined ? env.DRTP_REGISTRY_PASSWORD : env[raw.password_env]);
+  const inUrl = userinfoOf(raw.url);
+  const username = raw.username ?? inUrl?.username ?? env.DRTP_REGISTRY_USERNAME;
+  const password = raw.password ?? (raw.password_env === undefined ? (inUrl?.password ?? env.DRTP_REGISTRY_PASSWORD) : env[raw.password_env]);
   if (raw.password_env !== undefined && env[raw.password_env] === undefined) {
     throw new DrtpError('E_CONFIG', `registry ${origin}: environment variable ${raw.password_env} (password_env) is not set`);
   }

@@ -33,7 +33,8 @@ export function evaluateThresholds(thresholds: readonly Threshold[], summary: Ru
 /** The threshold's metric on the summary, or why the run has none. */
 function observe(t: Threshold, s: RunSummary, cache: Map<string, Histogram | undefined>): number | string {
   const { scope, metric } = t;
-  const scopeName = scope.kind === 'all' ? 'the run' : scope.kind === 'class' ? `${scope.name} requests` : `${scope.kind} ${scope.name}`;
+  // What was measured, for "no data: no ... measured".
+  const scopeName = scope.kind === 'all' ? 'requests' : scope.kind === 'class' ? `${scope.name} requests` : `requests of ${scope.kind} ${scope.name}`;
   if (metric.kind === 'duration') {
     const h = durationHistogram(t, s, metric.of, cache);
     if (typeof h === 'string') return h;

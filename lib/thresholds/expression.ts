@@ -1,5 +1,5 @@
 import { OP_NAMES, SIZE_CLASS_NAMES } from '../contract/ops.js';
-import { registryOrigin } from '../registry/endpoint.js';
+import { registryOrigin, withoutUserinfo } from '../registry/endpoint.js';
 
 /**
  * Pass/fail thresholds over a run's summary, as k6 has them for CI: `<scope>: <metric> <op> <value>`,
@@ -44,7 +44,8 @@ const SCOPE_HINT = `a scope is all, a request class (${OP_NAMES.join(', ')}), \`
 const METRIC_HINT =
   'metrics: p50, p90, p95, p99, p999, p(99.99), mean, min, max (latency; prefix service_, ttfb_ or lateness_ for those durations), failed_rate, failed, requests, on_time, throughput';
 
-const DURATION_UNITS: Record<string, number> = { us: 0.001, µs: 0.001, ms: 1, s: 1000, m: 60_000 };
+// Micro as the micro sign (U+00B5) and as Greek mu (U+03BC): keyboards give either.
+const DURATION_UNITS: Record<string, number> = { us: 0.001, '\u00b5s': 0.001, '\u03bcs': 0.001, ms: 1, s: 1000, m: 60_000 };
 const RATE_UNITS: Record<string, { per: 'bytes' | 'requests'; factor: number }> = {
   'req/s': { per: 'requests', factor: 1 },
   rps: { per: 'requests', factor: 1 },
@@ -58,13 +59,33 @@ const RATE_UNITS: Record<string, { per: 'bytes' | 'requests'; factor: number }> 
   'GiB/s': { per: 'bytes', factor: 1024 ** 3 },
 };
 
-const EXPRESSION = /^(.*):\s*([a-z_]+(?:\(\s*[\d.]+\s*\))?|[a-z_]*p[\d.]+)\s*(<=|>=|<|>)\s*(.+?)\s*$/;
+const METRIC_NAME = /^(?:[a-z_]+(?:\(\s*[\d.]+\s*\))?|[a-z_]*p[\d.]+)$/;
+/** No expression is longer: a longer one is a mistake (and parsing stays cheap whatever is given). */
+export const MAX_THRESHOLD_LENGTH = 500;
 
-/** Parses one threshold expression. */
+/**
+ * Parses one threshold expression: the scope ends at the first `:` that a metric name and a comparison
+ * follow (a scope may hold colons, `registry http://a:5000`, and `>`, `size >=100MB`). No regular
+ * expression spans the whole text (a backtracking one was quadratic in runs of whitespace), and the
+ * length limit bounds the rest.
+ */
 export function parseThreshold(source: string): Threshold | ThresholdProblem {
-  const match = EXPRESSION.exec(source.trim());
-  if (match === null) return { message: `"${source}" is not a threshold`, hint: SHAPE_HINT };
-  const [, scopeText, metricName, comparison, valueText] = match;
+  const text = source.trim();
+  if (text.length > MAX_THRESHOLD_LENGTH) return { message: `a threshold of ${text.length.toLocaleString('en-US')} characters ("${withoutUserinfo(text.slice(0, 40))}...") is longer than the ${MAX_THRESHOLD_LENGTH} allowed`, hint: SHAPE_HINT };
+  const notOne = { message: `"${withoutUserinfo(text)}" is not a threshold`, hint: SHAPE_HINT };
+  let colon = text.indexOf(':');
+  let metricName = '';
+  let at = -1;
+  for (; colon >= 0; colon = text.indexOf(':', colon + 1)) {
+    at = comparisonAfter(text, colon);
+    metricName = at < 0 ? '' : text.slice(colon + 1, at).trim();
+    if (METRIC_NAME.test(metricName)) break;
+  }
+  if (colon < 0) return notOne;
+  const comparison: Comparison = text[at + 1] === '=' ? (`${text[at]}=` as Comparison) : (text[at] as Comparison);
+  const valueText = text.slice(at + comparison.length).trim();
+  if (valueText === '') return notOne;
+  const scopeText = text.slice(0, colon);
   const scope = parseScope(scopeText.trim());
   if ('message' in scope) return scope;
   const metric = parseMetric(metricName);
@@ -73,7 +94,15 @@ export function parseThreshold(source: string): Threshold | ThresholdProblem {
   if (scopeProblem !== undefined) return scopeProblem;
   const value = parseValue(metric, metricName, valueText);
   if ('message' in value) return value;
-  return { source: source.trim(), scope, metric: value.metric, metricName, comparison: comparison as Comparison, value: value.value };
+  // A registry named with credentials is kept by its origin only: the source goes into summaries and reports.
+  const shown = scope.kind === 'registry' && withoutUserinfo(scopeText) !== scopeText ? `registry ${scope.name}:${text.slice(colon + 1)}` : text;
+  return { source: shown, scope, metric: value.metric, metricName, comparison, value: value.value };
+}
+
+/** Where the first `<` or `>` after `from` is, or -1. */
+function comparisonAfter(text: string, from: number): number {
+  for (let i = from + 1; i < text.length; i++) if (text[i] === '<' || text[i] === '>') return i;
+  return -1;
 }
 
 export function isThresholdProblem(t: Threshold | ThresholdProblem): t is ThresholdProblem {
@@ -141,6 +170,9 @@ function parseValue(metric: Metric, name: string, text: string): { value: number
   if (match === null) return { message: `"${text}" is not a number`, hint: valueHint(metric) };
   const number = Number(match[1]);
   const unit = match[2];
+  // No metric can be negative or infinite: a threshold against such a value is always met or never.
+  if (!Number.isFinite(number)) return { message: `"${match[1]}" is too large for ${name}`, hint: valueHint(metric) };
+  if (number < 0) return { message: `${name} cannot be negative: "${text}"`, hint: valueHint(metric) };
   switch (metric.kind) {
     case 'duration': {
       const factor = DURATION_UNITS[unit === '' ? 'ms' : unit];
@@ -149,7 +181,7 @@ function parseValue(metric: Metric, name: string, text: string): { value: number
     }
     case 'failed_rate':
     case 'on_time': {
-      if (unit === '%') return { value: number / 100, metric };
+      if (unit === '%' && number <= 100) return { value: number / 100, metric };
       if (unit === '' && number >= 0 && number <= 1) return { value: number, metric };
       return { message: `"${text}" is not a share for ${name}`, hint: valueHint(metric) };
     }

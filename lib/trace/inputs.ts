@@ -1,5 +1,5 @@
 import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DrtpError } from '../errors.js';
 import { ioError } from '../fsutil/io-error.js';
 
@@ -18,9 +18,12 @@ export function isTraceMember(name: string): boolean {
 
 /**
  * The trace inputs named by paths given: files as they are, directories as the trace files under them
- * (by name, sorted, subdirectories included). A directory without trace files is an E_IO naming it.
+ * (by name, sorted, subdirectories included), except hidden files (drtp's own temp files among them) and
+ * `exclude`, the command's own outputs: `import DIR --out DIR/all.drtp` must not read its last output.
+ * A directory without trace files is an E_IO naming it.
  */
-export async function traceInputs(paths: readonly string[]): Promise<string[]> {
+export async function traceInputs(paths: readonly string[], exclude: readonly string[] = []): Promise<string[]> {
+  const skip = new Set(exclude.map((p) => resolve(p)));
   const out: string[] = [];
   for (const path of paths) {
     const info = await stat(path).catch(() => undefined);
@@ -28,7 +31,7 @@ export async function traceInputs(paths: readonly string[]): Promise<string[]> {
       out.push(path);
       continue;
     }
-    const found = await traceFilesUnder(path);
+    const found = (await traceFilesUnder(path)).filter((file) => !skip.has(resolve(file)));
     if (found.length === 0) throw new DrtpError('E_IO', `cannot read trace directory ${path}: it holds no trace files (.json, .json.gz, .ndjson, .drtp, .tar, .tar.gz, .oracleGeneral)`, { file: path });
     out.push(...found);
   }
@@ -43,7 +46,7 @@ async function traceFilesUnder(dir: string): Promise<string[]> {
   for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) files.push(...(await traceFilesUnder(path)));
-    else if (TRACE_NAME.test(entry.name)) files.push(path);
+    else if (TRACE_NAME.test(entry.name) && !entry.name.startsWith('.')) files.push(path);
   }
   return files;
 }

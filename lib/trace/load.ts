@@ -44,6 +44,8 @@ export interface LoadOptions {
   windowBytes?: number;
   /** Called as each input (file, directory entry or archive) is done: inputs done and in all. */
   onFile?: (done: number, total: number) => void;
+  /** Files a directory holds that are not to be read: the command's own outputs. */
+  exclude?: readonly string[];
 }
 
 export interface LoadedTrace {
@@ -58,7 +60,7 @@ export interface LoadedTrace {
  */
 export async function loadTrace(paths: readonly string[], options: LoadOptions = {}): Promise<LoadedTrace> {
   if (paths.length === 0) throw new DrtpError('E_USAGE', 'no trace files given');
-  const files = await traceInputs(paths);
+  const files = await traceInputs(paths, options.exclude);
   const stats: TraceReadStats = { files: [...files], records: 0, malformed: 0, malformedExamples: [], perFile: [] };
   if (files.length === 1 && isTableFile(files[0])) return loadSingleTable(files[0], stats);
 

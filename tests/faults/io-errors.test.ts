@@ -43,7 +43,7 @@ t.test('results under a path whose parent is a file: E_IO naming it, exit 4, not
   writeTrace(dir, 'trace.json', new FakeTrace().add('PUT', 'v2/u/r/blobs/p', { size: 100 }).json());
   const run = await runCli(['run', config(dir, 'trace: {traces: [trace.json], output: trace.json/out.ndjson}\nregistry: [127.0.0.1:1]\nwarmup: {output: interm.json}\n')]);
   t.equal(run.code, 4);
-  t.match(run.stderr, `drtp: E_IO: cannot create the directory of ${join(dir, 'trace.json/out.ndjson')}: `);
+  t.match(run.stderr, `drtp: E_IO: cannot write trace.output (the results) ${join(dir, 'trace.json/out.ndjson')}: ${join(dir, 'trace.json')} is not a directory`, 'found before anything is read or sent');
 });
 
 t.test('a trace that only pushes runs with the empty map its warmup wrote', async (t) => {

@@ -47,3 +47,36 @@ t.test('what is not a threshold says why and what would be', async (t) => {
   t.match(problem('size 5MB: p99 < 1s'), { message: '"5MB" is not a size class' });
   t.match(problem('all: p(101) < 1s'), { message: /not a percentile/ });
 });
+
+t.test('impossible values are refused; micro is the micro sign or Greek mu', async (t) => {
+  const problem = (text: string): string => {
+    const p = parseThreshold(text);
+    return isThresholdProblem(p) ? p.message : 'parsed';
+  };
+  t.match(problem('all: failed_rate < 150%'), /not a share/);
+  t.match(problem('all: failed_rate < -1%'), /failed_rate cannot be negative/);
+  t.match(problem('all: p99 < -5'), /p99 cannot be negative/);
+  t.match(problem('all: p99 < 1e999'), /"1e999" is too large for p99/);
+  t.match(problem('all: requests > -3'), /cannot be negative/);
+  t.equal(parsed('all: p99 < 800\u00b5s').value, 0.8, 'micro sign');
+  t.equal(parsed('all: p99 < 800\u03bcs').value, 0.8, 'Greek mu');
+  t.equal(parsed('all: failed_rate <= 100%').value, 1);
+});
+
+t.test('parsing is linear in the expression, and an expression has a length limit', async (t) => {
+  // Runs of whitespace and colons were quadratic for a backtracking pattern: parsing them is now one pass.
+  for (const filler of [' ', ':', ': p', '\t']) {
+    const long = `all${filler.repeat(400)}`;
+    t.ok(isThresholdProblem(parseThreshold(long)), `${JSON.stringify(filler)} x 400: refused`);
+  }
+  const huge = parseThreshold(`all: p99 <${' '.repeat(300_000)}5ms`);
+  t.match(huge, { message: /a threshold of 300,013 characters .* is longer than the 500 allowed/ });
+  t.match(parsed(`all:${' '.repeat(40)}p99${' '.repeat(40)}<${' '.repeat(40)}5ms`), { value: 5 }, 'spaces inside the limit are fine');
+});
+
+t.test('a registry named with credentials keeps its origin only', async (t) => {
+  const p = parsed('registry http://alice:s3cret@127.0.0.1:5000: p99 < 1s');
+  t.same([p.scope, p.source], [{ kind: 'registry', name: 'http://127.0.0.1:5000' }, 'registry http://127.0.0.1:5000: p99 < 1s']);
+  const bad = parseThreshold('registry http://alice:s3cret@127.0.0.1:5000/x: p99 < 1s');
+  t.ok(isThresholdProblem(bad) && !bad.message.includes('s3cret'), 'nor is the password in a message');
+});
