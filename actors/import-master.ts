@@ -10,6 +10,7 @@ import { isOracleGeneral } from '../lib/trace/oracle-general.js';
 import { loadTrace, type LoadedTrace, type LoadOptions, type TraceReadStats } from '../lib/trace/load.js';
 import { isGzip } from '../lib/trace/reader.js';
 import { openSharedTable } from '../lib/trace/shared-table.js';
+import { isStreamInput } from '../lib/trace/input-stream.js';
 import { mergeOrder } from '../lib/trace/sort.js';
 import type { ImportedFile, ImportTask } from './messages.js';
 import { ActorPool } from './runtime.js';
@@ -49,7 +50,9 @@ type Settled = { ok: true; value: ImportedFile } | { ok: false; error: unknown }
 export async function loadTraceParallel(paths: readonly string[], options: ParallelLoadOptions = {}): Promise<LoadedTrace> {
   const files = paths.length === 0 ? [] : await traceInputs(paths, options.exclude);
   const requested = Math.max(1, Math.floor(options.workers ?? availableParallelism()));
-  if (requested <= 1 || files.length === 0 || files.some(isArchive)) return loadTrace(files.length === 0 ? paths : files, options);
+  // Archives and FIFOs are streams: read whole, in order, on this thread.
+  const streamed = files.some(isArchive) || (await Promise.all(files.map(isStreamInput))).some(Boolean);
+  if (requested <= 1 || files.length === 0 || streamed) return loadTrace(files.length === 0 ? paths : files, options);
   const pieces = await planPieces(files, requested, options.minChunkBytes ?? MIN_CHUNK_BYTES);
   const workers = Math.min(requested, pieces.length);
   if (workers <= 1) return loadTrace(files, options);

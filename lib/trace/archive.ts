@@ -1,10 +1,10 @@
-import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
 import { DrtpError } from '../errors.js';
 import { ioError } from '../fsutil/io-error.js';
 import { isTraceMember } from './inputs.js';
+import { openInput } from './input-stream.js';
 
 export interface ArchiveMember {
   /** The member's path inside the archive. */
@@ -21,8 +21,8 @@ const GZIP = /\.(tar\.gz|tgz)$/i;
  * read, for progress.
  */
 export async function* archiveMembers(path: string, onDiskBytes?: (n: number) => void): AsyncGenerator<ArchiveMember> {
-  const disk = createReadStream(path, { highWaterMark: 1 << 20 });
-  if (onDiskBytes !== undefined) disk.on('data', (chunk) => onDiskBytes(chunk.length));
+  const disk = await openInput(path, 'read trace archive');
+  if (onDiskBytes !== undefined) disk.on('data', (chunk: Buffer) => onDiskBytes(chunk.length));
   const tar = extract();
   const bytes = GZIP.test(path) ? disk.pipe(createGunzip()) : disk;
   const fail = (err: Error): void => void tar.destroy(err);
@@ -31,16 +31,33 @@ export async function* archiveMembers(path: string, onDiskBytes?: (n: number) =>
   bytes.pipe(tar);
   try {
     for await (const entry of tar) {
-      if (entry.header.type === 'file' && isTraceMember(entry.header.name)) yield { name: entry.header.name, content: Readable.from(entry) };
+      if (entry.header.type === 'file' && isTraceMember(entry.header.name)) yield { name: entry.header.name, content: Readable.from(memberBytes(path, entry.header.name, entry as AsyncIterable<Buffer>)) };
       // Whatever was not read (a skipped member, or the rest of one that failed) is drained.
       entry.resume();
     }
   } catch (err) {
-    if (err instanceof DrtpError) throw err;
-    const code = (err as NodeJS.ErrnoException).code ?? '';
-    if (code.startsWith('Z_') || !code.startsWith('E')) throw new DrtpError('E_TRACE_PARSE', `${path} is not a readable tar archive: ${(err as Error).message}`, { file: path });
-    throw ioError(err, 'read trace archive', path);
+    throw archiveError(path, err);
   } finally {
     disk.destroy();
   }
+}
+
+/** A member's bytes; an archive that ends inside it (truncated, or a header claiming more than there is) fails naming both. */
+async function* memberBytes(path: string, name: string, entry: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of entry) yield chunk;
+  } catch (err) {
+    throw archiveError(path, err, name);
+  }
+}
+
+function archiveError(path: string, err: unknown, member?: string): DrtpError {
+  if (err instanceof DrtpError) return err;
+  const code = (err as NodeJS.ErrnoException).code ?? '';
+  const message = (err as Error).message ?? String(err);
+  if (code.startsWith('Z_') || !code.startsWith('E')) {
+    const where = member === undefined ? '' : `: the archive ends inside ${member} (truncated, or its header claims more bytes than follow)`;
+    return new DrtpError('E_TRACE_PARSE', `${path} is not a readable tar archive${where}: ${message}`, { file: path });
+  }
+  return ioError(err, 'read trace archive', path);
 }

@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { Decompress } from 'fzstd';
 import { DrtpError } from '../errors.js';
@@ -7,6 +6,7 @@ import { ioError } from '../fsutil/io-error.js';
 import { TraceTableBuilder } from './builder.js';
 import { Kind, Method } from './request.js';
 import type { TraceTable } from './table.js';
+import { openInput } from './input-stream.js';
 
 /**
  * libCacheSim's `oracleGeneral` binary traces: packed little-endian records of 24 bytes, the request's
@@ -101,8 +101,18 @@ function writeInt64(buf: Buffer, at: number, value: number): void {
 }
 
 /**
- * Reads an oracleGeneral trace (zstd-compressed when its first bytes say so, decompressed as it streams)
- * into a table of layer GETs: the object id, as 16 hex digits, names the layer. Memory is the table's.
+ * How far a .zst may expand before it is refused as a decompression bomb: oracleGeneral records (random
+ * 64-bit ids, sizes, positions) compress a few times, never a thousandfold; 33 KB of zstd that unpacks to
+ * 1 GiB of zeros does. Judged once this much has come out, so small files are never refused.
+ */
+const BOMB_RATIO = 1000;
+const BOMB_AFTER_BYTES = 64 << 20;
+
+/**
+ * Reads an oracleGeneral trace (zstd-compressed when its first bytes say so, decompressed as it streams,
+ * in blocks of at most 128 KiB) into a table of layer GETs: the object id, as 16 hex digits, names the
+ * layer. Memory is the table's. A zstd frame that declares its size must declare whole records; one that
+ * expands more than a thousandfold is refused as it goes (E_TRACE_PARSE).
  */
 export async function readOracleGeneral(path: string, onBytes?: (diskBytes: number) => void): Promise<TraceTable> {
   const builder = new TraceTableBuilder();
@@ -114,7 +124,11 @@ export async function readOracleGeneral(path: string, onBytes?: (diskBytes: numb
   const carry = Buffer.alloc(RECORD_BYTES);
   let carried = 0;
   let offset = 0;
+  let compressed = 0;
   const take = (chunk: Uint8Array): void => {
+    if (zstd !== null && offset > BOMB_AFTER_BYTES && offset > BOMB_RATIO * compressed) {
+      throw new DrtpError('E_TRACE_PARSE', `${(compressed / 1e3).toFixed(0)} KB of zstd data have unpacked to ${(offset / 1e6).toFixed(0)} MB and go on: over ${BOMB_RATIO} times, which no oracleGeneral trace compresses to (a decompression bomb?)`, { file: path, offset });
+    }
     let p = 0;
     if (carried > 0) {
       const n = Math.min(RECORD_BYTES - carried, chunk.length);
@@ -142,15 +156,23 @@ export async function readOracleGeneral(path: string, onBytes?: (diskBytes: numb
     try {
       zstd?.push(chunk, final);
     } catch (err) {
+      if (err instanceof DrtpError) throw err;
       throw new DrtpError('E_TRACE_PARSE', `not valid zstd data after ${offset} decompressed bytes: ${(err as Error).message}`, { file: path, offset });
     }
   };
   try {
-    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    for await (const chunk of (await openInput(path, 'read trace file')) as AsyncIterable<Buffer>) {
       onBytes?.(chunk.length);
+      compressed += chunk.length;
       if (first) {
         first = false;
-        if (chunk.length >= 4 && ZSTD_MAGIC.every((b, k) => chunk[k] === b)) zstd = new Decompress((data) => take(data));
+        if (chunk.length >= 4 && ZSTD_MAGIC.every((b, k) => chunk[k] === b)) {
+          const declared = zstdContentSize(chunk);
+          if (declared !== undefined && declared % RECORD_BYTES !== 0) {
+            throw new DrtpError('E_TRACE_PARSE', `its zstd frame declares ${declared.toLocaleString('en-US')} bytes, not whole 24-byte oracleGeneral records`, { file: path, offset: 0 });
+          }
+          zstd = new Decompress((data) => take(data));
+        }
       }
       if (zstd === null) take(chunk);
       else decompress(chunk, false);
@@ -163,6 +185,33 @@ export async function readOracleGeneral(path: string, onBytes?: (diskBytes: numb
   const table = builder.build();
   builder.release();
   return table;
+}
+
+/**
+ * The content size a zstd frame header declares (RFC 8878, 3.1.1.1), when it declares one and the
+ * header is in `head`.
+ */
+function zstdContentSize(head: Uint8Array): number | undefined {
+  if (head.length < 5) return undefined;
+  const descriptor = head[4];
+  const fcsFlag = descriptor >> 6;
+  const singleSegment = (descriptor >> 5) & 1;
+  const dictBytes = [0, 1, 2, 4][descriptor & 3];
+  const fcsBytes = [singleSegment === 1 ? 1 : 0, 2, 4, 8][fcsFlag];
+  if (fcsBytes === 0) return undefined;
+  const at = 5 + (singleSegment === 1 ? 0 : 1) + dictBytes;
+  if (head.length < at + fcsBytes) return undefined;
+  const view = new DataView(head.buffer, head.byteOffset + at, fcsBytes);
+  switch (fcsBytes) {
+    case 1:
+      return view.getUint8(0);
+    case 2:
+      return view.getUint16(0, true) + 256;
+    case 4:
+      return view.getUint32(0, true);
+    default:
+      return view.getUint32(0, true) + view.getUint32(4, true) * 2 ** 32;
+  }
 }
 
 const HEX = encoder.encode('0123456789abcdef');

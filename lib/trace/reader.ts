@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { isStreamInput, openInput } from './input-stream.js';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { DrtpError } from '../errors.js';
@@ -32,6 +33,12 @@ export interface ScanFileOptions {
 export async function scanFile(file: string, sink: RecordSink, options: ScanFileOptions = {}): Promise<number> {
   const { onBytes, windowBytes = WINDOW_BYTES, range } = options;
   const scanner = new RecordScanner(sink, range?.stopAt);
+  if (range === undefined && (await isStreamInput(file))) {
+    const stream = await openInput(file, 'read trace file');
+    if (onBytes) stream.on('data', (chunk: Buffer) => onBytes(chunk.length));
+    await scanStream(file, stream, sink, windowBytes, (err) => ioError(err, 'read trace file', file));
+    return 0;
+  }
   const feeder = new WindowFeeder(scanner, file, windowBytes, range?.from);
   if (await isGzip(file)) {
     if (range !== undefined) throw new DrtpError('E_INTERNAL', `a compressed file is read whole, not in chunks: ${file}`);
@@ -76,10 +83,15 @@ export async function scanFile(file: string, sink: RecordSink, options: ScanFile
  * Streams one trace from a readable (an archive's member) through a RecordScanner, as `scanFile` does
  * a file: gzip-compressed content is recognized by its first bytes. `name` is what errors name.
  */
-export async function scanStream(name: string, content: Readable, sink: RecordSink, windowBytes = WINDOW_BYTES): Promise<void> {
+export async function scanStream(name: string, content: Readable, sink: RecordSink, windowBytes = WINDOW_BYTES, otherError: (err: unknown) => unknown = (err) => err): Promise<void> {
   const feeder = new WindowFeeder(new RecordScanner(sink), name, windowBytes);
   const chunks = content[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  const first = await chunks.next();
+  let first: IteratorResult<Buffer>;
+  try {
+    first = await chunks.next();
+  } catch (err) {
+    throw otherError(err);
+  }
   if (first.done === true) {
     feeder.finish();
     return;
@@ -90,7 +102,7 @@ export async function scanStream(name: string, content: Readable, sink: RecordSi
     for (let next = await chunks.next(); next.done !== true; next = await chunks.next()) yield next.value;
   };
   const gzip = head.length >= 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
-  await feed(feeder, name, Readable.from(rest()), gzip, (err) => err);
+  await feed(feeder, name, Readable.from(rest()), gzip, otherError);
 }
 
 /**
