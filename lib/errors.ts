@@ -34,6 +34,8 @@ export const ERROR_CODES = {
   E_REGISTRY_REDIRECTS: 'a registry redirected a request too many times',
   /** A request was in flight when the run was stopped, and was cut off. */
   E_INTERRUPTED: 'the run was stopped with the request in flight',
+  /** A summary or results file given to report or merge is damaged, or not one drtp wrote. */
+  E_SUMMARY_FORMAT: 'a summary or results file is damaged or not drtp\'s',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -99,6 +101,7 @@ export function exitStatusFor(code: ErrorCode): number {
     case 'E_TABLE_FORMAT':
     case 'E_MERGE':
     case 'E_INVALID_REQUEST':
+    case 'E_SUMMARY_FORMAT':
       return 2;
     case 'E_REGISTRY_HTTP':
     case 'E_REGISTRY_TIMEOUT':

@@ -54,6 +54,7 @@ export class SimulateCommand extends TraceCommand {
       ...(this.svg === undefined ? [] : [{ role: '--svg', path: this.svg }]),
       ...(this.mrcCsv === undefined ? [] : [{ role: '--mrc-csv', path: this.mrcCsv }]),
     ];
+    if (this.mrcCsv !== undefined && config.simulate.mrc === undefined) throw new DrtpError('E_USAGE', '--mrc-csv needs simulate.mrc in the configuration');
     await checkOutputs([{ role: 'the configuration', path: this.config }, ...config.trace.files.map((path) => ({ role: 'a trace', path }))], outputs);
     const trace = await loadConfiguredTrace(config, { includeFailedByDefault: true, load: loadTraceParallel, exclude: outputs.map((o) => o.path) });
     const shard = resolveShard(this.shard);
@@ -77,13 +78,11 @@ export class SimulateCommand extends TraceCommand {
       (done, total) => progress.update(done, total),
     );
     progress.stop();
-    if (latency !== undefined) return this.printRegistries(points);
+    // Written in either mode: with simulate.latency too (they were silently skipped there).
     if (this.csv !== undefined) await writeFileAtomic(this.csv, pointsCsv(points));
-    if (this.mrcCsv !== undefined) {
-      if (curve === undefined) throw new DrtpError('E_USAGE', '--mrc-csv needs simulate.mrc in the configuration');
-      await writeFileAtomic(this.mrcCsv, mrcCsv(curve));
-    }
+    if (this.mrcCsv !== undefined && curve !== undefined) await writeFileAtomic(this.mrcCsv, mrcCsv(curve));
     if (this.svg !== undefined) await writeFileAtomic(this.svg, hitRatioSvg(points, curve, curveName));
+    if (latency !== undefined) return this.printRegistries(points);
     if (this.json) stdout.write(`${JSON.stringify({ points, ...(curve === undefined ? {} : { mrc: { name: curveName, rate: mrc?.rate, points: curve } }) }, null, 2)}\n`);
     else {
       stdout.write(describeRead(trace, this.isVerbose(config)));

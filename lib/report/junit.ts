@@ -1,5 +1,6 @@
 import { XMLBuilder } from 'fast-xml-parser';
 import type { RunSummary, ThresholdVerdict } from '../stats/summary.js';
+import { xmlSafe } from './xml-safe.js';
 
 /** Why a threshold failed, as CI systems show a failed test's message. */
 function failureMessage(v: ThresholdVerdict): string {
@@ -17,9 +18,9 @@ export function junitXml(summary: RunSummary, suiteName: string): string {
   const time = summary.durationSeconds.toFixed(3);
   const testcase = verdicts.map((v) => ({
     '@_classname': 'drtp.thresholds',
-    '@_name': v.threshold,
+    '@_name': xmlSafe(v.threshold),
     '@_time': time,
-    ...(v.pass ? { 'system-out': `observed ${v.shown}` } : { failure: { '@_type': 'threshold', '@_message': failureMessage(v), '#text': `${v.threshold}: ${failureMessage(v)}` } }),
+    ...(v.pass ? { 'system-out': xmlSafe(`observed ${v.shown}`) } : { failure: { '@_type': 'threshold', '@_message': xmlSafe(failureMessage(v)), '#text': xmlSafe(`${v.threshold}: ${failureMessage(v)}`) } }),
   }));
   const document = {
     '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
@@ -29,7 +30,7 @@ export function junitXml(summary: RunSummary, suiteName: string): string {
       '@_failures': failures,
       '@_time': time,
       testsuite: {
-        '@_name': suiteName,
+        '@_name': xmlSafe(suiteName),
         '@_tests': verdicts.length,
         '@_failures': failures,
         '@_errors': 0,

@@ -1,6 +1,7 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { basename, dirname, resolve } from 'node:path';
+import { DrtpError } from '../errors.js';
 import { decodeHistogram } from '../stats/histogram.js';
 import type { RunSummary } from '../stats/summary.js';
 import { binCounts, formatBytes, formatCount, formatMs, formatShare } from './axis.js';
@@ -33,15 +34,33 @@ export async function perSecond(resultsFile: string): Promise<PerSecond> {
     list[second] += n;
   };
   const lines = createInterface({ input: createReadStream(resultsFile), crlfDelay: Infinity });
+  let lineNumber = 0;
   for await (const line of lines) {
+    lineNumber++;
     if (line.length === 0) continue;
-    const row = JSON.parse(line) as { outcome?: string; sentMs?: number; serviceMs?: number; size?: number };
+    const row = resultRow(line, resultsFile, lineNumber);
     if (row.outcome === 'skipped' || row.sentMs === undefined) continue;
     const second = Math.floor((row.sentMs + (row.serviceMs ?? 0)) / 1000);
     bump(row.outcome === 'ok' ? out.ok : out.failed, second, 1);
     if (row.outcome === 'ok') bump(out.bytes, second, row.size ?? 0);
   }
   return out;
+}
+
+/** One results row, or E_SUMMARY_FORMAT naming the file and line: not JSON, or numbers that are not. */
+function resultRow(line: string, file: string, lineNumber: number): { outcome?: string; sentMs?: number; serviceMs?: number; size?: number } {
+  let row: unknown;
+  try {
+    row = JSON.parse(line);
+  } catch (err) {
+    throw new DrtpError('E_SUMMARY_FORMAT', `not a results row: not JSON (${(err as Error).message})`, { file, line: lineNumber });
+  }
+  const r = row as { outcome?: unknown; sentMs?: unknown; serviceMs?: unknown; size?: unknown } | null;
+  const number = (v: unknown): boolean => v === undefined || v === null || (typeof v === 'number' && Number.isFinite(v));
+  if (typeof r !== 'object' || r === null || Array.isArray(r) || !number(r.sentMs) || !number(r.serviceMs) || !number(r.size) || (r.sentMs as number) < 0) {
+    throw new DrtpError('E_SUMMARY_FORMAT', `not a results row (an object whose sentMs, serviceMs and size are numbers)`, { file, line: lineNumber });
+  }
+  return { outcome: typeof r.outcome === 'string' ? r.outcome : undefined, sentMs: (r.sentMs ?? undefined) as number | undefined, serviceMs: (r.serviceMs ?? undefined) as number | undefined, size: (r.size ?? undefined) as number | undefined };
 }
 
 /** Points every 1/50 of a nine from 0% to 99.999%, capped at the histogram's max. */

@@ -1,4 +1,5 @@
 import { fitAxis, label, type AxisSpec } from './axis.js';
+import { xmlSafe } from './xml-safe.js';
 
 /** SVG line charts, drawn here: no script, nothing fetched at view time; scales and ticks from axis.ts. */
 
@@ -18,7 +19,7 @@ export interface ChartOptions {
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf'];
 
 export function escapeXml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return xmlSafe(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 /**

@@ -1,3 +1,4 @@
+import { summaryProblem } from './summary-check.js';
 import { DrtpError } from '../errors.js';
 import { ioError } from '../fsutil/io-error.js';
 import { OP_NAMES, SIZE_CLASS_NAMES } from '../contract/ops.js';
@@ -163,9 +164,13 @@ export async function readSummary(file: string): Promise<RunSummary> {
   } catch (err) {
     throw ioError(err, 'read summary', file);
   }
+  let data: unknown;
   try {
-    return JSON.parse(text) as RunSummary;
+    data = JSON.parse(text);
   } catch (err) {
-    throw new DrtpError('E_IO', `cannot read summary ${file}: not JSON (${(err as Error).message})`, { file });
+    throw new DrtpError('E_SUMMARY_FORMAT', `${file} is not a drtp run summary: not JSON (${(err as Error).message})`, { file });
   }
+  const problem = summaryProblem(data);
+  if (problem !== undefined) throw new DrtpError('E_SUMMARY_FORMAT', `${file} is not a drtp run summary: ${problem.field} ${problem.message}`, { file, path: problem.field });
+  return data as RunSummary;
 }

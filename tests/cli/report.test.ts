@@ -40,5 +40,5 @@ t.test('drtp report draws two runs side by side in one self-contained page', asy
     t.ok(screenshot(html, join(dir, 'compare.png'), dir) > 2000, 'the screenshot is not blank');
   }
   const bad = await runCli(['report', join(dir, 'a/results.ndjson'), '--out', join(dir, 'x.html')]);
-  t.equal(bad.code, 4, 'an NDJSON file is not a summary: E_IO');
+  t.equal(bad.code, 2, 'an NDJSON file is not a summary: E_SUMMARY_FORMAT');
 });

@@ -95,3 +95,23 @@ t.test('simulate.mrc: the exact LRU curve, as JSON, CSV and under the sweep in t
   t.equal(usage.code, 2);
   t.match(usage.stderr, /--mrc-csv needs simulate.mrc/);
 });
+
+t.test('with simulate.latency, --csv, --svg and --mrc-csv are written as without it', async (t) => {
+  const dir = t.testdir();
+  const config = join(dir, 'sim.yaml');
+  writeFileSync(
+    config,
+    `trace:\n  traces: [${SAMPLE}]\nsimulate:\n  name: two-level\n  args: {}\n  sweep: {cache_size: [0.01, 0.05]}\n  latency:\n    memory: {fixed_ms: 0.2, mb_per_s: 5000}\n    fs: {fixed_ms: 1, mb_per_s: 500}\n    backend: {fixed_ms: 20, mb_per_s: 100}\n  mrc: {}\n`,
+  );
+  const r = await runCli(['simulate', config, '--csv', join(dir, 'p.csv'), '--svg', join(dir, 'p.svg'), '--mrc-csv', join(dir, 'm.csv')]);
+  t.equal(r.code, 0, r.stderr);
+  t.match(r.stdout, /as a registry \(virtual time\)/);
+  const csv = readFileSync(join(dir, 'p.csv'), 'utf8').trim().split('\n');
+  t.match(csv[0], /^model,cache_size,memory hits/);
+  t.same(csv.slice(1).map((l) => l.split(',').slice(0, 2)), [['two-level', '0.01'], ['two-level', '0.05']], 'a row per point');
+  t.match(readFileSync(join(dir, 'p.svg'), 'utf8'), /^<svg/);
+  t.match(readFileSync(join(dir, 'm.csv'), 'utf8'), /^cache_gb,miss_ratio,byte_miss_ratio\n/);
+  writeFileSync(join(dir, 'no-mrc.yaml'), `trace:\n  traces: [${SAMPLE}]\nsimulate:\n  name: lru\n  args: {cache_size: 0.01}\n`);
+  const without = await runCli(['simulate', join(dir, 'no-mrc.yaml'), '--mrc-csv', join(dir, 'x.csv')]);
+  t.same([without.code, without.stderr], [2, 'drtp: E_USAGE: --mrc-csv needs simulate.mrc in the configuration\n'], 'refused before the sweep');
+});
