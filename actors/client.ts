@@ -97,6 +97,7 @@ async function rehearse(portOptions: HttpPortOptions, origin: string, wait: bool
 
 export default actorEntry<ReplayTask, EngineReport, ReplayMaster>(async (task, { master, expose }) => {
   const strings: string[] = [];
+  const warmedSizes: number[] = [];
   const actorPieces: RowPiece[] = [];
   const portOptions: HttpPortOptions = {
     registries: task.registries,
@@ -105,6 +106,7 @@ export default actorEntry<ReplayTask, EngineReport, ReplayMaster>(async (task, {
     connectTimeoutMs: task.connectTimeoutMs,
     timeoutMs: task.timeoutMs,
     deadlineMs: task.deadlineMs,
+    verifyDigests: task.verifyDigests,
     manifestsAsImages: task.manifestsAsImages,
   };
   // Start at the same wall-clock instant as every other worker.
@@ -122,7 +124,7 @@ export default actorEntry<ReplayTask, EngineReport, ReplayMaster>(async (task, {
   } catch (err) {
     throw ioError(err, 'write results to', shownAs);
   }
-  const port = new HttpPort(strings, portOptions);
+  const port = new HttpPort(strings, portOptions, warmedSizes);
   let failure: DrtpError | undefined;
   // Rows that cannot be written (a full disk) stop the replay: a run without its results measures nothing kept.
   const onWriteFailure = (err: unknown): void => {
@@ -133,6 +135,7 @@ export default actorEntry<ReplayTask, EngineReport, ReplayMaster>(async (task, {
   const sink = fd === undefined ? undefined : { rows: new RowWriter(fd, undefined, onWriteFailure), actorPieces, registryPieces: task.registries.map((r) => registryPiece(r.name)), startEpochMs: task.startAtEpochMs };
   const take = (batch: SegmentBatch): void => {
     strings.push(...batch.strings);
+    warmedSizes.push(...batch.warmedSizes);
     for (const name of batch.actorNames) actorPieces.push(clientPiece(name));
     engine.addActors(actorPieces.length);
     if (batch.segment === null) engine.end();

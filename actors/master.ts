@@ -118,6 +118,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
         connectTimeoutMs: Math.min(10_000, config.clientInfo.timeoutMs),
         timeoutMs: config.clientInfo.timeoutMs,
         deadlineMs: config.clientInfo.deadlineMs,
+        verifyDigests: config.clientInfo.verifyDigests,
         resultsFile: results.tempPath,
         resultsShownAs: resultsFile,
         manifestsAsImages: config.warmup.manifests === 'image',

@@ -86,6 +86,8 @@ export interface ReplayTask {
   timeoutMs: number;
   /** Longest time of one whole request (`client_info.deadline_ms`; default: derived from its size). */
   deadlineMs?: number;
+  /** Hash every blob GET's body against its digest (`client_info.verify_digests`). */
+  verifyDigests?: boolean;
   /**
    * The results file (the master's temp file) that this worker appends its NDJSON rows to, in batches
    * (O_APPEND writes do not interleave); undefined for no rows.

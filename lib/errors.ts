@@ -34,6 +34,8 @@ export const ERROR_CODES = {
   E_REGISTRY_REDIRECTS: 'a registry redirected a request too many times',
   /** A request was in flight when the run was stopped, and was cut off. */
   E_INTERRUPTED: 'the run was stopped with the request in flight',
+  /** A registry answered a GET whole, with a success status, but with other than the warmed size. */
+  E_SIZE_MISMATCH: 'a registry served other than the warmed size',
   /** A summary or results file given to report or merge is damaged, or not one drtp wrote. */
   E_SUMMARY_FORMAT: 'a summary or results file is damaged or not drtp\'s',
 } as const;
@@ -108,6 +110,7 @@ export function exitStatusFor(code: ErrorCode): number {
     case 'E_REGISTRY_CONNECT':
     case 'E_DIGEST_MISMATCH':
     case 'E_REGISTRY_REDIRECTS':
+    case 'E_SIZE_MISMATCH':
       return 3;
     case 'E_IO':
     case 'E_RESOURCE':

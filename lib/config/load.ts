@@ -105,6 +105,7 @@ export function resolveConfig(raw: RawConfig, file: string): Config {
       lateMs: raw.client_info?.late_ms ?? 10,
       timeoutMs: raw.client_info?.timeout_ms ?? 30_000,
       ...(raw.client_info?.deadline_ms === undefined ? {} : { deadlineMs: raw.client_info.deadline_ms }),
+      verifyDigests: raw.client_info?.verify_digests ?? false,
     },
     verbose: raw.verbose ?? false,
     trace: {

@@ -1,3 +1,4 @@
+import { createHash, type Hash } from 'node:crypto';
 import type { Client as UndiciClient, Dispatcher } from 'undici';
 import { Agent, Client } from './undici.js';
 import type { CompletionSink, Failure, RegistryPort, Segment } from '../contract/replay.js';
@@ -23,6 +24,8 @@ export interface HttpPortOptions {
   timeoutMs: number;
   /** Longest time of a whole request (default: `timeoutMs` plus its traced size at 1 MB/s). */
   deadlineMs?: number;
+  /** Hash every blob GET's body and fail one that is not its digest (`client_info.verify_digests`). */
+  verifyDigests?: boolean;
   /** Send manifest reads with an OCI manifest Accept header (their paths already say /manifests/). */
   manifestsAsImages?: boolean;
 }
@@ -55,6 +58,8 @@ export class HttpPort implements RegistryPort {
   constructor(
     private readonly strings: string[],
     private readonly options: HttpPortOptions,
+    /** Beside `strings`: the bytes a read of each path must bring (NaN: not checked). */
+    private readonly warmedSizes: readonly number[] = [],
   ) {
     this.connections = [];
     this.clients = options.registries.map((r) => new RegistryClient(r, { connections: Math.max(2, options.inFlight), connectTimeoutMs: options.connectTimeoutMs, headersTimeoutMs: options.timeoutMs, bodyIdleTimeoutMs: options.timeoutMs }));
@@ -67,7 +72,13 @@ export class HttpPort implements RegistryPort {
   start(row: number, segment: Segment, index: number, engine: CompletionSink): void {
     const op = segment.op[index];
     const deadlineAt = engine.clock() + requestDeadlineMs(this.options.timeoutMs, segment.size[index], this.options.deadlineMs);
-    if (isRead(op)) this.read(row, op, segment.registry[index], segment.actor[index], segment.target[index], segment.repo[index], engine, false, deadlineAt, 0);
+    if (isRead(op)) {
+      // A GET answered whole must bring the bytes warmup pushed, except an image manifest (warmup pads those only up to the traced size).
+      const target = segment.target[index];
+      const warmed = this.warmedSizes[target] ?? NaN;
+      const checked = (op === Op.GET_BLOB || (op === Op.GET_MANIFEST && this.options.manifestsAsImages !== true)) && warmed >= 0;
+      this.read(row, op, segment.registry[index], segment.actor[index], target, segment.repo[index], engine, false, deadlineAt, 0, checked ? warmed : -1);
+    }
     else this.push(row, segment.registry[index], segment.target[index], segment.repo[index], segment.size[index], engine, deadlineAt);
   }
 
@@ -101,7 +112,7 @@ export class HttpPort implements RegistryPort {
     return connections;
   }
 
-  private read(row: number, op: number, registry: number, actor: number, target: number, repo: number, engine: CompletionSink, retried: boolean, deadlineAt: number, redirects: number): void {
+  private read(row: number, op: number, registry: number, actor: number, target: number, repo: number, engine: CompletionSink, retried: boolean, deadlineAt: number, redirects: number, expectedBytes: number): void {
     const authorization = this.auth[registry].header(this.scopes[repo] ?? this.scope(repo));
     const manifest = this.options.manifestsAsImages === true && (op === Op.GET_MANIFEST || op === Op.HEAD_MANIFEST);
     let options: Dispatcher.DispatchOptions;
@@ -110,7 +121,7 @@ export class HttpPort implements RegistryPort {
       options = { method: isHead(op) ? 'HEAD' : 'GET', path: this.strings[target], headers };
     } else options = this.plainOptions(target, isHead(op));
     const connection = this.connectionsOf(actor, registry).acquire();
-    const handler = this.handler(row, op, registry, actor, target, repo, engine, retried, deadlineAt, redirects, connection);
+    const handler = this.handler(row, op, registry, actor, target, repo, engine, retried, deadlineAt, redirects, expectedBytes, connection);
     handler.sentAuthorization = authorization;
     dispatchOrFail(connection.client, options, handler);
   }
@@ -128,12 +139,24 @@ export class HttpPort implements RegistryPort {
   }
 
   /** A handler from the free list: handlers are reused, one per request in flight. */
-  private handler(row: number, op: number, registry: number, actor: number, target: number, repo: number, engine: CompletionSink, retried: boolean, deadlineAt: number, redirects: number, connection?: Connection): ReadHandler {
+  private handler(row: number, op: number, registry: number, actor: number, target: number, repo: number, engine: CompletionSink, retried: boolean, deadlineAt: number, redirects: number, expectedBytes: number, connection?: Connection): ReadHandler {
     const handler = this.free.pop() ?? new ReadHandler(this);
-    handler.reset(row, op, registry, actor, target, repo, engine, retried, deadlineAt, redirects, connection);
+    handler.reset(row, op, registry, actor, target, repo, engine, retried, deadlineAt, redirects, expectedBytes, connection);
+    if (this.options.verifyDigests === true && op === Op.GET_BLOB) handler.hash = createHash('sha256');
     handler.activeIndex = this.active.length;
     this.active.push(handler);
     return handler;
+  }
+
+  /**
+   * @internal What is wrong with a 2xx answer to a read: other bytes than warmup pushed (a registry that
+   * serves a wrong or cut blob with a matching Content-Length), or, with `verifyDigests`, other content.
+   */
+  answerProblem(h: ReadHandler, bytes: number, digest: string | undefined): Failure | null {
+    const path = this.strings[h.target];
+    if (h.expectedBytes >= 0 && bytes !== h.expectedBytes) return { code: 'E_SIZE_MISMATCH', message: `GET ${path}: HTTP 200 with ${bytes} bytes, not the ${h.expectedBytes} warmed` };
+    if (digest !== undefined && !path.endsWith(digest)) return { code: 'E_DIGEST_MISMATCH', message: `GET ${path}: the body hashes to ${digest}` };
+    return null;
   }
 
   /** @internal A handler is done with its request (and its connection, unless redirected elsewhere). */
@@ -163,11 +186,11 @@ export class HttpPort implements RegistryPort {
    * a redirect to follow. Returns true when it took the request over.
    */
   intercept(h: ReadHandler, status: number, rawHeaders: Buffer[] | string[]): boolean {
-    const { row, op, registry, actor, target, repo, engine, retried, sentAuthorization, deadlineAt, redirects } = h;
+    const { row, op, registry, actor, target, repo, engine, retried, sentAuthorization, deadlineAt, redirects, expectedBytes } = h;
     if (status === 401 && !retried) {
       const scope = this.scopes[repo] ?? this.scope(repo);
       void this.auth[registry].onUnauthorized(rawHeader(rawHeaders, 'www-authenticate'), scope, this.options.registries[registry].name, sentAuthorization).then(
-        (retry) => (retry ? this.read(row, op, registry, actor, target, repo, engine, true, deadlineAt, redirects) : engine.complete(row, 401, 0, null)),
+        (retry) => (retry ? this.read(row, op, registry, actor, target, repo, engine, true, deadlineAt, redirects, expectedBytes) : engine.complete(row, 401, 0, null)),
         (err: unknown) => engine.complete(row, statusOf(err), 0, failureOf(err, `GET ${this.strings[target]}`)),
       );
       return true;
@@ -180,7 +203,7 @@ export class HttpPort implements RegistryPort {
     }
     // A blob served from elsewhere (S3 and the like): follow without the registry's Authorization.
     const url = new URL(location, this.options.registries[registry].origin);
-    dispatchOrFail(this.agent, { origin: url.origin, path: `${url.pathname}${url.search}`, method: 'GET' }, this.handler(row, op, registry, actor, target, repo, engine, true, deadlineAt, redirects + 1));
+    dispatchOrFail(this.agent, { origin: url.origin, path: `${url.pathname}${url.search}`, method: 'GET' }, this.handler(row, op, registry, actor, target, repo, engine, true, deadlineAt, redirects + 1, expectedBytes));
     return true;
   }
 
@@ -252,6 +275,10 @@ class ReadHandler {
   startedAt = 0;
   /** Redirects followed to get here. */
   redirects = 0;
+  /** The body size a whole answer must have (-1: not checked). */
+  expectedBytes = -1;
+  /** The body's running sha256 (digest checks only). */
+  hash: Hash | undefined;
   /** Where it sits in the port's reads in flight (-1: none). */
   activeIndex = -1;
   /** undici's abort for this request, once it is on a connection, and why it was cut off. */
@@ -264,8 +291,10 @@ class ReadHandler {
 
   constructor(private readonly port: HttpPort) {}
 
-  reset(row: number, op: number, registry: number, actor: number, target: number, repo: number, engine: CompletionSink, retried: boolean, deadlineAt: number, redirects: number, connection: Connection | undefined): void {
+  reset(row: number, op: number, registry: number, actor: number, target: number, repo: number, engine: CompletionSink, retried: boolean, deadlineAt: number, redirects: number, expectedBytes: number, connection: Connection | undefined): void {
     this.connection = connection;
+    this.expectedBytes = expectedBytes;
+    this.hash = undefined;
     this.deadlineAt = deadlineAt;
     this.startedAt = engine.clock();
     this.redirects = redirects;
@@ -309,14 +338,16 @@ class ReadHandler {
 
   onData(chunk: Buffer): boolean {
     this.bytes += chunk.length;
+    this.hash?.update(chunk);
     return true;
   }
 
   onComplete(): void {
     const { row, engine, status, bytes, firstByteAt, intercepted } = this;
+    const problem = status >= 200 && status < 300 && !intercepted ? this.port.answerProblem(this, bytes, this.hash === undefined ? undefined : `sha256:${this.hash.digest('hex')}`) : null;
     this.port.release(this);
     if (intercepted) return;
-    engine.complete(row, status, bytes, null, firstByteAt);
+    engine.complete(row, status, bytes, problem, firstByteAt);
   }
 
   onError(error: Error): void {

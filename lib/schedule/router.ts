@@ -38,6 +38,8 @@ export interface SegmentBatch {
   segment: Segment | null;
   /** Strings appended to the worker's string table since its previous batch. */
   strings: string[];
+  /** For each of `strings`: the bytes a read of that path must bring (the warmed size), NaN for other strings. */
+  warmedSizes: number[];
   /** Client names of the actors added since its previous batch. */
   actorNames: string[];
 }
@@ -51,6 +53,7 @@ interface WorkerState {
   actorNames: string[];
   actorsSent: number;
   strings: string[];
+  warmedSizes: number[];
   stringsSent: number;
   /**
    * String ids in the worker's table: read paths by a (repository, digest) key, push URIs by a negative
@@ -72,6 +75,11 @@ export class ReplayRouter {
   /** Per request: digest index (>= 0, a read), -1 a push, or a negative skip code. */
   readonly kind: Int32Array;
   readonly digests: string[] = [];
+  /**
+   * Per digest: the size warmup pushed, the first traced read's (as `warmupItems` picks it): a later read
+   * traced with fewer bytes (an interrupted pull) still gets the whole blob.
+   */
+  private readonly warmedSize: number[] = [];
   readonly warmupFailures = new Map<number, string>();
   readonly sendable: number;
   private readonly workers: WorkerState[];
@@ -93,16 +101,24 @@ export class ReplayRouter {
     const distinct = new Uint8Array(clients.size);
     let sendable = 0;
     let distinctCount = 0;
-    const { method, kind, client } = table.columns;
+    const { method, kind, client, size } = table.columns;
     /** Read URIs by `uriKey`: digest index or skip code; warmup failures by the same key. */
     const resolved = new Map<number, number>();
     const failures = new Map<number, string>();
+    /** With a shard: the first read's size of URIs first read by another shard's clients. */
+    const firstReadSize = new Map<number, number>();
     for (let i = 0; i < n; i++) {
       const c = client[i];
       if (options.keep !== undefined) {
         if (keepClient[c] === 0) keepClient[c] = options.keep(clients.get(c)) ? 1 : -1;
         if (keepClient[c] < 0) {
           this.kind[i] = NOT_MINE;
+          // Warmup sized each blob by its first read in the whole trace, other shards' included.
+          const op = opOf(method[i], kind[i]);
+          if (op >= 0 && isRead(op)) {
+            const key = this.uriKey(i);
+            if (!firstReadSize.has(key)) firstReadSize.set(key, size[i]);
+          }
           continue;
         }
       }
@@ -125,6 +141,7 @@ export class ReplayRouter {
             if (id === undefined) {
               id = this.digests.length;
               this.digests.push(entry);
+              this.warmedSize.push(firstReadSize.get(key) ?? size[i]);
               digestIds.set(entry, id);
             }
           }
@@ -148,7 +165,7 @@ export class ReplayRouter {
     this.workerOf = new Int32Array(keys).fill(-1);
     this.localOf = new Int32Array(keys);
     this.ring = options.selection === 'hash' ? new HashRing(options.registries) : undefined;
-    this.workers = Array.from({ length: Math.max(1, options.workers) }, () => ({ cursor: 0, nth: 0, rows: 0, actorNames: [], actorsSent: 0, strings: [], stringsSent: 0, ids: new Map(), repoIds: new Map() }));
+    this.workers = Array.from({ length: Math.max(1, options.workers) }, () => ({ cursor: 0, nth: 0, rows: 0, actorNames: [], actorsSent: 0, strings: [], warmedSizes: [], stringsSent: 0, ids: new Map(), repoIds: new Map() }));
     // Place every actor and count each worker's rows now, so that empty workers are never started.
     const placement = new HashRing(this.workers.length);
     let nth = 0;
@@ -191,7 +208,7 @@ export class ReplayRouter {
       rows.push(i);
       actors.push(this.localOf[key]);
     }
-    const batch: SegmentBatch = { segment: rows.length === 0 ? null : this.build(w, rows, actors), strings: w.strings.slice(w.stringsSent), actorNames: w.actorNames.slice(w.actorsSent) };
+    const batch: SegmentBatch = { segment: rows.length === 0 ? null : this.build(w, rows, actors), strings: w.strings.slice(w.stringsSent), warmedSizes: w.warmedSizes.slice(w.stringsSent), actorNames: w.actorNames.slice(w.actorsSent) };
     w.stringsSent = w.strings.length;
     w.actorsSent = w.actorNames.length;
     return batch;
@@ -212,9 +229,12 @@ export class ReplayRouter {
       rowId: Uint32Array.from(rows),
     };
     /** The id of `value` in the worker's string table, added now (the worker appends it on arrival). */
-    const add = (value: string): number => w.strings.push(value) - 1;
-    const intern = (key: number, value: string): number => {
-      const id = add(value);
+    const add = (value: string, warmedSize = NaN): number => {
+      w.warmedSizes.push(warmedSize);
+      return w.strings.push(value) - 1;
+    };
+    const intern = (key: number, value: string, warmedSize = NaN): number => {
+      const id = add(value, warmedSize);
       w.ids.set(key, id);
       return id;
     };
@@ -237,7 +257,7 @@ export class ReplayRouter {
         // pushed image manifests. Paths are interned by number: no string is made per request.
         const manifest = options.manifestsAsImages && (op === Op.GET_MANIFEST || op === Op.HEAD_MANIFEST);
         const key = (r * digests + d) * 2 + (manifest ? 1 : 0);
-        seg.target[j] = w.ids.get(key) ?? intern(key, `/v2/${repos.get(r)}/${manifest ? 'manifests' : 'blobs'}/${this.digests[d]}`);
+        seg.target[j] = w.ids.get(key) ?? intern(key, `/v2/${repos.get(r)}/${manifest ? 'manifests' : 'blobs'}/${this.digests[d]}`, this.warmedSize[d]);
       } else {
         // A push: its trace URI, by its ids (negative keys: apart from the read paths').
         const key = -1 - this.uriKey(i);

@@ -1,7 +1,8 @@
 import t, { type Test } from 'tap';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runBin, type BinResult, type TimedSignal } from '../helpers/cli.js';
+import { runBin, runCli, type BinResult, type TimedSignal } from '../helpers/cli.js';
+import { withRegistry } from '../helpers/registry.js';
 import { FakeTrace, writeTrace } from '../helpers/fake-trace.js';
 import { withHostileRegistry, type Hostility } from '../helpers/hostile-registry.js';
 
@@ -65,4 +66,31 @@ t.test('a redirect loop fails the request after 10 redirects, with its own code'
   t.same(summary.errors, { E_REGISTRY_REDIRECTS: 6 });
   t.equal(gets, 6 * 11, 'each request went out once and was redirected 10 times');
   t.match(rows[0].error ?? '', /^E_REGISTRY_REDIRECTS: GET .*redirected 11 times, the last to \/v2\/u\/r\/blobs\/sha256:.*a loop\?/);
+});
+
+t.test('a 200 with other than the warmed size fails E_SIZE_MISMATCH; with verify_digests, other content fails E_DIGEST_MISMATCH', async (t) => {
+  const short = await replayAgainst(t, { kind: 'fixed-body', bytes: 7 }, 'timeout_ms: 2000', 1000);
+  t.equal(short.run.code, 0, short.run.stderr);
+  t.same(short.summary.errors, { E_SIZE_MISMATCH: 6 });
+  t.ok(short.rows.every((r) => /^E_SIZE_MISMATCH: GET .*: HTTP 200 with 7 bytes, not the 1000 warmed/.test(r.error ?? '')), 'each row says both sizes');
+  const sized = await replayAgainst(t, { kind: 'fixed-body', bytes: 1000 }, 'timeout_ms: 2000', 1000);
+  t.same(sized.summary.requests, { total: 6, ok: 6, failed: 0, skipped: 0 }, 'the right size passes when digests are not checked');
+  const verified = await replayAgainst(t, { kind: 'fixed-body', bytes: 1000 }, 'timeout_ms: 2000, verify_digests: true', 1000);
+  t.same(verified.summary.errors, { E_DIGEST_MISMATCH: 6 });
+  t.match(verified.rows[0].error ?? '', /^E_DIGEST_MISMATCH: GET \/v2\/u\/r\/blobs\/sha256:0+\d: the body hashes to sha256:[0-9a-f]{64}/);
+});
+
+t.test('against docker-registry, every warmed blob passes the size and digest checks', async (t) => {
+  const dir = t.testdir();
+  const registry = await withRegistry(t);
+  const trace = new FakeTrace();
+  for (let i = 0; i < 30; i++) trace.add('GET', `v2/u/r/blobs/b${i % 10}`, { client: `c${i % 3}`, atMs: i, size: 100 + 5000 * i });
+  trace.add('GET', 'v2/u/r/manifests/latest', { client: 'c0', atMs: 40, size: 700 });
+  writeTrace(dir, 'trace.json', trace.json());
+  writeFileSync(join(dir, 'run.yaml'), `client_info: {threads: 1, verify_digests: true}\ntrace: {traces: [trace.json], output: out/results.ndjson}\nregistry: [${registry.host}]\nwarmup: {output: interm.json}\n`);
+  t.equal((await runCli(['warmup', join(dir, 'run.yaml')])).code, 0);
+  const run = await runCli(['run', join(dir, 'run.yaml')]);
+  t.equal(run.code, 0, run.stderr);
+  const summary = JSON.parse(readFileSync(join(dir, 'out/results.ndjson.summary.json'), 'utf8')) as Summary;
+  t.same(summary.requests, { total: 31, ok: 31, failed: 0, skipped: 0 });
 });

@@ -9,7 +9,9 @@ export type Hostility =
   /** A chunked body that never ends, a byte every `everyMs`. */
   | { kind: 'endless'; everyMs: number }
   /** A 307 back to the same path, forever. */
-  | { kind: 'redirect-loop' };
+  | { kind: 'redirect-loop' }
+  /** A 200 with `bytes` bytes of 'x' and a Content-Length that matches them. */
+  | { kind: 'fixed-body'; bytes: number };
 
 export interface HostileRegistry {
   host: string;
@@ -41,6 +43,7 @@ export async function withHostileRegistry(t: Test, hostility: Hostility): Promis
     }
     state.blobGets++;
     if (hostility.kind === 'redirect-loop') res.writeHead(307, { location: req.url, 'content-length': '0' }).end();
+    else if (hostility.kind === 'fixed-body') res.writeHead(200, { 'content-length': String(hostility.bytes) }).end('x'.repeat(hostility.bytes));
     else if (hostility.kind === 'trickle') {
       res.writeHead(200, { 'content-length': String(hostility.bytes) });
       drip(res, hostility.everyMs, hostility.bytes);
