@@ -18,20 +18,23 @@ export async function analyzeTraces(paths: readonly string[], options: { strict?
   const files = await traceInputs(paths, options.exclude);
   const { statSync } = await import('node:fs');
   const sizes = files.map((file) => sizeOf(statSync, file));
-  const order = files.map((_, k) => k).sort((a, b) => sizes[b] - sizes[a]);
-  const pool = new ActorPool('analyzer', Math.max(1, Math.min(options.workers ?? availableParallelism(), files.length)));
+  const workers = Math.max(1, options.workers ?? availableParallelism());
+  const groups = fileGroups(files, sizes, Math.min(GROUP_BYTES, Math.ceil(sizes.reduce((a, b) => a + b, 0) / (workers * 4))));
+  const order = groups.map((_, k) => k).sort((a, b) => groups[b].bytes - groups[a].bytes);
+  const pool = new ActorPool('analyzer', Math.max(1, Math.min(workers, groups.length)));
   const totals = new TotalsByDataCenter();
   // Partials are added in the order the files were given (the first size seen of an object wins), each
   // as soon as those before it are in, while the workers read on.
-  const arrived: (FilePartial[] | undefined)[] = new Array(files.length);
+  const arrived: (FilePartial[] | undefined)[] = new Array(groups.length);
   let added = 0;
   let done = 0;
   try {
     await Promise.all(
       order.map(async (k) => {
-        arrived[k] = await pool.run<AnalyzeTask, FilePartial[]>({ file: files[k], strict: options.strict ?? false }).result;
-        options.onFile?.(++done, files.length);
-        for (; added < files.length && arrived[added] !== undefined; added++) for (const partial of arrived[added] ?? []) totals.add(partial);
+        arrived[k] = await pool.run<AnalyzeTask, FilePartial[]>({ files: groups[k].files, strict: options.strict ?? false }).result;
+        done += groups[k].files.length;
+        options.onFile?.(done, files.length);
+        for (; added < groups.length && arrived[added] !== undefined; added++) for (const partial of arrived[added] ?? []) totals.add(partial);
       }),
     );
   } finally {
@@ -73,6 +76,27 @@ class TotalsByDataCenter {
     const overall = this.overall?.result() ?? results.values().next().value ?? new AnalysisTotals().result();
     return { ...overall, dataCenters };
   }
+}
+
+/** Small files are analyzed in groups of consecutive files up to this many bytes or files a task. */
+const GROUP_BYTES = 4 << 20;
+const GROUP_FILES = 512;
+
+/** The tasks: each large file alone, runs of small ones together up to `groupBytes`, in the order given. */
+function fileGroups(files: readonly string[], sizes: readonly number[], groupBytes: number): { files: string[]; bytes: number }[] {
+  const groups: { files: string[]; bytes: number }[] = [];
+  let open: { files: string[]; bytes: number } | undefined;
+  for (const [k, file] of files.entries()) {
+    if (sizes[k] >= groupBytes) {
+      groups.push({ files: [file], bytes: sizes[k] });
+      open = undefined;
+      continue;
+    }
+    if (open === undefined || open.bytes + sizes[k] > groupBytes || open.files.length >= GROUP_FILES) groups.push((open = { files: [], bytes: 0 }));
+    open.files.push(file);
+    open.bytes += sizes[k];
+  }
+  return groups;
 }
 
 function sizeOf(stat: typeof import('node:fs').statSync, file: string): number {

@@ -34,7 +34,13 @@ interface Piece {
   file: string;
   bytes: number;
   chunk?: { from: number; stopAt: number };
+  /** Consecutive small files read as one task (a task per file cost ~0.8 ms each: 20,000 files took 17 s). */
+  group?: string[];
 }
+
+/** Small files are grouped up to this many bytes, or files, a task. */
+const GROUP_BYTES = 4 << 20;
+const GROUP_FILES = 512;
 
 type Settled = { ok: true; value: ImportedFile } | { ok: false; error: unknown };
 
@@ -64,7 +70,7 @@ export async function loadTraceParallel(paths: readonly string[], options: Paral
   const runStarts: number[] = [];
   const strict = options.strict ?? false;
   const read = (piece: Piece, chunk = piece.chunk): Promise<Settled> =>
-    pool.run<ImportTask, ImportedFile>({ file: piece.file, strict, chunk }).result.then(
+    pool.run<ImportTask, ImportedFile>({ file: piece.file, strict, chunk, ...(piece.group === undefined ? {} : { group: piece.group }) }).result.then(
       (value) => ({ ok: true, value }),
       (error: unknown) => ({ ok: false, error }),
     );
@@ -101,7 +107,7 @@ export async function loadTraceParallel(paths: readonly string[], options: Paral
       }
       doneBytes += piece.bytes;
       options.onProgress?.(doneBytes, totalBytes);
-      if (chunk === undefined || chunk.stopAt === Infinity) options.onFile?.(stats.perFile.length, files.length);
+      if (chunk === undefined || chunk.stopAt === Infinity) options.onFile?.(Math.min(stats.perFile.length, files.length), files.length);
     }
   } finally {
     await pool.destroy();
@@ -128,13 +134,31 @@ async function planPieces(files: readonly string[], workers: number, minChunk: n
   const total = sizes.reduce((a, b) => a + b, 0);
   const target = Math.max(minChunk, Math.ceil(total / workers));
   const pieces: Piece[] = [];
+  // Whole files too small to keep a task's fixed cost small go to the open group, in file order; groups
+  // stay small enough to give every worker several.
+  const groupBytes = Math.min(GROUP_BYTES, Math.ceil(total / (workers * 4)));
+  let group: Piece | undefined;
+  const whole = (file: string, size: number): void => {
+    if (size >= groupBytes) {
+      group = undefined;
+      pieces.push({ file, bytes: size });
+      return;
+    }
+    if (group === undefined || group.bytes + size > groupBytes || (group.group as string[]).length >= GROUP_FILES) {
+      group = { file, bytes: 0, group: [] };
+      pieces.push(group);
+    }
+    (group.group as string[]).push(file);
+    group.bytes += size;
+  };
   for (const [k, file] of files.entries()) {
     const size = sizes[k];
     const parts = Math.round(size / target);
     if (parts < 2 || isTableFile(file) || isOracleGeneral(file) || (await isGzip(file))) {
-      pieces.push({ file, bytes: size });
+      whole(file, size);
       continue;
     }
+    group = undefined;
     for (const chunk of planChunks(file, size, parts)) {
       pieces.push({ file, bytes: Math.min(size, chunk.stopAt) - chunk.from, chunk: { from: chunk.from, stopAt: chunk.stopAt } });
     }

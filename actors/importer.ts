@@ -1,6 +1,6 @@
 /**
- * Importer worker entry: reads one trace file, or one chunk of one, into a table and hands it back in
- * shared memory. Imports only lib/, the runtime and the message types.
+ * Importer worker entry: reads one trace file, a chunk of one, or a group of small files, into a table
+ * and hands it back in shared memory. Imports only lib/, the runtime and the message types.
  */
 import { loadTrace, loadTraceChunk } from '../lib/trace/load.js';
 import { shareTable } from '../lib/trace/shared-table.js';
@@ -12,6 +12,6 @@ export default actorEntry<ImportTask, ImportedFile>(async (task) => {
     const { table, stats, next } = await loadTraceChunk({ file: task.file, ...task.chunk }, { strict: task.strict });
     return { table: shareTable(table), stats, next };
   }
-  const { table, stats } = await loadTrace([task.file], { strict: task.strict });
+  const { table, stats } = await loadTrace(task.group ?? [task.file], { strict: task.strict });
   return { table: shareTable(table), stats };
 });

@@ -158,6 +158,8 @@ export interface SimulatePoint {
 /** Master -> importer worker: read one trace file, or the records starting in a byte range of one, into a table. */
 export interface ImportTask {
   file: string;
+  /** Small whole files read as one task, in order, into one table (`file` is the first). */
+  group?: string[];
   strict: boolean;
   chunk?: { from: number; stopAt: number };
 }
@@ -173,6 +175,7 @@ export interface ImportedFile {
 }
 
 export interface AnalyzeTask {
-  file: string;
+  /** Files analyzed in order (one large file, or a group of small ones: a task each would cost more than they do). */
+  files: string[];
   strict: boolean;
 }

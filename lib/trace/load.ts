@@ -68,7 +68,7 @@ export async function loadTrace(paths: readonly string[], options: LoadOptions =
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
   let doneBytes = 0;
   let reserved = false;
-  const builder = new TraceTableBuilder();
+  const builder = new TraceTableBuilder(initialRows(totalBytes));
   for (const [k, file] of files.entries()) {
     if (isTableFile(file) || isOracleGeneral(file)) {
       const { table, meta } = isTableFile(file) ? await readTable(file) : { table: await readOracleGeneral(file), meta: {} };
@@ -98,6 +98,14 @@ export async function loadTrace(paths: readonly string[], options: LoadOptions =
     options.onFile?.(k + 1, files.length);
   }
   return { table: sortedTable(builder, stats), stats };
+}
+
+/**
+ * Rows to reserve for `bytes` of trace: no IBM record is under ~150 bytes, so a small file gets a small
+ * table (64 Ki rows for every one-record file was most of the cost of reading thousands of them).
+ */
+function initialRows(bytes: number): number {
+  return Math.max(256, Math.min(1 << 16, Math.ceil(bytes / 128)));
 }
 
 /** One trace read from a stream (an archive's member) into a table in time order. */

@@ -112,3 +112,24 @@ t.test('malformed records in chunks: counted as one reader counts them; strict m
   const sequential = await loadTrace([file], { strict: true }).catch((err: unknown) => err);
   await t.rejects(loadTraceParallel([file], { workers: 2, strict: true, minChunkBytes: 64 << 10 }), { code: 'E_TRACE_PARSE', location: (sequential as { location: unknown }).location });
 });
+
+t.test('thousands of one-record files are read in groups on the workers, into the table one reader makes', async (t) => {
+  const dir = t.testdir();
+  const { writeFileSync } = await import('node:fs');
+  const records = [...synthRecords({ requests: 1500, seed: 41 })];
+  // Each file one record, named out of time order: grouping must keep file order, and ties in it.
+  const files = records.map((record, k) => {
+    const file = join(dir, `f${String((k * 7) % records.length).padStart(5, '0')}.json`);
+    writeFileSync(file, `[${record}]`);
+    return file;
+  }).sort();
+  const one = await loadTrace(files);
+  const two = await loadTraceParallel([dir], { workers: 2 });
+  t.equal(two.table.length, 1500);
+  t.same(rows(two.table), rows(one.table), 'every row, in the same order');
+  t.same(two.stats.perFile, one.stats.perFile, 'a per-file entry for each of the 1,500 files');
+  const { analyzeTraces } = await import('../../actors/analyze-master.js');
+  const { analysis, perFile } = await analyzeTraces([dir], { workers: 2 });
+  t.equal(analysis.records, 1500);
+  t.equal(perFile.length, 1500);
+});
