@@ -66,20 +66,26 @@ export function sweepPoints(spec: SweepSpec): { model: string; args: Record<stri
  * into shared memory once and read by every worker in place. A point whose model throws reports its
  * error; the others go on.
  */
-export async function runSweep(table: TraceTable, spec: SweepSpec, workers: number, onPoint?: (done: number, total: number) => void): Promise<SimulationPoint[]> {
+export async function runSweep(table: TraceTable, spec: SweepSpec, workers: number, onPoint?: (done: number, total: number) => void, signal?: AbortSignal): Promise<SimulationPoint[]> {
   const points = sweepPoints(spec);
   const shared = shareTable(table);
   const pool = new ActorPool('simulator', Math.max(1, Math.min(workers, points.length)));
   let done = 0;
+  // A stop ends the sweep at once: the points not finished by then say so, the finished ones are kept.
+  const stopped = new Promise<'stopped'>((resolve) => {
+    if (signal?.aborted === true) resolve('stopped');
+    signal?.addEventListener('abort', () => resolve('stopped'), { once: true });
+  });
   try {
     return await Promise.all(
       points.map(async (p) => {
         const task: SimulateTask = { table: shared, model: p.model, args: p.args, ...(spec.registry === undefined ? {} : { registry: spec.registry }) };
+        const notRun: SimulationPoint = { model: p.model, args: p.args, error: { code: 'E_INTERRUPTED', message: 'not finished: the sweep was stopped' } };
         // A point that fails reports its error; the others go on.
-        const point = await pool.run<SimulateTask, SimulatePoint>(task).result.then(
+        const point = await Promise.race([stopped.then(() => notRun), pool.run<SimulateTask, SimulatePoint>(task).result.then(
           (value): SimulationPoint => ({ model: p.model, args: p.args, stats: value.stats, ...(value.summary === undefined ? {} : { summary: value.summary }) }),
           (err: unknown): SimulationPoint => ({ model: p.model, args: p.args, error: isDrtpError(err) ? err.toData() : { code: 'E_INTERNAL', message: String(err) } }),
-        );
+        )]);
         onPoint?.(++done, points.length);
         return point;
       }),

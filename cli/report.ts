@@ -21,6 +21,8 @@ export function describeRead({ stats, counts, invalidUris = [] }: { stats: Trace
   if (verbose) for (const f of stats.perFile) text += `  ${describeFile(f)}\n`;
   for (const example of stats.malformedExamples) text += `  ${example}\n`;
   if (stats.malformed > stats.malformedExamples.length) text += `  ... and ${n(stats.malformed - stats.malformedExamples.length)} more\n`;
+  const nested = stats.nestedArchives ?? [];
+  if (nested.length > 0) text += `skipped ${n(nested.length)} archive${nested.length === 1 ? '' : 's'} inside archives, not read (unpack them, or give them as traces): ${nested.slice(0, 3).join(', ')}${nested.length > 3 ? ', ...' : ''}\n`;
   text += `replayable ${n(counts.replayable)}; not replayed: ${n(counts.otherMethod)} other methods, ${n(counts.otherPath)} other paths, `;
   if (counts.invalidUri > 0) text += `${n(counts.invalidUri)} invalid uri, `;
   text += `${n(counts.noSize)} without size, ${n(counts.failed)} failed in the trace, ${n(counts.beyondLimit)} beyond the limit\n`;

@@ -13,6 +13,8 @@ import { drtpVersion } from '../version.js';
 import { registryJob } from '../registry-job.js';
 import { TraceCommand, numberFlag } from '../base.js';
 import { checkOutputs } from '../../lib/fsutil/output-paths.js';
+import { lockOutput } from '../../lib/fsutil/output-lock.js';
+import { connectionWarning, openFileLimit, spanWarning } from '../../lib/schedule/run-warnings.js';
 import { parseListenAddress } from '../../lib/metrics/server.js';
 import { describeRead, replayProgress } from '../report.js';
 import { interruptible } from '../signals.js';
@@ -73,44 +75,53 @@ export class RunCommand extends TraceCommand {
     ];
     const inputs = [{ role: 'the configuration', path: this.config }, { role: 'the warmup map', path: mapPath }, ...config.trace.files.map((path) => ({ role: 'a trace', path }))];
     await checkOutputs(inputs, outputs);
-    const map = await readDigestMapOrShards(mapPath);
-    if (map === undefined) throw new DrtpError('E_CONFIG', `warmup map ${mapPath} is missing: run \`drtp warmup ${this.config}\` first`, { file: mapPath });
-    const reading = new Progress(stderr, 'reading trace', { unit: 'MB', format: (n) => (n / 1e6).toFixed(1) });
-    const trace = await loadConfiguredTrace(config, { onProgress: (d, t) => reading.update(d, t), load: loadTraceParallel, exclude: outputs.map((o) => o.path) });
-    reading.stop();
-    if (!this.json) stdout.write(describeRead(trace, this.isVerbose(loaded)));
-    const meta = await runMeta(loaded, registries, drtpVersion(), shard);
-    if (shard !== undefined && !this.json) stdout.write(`shard ${shard.index} of ${shard.count}: this process replays the clients that hash to it\n`);
-    if (startAtEpochMs !== undefined && startAtEpochMs < Date.now()) stderr.write(`drtp: --start-at ${new Date(startAtEpochMs).toISOString()} is past: starting now\n`);
-    const progress = new Progress(stderr, 'run', { unit: 'requests' });
-    const outcome = await interruptible(stderr, (signal) =>
-      runReplay({
-        config,
-        trace,
-        map,
-        registries,
-        signal,
-        meta,
-        thresholds,
-        ...(this.hlog === undefined ? {} : { hlogDir: resolve(this.hlog) }),
-        ...(metrics === undefined ? {} : { metrics }),
-        ...(shard === undefined ? {} : { clientFilter: shardFilter(shard) }),
-        ...(startAtEpochMs === undefined ? {} : { startAtEpochMs: Math.max(startAtEpochMs, Date.now() + 300) }),
-        ...replayProgress(progress),
-      }),
-    );
-    progress.stop();
-    if (this.json) stdout.write(`${JSON.stringify(outcome.summary, null, 2)}\n`);
-    else stdout.write(`\n${formatSummary(outcome.summary)}\nresults: ${outcome.resultsFile}\nsummary: ${outcome.summaryFile}\n${this.hlog === undefined ? '' : `histogram logs: ${resolve(this.hlog)}\n`}`);
-    const status = await thresholdsOutcome(outcome.summary, this.junit, `drtp run ${this.config}`, stderr);
-    if (outcome.aborted !== undefined) {
-      stderr.write(`drtp: run stopped: threshold ${outcome.aborted.threshold.source} failed over the last ${outcome.aborted.windowSeconds} s (observed ${outcome.aborted.shown}); results and summary hold what was done\n`);
+    // Two runs into one output would interleave their rows: the second is refused while the first lives.
+    const unlock = lockOutput(resultsFile, 'trace.output');
+    try {
+      const map = await readDigestMapOrShards(mapPath);
+      if (map === undefined) throw new DrtpError('E_CONFIG', `warmup map ${mapPath} is missing: run \`drtp warmup ${this.config}\` first`, { file: mapPath });
+      const reading = new Progress(stderr, 'reading trace', { unit: 'MB', format: (n) => (n / 1e6).toFixed(1) });
+      const trace = await loadConfiguredTrace(config, { onProgress: (d, t) => reading.update(d, t), load: loadTraceParallel, exclude: outputs.map((o) => o.path) });
+      reading.stop();
+      if (!this.json) stdout.write(describeRead(trace, this.isVerbose(loaded)));
+      const spanned = config.clientInfo.wait ? spanWarning(trace.table, config.clientInfo.speed) : undefined;
+      const crowded = connectionWarning(trace.table.pools.clients.size, config.clientInfo.inFlight, registries.length, openFileLimit());
+      for (const warning of [spanned, crowded]) if (warning !== undefined) stderr.write(`drtp: warning: ${warning}\n`);
+      const meta = await runMeta(loaded, registries, drtpVersion(), shard);
+      if (shard !== undefined && !this.json) stdout.write(`shard ${shard.index} of ${shard.count}: this process replays the clients that hash to it\n`);
+      if (startAtEpochMs !== undefined && startAtEpochMs < Date.now()) stderr.write(`drtp: --start-at ${new Date(startAtEpochMs).toISOString()} is past: starting now\n`);
+      const progress = new Progress(stderr, 'run', { unit: 'requests' });
+      const outcome = await interruptible(stderr, (signal) =>
+        runReplay({
+          config,
+          trace,
+          map,
+          registries,
+          signal,
+          meta,
+          thresholds,
+          ...(this.hlog === undefined ? {} : { hlogDir: resolve(this.hlog) }),
+          ...(metrics === undefined ? {} : { metrics }),
+          ...(shard === undefined ? {} : { clientFilter: shardFilter(shard) }),
+          ...(startAtEpochMs === undefined ? {} : { startAtEpochMs: Math.max(startAtEpochMs, Date.now() + 300) }),
+          ...replayProgress(progress),
+        }),
+      );
+      progress.stop();
+      if (this.json) stdout.write(`${JSON.stringify(outcome.summary, null, 2)}\n`);
+      else stdout.write(`\n${formatSummary(outcome.summary)}\nresults: ${outcome.resultsFile}\nsummary: ${outcome.summaryFile}\n${this.hlog === undefined ? '' : `histogram logs: ${resolve(this.hlog)}\n`}`);
+      const status = await thresholdsOutcome(outcome.summary, this.junit, `drtp run ${this.config}`, stderr);
+      if (outcome.aborted !== undefined) {
+        stderr.write(`drtp: run stopped: threshold ${outcome.aborted.threshold.source} failed over the last ${outcome.aborted.windowSeconds} s (observed ${outcome.aborted.shown}); results and summary hold what was done\n`);
+        return status;
+      }
+      if (outcome.stopped) {
+        stderr.write('drtp: run interrupted: results and summary hold what was done\n');
+        return 130;
+      }
       return status;
+    } finally {
+      unlock();
     }
-    if (outcome.stopped) {
-      stderr.write('drtp: run interrupted: results and summary hold what was done\n');
-      return 130;
-    }
-    return status;
   }
 }

@@ -15,6 +15,7 @@ import { lruMissRatioCurve, type MrcPoint } from '../../lib/cache/mrc.js';
 import { Progress } from '../../lib/term/progress.js';
 import { resolveShard } from '../../lib/schedule/shard.js';
 import { TraceCommand, numberFlag } from '../base.js';
+import { interruptible } from '../signals.js';
 import { checkOutputs } from '../../lib/fsutil/output-paths.js';
 import { describeRead } from '../report.js';
 
@@ -64,25 +65,32 @@ export class SimulateCommand extends TraceCommand {
     const curve = mrc === undefined ? undefined : lruMissRatioCurve(trace.table, { rate: mrc.rate, sizes: mrc.sizes, points: mrc.points });
     const curveName = mrc === undefined || mrc.rate === 1 ? 'LRU curve (exact)' : `LRU curve (SHARDS, ${mrc.rate * 100}%)`;
     const progress = new Progress(stderr, 'simulate', { unit: 'points' });
-    const points = config.simulate.names.length === 0 ? [] : await runSweep(
+    let interrupted = false;
+    const { names, args, sweep } = config.simulate;
+    const points = names.length === 0 ? [] : await interruptible(stderr, (signal) => runSweep(
       trace.table,
       {
-        models: config.simulate.names,
-        args: config.simulate.args,
-        sweep: config.simulate.sweep,
+        models: names,
+        args,
+        sweep,
         baseDir: dirname(config.file),
         ...(shard === undefined ? {} : { shard }),
         ...(latency === undefined ? {} : { registry: { latency, speed: clientInfo.speed, inFlight: clientInfo.inFlight, lateMs: clientInfo.lateMs, seed: config.seed } }),
       },
       numberFlag('--workers', this.workers, { integer: true, min: 1 }) ?? availableParallelism(),
       (done, total) => progress.update(done, total),
-    );
+      signal,
+    ).finally(() => (interrupted = signal.aborted)));
     progress.stop();
     // Written in either mode: with simulate.latency too (they were silently skipped there).
     if (this.csv !== undefined) await writeFileAtomic(this.csv, pointsCsv(points));
     if (this.mrcCsv !== undefined && curve !== undefined) await writeFileAtomic(this.mrcCsv, mrcCsv(curve));
     if (this.svg !== undefined) await writeFileAtomic(this.svg, hitRatioSvg(points, curve, curveName));
-    if (latency !== undefined) return this.printRegistries(points);
+    if (interrupted) {
+      const finished = points.filter((p) => p.error?.code !== 'E_INTERRUPTED').length;
+      stderr.write(`drtp: sweep interrupted: ${finished} of ${points.length} points finished; the outputs hold them (the others as E_INTERRUPTED)\n`);
+    }
+    if (latency !== undefined) return interrupted ? (this.printRegistries(points), 130) : this.printRegistries(points);
     if (this.json) stdout.write(`${JSON.stringify({ points, ...(curve === undefined ? {} : { mrc: { name: curveName, rate: mrc?.rate, points: curve } }) }, null, 2)}\n`);
     else {
       stdout.write(describeRead(trace, this.isVerbose(config)));
@@ -95,7 +103,8 @@ export class SimulateCommand extends TraceCommand {
       }
       if (curve !== undefined) stdout.write(curveText(curve, curveName));
     }
-    return this.finish(points);
+    const status = this.finish(points);
+    return interrupted ? 130 : status;
   }
 
   /** With simulate.latency: each point's model as a registry, and the run summary it would have given. */

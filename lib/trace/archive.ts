@@ -3,7 +3,7 @@ import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
 import { DrtpError } from '../errors.js';
 import { ioError } from '../fsutil/io-error.js';
-import { isTraceMember } from './inputs.js';
+import { isArchive, isTraceMember } from './inputs.js';
 import { openInput } from './input-stream.js';
 
 export interface ArchiveMember {
@@ -17,10 +17,11 @@ const GZIP = /\.(tar\.gz|tgz)$/i;
 
 /**
  * The trace files inside a tar archive (`.tar`, `.tar.gz`), one after another as the archive streams
- * by: nothing is unpacked to disk. Other members are skipped. `onDiskBytes` counts the archive's bytes
+ * by: nothing is unpacked to disk. Other members are skipped; archives inside it are told to
+ * `onNestedArchive` (not read: one level is read). `onDiskBytes` counts the archive's bytes
  * read, for progress.
  */
-export async function* archiveMembers(path: string, onDiskBytes?: (n: number) => void): AsyncGenerator<ArchiveMember> {
+export async function* archiveMembers(path: string, onDiskBytes?: (n: number) => void, onNestedArchive?: (member: string) => void): AsyncGenerator<ArchiveMember> {
   const disk = await openInput(path, 'read trace archive');
   if (onDiskBytes !== undefined) disk.on('data', (chunk: Buffer) => onDiskBytes(chunk.length));
   const tar = extract();
@@ -31,6 +32,7 @@ export async function* archiveMembers(path: string, onDiskBytes?: (n: number) =>
   bytes.pipe(tar);
   try {
     for await (const entry of tar) {
+      if (entry.header.type === 'file' && isArchive(entry.header.name)) onNestedArchive?.(entry.header.name);
       if (entry.header.type === 'file' && isTraceMember(entry.header.name)) yield { name: entry.header.name, content: Readable.from(memberBytes(path, entry.header.name, entry as AsyncIterable<Buffer>)) };
       // Whatever was not read (a skipped member, or the rest of one that failed) is drained.
       entry.resume();

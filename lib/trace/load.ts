@@ -25,6 +25,8 @@ export interface TraceReadStats {
   malformedExamples: string[];
   /** What each file gave, in the order read. */
   perFile: FileReadCounts[];
+  /** Archives found inside archives, `outer.tar:inner.tar`: not read (drtp reads one level). */
+  nestedArchives?: string[];
 }
 
 export interface FileReadCounts {
@@ -90,7 +92,8 @@ export async function loadTrace(paths: readonly string[], options: LoadOptions =
     };
     if (isArchive(file)) {
       // Each member counts as a file of its own: `archive.tar.gz:dir/member.json`.
-      for await (const member of archiveMembers(file, onBytes)) {
+      const nested = (name: string): void => void (stats.nestedArchives ??= []).push(`${file}:${name}`);
+      for await (const member of archiveMembers(file, onBytes, nested)) {
         const name = `${file}:${member.name}`;
         await readInto(builder, name, stats, options, (sink) => scanStream(name, member.content, sink, options.windowBytes));
       }

@@ -83,3 +83,20 @@ t.test('import DIR --out DIR/all.drtp does not read its own earlier output, nor 
     t.equal(analyzed.code, 0, `analyze round ${round}: ${analyzed.stderr}`);
   }
 });
+
+t.test('a second run into the output of a run still going is refused; a lock left by a dead run is taken over', async (t) => {
+  const dir = t.testdir();
+  const { config } = setup(dir);
+  const lock = join(dir, 'out/.results.ndjson.lock');
+  // A live process holds it: this test's own parent, which is not the run's.
+  writeFileSync(lock, `${process.ppid}\n`);
+  const refused = await runCli(['run', config]);
+  t.equal(refused.code, 2);
+  t.match(refused.stderr, new RegExp(`E_USAGE: another drtp \\(pid ${process.ppid}\\) is writing trace.output .*results\\.ndjson`));
+  t.equal(readFileSync(join(dir, 'out/results.ndjson'), 'utf8'), 'old results\n', 'the results are untouched');
+  // A PID no process has: the lock is stale, and the run goes on (to its next problem: no registry answers).
+  writeFileSync(lock, '4194301\n');
+  const taken = await runCli(['run', config]);
+  t.notMatch(taken.stderr, /another drtp/, taken.stderr);
+  t.notOk(readdirSync(join(dir, 'out')).includes('.results.ndjson.lock'), 'the lock is released at the end');
+});

@@ -3,7 +3,7 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeSynthTrace } from '../../lib/trace/synth-files.js';
 import { runBin, runCli } from '../helpers/cli.js';
-import { gzipFile } from '../helpers/fake-trace.js';
+import { FakeTrace, gzipFile, writeTrace } from '../helpers/fake-trace.js';
 import { withRegistry } from '../helpers/registry.js';
 
 const QUIT = /\ndrtp: SIGTERM: quitting; files written before stay as they were\n$/;
@@ -61,4 +61,19 @@ t.test('a second Ctrl-C during a run: exit 130, no temp file, the results and su
   const results = readFileSync(join(out, 'results.ndjson'), 'utf8');
   const summary = readFileSync(join(out, 'results.ndjson.summary.json'), 'utf8');
   t.equal(results === 'old results\n', summary === '{"old": true}\n', 'results and summary are of the same run');
+});
+
+t.test('Ctrl-C during a sweep writes the points finished so far (exit 130)', async (t) => {
+  const dir = t.testdir();
+  writeTrace(dir, 'trace.json', new FakeTrace().addPull('u/r', 'c1', [1000, 2000], 0).json());
+  const model = join(import.meta.dirname, '../fixtures/models/slow.mjs');
+  // Two quick points, then slow ones: the signal lands while the slow ones run.
+  writeFileSync(join(dir, 'sweep.yaml'), `trace: {traces: [trace.json]}\nsimulate:\n  name: ${model}\n  sweep: {ms: [0, 1, 60000, 60000, 60000, 60000]}\n`);
+  const run = await runBin(['simulate', join(dir, 'sweep.yaml'), '--workers', '2', '--csv', join(dir, 'points.csv')], { timeoutMs: 50_000, signals: [{ signal: 'SIGINT', afterMs: 3000 }] });
+  t.notOk(run.timedOut, 'the sweep ended at the signal');
+  t.equal(run.code, 130, run.stderr);
+  t.match(run.stderr, /sweep interrupted: 2 of 6 points finished/);
+  const rows = readFileSync(join(dir, 'points.csv'), 'utf8').trim().split('\n');
+  t.equal(rows.length, 7, 'a header and a row per point');
+  t.equal(rows.filter((r) => r.includes('E_INTERRUPTED')).length, 4, 'the unfinished ones say so');
 });

@@ -93,3 +93,14 @@ t.test('an oracleGeneral .zst bomb is refused as it unpacks, and a frame declari
   t.equal(declared.code, 2);
   t.match(declared.stderr, /declares-24001-bytes\.oracleGeneral\.zst:0: its zstd frame declares 24,001 bytes, not whole 24-byte oracleGeneral records/);
 });
+
+t.test('an archive inside an archive is not read, and the read says so', async (t) => {
+  const dir = t.testdir();
+  trace(dir);
+  execFileSync('tar', ['-cf', join(dir, 'inner.tar'), '-C', dir, 'trace.json']);
+  execFileSync('tar', ['-cf', join(dir, 'outer.tar'), '-C', dir, 'trace.json', 'inner.tar']);
+  const run = await runBin(['import', join(dir, 'outer.tar'), '--out', join(dir, 'x.drtp')], { timeoutMs: 30_000 });
+  t.equal(run.code, 0, run.stderr);
+  t.match(run.stdout, /read 300 records from 1 file/);
+  t.match(run.stdout, /skipped 1 archive inside archives, not read \(unpack them, or give them as traces\): .*outer\.tar:inner\.tar/);
+});
