@@ -2,6 +2,7 @@ import type { ErrorData } from '../lib/errors.js';
 import type { RegistryEndpoint } from '../lib/registry/endpoint.js';
 import type { WarmupItem } from '../lib/registry/warmup-plan.js';
 import type { SegmentBatch } from '../lib/schedule/router.js';
+import type { PythonModelOptions } from '../lib/cache/python-model.js';
 import type { SecondCounts } from '../lib/schedule/accounting.js';
 import type { SharedTable } from '../lib/trace/shared-table.js';
 import type { TraceReadStats } from '../lib/trace/load.js';
@@ -146,6 +147,8 @@ export interface SimulateTask {
   args: Record<string, unknown> | undefined;
   /** With `simulate.latency`: replay the trace through the model as a registry, in virtual time. */
   registry?: SimulatedReplay;
+  /** A Python model's interpreter (`simulate.python`) and where its prints go. */
+  python?: PythonModelOptions;
 }
 
 /** A point's stats (and, as a registry, its run summary). */

@@ -6,6 +6,7 @@
 import { MODELS } from '../lib/cache/index.js';
 import { simulateRegistry } from '../lib/cache/simulated-registry.js';
 import { runUserModel } from '../lib/cache/user-model.js';
+import { runPythonModel } from '../lib/cache/python-model.js';
 import { DrtpError, isDrtpError } from '../lib/errors.js';
 import { openSharedTable } from '../lib/trace/shared-table.js';
 import type { SimulatePoint, SimulateTask } from './messages.js';
@@ -20,7 +21,8 @@ export default actorEntry<SimulateTask, SimulatePoint>(async (task) => {
   }
   if (factory === undefined) {
     try {
-      return { stats: await runUserModel(task.model, table, task.args) };
+      const stats = task.model.endsWith('.py') ? await runPythonModel(task.model, table, task.args, task.python) : await runUserModel(task.model, table, task.args);
+      return { stats };
     } catch (err) {
       // A user's model that throws is the configuration's problem, not a bug in drtp.
       throw isDrtpError(err) ? err : new DrtpError('E_CONFIG', String((err as Error)?.message ?? err));

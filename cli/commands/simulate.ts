@@ -1,7 +1,7 @@
 import { Command, Option } from 'clipanion';
 import { loadTraceParallel } from '../../actors/import-master.js';
 import { availableParallelism } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { runSweep, type SimulationPoint } from '../../actors/simulate-master.js';
 import type { LatencyModel } from '../../lib/cache/sim-port.js';
 import { formatSummary } from '../../lib/report/summary-text.js';
@@ -66,7 +66,7 @@ export class SimulateCommand extends TraceCommand {
     const curveName = mrc === undefined || mrc.rate === 1 ? 'LRU curve (exact)' : `LRU curve (SHARDS, ${mrc.rate * 100}%)`;
     const progress = new Progress(stderr, 'simulate', { unit: 'points' });
     let interrupted = false;
-    const { names, args, sweep } = config.simulate;
+    const { names, args, sweep, python } = config.simulate;
     const points = names.length === 0 ? [] : await interruptible(stderr, (signal) => runSweep(
       trace.table,
       {
@@ -75,6 +75,8 @@ export class SimulateCommand extends TraceCommand {
         sweep,
         baseDir: dirname(config.file),
         ...(shard === undefined ? {} : { shard }),
+        // A Python model's prints go where they do not break --json.
+        python: { ...(python === undefined ? {} : { python }), stdout: this.json ? 'stderr' : 'stdout' },
         ...(latency === undefined ? {} : { registry: { latency, speed: clientInfo.speed, inFlight: clientInfo.inFlight, lateMs: clientInfo.lateMs, seed: config.seed } }),
       },
       numberFlag('--workers', this.workers, { integer: true, min: 1 }) ?? availableParallelism(),
@@ -86,6 +88,8 @@ export class SimulateCommand extends TraceCommand {
     if (this.csv !== undefined) await writeFileAtomic(this.csv, pointsCsv(points));
     if (this.mrcCsv !== undefined && curve !== undefined) await writeFileAtomic(this.mrcCsv, mrcCsv(curve));
     if (this.svg !== undefined) await writeFileAtomic(this.svg, hitRatioSvg(points, curve, curveName));
+    const prefetchOutfile = points.some((p) => p.original === 'prefetch.py') ? resolve(dirname(config.file), String(args?.outfile)) : undefined;
+    if (prefetchOutfile !== undefined) await writeFileAtomic(prefetchOutfile, originalPrefetchLines(points));
     if (interrupted) {
       const finished = points.filter((p) => p.error?.code !== 'E_INTERRUPTED').length;
       stderr.write(`drtp: sweep interrupted: ${finished} of ${points.length} points finished; the outputs hold them (the others as E_INTERRUPTED)\n`);
@@ -102,6 +106,8 @@ export class SimulateCommand extends TraceCommand {
         } else stdout.write(`  ${JSON.stringify(p.stats)}\n`);
       }
       if (curve !== undefined) stdout.write(curveText(curve, curveName));
+      if (points.some((p) => p.original === 'cache.py')) stdout.write(`\ncache.py, the original's counters:\n${originalCacheLines(points)}`);
+      if (prefetchOutfile !== undefined) stdout.write(`\nprefetch.py: wrote the original's 16 lines (hits / prefetched, max size) to ${prefetchOutfile}\n`);
     }
     const status = this.finish(points);
     return interrupted ? 130 : status;
@@ -128,4 +134,34 @@ function curveText(curve: readonly MrcPoint[], name: string): string {
   const rows = curve.filter((_, k) => k % step === 0 || k === curve.length - 1);
   const lines = rows.map((p) => `  ${formatBytes(p.bytes).padStart(10)}   ${p.missRatio.toFixed(4).padStart(10)}   ${p.byteMissRatio.toFixed(4).padStart(15)}`);
   return `\n${name}, ${curve.length} sizes:\n  ${'cache'.padStart(10)}   ${'miss ratio'.padStart(10)}   ${'byte miss ratio'.padStart(15)}\n${lines.join('\n')}\n`;
+}
+
+/** The original cache.py's printout (`0 10 lmu hits: N`, ...) from its three two-level points. */
+function originalCacheLines(points: readonly SimulationPoint[]): string {
+  const lines: string[] = [];
+  for (const p of points.filter((q) => q.original === 'cache.py')) {
+    const fs = String(p.args?.fs_multiplier);
+    const stats = (p.stats ?? {}) as Record<string, number>;
+    for (const name of ['lmu hits', 'lmu misses', 'h hits', 'h misses']) lines.push(`0 ${fs} ${name}: ${p.error === undefined ? stats[name] : 'failed'}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The original prefetch.py's outfile: per timeout pair, in its order, `hits / (good + bad prefetch),max size`. */
+function originalPrefetchLines(points: readonly SimulationPoint[]): string {
+  return points
+    .filter((p) => p.original === 'prefetch.py')
+    .map((p) => {
+      const s = (p.stats ?? {}) as Record<string, number>;
+      const prefetched = (s['good prefetch'] ?? 0) + (s['bad prefetch'] ?? 0);
+      return `${pythonFloat(prefetched === 0 ? NaN : s.hits / prefetched)},${s['max size'] ?? 0}\n`;
+    })
+    .join('');
+}
+
+/** A float as Python's str() writes it: `1.0`, `0.25`, `1e-05`, `nan`. */
+function pythonFloat(x: number): string {
+  if (Number.isNaN(x)) return 'nan';
+  if (Number.isInteger(x) && Math.abs(x) < 1e16) return `${x}.0`;
+  return String(x).replace(/e([+-])(\d)$/, 'e$10$2');
 }

@@ -5,6 +5,7 @@ import { LineCounter, isMap, isSeq, parseDocument, type Document, type Node } fr
 import { DrtpError } from '../errors.js';
 import type { Config, ConfigProblem, RawConfig } from './types.js';
 import { DEFAULT_LATENCY, type LatencyModel } from '../cache/sim-port.js';
+import { resolveModel } from '../cache/model-name.js';
 import { schemaProblems, unescapePointer } from './validate.js';
 import { registryOrigin } from '../registry/endpoint.js';
 import { resolveThresholds, thresholdProblems } from './thresholds.js';
@@ -41,7 +42,19 @@ export async function checkConfigFile(file: string): Promise<CheckedConfig> {
   } catch (err) {
     throw new DrtpError('E_CONFIG', `cannot read configuration ${file}: ${(err as Error).message}`, { file, cause: err });
   }
-  return checkConfigText(text);
+  const checked = checkConfigText(text);
+  if (checked.problems.length === 0) checked.problems.push(...modelProblems(checked.raw, dirname(file)));
+  return checked;
+}
+
+/** A `simulate.name` that names no built-in and no file there (relative to the configuration). */
+function modelProblems(raw: RawConfig, baseDir: string): ConfigProblem[] {
+  const name = raw.simulate?.name;
+  const names = name === undefined ? [] : typeof name === 'string' ? [name] : name;
+  return names.flatMap((n, k) => {
+    const ref = resolveModel(n, baseDir);
+    return ref.kind === 'problem' ? [{ path: typeof name === 'string' ? '/simulate/name' : `/simulate/name/${k}`, message: ref.message }] : [];
+  });
 }
 
 export function checkConfigText(text: string): CheckedConfig {
@@ -132,6 +145,7 @@ export function resolveConfig(raw: RawConfig, file: string): Config {
         ? undefined
         : {
             names: raw.simulate.name === undefined ? [] : typeof raw.simulate.name === 'string' ? [raw.simulate.name] : raw.simulate.name,
+            python: raw.simulate.python,
             args: raw.simulate.args,
             sweep: raw.simulate.sweep ?? {},
             latency: raw.simulate.latency === undefined ? undefined : resolveLatency(raw.simulate.latency),

@@ -22,7 +22,7 @@ export interface RawConfig {
   seed?: number;
   thresholds?: (string | { threshold: string; abort_on_fail?: boolean; window_s?: number })[];
   warmup?: { output?: string; threads?: number; random?: boolean; registries?: 'first' | 'all'; manifests?: 'blob' | 'image' };
-  simulate?: { name?: string | string[]; args?: Record<string, unknown>; sweep?: Record<string, unknown[]>; latency?: Partial<Record<'memory' | 'fs' | 'backend', Partial<TierLatency>>>; mrc?: { rate?: number; sizes_gb?: number[]; points?: number } };
+  simulate?: { name?: string | string[]; python?: string; args?: Record<string, unknown>; sweep?: Record<string, unknown[]>; latency?: Partial<Record<'memory' | 'fs' | 'backend', Partial<TierLatency>>>; mrc?: { rate?: number; sizes_gb?: number[]; points?: number } };
 }
 
 /** The configuration with every default applied and every path made absolute. */
@@ -46,7 +46,7 @@ export interface Config {
   seed: number;
   thresholds: ConfiguredThreshold[];
   warmup: { output: string | undefined; threads: number; random: boolean; registries: 'first' | 'all'; manifests: 'blob' | 'image' };
-  simulate: { names: string[]; args: Record<string, unknown> | undefined; sweep: Record<string, unknown[]>; latency: LatencyModel | undefined; mrc: MrcConfig | undefined } | undefined;
+  simulate: { names: string[]; python: string | undefined; args: Record<string, unknown> | undefined; sweep: Record<string, unknown[]>; latency: LatencyModel | undefined; mrc: MrcConfig | undefined } | undefined;
 }
 
 /** `simulate.mrc`: the LRU miss-ratio curve, exact (rate 1) or sampled; at `sizes` (bytes), or at `points` log-spaced sizes. */
