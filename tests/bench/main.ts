@@ -9,8 +9,9 @@ import { runSimulateBench } from './simulate.js';
 import { runAnalyzeBench } from './analyze.js';
 import { runSummaryBench } from './summary.js';
 import { runScanBench } from './scan.js';
+import { runPythonModelBench } from './python-model.js';
 
-const benches: Record<string, (args: string[]) => Promise<void>> = { ingest: runIngestBench, warmup: runWarmupBench, run: runRunBench, simulate: runSimulateBench, analyze: runAnalyzeBench, summary: runSummaryBench, scan: runScanBench };
+const benches: Record<string, (args: string[]) => Promise<void>> = { ingest: runIngestBench, warmup: runWarmupBench, run: runRunBench, simulate: runSimulateBench, analyze: runAnalyzeBench, summary: runSummaryBench, scan: runScanBench, 'python-model': runPythonModelBench };
 const [name = 'ingest', ...args] = process.argv.slice(2);
 const bench = benches[name];
 if (bench === undefined) {

@@ -37,7 +37,7 @@ t.test('an unknown model or a bad argument is a configuration error naming it', 
   };
   const unknown = await runCli(['simulate', write('a.yaml', '  name: belady-plus\n')]);
   t.equal(unknown.code, 2);
-  t.match(unknown.stderr, /E_CONFIG: simulate.name: no built-in model "belady-plus" \(built-in: two-level, prefetch, lru, fifo, lfu, arc, s3-fifo, sieve, clock, 2q, w-tinylfu, gdsf, opt; or a .js, .mjs or .ts module path\)/);
+  t.match(unknown.stderr, /a\.yaml: \/simulate\/name: no built-in model "belady-plus" \(built-in: two-level, prefetch, lru, fifo, lfu, arc, s3-fifo, sieve, clock, 2q, w-tinylfu, gdsf, opt; the original's cache\.py and prefetch\.py; or the path of a \.py file, or a \.js, \.mjs or \.ts module\)/);
   const bad = await runCli(['simulate', write('b.yaml', '  name: lru\n  args: {capacity_gb: lots}\n')]);
   t.equal(bad.code, 2);
   t.match(bad.stderr, /E_CONFIG: lru: argument capacity_gb must be a non-negative number, not "lots"/);
