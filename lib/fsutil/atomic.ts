@@ -7,6 +7,15 @@ import { ioError } from './io-error.js';
 /** Temp files of writes under way: what a process that must quit at once removes first. */
 const pending = new Set<string>();
 
+/** `path` (a lock, say) is removed too by a process that must quit at once, until `keepOnQuit`. */
+export function removeOnQuit(path: string): void {
+  pending.add(path);
+}
+
+export function keepOnQuit(path: string): void {
+  pending.delete(path);
+}
+
 /** Removes the temp files of every write still under way (synchronously: for a process about to exit). */
 export function removePendingTempFiles(): void {
   for (const path of pending) rmSync(path, { force: true });

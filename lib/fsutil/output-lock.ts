@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { DrtpError } from '../errors.js';
 import { ioError } from './io-error.js';
+import { keepOnQuit, removeOnQuit } from './atomic.js';
 
 /**
  * Claims `output` for this process (a hidden `.NAME.lock` beside it holding the PID), so that two runs
@@ -18,7 +19,12 @@ export function lockOutput(output: string, role: string): () => void {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       writeFileSync(lock, `${process.pid}\n`, { flag: 'wx' });
-      return () => rmSync(lock, { force: true });
+      // A second Ctrl-C ends the process at once: its lock goes with its temp files.
+      removeOnQuit(lock);
+      return () => {
+        keepOnQuit(lock);
+        rmSync(lock, { force: true });
+      };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw ioError(err, 'lock', output);
     }
