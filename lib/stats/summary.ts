@@ -168,7 +168,9 @@ export async function readSummary(file: string): Promise<RunSummary> {
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw new DrtpError('E_SUMMARY_FORMAT', `${file} is not a drtp run summary: not JSON (${(err as Error).message})`, { file });
+    // JSON.parse quotes the offending character: a control character must not reach a terminal raw.
+    const reason = (err as Error).message.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+    throw new DrtpError('E_SUMMARY_FORMAT', `${file} is not a drtp run summary: not JSON (${reason})`, { file });
   }
   const problem = summaryProblem(data);
   if (problem !== undefined) throw new DrtpError('E_SUMMARY_FORMAT', `${file} is not a drtp run summary: ${problem.field} ${problem.message}`, { file, path: problem.field });
