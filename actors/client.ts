@@ -107,6 +107,7 @@ export default actorEntry<ReplayTask, EngineReport, ReplayMaster>(async (task, {
     timeoutMs: task.timeoutMs,
     deadlineMs: task.deadlineMs,
     verifyDigests: task.verifyDigests,
+    checkSizes: task.checkSizes,
     manifestsAsImages: task.manifestsAsImages,
   };
   // Start at the same wall-clock instant as every other worker.

@@ -119,6 +119,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
         timeoutMs: config.clientInfo.timeoutMs,
         deadlineMs: config.clientInfo.deadlineMs,
         verifyDigests: config.clientInfo.verifyDigests,
+        checkSizes: config.clientInfo.checkSizes,
         resultsFile: results.tempPath,
         resultsShownAs: resultsFile,
         manifestsAsImages: config.warmup.manifests === 'image',

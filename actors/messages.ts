@@ -89,6 +89,8 @@ export interface ReplayTask {
   deadlineMs?: number;
   /** Hash every blob GET's body against its digest (`client_info.verify_digests`). */
   verifyDigests?: boolean;
+  /** Fail a GET of other than the warmed size (`client_info.check_sizes`). */
+  checkSizes?: boolean;
   /**
    * The results file (the master's temp file) that this worker appends its NDJSON rows to, in batches
    * (O_APPEND writes do not interleave); undefined for no rows.

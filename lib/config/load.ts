@@ -119,6 +119,7 @@ export function resolveConfig(raw: RawConfig, file: string): Config {
       timeoutMs: raw.client_info?.timeout_ms ?? 30_000,
       ...(raw.client_info?.deadline_ms === undefined ? {} : { deadlineMs: raw.client_info.deadline_ms }),
       verifyDigests: raw.client_info?.verify_digests ?? false,
+      checkSizes: raw.client_info?.check_sizes ?? true,
     },
     verbose: raw.verbose ?? false,
     trace: {

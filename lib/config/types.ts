@@ -6,7 +6,7 @@ import type { Threshold } from '../thresholds/expression.js';
 
 /** The configuration as written: the shape schemas/config.schema.json allows (keys as in the file). */
 export interface RawConfig {
-  client_info?: { client_list?: string[]; port?: number; threads?: number; wait?: boolean; route?: boolean; speed?: number; in_flight?: number; late_ms?: number; timeout_ms?: number; deadline_ms?: number; verify_digests?: boolean };
+  client_info?: { client_list?: string[]; port?: number; threads?: number; wait?: boolean; route?: boolean; speed?: number; in_flight?: number; late_ms?: number; timeout_ms?: number; deadline_ms?: number; verify_digests?: boolean; check_sizes?: boolean };
   verbose?: boolean;
   trace?: {
     location?: string;
@@ -29,7 +29,7 @@ export interface RawConfig {
 export interface Config {
   /** Absolute path of the configuration file. */
   file: string;
-  clientInfo: { clientList: string[]; threads: number; wait: boolean; route: boolean; speed: number; inFlight: number; lateMs: number; timeoutMs: number; deadlineMs?: number; verifyDigests: boolean };
+  clientInfo: { clientList: string[]; threads: number; wait: boolean; route: boolean; speed: number; inFlight: number; lateMs: number; timeoutMs: number; deadlineMs?: number; verifyDigests: boolean; checkSizes: boolean };
   verbose: boolean;
   trace: {
     /** Absolute paths, in the order given. */

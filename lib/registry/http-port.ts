@@ -26,6 +26,8 @@ export interface HttpPortOptions {
   deadlineMs?: number;
   /** Hash every blob GET's body and fail one that is not its digest (`client_info.verify_digests`). */
   verifyDigests?: boolean;
+  /** Fail a GET of other than the warmed size (`client_info.check_sizes`, default true). */
+  checkSizes?: boolean;
   /** Send manifest reads with an OCI manifest Accept header (their paths already say /manifests/). */
   manifestsAsImages?: boolean;
 }
@@ -76,7 +78,7 @@ export class HttpPort implements RegistryPort {
       // A GET answered whole must bring the bytes warmup pushed, except an image manifest (warmup pads those only up to the traced size).
       const target = segment.target[index];
       const warmed = this.warmedSizes[target] ?? NaN;
-      const checked = (op === Op.GET_BLOB || (op === Op.GET_MANIFEST && this.options.manifestsAsImages !== true)) && warmed >= 0;
+      const checked = this.options.checkSizes !== false && (op === Op.GET_BLOB || (op === Op.GET_MANIFEST && this.options.manifestsAsImages !== true)) && warmed >= 0;
       this.read(row, op, segment.registry[index], segment.actor[index], target, segment.repo[index], engine, false, deadlineAt, 0, checked ? warmed : -1);
     }
     else this.push(row, segment.registry[index], segment.target[index], segment.repo[index], segment.size[index], engine, deadlineAt);

@@ -103,12 +103,16 @@ async function prepareDrtp(): Promise<Run> {
   const digest = target.pathname.split('/blobs/')[1];
   const uri = `v2/${repo}/blobs/bench`;
   const rate = rateArg === undefined || rateArg === '0' ? 0 : Number(rateArg);
+  // The traced size is the server's body, as warmup would have pushed it: a GET of another size fails.
+  const { request } = await import('undici');
+  const sample = await request(url);
+  const bodyBytes = (await sample.body.arrayBuffer()).byteLength;
   const builder = new TraceTableBuilder(requests);
   const t0 = Date.parse('2017-06-20T00:00:00.000Z');
   const repoId = builder.repos.internString(repo);
   const objectId = builder.objects.internString('bench');
   const clientIds = Array.from({ length: connections }, (_, c) => builder.clients.internString(`c${c}`));
-  for (let i = 0; i < requests; i++) builder.addInterned(rate > 0 ? t0 + (i * 1000) / rate : t0, Method.GET, Kind.BLOB, repoId, objectId, clientIds[i % connections], 1, 0.01, 200);
+  for (let i = 0; i < requests; i++) builder.addInterned(rate > 0 ? t0 + (i * 1000) / rate : t0, Method.GET, Kind.BLOB, repoId, objectId, clientIds[i % connections], bodyBytes, 0.01, 200);
   const table = builder.build();
   const output = resultsArg ?? join(tmpdir(), `drtp-load-probe-${process.pid}.ndjson`);
   const config = resolveConfig({ client_info: { wait: rate > 0, threads: 1, in_flight: 1 }, trace: { traces: ['bench'], output }, registry: [target.origin], warmup: { output: '/dev/null' } }, join(tmpdir(), 'bench.yaml'));

@@ -73,6 +73,8 @@ t.test('a 200 with other than the warmed size fails E_SIZE_MISMATCH; with verify
   t.equal(short.run.code, 0, short.run.stderr);
   t.same(short.summary.errors, { E_SIZE_MISMATCH: 6 });
   t.ok(short.rows.every((r) => /^E_SIZE_MISMATCH: GET .*: HTTP 200 with 7 bytes, not the 1000 warmed/.test(r.error ?? '')), 'each row says both sizes');
+  const unchecked = await replayAgainst(t, { kind: 'fixed-body', bytes: 7 }, 'timeout_ms: 2000, check_sizes: false', 1000);
+  t.same(unchecked.summary.requests, { total: 6, ok: 6, failed: 0, skipped: 0 }, 'check_sizes: false, for a registry warmed by other means');
   const sized = await replayAgainst(t, { kind: 'fixed-body', bytes: 1000 }, 'timeout_ms: 2000', 1000);
   t.same(sized.summary.requests, { total: 6, ok: 6, failed: 0, skipped: 0 }, 'the right size passes when digests are not checked');
   const verified = await replayAgainst(t, { kind: 'fixed-body', bytes: 1000 }, 'timeout_ms: 2000, verify_digests: true', 1000);

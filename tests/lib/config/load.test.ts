@@ -18,7 +18,7 @@ t.test("the original player's configuration validates unchanged and resolves wit
   t.same(config.trace.limit, { type: 'requests', amount: 5000 });
   t.equal(config.trace.output, join(dir, 'results.json'));
   t.same(config.registries, ['localhost:5000', 'localhost:5001']);
-  t.same(config.clientInfo, { clientList: ['localhost:8081', 'localhost:8082'], threads: 50, wait: true, route: true, speed: 1, inFlight: 3, lateMs: 10, timeoutMs: 30000, verifyDigests: false });
+  t.same(config.clientInfo, { clientList: ['localhost:8081', 'localhost:8082'], threads: 50, wait: true, route: true, speed: 1, inFlight: 3, lateMs: 10, timeoutMs: 30000, verifyDigests: false, checkSizes: true });
   t.same(config.warmup, { output: join(dir, 'interm.json'), threads: 16, random: true, registries: 'first', manifests: 'blob' });
   t.same(config.simulate, { names: ['cache.py'], python: undefined, args: { cache_size: 8 }, sweep: {}, latency: undefined });
   t.equal(config.verbose, true);
