@@ -62,6 +62,10 @@ export interface EngineReport {
   ok: number;
   failed: number;
   late: number;
+  /** Requests held behind their own client's requests in flight (open loop). */
+  queued: number;
+  /** Requests sent more than late_ms after due, whatever held them (the original's onTime). */
+  lateSent: number;
   bytes: number;
   /** Per op: [sent, ok, failed, bytes]. */
   ops: number[][];
@@ -87,4 +91,6 @@ export interface Completion {
   /** Why it failed, when it failed without an answer (a non-2xx answer fails by its status). */
   failure: Failure | null;
   onTime: boolean;
+  /** How long a request released on time waited behind its own client's requests in flight, ms (0: not held). */
+  queuedMs: number;
 }

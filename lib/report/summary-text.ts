@@ -9,11 +9,17 @@ export function formatSummary(s: RunSummary): string {
   const lines: string[] = [];
   lines.push(`requests  ${n(s.requests.total)} total: ${n(s.requests.ok)} ok, ${n(s.requests.failed)} failed, ${n(s.requests.skipped)} skipped`);
   lines.push(`duration  ${f(s.durationSeconds, 2)} s   throughput ${f(s.throughput.requestsPerSecond)} req/s, ${f(s.throughput.bytesPerSecond / 1e6, 2)} MB/s   data ${f(s.bytes / 1e6, 2)} MB`);
-  lines.push(`on time   ${f(s.onTimeRatio * 100)}% (${n(s.late)} late)`);
-  // Summaries of earlier versions have no lateness.
-  if (s.lateness !== undefined && s.lateness.count > 0) {
+  // Summaries of earlier versions have no lateness, nor queueing.
+  const timed = s.lateness !== undefined && s.lateness.count > 0;
+  const kept = s.late === 0 ? 'the generator kept the trace\'s times' : s.onTimeRatio >= 0.99 ? 'the generator kept the trace\'s times but for a few' : 'the generator fell behind the trace: give it more cores, or replay slower';
+  lines.push(`on time   ${f(s.onTimeRatio * 100)}% (${n(s.late)} late)${timed ? `: ${kept}` : ''}`);
+  if (timed) {
     const l = s.lateness;
-    lines.push(`lateness  sent after due: p50 ${f(l.p50, 3)} ms, p90 ${f(l.p90, 3)} ms, p99 ${f(l.p99, 3)} ms, p99.9 ${f(l.p999, 3)} ms, max ${f(l.max, 3)} ms`);
+    lines.push(`lateness  the generator's own lag: p50 ${f(l.p50, 3)} ms, p90 ${f(l.p90, 3)} ms, p99 ${f(l.p99, 3)} ms, p99.9 ${f(l.p999, 3)} ms, max ${f(l.max, 3)} ms`);
+  }
+  const q = s.queueing;
+  if (q !== undefined && q.count > 0) {
+    lines.push(`queued    ${n(q.count)} requests behind their client's own in flight (p50 ${f(q.p50, 1)} ms, p99 ${f(q.p99, 1)} ms, max ${f(q.max, 1)} ms): the registry was slower than the trace`);
   }
   const header = `${'class'.padEnd(14)}${'requests'.padStart(10)}${'failed'.padStart(8)}${'p50 ms'.padStart(10)}${'p90 ms'.padStart(10)}${'p99 ms'.padStart(10)}${'p99.9 ms'.padStart(10)}${'max ms'.padStart(10)}${'ttfb p50'.padStart(10)}`;
   lines.push('', `latency from due time${s.onTimeRatio > 0 || s.late > 0 ? '' : ' (= service time when not waiting)'}:`, header);

@@ -38,7 +38,7 @@ export class ReplayAccounting {
   readonly byRegistry: Float64Array;
   /** The histograms recorded per request (the others are sums of these: see `histograms()`). */
   private readonly hist: Map<string, Recorder> = new Map();
-  private readonly opHist: { latency: Recorder; service: Recorder; ttfb: Recorder; lateness: Recorder }[];
+  private readonly opHist: { latency: Recorder; service: Recorder; ttfb: Recorder; lateness: Recorder; queueing: Recorder }[];
   private readonly sizeHist: Recorder[];
   /** Per registry; with one registry its histogram is all requests', so none is recorded. */
   private readonly registryHist: Recorder[];
@@ -56,32 +56,42 @@ export class ReplayAccounting {
     private readonly options: AccountingOptions,
     private readonly onComplete?: (c: Completion) => void,
   ) {
-    this.report = { sent: 0, ok: 0, failed: 0, late: 0, bytes: 0, ops: OP_NAMES.map(() => [0, 0, 0, 0]), errors: {}, histograms: {}, firstSentMs: Infinity, lastDoneMs: 0 };
+    this.report = { sent: 0, ok: 0, failed: 0, late: 0, queued: 0, lateSent: 0, bytes: 0, ops: OP_NAMES.map(() => [0, 0, 0, 0]), errors: {}, histograms: {}, firstSentMs: Infinity, lastDoneMs: 0 };
     const h = (name: string): Recorder => {
       const recorder = new Recorder();
       this.hist.set(name, recorder);
       return recorder;
     };
-    this.opHist = OP_NAMES.map((name) => ({ latency: h(`${name}.latency`), service: h(`${name}.service`), ttfb: h(`${name}.ttfb`), lateness: h(`${name}.lateness`) }));
+    this.opHist = OP_NAMES.map((name) => ({ latency: h(`${name}.latency`), service: h(`${name}.service`), ttfb: h(`${name}.ttfb`), lateness: h(`${name}.lateness`), queueing: h(`${name}.queueing`) }));
     this.sizeHist = SIZE_CLASS_NAMES.map((name) => h(`size:${name}.latency`));
     this.registryHist = options.registries > 1 ? Array.from({ length: options.registries }, (_, i) => h(`registry:${i}.latency`)) : [];
     this.interval = options.liveLatency ? new Recorder() : undefined;
     this.byRegistry = new Float64Array(options.registries * OP_NAMES.length * 2);
     this.secondOps = options.perSecond === true ? OP_NAMES.map(() => ({ latency: new Recorder(), ttfb: new Recorder() })) : undefined;
-    this.completion = { row: 0, segment: undefined as unknown as Segment, index: 0, dueMs: 0, sentMs: 0, doneMs: 0, ttfbMs: 0, status: 0, bytes: 0, failure: null, onTime: false };
+    this.completion = { row: 0, segment: undefined as unknown as Segment, index: 0, dueMs: 0, sentMs: 0, doneMs: 0, ttfbMs: 0, status: 0, bytes: 0, failure: null, onTime: false, queuedMs: 0 };
   }
 
-  /** Row `i` of `seg` was sent `sentMs` after the start. */
-  sent(seg: Segment, i: number, sentMs: number): void {
+  /**
+   * Row `i` of `seg` was sent `sentMs` after the start, having waited `queuedMs` behind its own client's
+   * requests in flight (open loop).
+   */
+  sent(seg: Segment, i: number, sentMs: number, queuedMs = 0): void {
     const report = this.report;
     report.sent++;
     report.ops[seg.op[i]][0]++;
     if (sentMs < report.firstSentMs) report.firstSentMs = sentMs;
     if (this.options.wait) {
-      // The generator's own timing: how long after its due time a request went out.
-      const lateness = Math.max(0, sentMs - seg.due[i]);
-      if (lateness > this.options.lateMs) report.late++;
-      this.opHist[seg.op[i]].lateness.recordSlot(slotOfMs(lateness), lateness);
+      // The generator's own lag: how long after its due time a request went out, less the time its
+      // client held it (that is the registry being slower than the trace, not the generator).
+      const lag = Math.max(0, sentMs - seg.due[i] - queuedMs);
+      if (lag > this.options.lateMs) report.late++;
+      if (sentMs - seg.due[i] > this.options.lateMs) report.lateSent++;
+      const h = this.opHist[seg.op[i]];
+      h.lateness.recordSlot(slotOfMs(lag), lag);
+      if (queuedMs > 0) {
+        report.queued++;
+        h.queueing.recordSlot(slotOfMs(queuedMs), queuedMs);
+      }
     }
   }
 
@@ -89,7 +99,7 @@ export class ReplayAccounting {
    * Row `i` of `seg` (engine row `row`) is done: counted at once, recorded and handed to the sink with
    * its batch. Times are ms after the start; `ttfbMs` is the time to first byte.
    */
-  done(seg: Segment, i: number, row: number, sentMs: number, doneMs: number, ttfbMs: number, status: number, bytes: number, failure: Failure | null): void {
+  done(seg: Segment, i: number, row: number, sentMs: number, doneMs: number, ttfbMs: number, status: number, bytes: number, failure: Failure | null, queuedMs = 0): void {
     const report = this.report;
     const op = seg.op[i];
     const counts = report.ops[op];
@@ -110,7 +120,7 @@ export class ReplayAccounting {
       report.errors[code] = (report.errors[code] ?? 0) + 1;
     }
     if (doneMs > report.lastDoneMs) report.lastDoneMs = doneMs;
-    if (this.batch.add(seg, i, row, sentMs, doneMs, ttfbMs, status, bytes, failure)) this.drain();
+    if (this.batch.add(seg, i, row, sentMs, doneMs, ttfbMs, status, bytes, failure, queuedMs)) this.drain();
   }
 
   /**
@@ -165,7 +175,9 @@ export class ReplayAccounting {
         c.status = status;
         c.bytes = b.bytes[k];
         c.failure = failure;
+        // The original's meaning: sent within late_ms of its due time, whatever held it.
         c.onTime = wait && sent - due <= lateMs;
+        c.queuedMs = b.queuedMs[k];
         this.onComplete(c);
       }
     }
@@ -211,7 +223,7 @@ export class ReplayAccounting {
   private histograms(): Record<string, Float64Array> {
     const histograms: Record<string, Float64Array> = {};
     for (const [name, recorder] of this.hist) histograms[name] = recorder.sparse();
-    const sum = (key: 'latency' | 'service' | 'lateness'): Float64Array => {
+    const sum = (key: 'latency' | 'service' | 'lateness' | 'queueing'): Float64Array => {
       const all = new Recorder();
       for (const h of this.opHist) all.addSparse(h[key].sparse());
       return all.sparse();
@@ -219,6 +231,7 @@ export class ReplayAccounting {
     histograms['all.latency'] = sum('latency');
     histograms['all.service'] = sum('service');
     histograms['all.lateness'] = sum('lateness');
+    histograms['all.queueing'] = sum('queueing');
     // With one registry, its histogram is all requests' (not recorded twice per request).
     if (this.registryHist.length === 0) for (let i = 0; i < this.options.registries; i++) histograms[`registry:${i}.latency`] = histograms['all.latency'].slice();
     return histograms;

@@ -22,6 +22,8 @@ export class CompletionBatch {
   readonly status: Uint16Array;
   readonly bytes: Float64Array;
   readonly failure: (Failure | null)[];
+  /** Time held behind the client's own requests in flight, ms. */
+  readonly queuedMs: Float64Array;
 
   constructor(readonly capacity: number) {
     this.segment = new Array<Segment | undefined>(capacity).fill(undefined);
@@ -33,10 +35,11 @@ export class CompletionBatch {
     this.status = new Uint16Array(capacity);
     this.bytes = new Float64Array(capacity);
     this.failure = new Array<Failure | null>(capacity).fill(null);
+    this.queuedMs = new Float64Array(capacity);
   }
 
   /** Adds a finished request; true when the batch is now full. */
-  add(segment: Segment, index: number, row: number, sentMs: number, doneMs: number, ttfbMs: number, status: number, bytes: number, failure: Failure | null): boolean {
+  add(segment: Segment, index: number, row: number, sentMs: number, doneMs: number, ttfbMs: number, status: number, bytes: number, failure: Failure | null, queuedMs = 0): boolean {
     const k = this.length++;
     this.segment[k] = segment;
     this.index[k] = index;
@@ -47,6 +50,7 @@ export class CompletionBatch {
     this.status[k] = status;
     this.bytes[k] = bytes;
     this.failure[k] = failure;
+    this.queuedMs[k] = queuedMs;
     return this.length === this.capacity;
   }
 

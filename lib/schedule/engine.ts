@@ -35,6 +35,8 @@ interface Live {
   /** Next row in its actor's queue of released rows, or -1 (engine rows). */
   next: Int32Array;
   sentAt: Float64Array;
+  /** When a row was released, then how long it was held behind its actor's requests in flight (ms). */
+  queued: Float64Array;
   /** Rows not completed yet: the segment is dropped at 0. */
   open: number;
 }
@@ -100,7 +102,7 @@ export class ReplayEngine implements CompletionSink {
   append(segment: Segment): void {
     this.needPending = false;
     if (segment.length === 0) return;
-    const live: Live = { segment, base: this.appended, next: new Int32Array(segment.length).fill(-1), sentAt: new Float64Array(segment.length), open: segment.length };
+    const live: Live = { segment, base: this.appended, next: new Int32Array(segment.length).fill(-1), sentAt: new Float64Array(segment.length), queued: new Float64Array(segment.length), open: segment.length };
     this.live.push(live);
     this.appended += segment.length;
     if (!this.options.wait) {
@@ -155,12 +157,13 @@ export class ReplayEngine implements CompletionSink {
     const seg = live.segment;
     const start = this.options.startAt;
     const sent = live.sentAt[i];
-    this.accounts.done(seg, i, row, sent - start, done - start, (firstByteAt > 0 ? firstByteAt : done) - sent, status, bytes, failure);
+    this.accounts.done(seg, i, row, sent - start, done - start, (firstByteAt > 0 ? firstByteAt : done) - sent, status, bytes, failure, live.queued[i]);
     if (--live.open === 0) this.live.splice(this.live.indexOf(live), 1);
     const actor = seg.actor[i];
     this.inFlightOf[actor]--;
     this.outstanding--;
-    this.pump(actor);
+    // What this frees was held behind the request that just finished: its wait ends now.
+    this.pump(actor, done);
     // Completions arrive in bursts that hold the event loop: release what fell due meanwhile here,
     // not only in the next tick.
     if (this.options.wait && this.running && !this.stopped) this.releaseDue(done);
@@ -224,12 +227,17 @@ export class ReplayEngine implements CompletionSink {
       const i = this.cursor - live.base;
       if (start + live.segment.due[i] > now) break;
       const actor = live.segment.actor[i];
+      live.queued[i] = now;
       this.enqueue(actor, this.cursor++, live, i);
       this.pump(actor);
     }
   }
 
-  private pump(a: number): void {
+  /**
+   * Sends `a`'s released rows while it has room. `freedAt`: the time a completion made the room, so the
+   * rows sent now were held behind the actor's own requests from their release (or due time) until then.
+   */
+  private pump(a: number, freedAt = -1): void {
     if (this.stopped || !this.running) return;
     while (this.inFlightOf[a] < this.options.inFlight && this.head[a] >= 0) {
       const row = this.head[a];
@@ -241,7 +249,11 @@ export class ReplayEngine implements CompletionSink {
       this.outstanding++;
       const now = this.now();
       live.sentAt[i] = now;
-      this.accounts.sent(live.segment, i, now - this.options.startAt);
+      const start = this.options.startAt;
+      // Open loop: from when it could have gone (released, and due) to when its client had room.
+      const queued = this.options.wait && freedAt >= 0 ? Math.max(0, freedAt - Math.max(live.queued[i], start + live.segment.due[i])) : 0;
+      live.queued[i] = queued;
+      this.accounts.sent(live.segment, i, now - start, queued);
       this.port.start(row, live.segment, i, this);
     }
   }

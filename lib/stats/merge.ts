@@ -66,6 +66,8 @@ function reportOf(s: RunSummary, clockEpochMs: number): EngineReport {
     ok: s.requests.ok,
     failed: s.requests.failed,
     late: s.late,
+    queued: s.queueing?.count ?? 0,
+    lateSent: Math.round(s.requests.ok * (1 - s.original.onTimeRatio)),
     bytes: s.bytes,
     ops: OP_NAMES.map((name) => {
       const c = s.classes[name];

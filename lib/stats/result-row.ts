@@ -27,6 +27,7 @@ const K_LATE = rowPiece(',"onTime":"no","size":');
 const K_FAILED = rowPiece(',"onTime":"failed","size":');
 const K_ID = rowPiece(',"id":');
 const K_SENT = rowPiece(',"sentMs":');
+const K_QUEUED = rowPiece(',"queuedMs":');
 const K_SERVICE = rowPiece(',"serviceMs":');
 const K_LATENCY = rowPiece(',"latencyMs":');
 const K_TTFB = rowPiece(',"ttfbMs":');
@@ -71,6 +72,8 @@ export function writeResultRow(w: RowWriter, c: Completion, id: number, op: numb
   w.fixed(c.dueMs);
   w.piece(K_SENT);
   w.fixed(c.sentMs);
+  w.piece(K_QUEUED);
+  w.fixed(c.queuedMs);
   w.piece(K_SERVICE);
   w.fixed(service);
   w.piece(K_LATENCY);

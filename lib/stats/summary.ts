@@ -16,8 +16,10 @@ export interface ClassSummary {
   latencyMs: Percentiles;
   serviceMs: Percentiles;
   ttfbMs: Percentiles;
-  /** Sent minus due time, ms (open loop only): the generator's own timing. */
+  /** The generator's own lag, ms (open loop only): sent minus due, less the time the client held it. */
   lateness: Percentiles;
+  /** Requests held behind their own client's requests in flight, and for how long, ms (open loop only). */
+  queueing?: Percentiles;
 }
 
 /** A threshold's outcome: a failed one makes the run exit 99. */
@@ -44,11 +46,17 @@ export interface RunSummary {
   /** Epoch ms of the first request sent and the last one done (for merging shards). */
   span: { startEpochMs: number; endEpochMs: number };
   throughput: { requestsPerSecond: number; bytesPerSecond: number };
-  /** Share of successful requests sent on time (open loop only; 0 when not waiting, as the original). */
+  /** Share of successful requests the generator sent on time (open loop only; 0 when not waiting, as the original). */
   onTimeRatio: number;
+  /** Requests the generator sent more than late_ms after it could have (held time excluded). */
   late: number;
-  /** Sent minus due time of every request sent, ms (open loop only: empty otherwise). */
+  /** The generator's own lag of every request sent, ms: sent minus due, less the time its client held it (open loop only). */
   lateness: Percentiles;
+  /**
+   * Requests held behind their own client's requests in flight (the registry slower than the trace):
+   * `count`, and how long, ms (open loop only).
+   */
+  queueing?: Percentiles;
   latencyMs: Percentiles;
   serviceMs: Percentiles;
   classes: Record<string, ClassSummary>;
@@ -75,12 +83,14 @@ export interface RunSummary {
 
 /** Adds up worker reports: counters add, histograms merge bucket by bucket (exact percentiles). */
 export function mergeReports(reports: readonly EngineReport[]): EngineReport {
-  const merged: EngineReport = { sent: 0, ok: 0, failed: 0, late: 0, bytes: 0, ops: OP_NAMES.map(() => [0, 0, 0, 0]), errors: {}, histograms: {}, firstSentMs: Infinity, lastDoneMs: 0 };
+  const merged: EngineReport = { sent: 0, ok: 0, failed: 0, late: 0, queued: 0, lateSent: 0, bytes: 0, ops: OP_NAMES.map(() => [0, 0, 0, 0]), errors: {}, histograms: {}, firstSentMs: Infinity, lastDoneMs: 0 };
   for (const r of reports) {
     merged.sent += r.sent;
     merged.ok += r.ok;
     merged.failed += r.failed;
     merged.late += r.late;
+    merged.queued += r.queued;
+    merged.lateSent += r.lateSent;
     merged.bytes += r.bytes;
     r.ops.forEach((counts, op) => counts.forEach((v, k) => (merged.ops[op][k] += v)));
     for (const [code, n] of Object.entries(r.errors)) merged.errors[code] = (merged.errors[code] ?? 0) + n;
@@ -108,11 +118,13 @@ export function buildSummary(report: EngineReport, skipped: Record<string, numbe
   const latency = pct('all.latency');
   const service = pct('all.service');
   const onTime = report.ok === 0 ? 0 : Math.max(0, report.ok - report.late) / report.ok;
+  // The original's on-time share: sent within late_ms of due, whatever held the request.
+  const onTimeAsSent = report.ok === 0 ? 0 : Math.max(0, report.ok - report.lateSent) / report.ok;
   const classes: Record<string, ClassSummary> = {};
   OP_NAMES.forEach((name, op) => {
     const [sent, ok, failed, bytes] = report.ops[op];
     if (sent === 0) return;
-    classes[name] = { requests: sent, ok, failed, bytes, latencyMs: pct(`${name}.latency`), serviceMs: pct(`${name}.service`), ttfbMs: pct(`${name}.ttfb`), lateness: pct(`${name}.lateness`) };
+    classes[name] = { requests: sent, ok, failed, bytes, latencyMs: pct(`${name}.latency`), serviceMs: pct(`${name}.service`), ttfbMs: pct(`${name}.ttfb`), lateness: pct(`${name}.lateness`), queueing: pct(`${name}.queueing`) };
   });
   const sizeClasses: Record<string, Percentiles> = {};
   for (const name of SIZE_CLASS_NAMES) sizeClasses[name] = pct(`size:${name}.latency`);
@@ -128,6 +140,7 @@ export function buildSummary(report: EngineReport, skipped: Record<string, numbe
     onTimeRatio: onTime,
     late: report.late,
     lateness: pct('all.lateness'),
+    queueing: pct('all.queueing'),
     latencyMs: latency,
     serviceMs: service,
     classes,
@@ -141,7 +154,7 @@ export function buildSummary(report: EngineReport, skipped: Record<string, numbe
       durationSeconds: seconds,
       dataTransferredBytes: report.bytes,
       averageLatencySeconds: service.mean / 1000,
-      onTimeRatio: onTime,
+      onTimeRatio: onTimeAsSent,
       throughputRequestsPerSecond: seconds > 0 ? report.ok / seconds : 0,
     },
     histograms: Object.fromEntries([...histograms].map(([name, h]) => [name, h.encoded])),

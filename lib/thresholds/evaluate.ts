@@ -49,6 +49,11 @@ function observe(t: Threshold, s: RunSummary, cache: Map<string, Histogram | und
       return counts?.failed ?? 0;
     case 'failed_rate':
       return counts === undefined || counts.requests === 0 ? `no ${scopeName} sent` : counts.failed / counts.requests;
+    case 'queued_rate': {
+      if (s.lateness === undefined || s.lateness.count === 0) return 'queueing is measured in open loop only (client_info.wait: true)';
+      const held = scope.kind === 'all' ? s.queueing?.count : s.classes[scope.kind === 'class' ? scope.name : '']?.queueing?.count;
+      return counts === undefined || counts.requests === 0 ? `no ${scopeName} sent` : (held ?? 0) / counts.requests;
+    }
     case 'on_time':
       return s.lateness === undefined || s.lateness.count === 0 ? 'on_time is measured in open loop only (client_info.wait: true)' : s.onTimeRatio;
     case 'throughput':

@@ -10,12 +10,17 @@ export type Comparison = '<' | '<=' | '>' | '>=';
 
 export type Scope = { kind: 'all' } | { kind: 'class'; name: string } | { kind: 'registry'; name: string } | { kind: 'size'; name: string };
 
-/** Which durations a duration metric reads: latency (from due), service (from sent), first byte, send lateness. */
-export type DurationKind = 'latency' | 'service' | 'ttfb' | 'lateness';
+/**
+ * Which durations a duration metric reads: latency (from due), service (from sent), first byte, the
+ * generator's lag (lateness), the time held behind the client's own requests (queueing).
+ */
+export type DurationKind = 'latency' | 'service' | 'ttfb' | 'lateness' | 'queueing';
 
 export type Metric =
   | { kind: 'duration'; of: DurationKind; stat: number | 'mean' | 'max' | 'min' }
   | { kind: 'failed_rate' }
+  /** Share of requests sent that were held behind their client's own requests in flight. */
+  | { kind: 'queued_rate' }
   | { kind: 'on_time' }
   | { kind: 'failed' }
   | { kind: 'requests' }
@@ -42,7 +47,7 @@ export interface ThresholdProblem {
 const SHAPE_HINT = 'write `<scope>: <metric> <op> <value>`, e.g. `GET blob: p99 < 50ms` or `all: failed_rate < 0.1%`';
 const SCOPE_HINT = `a scope is all, a request class (${OP_NAMES.join(', ')}), \`registry NAME\` or \`size CLASS\` (${SIZE_CLASS_NAMES.join(', ')})`;
 const METRIC_HINT =
-  'metrics: p50, p90, p95, p99, p999, p(99.99), mean, min, max (latency; prefix service_, ttfb_ or lateness_ for those durations), failed_rate, failed, requests, on_time, throughput';
+  'metrics: p50, p90, p95, p99, p999, p(99.99), mean, min, max (latency; prefix service_, ttfb_, lateness_ or queueing_ for those durations), failed_rate, queued_rate, failed, requests, on_time, throughput';
 
 // Micro as the micro sign (U+00B5) and as Greek mu (U+03BC): keyboards give either.
 const DURATION_UNITS: Record<string, number> = { us: 0.001, '\u00b5s': 0.001, '\u03bcs': 0.001, ms: 1, s: 1000, m: 60_000 };
@@ -132,6 +137,7 @@ function parseScope(text: string): Scope | ThresholdProblem {
 function parseMetric(name: string): Metric | ThresholdProblem {
   switch (name) {
     case 'failed_rate':
+    case 'queued_rate':
     case 'on_time':
     case 'failed':
     case 'requests':
@@ -139,7 +145,7 @@ function parseMetric(name: string): Metric | ThresholdProblem {
     case 'throughput':
       return { kind: 'throughput', per: 'bytes' };
   }
-  const duration = /^(?:(service|ttfb|lateness)_)?(mean|min|max|p\(\s*([\d.]+)\s*\)|p(\d+(?:\.\d+)?))$/.exec(name);
+  const duration = /^(?:(service|ttfb|lateness|queueing)_)?(mean|min|max|p\(\s*([\d.]+)\s*\)|p(\d+(?:\.\d+)?))$/.exec(name);
   if (duration === null) return { message: `"${name}" is not a metric`, hint: METRIC_HINT };
   const of = (duration[1] ?? 'latency') as DurationKind;
   const stat = duration[2];
@@ -180,6 +186,7 @@ function parseValue(metric: Metric, name: string, text: string): { value: number
       return { value: number * factor, metric };
     }
     case 'failed_rate':
+    case 'queued_rate':
     case 'on_time': {
       if (unit === '%' && number <= 100) return { value: number / 100, metric };
       if (unit === '' && number >= 0 && number <= 1) return { value: number, metric };
@@ -202,6 +209,7 @@ function valueHint(metric: Metric): string {
     case 'duration':
       return 'a duration: 50ms, 1.5s, 800us (a bare number is ms)';
     case 'failed_rate':
+    case 'queued_rate':
     case 'on_time':
       return 'a percentage (0.1%) or a fraction (0.001)';
     case 'failed':
@@ -218,6 +226,7 @@ export function formatMetricValue(t: Threshold, value: number): string {
     case 'duration':
       return `${round(value)} ms`;
     case 'failed_rate':
+    case 'queued_rate':
     case 'on_time':
       return `${round(value * 100)}%`;
     case 'failed':

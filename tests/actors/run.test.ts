@@ -95,6 +95,22 @@ t.test('open loop at speed 10: nothing leaves before it is due, and each client 
   const lastDue = Math.max(...rows.map((r) => r.dueMs));
   t.ok(lastDue > 500, 'the trace spans more than half a second at speed 10');
   t.ok(Math.max(...rows.map((r) => r.sentMs)) >= lastDue, 'the run lasted at least the scaled trace span');
+  // Lateness by cause: the summary's split adds up to the rows'.
+  const summary = JSON.parse(readFileSync(`${output}.summary.json`, 'utf8')) as { late: number; lateness: { count: number; max: number }; queueing: { count: number; max: number }; original: { onTimeRatio: number } };
+  const timed = rows.map((r) => r as unknown as { sentMs: number; dueMs: number; queuedMs: number });
+  t.ok(timed.every((r) => r.queuedMs >= 0 && r.sentMs - r.dueMs - r.queuedMs >= -0.002), 'sentMs - dueMs - queuedMs, the generator\'s lag, is never negative');
+  t.equal(summary.queueing.count, timed.filter((r) => r.queuedMs > 0).length, 'queueing counts the rows held');
+  t.equal(summary.lateness.count, rows.length, 'lateness has every request sent');
+  t.equal(summary.late, timed.filter((r) => r.sentMs - r.dueMs - r.queuedMs > 10).length, 'late counts the generator\'s lag beyond late_ms');
+  const maxQueued = Math.max(0, ...timed.map((r) => r.queuedMs));
+  t.ok(Math.abs(summary.queueing.max - maxQueued) <= Math.max(0.01, maxQueued * 0.002), `the longest queueing, ${maxQueued.toFixed(3)} ms, to the histogram's precision`);
+  // Thresholds on either cause: the registry's queueing, the generator's lag.
+  const { evaluateThresholds } = await import('../../lib/thresholds/evaluate.js');
+  const { parseThreshold } = await import('../../lib/thresholds/expression.js');
+  const parsed = ['all: queued_rate <= 100%', 'all: queueing_max >= 0ms', 'all: lateness_p99 >= 0ms'].map((x) => parseThreshold(x) as import('../../lib/thresholds/expression.js').Threshold);
+  const verdicts = evaluateThresholds(parsed, JSON.parse(readFileSync(`${output}.summary.json`, 'utf8')));
+  t.same(verdicts.map((v) => v.pass), [true, true, true]);
+  t.equal(verdicts[0].observed, timed.filter((r) => r.queuedMs > 0).length / rows.length, 'queued_rate: the share of requests held');
 });
 
 t.test('a registry that wants HTTP Basic: the first read of each actor is answered 401 and retried with credentials', async (t) => {

@@ -40,7 +40,7 @@ histograms['all.latency'] = sum('latency');
 histograms['all.service'] = sum('service');
 histograms['registry:0.latency'] = histograms['all.latency'].slice();
 const ops = OP_NAMES.map((_, k) => (k < 3 ? [REQUESTS / 3, REQUESTS / 3, 0, 1e6] : [0, 0, 0, 0]));
-const report: EngineReport = { sent: REQUESTS, ok: REQUESTS, failed: 0, late: 0, bytes: 1e9, ops, errors: {}, histograms, firstSentMs: 0, lastDoneMs: 60_000 };
+const report: EngineReport = { sent: REQUESTS, ok: REQUESTS, failed: 0, late: 0, queued: 0, lateSent: 0, bytes: 1e9, ops, errors: {}, histograms, firstSentMs: 0, lastDoneMs: 60_000 };
 const t2 = cpuMs();
 buildSummary(report, {}, ['r'], {}, 0);
 const t3 = cpuMs();

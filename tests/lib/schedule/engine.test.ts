@@ -246,3 +246,35 @@ t.test('without live progress, no interval is kept; the run histograms are the s
   t.equal(count(quiet.report.histograms['all.latency']), n);
   t.same(Object.keys(quiet.report.histograms).sort(), Object.keys(live.report.histograms).sort());
 });
+
+t.test('lateness by cause: a request held behind its own client\'s is queued, not late; the split adds up', async (t) => {
+  // One client, one request in flight; row 0 is answered after 200 ms, the others at once.
+  class HoldFirst implements RegistryPort {
+    start(row: number, segment: Segment, index: number, engine: ReplayEngine): void {
+      setTimeout(() => engine.complete(row, 200, segment.size[index], null, engine.clock()), segment.rowId[index] === 0 ? 200 : 0);
+    }
+    async close(): Promise<void> {}
+  }
+  const rows: { id: number; dueMs: number; sentMs: number; queuedMs: number }[] = [];
+  const seg = segment(0, 4, 1, 50); // due at 0, 50, 100, 150 ms
+  const engine = new ReplayEngine(new HoldFirst(), { wait: true, inFlight: 1, lateMs: 10, actors: 1, registries: 1, startAt: performance.now() + 20 }, (c) =>
+    rows.push({ id: c.segment.rowId[c.index], dueMs: c.dueMs, sentMs: c.sentMs, queuedMs: c.queuedMs }),
+  );
+  engine.append(seg);
+  engine.end();
+  const report = await engine.run();
+  rows.sort((a, b) => a.id - b.id);
+  t.equal(rows[0].queuedMs, 0, 'sent on time with room: not queued');
+  // Rows 1-3 fell due while row 0 held the client's one slot: each waited until it was answered (~200 ms).
+  for (const r of rows.slice(1)) {
+    t.ok(r.queuedMs > 0 && r.queuedMs <= r.sentMs - r.dueMs + 1e-9, `row ${r.id}: queued ${r.queuedMs.toFixed(1)} ms of the ${(r.sentMs - r.dueMs).toFixed(1)} it was sent after due`);
+    t.ok(r.sentMs >= 195, `row ${r.id}: not sent before row 0 was answered`);
+  }
+  t.ok(Math.abs(rows[1].queuedMs - (rows[1].sentMs - rows[1].dueMs)) < 5, 'the wait behind the slow request is all queueing: the generator kept time');
+  t.equal(report.queued, rows.filter((r) => r.queuedMs > 0).length, 'the report counts the rows held');
+  const lags = rows.map((r) => r.sentMs - r.dueMs - r.queuedMs);
+  t.ok(lags.every((lag) => lag >= -1e-9), 'the generator\'s lag is never negative');
+  t.equal(report.late, lags.filter((lag) => lag > 10).length, 'late counts the generator\'s lag only');
+  t.equal(report.lateSent, rows.filter((r) => r.sentMs - r.dueMs > 10).length, 'the original\'s late counts every late send');
+  t.ok(report.lateSent >= 3 && report.late === 0, `the held rows were sent late (${report.lateSent}), none by the generator's fault`);
+});

@@ -15,7 +15,7 @@ function expected(c: Completion, id: number, op: number, tracedSize: number, cli
   const onTime = ok ? (c.onTime ? 'yes' : 'no') : 'failed';
   return (
     `{"time":${((startEpochMs + c.sentMs) / 1000).toFixed(6)},"duration":${(service / 1000).toFixed(6)},"onTime":"${onTime}","size":${ok ? c.bytes : 0},"id":${id},` +
-    `"class":"${OP_NAMES[op]}","client":${JSON.stringify(client)},"registry":${JSON.stringify(registry)},"dueMs":${c.dueMs.toFixed(3)},"sentMs":${c.sentMs.toFixed(3)},` +
+    `"class":"${OP_NAMES[op]}","client":${JSON.stringify(client)},"registry":${JSON.stringify(registry)},"dueMs":${c.dueMs.toFixed(3)},"sentMs":${c.sentMs.toFixed(3)},"queuedMs":${c.queuedMs.toFixed(3)},` +
     `"serviceMs":${service.toFixed(3)},"latencyMs":${(c.doneMs - c.dueMs).toFixed(3)},"ttfbMs":${c.ttfbMs.toFixed(3)},"tracedSize":${tracedSize},"status":${c.status},` +
     `"outcome":"${ok ? 'ok' : 'failed'}","error":${JSON.stringify(error)}}`
   );
@@ -53,6 +53,7 @@ t.test('result rows: every field, in order, for ok, late, failed and errored req
       // A 404 is an answer (no failure: it fails by its status); a refused connection fails without one.
       failure: kind === 3 ? { code: 'E_REGISTRY_CONNECT', message: 'refused "now"' } : null,
       onTime: kind === 0,
+      queuedMs: kind === 1 ? rng.int(50_000) / 1000 : 0,
     };
     const traced = rng.int(2 ** 40);
     const client = clients[i % clients.length];
@@ -68,7 +69,7 @@ t.test('result rows: every field, in order, for ok, late, failed and errored req
   let same = 0;
   for (let i = 0; i < rows.length; i++) if (rows[i] === want[i]) same++;
   t.equal(same, want.length, 'byte for byte the rows built the obvious way');
-  t.same(Object.keys(JSON.parse(rows[0]) as object), ['time', 'duration', 'onTime', 'size', 'id', 'class', 'client', 'registry', 'dueMs', 'sentMs', 'serviceMs', 'latencyMs', 'ttfbMs', 'tracedSize', 'status', 'outcome', 'error']);
+  t.same(Object.keys(JSON.parse(rows[0]) as object), ['time', 'duration', 'onTime', 'size', 'id', 'class', 'client', 'registry', 'dueMs', 'sentMs', 'queuedMs', 'serviceMs', 'latencyMs', 'ttfbMs', 'tracedSize', 'status', 'outcome', 'error']);
   const first = rows.findIndex((r, i) => r !== want[i]);
   if (first >= 0) t.equal(rows[first], want[first], `row ${first}`);
 });

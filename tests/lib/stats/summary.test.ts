@@ -24,6 +24,8 @@ function report(seed: number): EngineReport {
     sent: 500 + seed,
     ok: 500 + seed,
     failed: 0,
+    queued: 0,
+    lateSent: 0,
     late: 0,
     bytes: 1000,
     ops,
