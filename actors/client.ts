@@ -162,7 +162,7 @@ export default actorEntry<ReplayTask, EngineReport, ReplayMaster>(async (task, {
   const progress = (final: boolean): Promise<void> => {
     const r = engine.report;
     const { seconds, before } = task.perSecond ? engine.takeSeconds(final) : { seconds: [], before: 0 };
-    return master.progress({ done: r.ok + r.failed, ok: r.ok, failed: r.failed, bytes: r.bytes, late: r.late, interval: engine.takeInterval(), sent: r.sent, ops: r.ops, byRegistry: engine.byRegistry, seconds, secondsBefore: before, final });
+    return master.progress({ done: r.ok + r.failed, ok: r.ok, failed: r.failed, bytes: r.bytes, late: r.late, queued: r.queued, interval: engine.takeInterval(), sent: r.sent, ops: r.ops, byRegistry: engine.byRegistry, seconds, secondsBefore: before, final });
   };
   const ticker = task.progress ? setInterval(() => void progress(false), PROGRESS_MS) : undefined;
   try {

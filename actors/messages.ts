@@ -115,6 +115,8 @@ export interface ReplayProgressDelta {
   failed: number;
   bytes: number;
   late: number;
+  /** Requests held behind their client's own requests in flight, so far. */
+  queued: number;
   /** Latency counts since the last progress, a Recorder's sparse delta (copied: see client.ts). */
   interval: Float64Array;
   /** Requests sent so far (sent - done are in flight). */

@@ -9,6 +9,7 @@ const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
 export interface WorkerTotals {
   sent: number;
   late: number;
+  queued: number;
   /** Per op: sent, ok, failed, bytes. */
   ops: number[][];
   /** Per registry then op: ok, failed (`(registry * ops + op) * 2`). */
@@ -69,11 +70,20 @@ export class RunMetrics {
     });
     new Counter({
       name: 'drtp_late_sends',
-      help: 'Requests sent later than client_info.late_ms after their due time (open loop)',
+      help: 'Requests the generator sent later than client_info.late_ms after it could have (time queued behind the client\'s own requests excluded; open loop)',
       registers,
       collect() {
         this.reset();
         this.inc(sum(totals, (w) => w.late));
+      },
+    });
+    new Counter({
+      name: 'drtp_queued_sends',
+      help: 'Requests held behind their own client\'s requests in flight at their due time: the registry slower than the trace (open loop)',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(sum(totals, (w) => w.queued));
       },
     });
     new Gauge({ name: 'drtp_requests_planned', help: 'Requests this run will send', registers }).set(planned);

@@ -135,7 +135,7 @@ export function runReportHtml(runs: readonly RunInput[], title: string): string 
   const rows = runs
     .map((r) => {
       const s = r.summary;
-      const cells = [escapeXml(r.name), formatCount(s.requests.ok), formatCount(s.requests.failed), formatCount(s.requests.skipped), formatMs(s.latencyMs.p50), formatMs(s.latencyMs.p99), formatMs(s.latencyMs.max), `${formatCount(Math.round(s.throughput.requestsPerSecond))}/s`, `${formatBytes(s.throughput.bytesPerSecond)}/s`, s.lateness === undefined || s.lateness.count === 0 ? '–' : formatShare(s.onTimeRatio), s.lateness === undefined || s.lateness.count === 0 ? '–' : formatMs(s.lateness.p99)];
+      const cells = [escapeXml(r.name), formatCount(s.requests.ok), formatCount(s.requests.failed), formatCount(s.requests.skipped), formatMs(s.latencyMs.p50), formatMs(s.latencyMs.p99), formatMs(s.latencyMs.max), `${formatCount(Math.round(s.throughput.requestsPerSecond))}/s`, `${formatBytes(s.throughput.bytesPerSecond)}/s`, s.lateness === undefined || s.lateness.count === 0 ? '–' : formatShare(s.onTimeRatio), s.lateness === undefined || s.lateness.count === 0 ? '–' : formatMs(s.lateness.p99), s.queueing === undefined || s.lateness.count === 0 ? '–' : formatCount(s.queueing.count), s.queueing === undefined || s.queueing.count === 0 ? '–' : formatMs(s.queueing.p99)];
       return `<tr>${cells.map((c, k) => (k === 0 ? `<th>${c}</th>` : `<td>${c}</td>`)).join('')}</tr>`;
     })
     .join('\n');
@@ -145,7 +145,7 @@ export function runReportHtml(runs: readonly RunInput[], title: string): string 
 <style>body{font-family:sans-serif;margin:2em;max-width:62em;color:#222}table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:right;white-space:nowrap}th:first-child{text-align:left}section{margin:2em 0}tr.fail td{color:#b00;font-weight:bold}tr.pass td:last-child{color:#070}</style>
 </head><body>
 <h1>${escapeXml(title)}</h1>
-<section><h2>Runs</h2><table><tr><th>run</th><th>ok</th><th>failed</th><th>skipped</th><th>p50</th><th>p99</th><th>max</th><th>requests</th><th>data</th><th>on time</th><th>lateness p99</th></tr>
+<section><h2>Runs</h2><table><tr><th>run</th><th>ok</th><th>failed</th><th>skipped</th><th>p50</th><th>p99</th><th>max</th><th>requests</th><th>data</th><th>on time</th><th>generator lag p99</th><th>queued</th><th>queued p99</th></tr>
 ${rows}
 </table></section>
 ${thresholds.length === 0 ? '' : `<section><h2>Thresholds</h2><table><tr><th>run</th><th>threshold</th><th>observed</th><th>verdict</th></tr>\n${thresholds.join('\n')}\n</table></section>`}

@@ -50,6 +50,8 @@ t.test('--metrics serves OpenMetrics text with bounded labels, in run and warmup
   t.match(text, /^# TYPE drtp_requests counter$/m);
   t.match(text, /^drtp_requests_total\{class="GET blob",registry="http:\/\/127\.0\.0\.1:\d+",outcome="ok"\} [1-9]\d*$/m);
   t.match(text, /^drtp_request_latency_seconds_bucket\{le="0\.001",class="GET blob"\} \d+$/m);
+  t.match(text, /^drtp_late_sends_total \d+$/m, 'the generator\'s late sends');
+  t.match(text, /^drtp_queued_sends_total \d+$/m, 'and the requests held behind their client\'s own, apart');
   t.match(text, /# EOF\n$/, 'OpenMetrics');
   const labels = new Set([...text.matchAll(/(\w+)="/g)].map((m) => m[1]));
   t.same([...labels].sort(), ['class', 'le', 'outcome', 'registry'], 'labels: class, registry, outcome (and le)');

@@ -23,6 +23,7 @@ t.test('drtp report draws two runs side by side in one self-contained page', asy
   t.match(text, '<h2>Throughput and failures</h2>');
   t.match(text, '<h2>Data moved</h2>');
   t.equal((text.match(/<tr><th>[ab]\/results<\/th>/g) ?? []).length, 2, 'one table row per run, named by its directory when the files share a name');
+  t.match(text, /<th>on time<\/th><th>generator lag p99<\/th><th>queued<\/th><th>queued p99<\/th><\/tr>/, 'the generator\'s lag and the queueing, apart');
   t.ok((text.match(/<polyline/g) ?? []).length >= 2 * Object.keys(summary.classes).length, 'a curve per run in each chart');
   t.notMatch(text, /<script|<link|src=|href=/, 'nothing fetched at view time');
   t.ok(CHROMIUM !== undefined, 'chromium is installed (.ci/run installs it)');
