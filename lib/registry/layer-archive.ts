@@ -190,7 +190,7 @@ function storedHeader(length: number, final: boolean): Buffer {
 }
 
 /** A ustar header for a regular file: mode 0644, owner 0, time 0. Sizes over 8 GiB use the base-256 form. */
-function tarHeader(name: string, size: number): Buffer {
+export function tarHeader(name: string, size: number): Buffer {
   const header = Buffer.alloc(BLOCK);
   header.write(name, 0, 100, 'utf8');
   header.write('0000644\0', 100, 'latin1');

@@ -105,7 +105,7 @@ export async function loadTrace(paths: readonly string[], options: LoadOptions =
 
 /**
  * Rows to reserve for `bytes` of trace: no IBM record is under ~150 bytes, so a small file gets a small
- * table (64 Ki rows for every one-record file was most of the cost of reading thousands of them).
+ * table rather than the 64 Ki rows a large one starts with.
  */
 function initialRows(bytes: number): number {
   return Math.max(256, Math.min(1 << 16, Math.ceil(bytes / 128)));

@@ -102,8 +102,8 @@ function writeInt64(buf: Buffer, at: number, value: number): void {
 
 /**
  * How far a .zst may expand before it is refused as a decompression bomb: oracleGeneral records (random
- * 64-bit ids, sizes, positions) compress a few times, never a thousandfold; 33 KB of zstd that unpacks to
- * 1 GiB of zeros does. Judged once this much has come out, so small files are never refused.
+ * 64-bit ids, sizes, positions) compress a few times, never a thousandfold, as a file of zeros does.
+ * Judged once this much has come out, so small files are never refused.
  */
 const BOMB_RATIO = 1000;
 const BOMB_AFTER_BYTES = 64 << 20;

@@ -36,8 +36,7 @@ export async function scanFile(file: string, sink: RecordSink, options: ScanFile
   if (range === undefined && (await isStreamInput(file))) {
     const stream = await openInput(file, 'read trace file');
     if (onBytes) stream.on('data', (chunk: Buffer) => onBytes(chunk.length));
-    await scanStream(file, stream, sink, windowBytes, (err) => ioError(err, 'read trace file', file));
-    return 0;
+    return scanStream(file, stream, sink, windowBytes, (err) => ioError(err, 'read trace file', file));
   }
   const feeder = new WindowFeeder(scanner, file, windowBytes, range?.from);
   if (await isGzip(file)) {
@@ -81,9 +80,10 @@ export async function scanFile(file: string, sink: RecordSink, options: ScanFile
 
 /**
  * Streams one trace from a readable (an archive's member) through a RecordScanner, as `scanFile` does
- * a file: gzip-compressed content is recognized by its first bytes. `name` is what errors name.
+ * a file: gzip-compressed content is recognized by its first bytes. `name` is what errors name. Returns
+ * the (decompressed) bytes scanned.
  */
-export async function scanStream(name: string, content: Readable, sink: RecordSink, windowBytes = WINDOW_BYTES, otherError: (err: unknown) => unknown = (err) => err): Promise<void> {
+export async function scanStream(name: string, content: Readable, sink: RecordSink, windowBytes = WINDOW_BYTES, otherError: (err: unknown) => unknown = (err) => err): Promise<number> {
   const feeder = new WindowFeeder(new RecordScanner(sink), name, windowBytes);
   const chunks = content[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   let first: IteratorResult<Buffer>;
@@ -94,7 +94,7 @@ export async function scanStream(name: string, content: Readable, sink: RecordSi
   }
   if (first.done === true) {
     feeder.finish();
-    return;
+    return 0;
   }
   const head = first.value;
   const rest = async function* (): AsyncGenerator<Buffer> {
@@ -103,6 +103,7 @@ export async function scanStream(name: string, content: Readable, sink: RecordSi
   };
   const gzip = head.length >= 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
   await feed(feeder, name, Readable.from(rest()), gzip, otherError);
+  return feeder.decompressedBytes();
 }
 
 /**

@@ -4,18 +4,10 @@ import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import type { TraceRecord } from '../helpers/fake-trace.js';
 import { writeSynthTrace } from '../../lib/trace/synth-files.js';
+import type { OriginalRequest } from '../../lib/cache/user-model.js';
 
 const MODELS = join(import.meta.dirname, '../fixtures/models');
 const COMPAT = join(import.meta.dirname, '../fixtures/compat/original-config.yaml');
-
-interface OriginalRequest {
-  delay: number;
-  uri: string;
-  size: number;
-  method: string;
-  duration: number;
-  client: string;
-}
 
 /** The original master.py's get_requests, written again from its source: its filter, its stable sort by time, its delay. */
 function originalList(files: string[]): OriginalRequest[] {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { runBin } from '../helpers/cli.js';
 import { FakeTrace, writeTrace } from '../helpers/fake-trace.js';
+import { tarHeader } from '../../lib/registry/layer-archive.js';
 
 const BIN = join(import.meta.dirname, '../../dist/cli/main.js');
 
@@ -12,26 +13,6 @@ function trace(dir: string): string {
   const fake = new FakeTrace();
   for (let i = 0; i < 300; i++) fake.add('GET', `v2/u/r/blobs/b${i}`, { client: `c${i % 5}`, atMs: i });
   return writeTrace(dir, 'trace.json', fake.json());
-}
-
-/** A ustar header for `name` claiming `size` bytes (octal, as tar writes sizes under 8 GiB, base-256 above). */
-function tarHeader(name: string, size: number): Buffer {
-  const h = Buffer.alloc(512);
-  h.write(name, 0, 'latin1');
-  h.write('0000644\0', 100, 'latin1');
-  h.write('0000000\0', 108, 'latin1');
-  h.write('0000000\0', 116, 'latin1');
-  h[124] = 0x80;
-  for (let k = 135, rest = size; k > 124; k--, rest = Math.floor(rest / 256)) h[k] = rest % 256;
-  h.write('00000000000\0', 136, 'latin1');
-  h.write('        ', 148, 'latin1');
-  h.write('0', 156, 'latin1');
-  h.write('ustar\0', 257, 'latin1');
-  h.write('00', 263, 'latin1');
-  let sum = 0;
-  for (const b of h) sum += b;
-  h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
-  return h;
 }
 
 t.test('a FIFO with no writer waits, and the first Ctrl-C ends the wait (exit 130, nothing written)', async (t) => {
