@@ -8,6 +8,7 @@ import { closeSync, openSync } from 'node:fs';
 import type { DrtpError } from '../lib/errors.js';
 import { ioError } from '../lib/fsutil/io-error.js';
 import { HttpPort, type HttpPortOptions } from '../lib/registry/http-port.js';
+import { STOP_GRACE_MS } from '../lib/registry/deadline.js';
 import type { Completion, EngineReport, Segment } from '../lib/contract/replay.js';
 import { ReplayEngine, type EngineOptions } from '../lib/schedule/engine.js';
 import { Op } from '../lib/contract/ops.js';
@@ -19,8 +20,6 @@ import type { ReplayMaster, ReplayTask, StoppableWorker } from './messages.js';
 import { actorEntry } from './runtime.js';
 
 const PROGRESS_MS = 1000;
-/** After a stop, requests in flight get this long to finish; then they are cut off, so a stop always ends. */
-const STOP_GRACE_MS = 2000;
 /** Requests of the rehearsal (see `rehearse`), and the least time before the start it needs. */
 const REHEARSAL_REQUESTS = 16;
 const REHEARSAL_MIN_MS = 50;

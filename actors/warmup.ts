@@ -6,11 +6,9 @@ import { DrtpError, isDrtpError } from '../lib/errors.js';
 import { RegistryClient, clientOptions } from '../lib/registry/client.js';
 import { digestOf, generatedContent } from '../lib/registry/content.js';
 import { layerArchive } from '../lib/registry/layer-archive.js';
-import { requestDeadlineMs } from '../lib/registry/deadline.js';
+import { STOP_GRACE_MS, requestDeadlineMs } from '../lib/registry/deadline.js';
 import type { LayerShape, WarmupMaster, WarmupReport, WarmupTask, WarmupTaskResult } from './messages.js';
 import { actorEntry } from './runtime.js';
-
-const STOP_GRACE_MS = 2000;
 
 export default actorEntry<WarmupTask, WarmupTaskResult, WarmupMaster>(async (task, { master, expose }) => {
   const client = new RegistryClient(task.registry, clientOptions(task.timeoutMs, task.concurrency));

@@ -22,5 +22,8 @@ export function interruptedError(what: string): DrtpError {
   return new DrtpError('E_INTERRUPTED', `${what}: cut off in flight, the run was stopped`);
 }
 
+/** After a stop, requests in flight get this long to finish; then they are cut off, so a stop always ends. */
+export const STOP_GRACE_MS = 2000;
+
 /** Go's HTTP client gives up after 10 redirects; so does drtp. */
 export const MAX_REDIRECTS = 10;

@@ -87,7 +87,7 @@ export class HttpPort implements RegistryPort {
   /** Cuts off every request in flight (each completes as failed, `E_INTERRUPTED`): the end of a stop's grace. */
   abortAll(): void {
     this.stopping.abort();
-    for (const handler of [...this.active]) handler.cutOff(interruptedError(`${isHead(handler.op) ? 'HEAD' : 'GET'} ${this.strings[handler.target]}`));
+    for (const handler of [...this.active]) handler.cutOff(interruptedError(this.describe(handler)));
   }
 
   async close(): Promise<void> {
@@ -179,8 +179,13 @@ export class HttpPort implements RegistryPort {
     if (this.active.length === 0) return;
     const now = this.active[0].engine.clock();
     for (const handler of [...this.active]) {
-      if (handler.deadlineAt < now) handler.cutOff(deadlineError(`${isHead(handler.op) ? 'HEAD' : 'GET'} ${this.strings[handler.target]}`, handler.deadlineAt - handler.startedAt));
+      if (handler.deadlineAt < now) handler.cutOff(deadlineError(this.describe(handler), handler.deadlineAt - handler.startedAt));
     }
+  }
+
+  /** `GET /v2/...`: a read in flight, as its failure names it. */
+  private describe(handler: ReadHandler): string {
+    return `${isHead(handler.op) ? 'HEAD' : 'GET'} ${this.strings[handler.target]}`;
   }
 
   /**

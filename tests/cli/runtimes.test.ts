@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -61,6 +61,20 @@ function chainIds(diffIds: string[]): string[] {
   return chain;
 }
 
+/** Pulls every image with `pull`, failing the test for each one that does not pull; how many did. */
+async function pullEach(t: Test, what: string, images: readonly Image[], pull: (ref: string) => Promise<void>): Promise<number> {
+  let pulled = 0;
+  for (const image of images) {
+    try {
+      await pull(image.ref);
+      pulled++;
+    } catch (err) {
+      t.fail(`${what} ${image.ref}: ${String((err as { stderr?: string }).stderr ?? err)}`);
+    }
+  }
+  return pulled;
+}
+
 /** The diff_id of a tar with no member: 1,024 zero bytes. */
 const EMPTY_TAR = 'sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef';
 const rootful = process.getuid?.() === 0;
@@ -118,15 +132,7 @@ t.test('every image warmed from a trace with the real traces\' tiny layers is pu
 
   // podman: every image; each layer is in its store as the blob pulled and the tar applied.
   const podman = withPodman(t);
-  let pulled = 0;
-  for (const image of images) {
-    try {
-      await podman.pull(image.ref);
-      pulled++;
-    } catch (err) {
-      t.fail(`podman pull ${image.ref}: ${String((err as { stderr?: string }).stderr ?? err)}`);
-    }
-  }
+  const pulled = await pullEach(t, 'podman pull', images, (ref) => podman.pull(ref));
   t.equal(pulled, images.length, `podman pulled ${pulled} of ${images.length} images`);
   // podman stacks a layer on its parent; it takes a layer whose diff_id it already holds on that parent
   // (every tiny layer is the empty tar) without fetching its blob; any other is the blob pulled.
@@ -150,15 +156,7 @@ t.test('every image warmed from a trace with the real traces\' tiny layers is pu
   // containerd: a sample, the images holding tiny layers first; every layer is a committed snapshot.
   const containerd = await withContainerd(t);
   const sample = [...images].sort((a, b) => Math.min(...a.manifest.layers.map((l) => l.size)) - Math.min(...b.manifest.layers.map((l) => l.size))).slice(0, 15);
-  let unpacked = 0;
-  for (const image of sample) {
-    try {
-      await containerd.pull(image.ref);
-      unpacked++;
-    } catch (err) {
-      t.fail(`ctr images pull ${image.ref}: ${String((err as { stderr?: string }).stderr ?? err)}`);
-    }
-  }
+  const unpacked = await pullEach(t, 'ctr images pull', sample, (ref) => containerd.pull(ref));
   t.equal(unpacked, sample.length, `containerd pulled ${unpacked} of ${sample.length} images`);
   const snapshots = await containerd.snapshots();
   const unsnapshotted = sample.flatMap((image) => chainIds(image.diffIds)).filter((id) => !snapshots.has(id));
