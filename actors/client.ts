@@ -11,6 +11,8 @@ import { HttpPort, type HttpPortOptions } from '../lib/registry/http-port.js';
 import { STOP_GRACE_MS } from '../lib/registry/deadline.js';
 import type { Completion, EngineReport, Segment } from '../lib/contract/replay.js';
 import { ReplayEngine, type EngineOptions } from '../lib/schedule/engine.js';
+import { AlarmClock } from '../lib/schedule/alarm-clock.js';
+import { currentThreadId } from '../lib/schedule/thread-priority.js';
 import { Op } from '../lib/contract/ops.js';
 import { sleepUntil } from '../lib/schedule/sleep.js';
 import type { SegmentBatch } from '../lib/schedule/router.js';
@@ -56,7 +58,7 @@ function replayEngine(port: HttpPort, options: EngineOptions, sink: RowSink | un
  * The server lives in the master, not here: serving sockets in this isolate taught V8 the server side
  * of Node's stream code, which the replay's client sockets then ran with that mixed type feedback.
  */
-async function rehearse(portOptions: HttpPortOptions, origin: string, wait: boolean, lateMs: number, liveLatency: boolean, deadline: number): Promise<void> {
+async function rehearse(portOptions: HttpPortOptions, origin: string, wait: boolean, lateMs: number, liveLatency: boolean, deadline: number, timers: AlarmClock | undefined): Promise<void> {
   const strings = ['/v2/drtp/rehearsal/blobs/sha256:0'];
   const port = new HttpPort(strings, { ...portOptions, registries: [{ name: origin, origin }], inFlight: 1 });
   const n = REHEARSAL_REQUESTS;
@@ -74,7 +76,7 @@ async function rehearse(portOptions: HttpPortOptions, origin: string, wait: bool
   };
   // Rows are formatted, never written: the buffer holds all 16 (under 1 KiB each), so it never flushes.
   const sink: RowSink = { rows: new RowWriter(-1, 64 * 1024), actorPieces: [clientPiece('rehearsal')], registryPieces: [registryPiece(origin)], startEpochMs: Date.now() };
-  const engine = replayEngine(port, { wait, inFlight: 1, lateMs, actors: 1, registries: 1, startAt: performance.now(), liveLatency }, sink);
+  const engine = replayEngine(port, { wait, inFlight: 1, lateMs, actors: 1, registries: 1, startAt: performance.now(), liveLatency, timers }, sink);
   engine.append(segment);
   engine.end();
   // Bounded: a rehearsal that cannot finish before the start is abandoned, never waited for.
@@ -109,11 +111,15 @@ export default actorEntry<ReplayTask, EngineReport, ReplayMaster>(async (task, {
     checkSizes: task.checkSizes,
     manifestsAsImages: task.manifestsAsImages,
   };
+  // An open loop's sends wait on an alarm thread, not on setTimeout (see AlarmClock); this thread and
+  // that one are then the ones the master keeps ahead of the others.
+  const timers = task.wait ? new AlarmClock() : undefined;
+  if (timers !== undefined) void timers.threadId.then((id) => master.senderThreads([currentThreadId(), id])).catch(() => undefined);
   // Start at the same wall-clock instant as every other worker.
   const startAt = performance.now() + (task.startAtEpochMs - Date.now());
   if (task.rehearsalOrigin !== undefined && startAt - performance.now() >= REHEARSAL_MIN_MS) {
     // A warm-up only: a failed rehearsal leaves the replay as it would be without one.
-    await rehearse(portOptions, task.rehearsalOrigin, task.wait, task.lateMs, task.progress, startAt - REHEARSAL_MIN_MS / 5).catch(() => undefined);
+    await rehearse(portOptions, task.rehearsalOrigin, task.wait, task.lateMs, task.progress, startAt - REHEARSAL_MIN_MS / 5, timers).catch(() => undefined);
   }
   // Rows go straight to the results file: no copy through the master, which only renames it when done.
   const resultsFile = task.resultsFile;
@@ -144,7 +150,7 @@ export default actorEntry<ReplayTask, EngineReport, ReplayMaster>(async (task, {
   const onNeedRows = (): void => {
     void master.nextSegment().then(take);
   };
-  const engine = replayEngine(port, { wait: task.wait, inFlight: task.inFlight, lateMs: task.lateMs, actors: 0, registries: task.registries.length, startAt, lowWater: task.lowWater, liveLatency: task.progress, perSecond: task.perSecond, onNeedRows }, sink);
+  const engine = replayEngine(port, { wait: task.wait, inFlight: task.inFlight, lateMs: task.lateMs, actors: 0, registries: task.registries.length, startAt, lowWater: task.lowWater, liveLatency: task.progress, perSecond: task.perSecond, onNeedRows, timers }, sink);
   const stopped = new AbortController();
   let grace: NodeJS.Timeout | undefined;
   expose({
@@ -177,6 +183,6 @@ export default actorEntry<ReplayTask, EngineReport, ReplayMaster>(async (task, {
     sink?.rows.flush();
     if (fd !== undefined) closeSync(fd);
     if (task.progress) await progress(true);
-    await port.close();
+    await Promise.all([port.close(), timers?.close()]);
   }
 });

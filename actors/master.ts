@@ -9,6 +9,7 @@ import { startLoopback } from '../lib/registry/loopback.js';
 import { opOf } from '../lib/schedule/op-of.js';
 import type { EngineReport } from '../lib/contract/replay.js';
 import { ReplayRouter, SKIP_REASONS, type SegmentBatch } from '../lib/schedule/router.js';
+import { SenderPriority } from '../lib/schedule/thread-priority.js';
 import { skippedRow } from '../lib/stats/result-row.js';
 import { buildSummary, mergeReports, withThresholds, type RunSummary } from '../lib/stats/summary.js';
 import { evaluateThresholds } from '../lib/thresholds/evaluate.js';
@@ -92,6 +93,8 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
   };
   options.signal?.addEventListener('abort', stop, { once: true });
   const segmentRows = options.segmentRows ?? SEGMENT_ROWS;
+  // An open loop's senders go ahead of every other thread of the process (see SenderPriority).
+  const priority = config.clientInfo.wait ? new SenderPriority(active.length) : undefined;
   let reports: EngineReport[] = [];
   try {
     const tasks = active.map((worker, k) => {
@@ -104,6 +107,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
           if (observers.progress(k, delta)) stop();
         },
         failed: () => stop(),
+        senderThreads: (ids) => priority?.keep(ids),
       };
       const first = router.nextSegment(worker);
       const task: ReplayTask = {
@@ -138,6 +142,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
     throw err;
   } finally {
     options.signal?.removeEventListener('abort', stop);
+    priority?.restore();
     await Promise.all([pool?.destroy(), rehearsal?.close(), observers.close()]);
   }
   const report = mergeReports(reports);

@@ -140,6 +140,8 @@ export interface ReplayMaster {
   progress(delta: ReplayProgressDelta): void;
   /** The worker cannot write its result rows (a full disk): the run must stop. */
   failed(error: ErrorData): void;
+  /** The kernel ids of the threads that send an open loop's requests (see SenderPriority). */
+  senderThreads(threadIds: (number | undefined)[]): void;
 }
 
 /** Master -> simulator worker: run one point of a sweep. */

@@ -9,7 +9,8 @@ import { Random, Zipf } from './random.js';
  * clients pull images as a manifest GET followed by GETs of the layers they do not have yet, three at a
  * time as docker does; pushes are a HEAD + PUT per new layer followed by a manifest PUT; repository and
  * client popularity are Zipf-like; layer sizes are a heavy-tailed log-normal mixture, with the tiny
- * layers of the 2017 registries (the 32-byte empty layer, layers under 1 KB); a few requests
+ * layers of the 2017 registries (the 32-byte empty layer, layers under 1 KB); now and then a fleet of
+ * clients pulls one image in the same millisecond (the real traces' bursts); a few requests
  * fail (404, 401). Records are written in completion order (timestamp + duration), so a file is not in
  * timestamp order, like the real logs.
  */
@@ -60,6 +61,12 @@ export const SYNTH_FIGURES = {
   emptyLayerImages: 0.4,
   /** Share of new layers that are tiny (a file or two, compressed): log-uniform from 29 bytes to 1 KB. */
   tinyLayers: { share: 0.05, min: 29, max: 1024 },
+  /**
+   * Share of sessions that are fleet pulls: `min` to `max` clients pull one image in the same millisecond
+   * (a deployment rolling out over a cluster), the bursts of the real traces: dozens of manifest GETs
+   * within a millisecond, then their layer GETs at a few hundred a second.
+   */
+  fleetPulls: { share: 0.02, min: 10, max: 60 },
 } as const;
 
 /** Docker's empty layer (`a3ed95ca...`): a gzip-compressed tar with no member. */
@@ -143,7 +150,9 @@ class SynthModel {
     this.maxLayer = options.maxLayerBytes ?? 2 ** 31;
     this.now = Date.parse(options.start ?? '2017-06-20T00:00:00.000Z');
     const rate = options.rate ?? 10;
-    this.meanGapMs = 3000 / rate; // ~3 records a session
+    const fleet = SYNTH_FIGURES.fleetPulls;
+    // ~3 records a session, a fleet pull's as many times over as it has clients.
+    this.meanGapMs = (3000 * (1 + fleet.share * ((fleet.min + fleet.max) / 2 - 1))) / rate;
     const rng = this.rng;
     this.hosts = Array.from({ length: 6 }, () => this.uniqueHex());
     const clientCount = options.clients ?? defaultClients(this.total);
@@ -186,7 +195,8 @@ class SynthModel {
     const client = this.clientZipf.draw(rng);
     const u = rng.next();
     const { pull, push } = SYNTH_FIGURES.sessions;
-    if (u < pull) this.pullSession(client);
+    if (rng.next() < SYNTH_FIGURES.fleetPulls.share) this.fleetPull();
+    else if (u < pull) this.pullSession(client);
     else if (u < pull + push) this.pushSession(client);
     else this.emit(this.now, 'GET', client, 'v2/', rng.next() < 0.5 ? 200 : 401, 2, this.serviceTime(2));
   }
@@ -203,10 +213,29 @@ class SynthModel {
     }
     // Most pulls want the newest tag.
     const image = rng.next() < 0.7 ? repo.images[repo.images.length - 1] : repo.images[rng.int(repo.images.length)];
+    this.pullImage(client, repo, image, this.now);
+  }
+
+  /** Clients of a fleet pull the newest image of one repository, all within the same millisecond. */
+  private fleetPull(): void {
+    const rng = this.rng;
+    const { min, max } = SYNTH_FIGURES.fleetPulls;
+    const repo = this.repos[this.repoZipf.draw(rng)];
+    const image = repo.images[repo.images.length - 1];
+    const size = Math.min(this.clients.length, min + rng.int(max - min + 1));
+    const fleet = new Set<number>();
+    while (fleet.size < size) fleet.add(rng.int(this.clients.length));
+    const at = Math.floor(this.now);
+    for (const client of fleet) this.pullImage(client, repo, image, at + rng.next() * 0.999);
+  }
+
+  /** A manifest GET at `at`, then GETs of the layers `client` does not have, three at a time. */
+  private pullImage(client: number, repo: Repo, image: Image, at: number): void {
+    const rng = this.rng;
     const manifestDuration = this.serviceTime(image.manifestSize);
-    this.emit(this.now, 'GET', client, `v2/${repo.name}/manifests/${image.tag}`, 200, image.manifestSize, manifestDuration);
+    this.emit(at, 'GET', client, `v2/${repo.name}/manifests/${image.tag}`, 200, image.manifestSize, manifestDuration);
     const have = this.pulled[client];
-    const slots = new Array<number>(SYNTH_FIGURES.parallelPulls).fill(this.now + manifestDuration * 1000 + 20 + rng.int(200));
+    const slots = new Array<number>(SYNTH_FIGURES.parallelPulls).fill(at + manifestDuration * 1000 + 20 + rng.int(200));
     for (const layer of image.layers) {
       if (have.has(layer)) continue;
       have.add(layer);

@@ -1,6 +1,6 @@
 /**
  * A trivial loopback HTTP server for benchmarks: answers every request with a fixed body of
- * `argv[2]` bytes (HEAD: headers only), after `argv[3]` ms (default 0: at once; a delay stands in for a
+ * `argv[2]` bytes (HEAD: headers only; a push's POST and PUT are taken, their bodies dropped), after `argv[3]` ms (default 0: at once; a delay stands in for a
  * registry's service time without spending the generator's CPU). Runs in its own process so that its
  * CPU is not the generator's. Prints its port on stdout.
  */
@@ -11,8 +11,14 @@ const body = Buffer.alloc(Number(process.argv[2] ?? 1024), 0x61);
 const delayMs = Number(process.argv[3] ?? 0);
 const server = createServer((req, res) => {
   const answer = (): void => {
-    res.writeHead(200, { 'content-length': body.length, 'content-type': 'application/octet-stream' });
-    res.end(req.method === 'HEAD' ? undefined : body);
+    // Pushes as a registry takes them: POST opens an upload, the PUT that ends it is created.
+    if (req.method === 'POST') res.writeHead(202, { location: `${req.url ?? '/'}upload`, 'content-length': 0 }).end();
+    else if (req.method === 'PUT' || req.method === 'PATCH') res.writeHead(201, { 'content-length': 0 }).end();
+    else {
+      res.writeHead(200, { 'content-length': body.length, 'content-type': 'application/octet-stream' });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    }
+    req.resume();
   };
   if (delayMs > 0) setTimeout(answer, delayMs);
   else answer();

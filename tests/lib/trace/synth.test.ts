@@ -90,3 +90,27 @@ t.test('--max-layer-size caps layer sizes; --gzip output is valid gzip of the sa
   const records = JSON.parse(readFileSync(plain, 'utf8')) as TraceRecord[];
   t.ok(records.every((r) => (r['http.response.written'] as number) <= 1_000_000));
 });
+
+t.test("fleet pulls make the real traces' bursts: dozens of clients GET one manifest in the same millisecond", async (t) => {
+  const dir = t.testdir();
+  const [file] = await writeSynthTrace(dir, { requests: 6000, seed: 5, rate: 200 });
+  const records = JSON.parse(readFileSync(file, 'utf8')) as TraceRecord[];
+  const manifestGets = new Map<string, Set<string>>();
+  for (const r of records) {
+    if (r['http.request.method'] !== 'GET' || !(r['http.request.uri'] as string).includes('/manifests/')) continue;
+    const key = `${r.timestamp as string} ${r['http.request.uri'] as string}`;
+    const clients = manifestGets.get(key) ?? new Set<string>();
+    clients.add(r['http.request.remoteaddr'] as string);
+    manifestGets.set(key, clients);
+  }
+  const bursts = [...manifestGets.values()].filter((clients) => clients.size >= 10);
+  t.ok(bursts.length >= 3, `${bursts.length} milliseconds in which 10 or more clients GET the same manifest`);
+  t.ok(bursts.every((clients) => clients.size <= 60), 'a fleet is at most 60 clients');
+  const perSecond = new Map<number, number>();
+  for (const r of records) {
+    const s = Math.floor(Date.parse(r.timestamp as string) / 1000);
+    perSecond.set(s, (perSecond.get(s) ?? 0) + 1);
+  }
+  const mean = records.length / perSecond.size;
+  t.ok(mean > 100 && mean < 400, `a few hundred requests a second between the bursts at --rate 200 (${mean.toFixed(0)} in the seconds that have any)`);
+});
