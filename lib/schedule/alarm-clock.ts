@@ -91,7 +91,16 @@ export class AlarmClock implements Timers {
     this.thread = new Worker(new URL('./alarm-thread.js', import.meta.url), { workerData: data, transferList: [port2] });
     // The thread holds the process open only while it starts and ends; the port does while an alarm is armed.
     const thread = this.thread;
-    thread.once('exit', () => this.onThreadId?.(undefined));
+    // A thread that fails leaves the clock to the event loop's timers: an armed alarm fires at once
+    // (the engine re-arms), never hangs the replay.
+    thread.on('error', () => undefined);
+    thread.once('exit', () => {
+      this.online = false;
+      this.onThreadId?.(undefined);
+      const fn = this.armed;
+      this.armed = undefined;
+      if (fn !== undefined && !this.closed) this.polling = setImmediate(fn);
+    });
     port1.on('message', (n: number | { threadId: number | undefined }) => {
       if (typeof n !== 'number') {
         this.online = true;
