@@ -3,6 +3,7 @@ import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { Timers } from '../contract/replay.js';
 import type { AlarmThreadData } from './alarm-thread.js';
 import { hrMs } from './hr-clock.js';
+import { REAL_TIMERS } from './real-timers.js';
 
 /** How long before a due time the alarm wakes the engine, which polls the rest. */
 const POLL_MS = 0.25;
@@ -26,7 +27,7 @@ export class AlarmClock implements Timers {
   private polling: NodeJS.Immediate | undefined;
   /** Until the thread is up (it takes tens of ms to start), waits go through the event loop's timers. */
   private online = false;
-  private fallback: NodeJS.Timeout | undefined;
+  private cancelFallback: (() => void) | undefined;
   private closed = false;
   private onThreadId: ((id: number | undefined) => void) | undefined;
   /** The helper thread's kernel id once it has started (undefined off Linux). */
@@ -40,8 +41,8 @@ export class AlarmClock implements Timers {
   at(fn: () => void, at: number): () => void {
     this.cancel();
     const wait = at - performance.now();
-    if (wait <= POLL_MS || this.closed || (!this.online && wait <= 2)) this.polling = setImmediate(fn);
-    else if (!this.online) this.fallback = setTimeout(fn, wait - 1.5);
+    if (wait <= POLL_MS || this.closed) this.polling = setImmediate(fn);
+    else if (!this.online) this.cancelFallback = REAL_TIMERS.at(fn, at);
     else {
       const port = this.start();
       this.armed = fn;
@@ -69,8 +70,8 @@ export class AlarmClock implements Timers {
   private readonly cancel = (): void => {
     if (this.polling !== undefined) clearImmediate(this.polling);
     this.polling = undefined;
-    clearTimeout(this.fallback);
-    this.fallback = undefined;
+    this.cancelFallback?.();
+    this.cancelFallback = undefined;
     if (this.armed === undefined) return;
     this.armed = undefined;
     this.wakeAt[0] = Infinity;

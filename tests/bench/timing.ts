@@ -25,9 +25,9 @@ async function drtp(args: string[], pinTo: number | undefined, cwd: string): Pro
   return stdout;
 }
 
-/** Pins every thread of `pid` to `core`. */
-async function pin(pid: number, core: number): Promise<void> {
-  await exec('taskset', ['-a', '-cp', String(core), String(pid)]);
+/** Pins every thread of `pid` to `cores` (a taskset list). */
+async function pin(pid: number, cores: string): Promise<void> {
+  await exec('taskset', ['-a', '-cp', cores, String(pid)]);
 }
 
 async function trivialServer(): Promise<{ host: string; child: ChildProcess }> {
@@ -126,7 +126,7 @@ export async function runTimingBench(args: string[]): Promise<void> {
     out(`timing: ${requests.toLocaleString('en-US')} requests of a bursty synthetic trace (drtp synth --rate ${rate}: fleet pulls of 10-60 clients in one millisecond), replayed at trace speed through \`drtp run\`, ${runs} runs each`);
     out('  targets: generator lag p99 < 1 ms and max < 10 ms in (a), p99 < 2 ms in (b)');
     for (const s of settings) {
-      await pin(s.pid, s.pinned ? 1 : 0).then(() => (s.pinned ? undefined : exec('taskset', ['-a', '-cp', '0,1', String(s.pid)])));
+      await pin(s.pid, s.pinned ? '1' : '0,1');
       out(` ${s.label}`);
       const file = config(s.host, s.checkSizes);
       for (let run = 1; run <= runs; run++) {
