@@ -20,6 +20,7 @@ import { clientPiece, registryPiece, writeResultRow } from '../lib/stats/result-
 import { RowWriter, type RowPiece } from '../lib/stats/row-writer.js';
 import type { ReplayMaster, ReplayTask, StoppableWorker } from './messages.js';
 import { actorEntry } from './runtime.js';
+import { drtpUserAgent } from '../lib/version.js';
 
 const PROGRESS_MS = 1000;
 /** Requests of the rehearsal (see `rehearse`), and the least time before the start it needs. */
@@ -59,7 +60,7 @@ function replayEngine(port: HttpPort, options: EngineOptions, sink: RowSink | un
  * of Node's stream code, which the replay's client sockets then ran with that mixed type feedback.
  */
 async function rehearse(portOptions: HttpPortOptions, origin: string, wait: boolean, lateMs: number, liveLatency: boolean, deadline: number, timers: AlarmClock | undefined): Promise<void> {
-  const strings = ['/v2/drtp/rehearsal/blobs/sha256:0'];
+  const strings = ['/v2/drtp/rehearsal/blobs/sha256:0', drtpUserAgent()];
   const port = new HttpPort(strings, { ...portOptions, registries: [{ name: origin, origin }], inFlight: 1 });
   const n = REHEARSAL_REQUESTS;
   const segment: Segment = {
@@ -72,6 +73,7 @@ async function rehearse(portOptions: HttpPortOptions, origin: string, wait: bool
     actor: new Uint32Array(n),
     target: new Uint32Array(n),
     repo: new Uint32Array(n),
+    agent: new Uint32Array(n).fill(1),
     rowId: new Uint32Array(n),
   };
   // Rows are formatted, never written: the buffer holds all 16 (under 1 KiB each), so it never flushes.

@@ -16,6 +16,7 @@ import { evaluateThresholds } from '../lib/thresholds/evaluate.js';
 import type { LiveFailure } from '../lib/thresholds/live.js';
 import type { ReplayMaster, ReplayTask, StoppableWorker } from './messages.js';
 import { ActorPool } from './runtime.js';
+import { drtpUserAgent } from '../lib/version.js';
 import { ReplayObservers, type ObserverOptions } from './replay-observers.js';
 
 export type { ReplayProgress } from './replay-observers.js';
@@ -66,6 +67,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
     route: config.clientInfo.route,
     segmentRows: options.segmentRows ?? SEGMENT_ROWS,
     manifestsAsImages: config.warmup.manifests === 'image',
+    ...(config.clientInfo.userAgent === 'traced' ? {} : { userAgent: config.clientInfo.userAgent === 'drtp' ? drtpUserAgent() : config.clientInfo.userAgent }),
     ...(options.clientFilter === undefined ? {} : { keep: options.clientFilter }),
   });
   const active = Array.from({ length: workers }, (_, w) => w).filter((w) => router.rowsOf(w) > 0);
@@ -183,7 +185,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
 function transferables(batch: SegmentBatch): ArrayBuffer[] {
   const s = batch.segment;
   if (s === null) return [];
-  return [s.due, s.op, s.size, s.registry, s.actor, s.target, s.repo, s.rowId].map((a) => a.buffer as ArrayBuffer);
+  return [s.due, s.op, s.size, s.registry, s.actor, s.target, s.repo, s.agent, s.rowId].map((a) => a.buffer as ArrayBuffer);
 }
 
 /** Writes a result row per skipped request (before the workers start appending) and counts them by reason. */

@@ -38,6 +38,8 @@ export const ERROR_CODES = {
   E_SIZE_MISMATCH: 'a registry served other than the warmed size',
   /** A summary or results file given to report or merge is damaged, or not one drtp wrote. */
   E_SUMMARY_FORMAT: 'a summary or results file is damaged or not drtp\'s',
+  /** `client_info.protocol: h2` and a registry that does not offer HTTP/2 over TLS. */
+  E_REGISTRY_PROTOCOL: 'a registry does not speak the HTTP version asked for',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -111,6 +113,7 @@ export function exitStatusFor(code: ErrorCode): number {
     case 'E_DIGEST_MISMATCH':
     case 'E_REGISTRY_REDIRECTS':
     case 'E_SIZE_MISMATCH':
+    case 'E_REGISTRY_PROTOCOL':
       return 3;
     case 'E_IO':
     case 'E_RESOURCE':

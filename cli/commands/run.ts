@@ -61,7 +61,7 @@ export class RunCommand extends TraceCommand {
     // A shard writes its own results next to the others' (a shared volume): merge them with drtp merge.
     const config = { ...loaded, trace: { ...loaded.trace, output: shardPath(loaded.trace.output, shard) } };
     const { stdout, stderr } = this.context;
-    const { output: mapPath, registries } = registryJob(config, this.config, 'run', 'the URI -> digest map warmup wrote');
+    const { output: mapPath, registries } = await registryJob(config, this.config, 'run', 'the URI -> digest map warmup wrote');
     const thresholds = [...config.thresholds, ...commandLineThresholds(this.threshold)];
     const metrics = this.metrics === undefined ? undefined : { ...parseListenAddress(this.metrics, '--metrics'), lingerMs: (numberFlag('--metrics-linger', this.metricsLinger, { min: 0, max: 3600 }) ?? 0) * 1000, onListening: (url: string) => stderr.write(`metrics: ${url}\n`) };
     for (const { threshold, name } of unknownRegistries(thresholds.map((t) => t.threshold), registries.map((r) => r.name))) {

@@ -40,7 +40,7 @@ export class WarmupCommand extends TraceCommand {
     const listen = this.metrics === undefined ? undefined : parseListenAddress(this.metrics, '--metrics');
     const lingerMs = (numberFlag('--metrics-linger', this.metricsLinger, { min: 0, max: 3600 }) ?? 0) * 1000;
     const config = await this.loadConfig(this.config);
-    const { output: mapPath, registries: all } = registryJob(config, this.config, 'warmup', 'where the URI -> digest map goes');
+    const { output: mapPath, registries: all } = await registryJob(config, this.config, 'warmup', 'where the URI -> digest map goes');
     const registries = config.warmup.registries === 'all' ? all : all.slice(0, 1);
     const { stderr, stdout } = this.context;
 

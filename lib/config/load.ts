@@ -120,6 +120,8 @@ export function resolveConfig(raw: RawConfig, file: string): Config {
       ...(raw.client_info?.deadline_ms === undefined ? {} : { deadlineMs: raw.client_info.deadline_ms }),
       verifyDigests: raw.client_info?.verify_digests ?? false,
       checkSizes: raw.client_info?.check_sizes ?? true,
+      protocol: raw.client_info?.protocol ?? 'auto',
+      userAgent: raw.client_info?.user_agent ?? 'traced',
     },
     verbose: raw.verbose ?? false,
     trace: {

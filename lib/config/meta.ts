@@ -52,6 +52,8 @@ export async function runMeta(config: Config, registries: RegistryEndpoint[], ve
     node: process.version,
     host: { name: hostname(), cpus: cpu.length, cpuModel: cpu[0]?.model ?? 'unknown', memoryBytes: totalmem(), platform: `${process.platform}-${process.arch}` },
     config: shown,
+    /** The HTTP version of each registry's requests, as settled for the run. */
+    http: Object.fromEntries(registries.map((r) => [r.name, r.version === 'h2' ? 'HTTP/2' : 'HTTP/1.1'])),
     seed: config.seed,
     traceFiles: await Promise.all(config.trace.files.map(fileFingerprint)),
   };

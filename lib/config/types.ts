@@ -1,4 +1,5 @@
 import type { RegistryEntry } from '../registry/endpoint.js';
+import type { ProtocolSetting } from '../registry/protocol.js';
 import type { LatencyModel, TierLatency } from '../cache/sim-port.js';
 import type { TraceLimit } from '../trace/select.js';
 import type { RegistrySelection } from '../schedule/router.js';
@@ -6,7 +7,7 @@ import type { Threshold } from '../thresholds/expression.js';
 
 /** The configuration as written: the shape schemas/config.schema.json allows (keys as in the file). */
 export interface RawConfig {
-  client_info?: { client_list?: string[]; port?: number; threads?: number; wait?: boolean; route?: boolean; speed?: number; in_flight?: number; late_ms?: number; timeout_ms?: number; deadline_ms?: number; verify_digests?: boolean; check_sizes?: boolean };
+  client_info?: { client_list?: string[]; port?: number; threads?: number; wait?: boolean; route?: boolean; speed?: number; in_flight?: number; late_ms?: number; timeout_ms?: number; deadline_ms?: number; verify_digests?: boolean; check_sizes?: boolean; protocol?: ProtocolSetting; user_agent?: string };
   verbose?: boolean;
   trace?: {
     location?: string;
@@ -29,7 +30,7 @@ export interface RawConfig {
 export interface Config {
   /** Absolute path of the configuration file. */
   file: string;
-  clientInfo: { clientList: string[]; threads: number; wait: boolean; route: boolean; speed: number; inFlight: number; lateMs: number; timeoutMs: number; deadlineMs?: number; verifyDigests: boolean; checkSizes: boolean };
+  clientInfo: { clientList: string[]; threads: number; wait: boolean; route: boolean; speed: number; inFlight: number; lateMs: number; timeoutMs: number; deadlineMs?: number; verifyDigests: boolean; checkSizes: boolean; protocol: ProtocolSetting; userAgent: string };
   verbose: boolean;
   trace: {
     /** Absolute paths, in the order given. */

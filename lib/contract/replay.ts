@@ -6,8 +6,8 @@
 /**
  * A run of consecutive rows of one worker's share, in due order. Shares arrive in segments so that a
  * worker holds a window of its share, not all of it: a trace of tens of millions of requests replays
- * in bounded memory. `target`, `repo` and `rowId` are for the port and the results; the engine does
- * not read them.
+ * in bounded memory. `target`, `repo`, `agent` and `rowId` are for the port and the results; the engine
+ * does not read them.
  */
 export interface Segment {
   length: number;
@@ -19,6 +19,8 @@ export interface Segment {
   actor: Uint32Array;
   target: Uint32Array;
   repo: Uint32Array;
+  /** The User-Agent to send, as a string id ('' : none). */
+  agent: Uint32Array;
   rowId: Uint32Array;
 }
 

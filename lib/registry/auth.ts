@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import { DrtpError } from '../errors.js';
 import type { Credentials } from './endpoint.js';
 import { transportError } from './errors.js';
+import { drtpUserAgent } from '../version.js';
 
 /** A parsed `WWW-Authenticate` challenge. */
 export interface Challenge {
@@ -83,7 +84,7 @@ export class Authenticator {
     if (challenge.params.service !== undefined) url.searchParams.set('service', challenge.params.service);
     const wanted = scope === '' ? challenge.params.scope : scope;
     if (wanted) url.searchParams.set('scope', wanted);
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { 'user-agent': drtpUserAgent() };
     if (this.credentials !== undefined) headers.authorization = this.basicHeader();
     let res: Dispatcher.ResponseData;
     try {

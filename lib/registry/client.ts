@@ -8,6 +8,8 @@ import type { BlobContent } from './content.js';
 import type { RegistryEndpoint } from './endpoint.js';
 import { httpError, transportError, unsendablePath } from './errors.js';
 import { deadlineError, interruptedError } from './deadline.js';
+import { dialFactory, tlsOptions } from './dial.js';
+import { drtpUserAgent } from '../version.js';
 
 export interface ClientOptions {
   /** Connections in the pool. */
@@ -37,10 +39,12 @@ const DEFAULTS: Required<ClientOptions> = {
 };
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-/** Bounds of one push: its whole deadline, and a signal that cuts it off (a stop). */
+/** Bounds of one push: its whole deadline, and a signal that cuts it off (a stop); and who it says it is. */
 export interface PushLimits {
   deadlineMs?: number;
   signal?: AbortSignal;
+  /** The User-Agent of its requests (default drtp's; '' sends none): a replayed push sends its record's. */
+  userAgent?: string;
 }
 
 interface Call {
@@ -52,6 +56,8 @@ interface Call {
   body?: Dispatcher.DispatchOptions['body'];
   /** A body that cannot be sent twice: no retry after a 401. */
   once?: boolean;
+  /** Default drtp's own; '' sends none. */
+  userAgent?: string;
 }
 
 /** A client's options for a job's timeout (`client_info.timeout_ms`): connecting gets at most 10 s of it. */
@@ -74,13 +80,12 @@ export class RegistryClient {
     options: ClientOptions = {},
   ) {
     this.options = { ...DEFAULTS, ...options };
-    const connect = {
-      timeout: this.options.connectTimeoutMs,
-      ...(endpoint.tls?.ca === undefined ? {} : { ca: endpoint.tls.ca }),
-      ...(endpoint.tls?.insecure ? { rejectUnauthorized: false } : {}),
-    };
+    const connect = { timeout: this.options.connectTimeoutMs, ...tlsOptions(endpoint) };
     const timeouts = { headersTimeout: this.options.headersTimeoutMs, bodyTimeout: this.options.bodyIdleTimeoutMs };
-    this.pool = new Pool(endpoint.origin, { connections: this.options.connections, connect, ...timeouts });
+    // Over HTTP/2 one connection carries them all, as streams (a Go client's one connection per host).
+    const h2 = endpoint.version === 'h2';
+    const dialOptions = { connectTimeoutMs: this.options.connectTimeoutMs, headersTimeoutMs: this.options.headersTimeoutMs, bodyTimeoutMs: this.options.bodyIdleTimeoutMs, streams: this.options.connections };
+    this.pool = new Pool(endpoint.origin, { connections: h2 ? 1 : this.options.connections, factory: dialFactory(endpoint, dialOptions) });
     // Token realms and redirect targets are other origins.
     this.agent = new Agent({ connect, ...timeouts });
     this.auth = new Authenticator(endpoint.credentials, this.agent);
@@ -141,7 +146,7 @@ export class RegistryClient {
     const signals = [deadline, limits.signal].filter((s): s is AbortSignal => s !== undefined);
     const signal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals);
     try {
-      return await this.push(repo, content, what, signal);
+      return await this.push(repo, content, what, signal, limits.userAgent);
     } catch (err) {
       if (deadline?.aborted === true) throw deadlineError(what, limits.deadlineMs as number);
       if (limits.signal?.aborted === true) throw interruptedError(what);
@@ -149,14 +154,14 @@ export class RegistryClient {
     }
   }
 
-  private async push(repo: string, content: BlobContent, what: string, signal: AbortSignal | undefined): Promise<string> {
+  private async push(repo: string, content: BlobContent, what: string, signal: AbortSignal | undefined, userAgent: string | undefined): Promise<string> {
     const scope = pushScope(repo);
-    let location = await this.startUpload(repo, scope, signal);
+    let location = await this.startUpload(repo, scope, signal, userAgent);
     let digest: string;
     if (content.size <= this.options.monolithicMaxBytes) {
       const body = Buffer.concat([...content.chunks()]);
       digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
-      const res = await this.call({ method: 'PUT', path: withDigest(location, digest), scope, body, headers: octets(body.length), once: true, signal });
+      const res = await this.call({ method: 'PUT', path: withDigest(location, digest), scope, body, headers: octets(body.length), once: true, signal, userAgent });
       const text = await res.body.text();
       if (res.statusCode !== 201) throw httpError(res.statusCode, what, text);
       return digest;
@@ -168,12 +173,12 @@ export class RegistryClient {
         yield chunk;
       }
     };
-    const patch = await this.call({ method: 'PATCH', path: location, scope, body: Readable.from(stream(), { objectMode: false }), headers: { 'content-type': 'application/octet-stream' }, once: true, signal });
+    const patch = await this.call({ method: 'PATCH', path: location, scope, body: Readable.from(stream(), { objectMode: false }), headers: { 'content-type': 'application/octet-stream' }, once: true, signal, userAgent });
     const patchText = await patch.body.text();
     if (patch.statusCode !== 202) throw httpError(patch.statusCode, what, patchText);
     location = this.relative(String(patch.headers.location ?? location));
     digest = `sha256:${hash.digest('hex')}`;
-    const put = await this.call({ method: 'PUT', path: withDigest(location, digest), scope, headers: octets(0), once: true, signal });
+    const put = await this.call({ method: 'PUT', path: withDigest(location, digest), scope, headers: octets(0), once: true, signal, userAgent });
     const putText = await put.body.text();
     if (put.statusCode !== 201) throw httpError(put.statusCode, what, putText);
     return digest;
@@ -199,9 +204,9 @@ export class RegistryClient {
     await Promise.all([this.pool.close(), this.agent.close()]);
   }
 
-  private async startUpload(repo: string, scope: string, signal: AbortSignal | undefined): Promise<string> {
+  private async startUpload(repo: string, scope: string, signal: AbortSignal | undefined, userAgent: string | undefined): Promise<string> {
     const path = `/v2/${repo}/blobs/uploads/`;
-    const res = await this.call({ method: 'POST', path, scope, headers: octets(0), signal });
+    const res = await this.call({ method: 'POST', path, scope, headers: octets(0), signal, userAgent });
     const text = await res.body.text();
     if (res.statusCode !== 202 || res.headers.location === undefined) throw httpError(res.statusCode, `POST ${this.endpoint.name}${path}`, text);
     return this.relative(String(res.headers.location));
@@ -220,7 +225,8 @@ export class RegistryClient {
     if (unsendable !== undefined) throw new DrtpError('E_INVALID_REQUEST', `${c.method} ${this.endpoint.name}: ${unsendable}`);
     const what = `${c.method} ${this.endpoint.name}${c.path}`;
     for (let attempt = 0; ; attempt++) {
-      const headers: Record<string, string> = { ...c.headers };
+      const userAgent = c.userAgent ?? drtpUserAgent();
+      const headers: Record<string, string> = { ...(userAgent === '' ? {} : { 'user-agent': userAgent }), ...c.headers };
       const authorization = this.auth.header(c.scope);
       if (authorization !== undefined) headers.authorization = authorization;
       let res: Dispatcher.ResponseData;
@@ -240,7 +246,7 @@ export class RegistryClient {
   /** Follows a pull redirect; the registry's Authorization goes only to the registry's own origin. */
   private async followRedirect(location: string, repo: string, from: string): Promise<Dispatcher.ResponseData> {
     const url = new URL(location, this.endpoint.origin);
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { 'user-agent': drtpUserAgent() };
     if (url.origin === this.endpoint.origin) {
       const authorization = this.auth.header(pullScope(repo));
       if (authorization !== undefined) headers.authorization = authorization;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { DrtpError } from '../errors.js';
+import type { HttpVersion } from './protocol.js';
 
 /** A registry entry of the configuration: `host:port`, a URL, or an object with credentials and TLS. */
 export type RegistryEntry =
@@ -31,6 +32,8 @@ export interface RegistryEndpoint {
   origin: string;
   credentials?: Credentials;
   tls?: { ca?: string; insecure?: boolean };
+  /** The HTTP version requests go out as, once a job has settled it (lib/registry/protocol.ts); default h1. */
+  version?: HttpVersion;
 }
 
 /** A URL with any `user:password@` it carries hidden, for messages. */

@@ -1,6 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
-import type { Client as UndiciClient, Dispatcher } from 'undici';
-import { Agent, Client } from './undici.js';
+import type { Dispatcher } from 'undici';
+import { Agent } from './undici.js';
+import { dial } from './dial.js';
 import type { CompletionSink, Failure, RegistryPort, Segment } from '../contract/replay.js';
 import { isHead, isRead, Op } from '../contract/ops.js';
 import { OCI_MANIFEST } from './image-manifest.js';
@@ -46,7 +47,13 @@ export class HttpPort implements RegistryPort {
   private readonly free = new Stack<ReadHandler>();
   /** Pull scope per repository string id, built once. */
   private readonly scopes: string[] = [];
-  private readonly optionsCache: (Dispatcher.DispatchOptions | undefined)[] = [];
+  /** User-Agent headers by the agent's string id, made once each. */
+  private readonly headersByAgent: (string[] | undefined)[] = [];
+  /**
+   * The options of the read being sent, reused: an undici Client copies them into its request before
+   * dispatch returns (an Agent or Pool may queue them, so those get their own).
+   */
+  private readonly sending: Dispatcher.DispatchOptions = { method: 'GET', path: '/' };
   /** Reads in flight, each at its `activeIndex`, swept for deadlines by one timer. */
   private readonly active: ReadHandler[] = [];
   private readonly sweeper: NodeJS.Timeout;
@@ -79,9 +86,9 @@ export class HttpPort implements RegistryPort {
       const target = segment.target[index];
       const warmed = this.warmedSizes[target] ?? NaN;
       const checked = this.options.checkSizes !== false && (op === Op.GET_BLOB || (op === Op.GET_MANIFEST && this.options.manifestsAsImages !== true)) && warmed >= 0;
-      this.read(row, op, segment.registry[index], segment.actor[index], target, segment.repo[index], engine, false, deadlineAt, 0, checked ? warmed : -1);
+      this.read(row, op, segment.registry[index], segment.actor[index], target, segment.repo[index], segment.agent[index], engine, false, deadlineAt, 0, checked ? warmed : -1);
     }
-    else this.push(row, segment.registry[index], segment.target[index], segment.repo[index], segment.size[index], engine, deadlineAt);
+    else this.push(row, segment.registry[index], segment.target[index], segment.repo[index], segment.agent[index], segment.size[index], engine, deadlineAt);
   }
 
   /** Cuts off every request in flight (each completes as failed, `E_INTERRUPTED`): the end of a stop's grace. */
@@ -100,40 +107,44 @@ export class HttpPort implements RegistryPort {
     let connections = this.connections[index];
     if (connections === undefined) {
       const endpoint = this.options.registries[registry];
-      const options: UndiciClient.Options = {
-        connect: {
-          timeout: this.options.connectTimeoutMs,
-          ...(endpoint.tls?.ca === undefined ? {} : { ca: endpoint.tls.ca }),
-          ...(endpoint.tls?.insecure ? { rejectUnauthorized: false } : {}),
-        },
-        headersTimeout: this.options.timeoutMs,
-        bodyTimeout: this.options.timeoutMs,
-      };
-      connections = this.connections[index] = new ActorConnections(this.options.inFlight, () => new Client(endpoint.origin, options));
+      const { inFlight, connectTimeoutMs, timeoutMs } = this.options;
+      const dialOptions = { connectTimeoutMs, headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs, streams: inFlight };
+      // Over HTTP/2 an actor's requests in flight are streams on its one connection, as a Go client's are.
+      const size = endpoint.version === 'h2' ? 1 : inFlight;
+      connections = this.connections[index] = new ActorConnections(size, () => dial(endpoint, dialOptions));
     }
     return connections;
   }
 
-  private read(row: number, op: number, registry: number, actor: number, target: number, repo: number, engine: CompletionSink, retried: boolean, deadlineAt: number, redirects: number, expectedBytes: number): void {
+  private read(row: number, op: number, registry: number, actor: number, target: number, repo: number, agent: number, engine: CompletionSink, retried: boolean, deadlineAt: number, redirects: number, expectedBytes: number): void {
     const authorization = this.auth[registry].header(this.scopes[repo] ?? this.scope(repo));
     const manifest = this.options.manifestsAsImages === true && (op === Op.GET_MANIFEST || op === Op.HEAD_MANIFEST);
-    let options: Dispatcher.DispatchOptions;
-    if (manifest || authorization !== undefined) {
-      const headers = { ...(manifest ? { accept: OCI_MANIFEST } : {}), ...(authorization === undefined ? {} : { authorization }) };
-      options = { method: isHead(op) ? 'HEAD' : 'GET', path: this.strings[target], headers };
-    } else options = this.plainOptions(target, isHead(op));
+    const sending = this.sending;
+    sending.method = isHead(op) ? 'HEAD' : 'GET';
+    sending.path = this.strings[target];
+    sending.headers = manifest || authorization !== undefined ? this.headersWith(agent, manifest, authorization) : this.agentHeaders(agent);
     const connection = this.connectionsOf(actor, registry).acquire();
-    const handler = this.handler(row, op, registry, actor, target, repo, engine, retried, deadlineAt, redirects, expectedBytes, connection);
+    const handler = this.handler(row, op, registry, actor, target, repo, agent, engine, retried, deadlineAt, redirects, expectedBytes, connection);
     handler.sentAuthorization = authorization;
-    dispatchOrFail(connection.client, options, handler);
+    dispatchOrFail(connection.client, sending, handler);
   }
 
-  /** Options of an unauthenticated read, made once per path and method: undici does not modify them. */
-  private plainOptions(target: number, head: boolean): Dispatcher.DispatchOptions {
-    const key = target * 2 + (head ? 1 : 0);
-    let options = this.optionsCache[key];
-    if (options === undefined) options = this.optionsCache[key] = { method: head ? 'HEAD' : 'GET', path: this.strings[target] };
-    return options;
+  /** The headers of a plain read by the agent `agent` (a string id), made once per agent. */
+  private agentHeaders(agent: number): string[] {
+    let headers = this.headersByAgent[agent];
+    if (headers === undefined) {
+      const ua = this.strings[agent];
+      headers = this.headersByAgent[agent] = ua === '' ? [] : ['user-agent', ua];
+    }
+    return headers;
+  }
+
+  /** The headers of a read that also sends an Accept for image manifests or an Authorization. */
+  private headersWith(agent: number, manifest: boolean, authorization: string | undefined): string[] {
+    const headers = [...this.agentHeaders(agent)];
+    if (manifest) headers.push('accept', OCI_MANIFEST);
+    if (authorization !== undefined) headers.push('authorization', authorization);
+    return headers;
   }
 
   private scope(repo: number): string {
@@ -141,9 +152,9 @@ export class HttpPort implements RegistryPort {
   }
 
   /** A handler from the free list: handlers are reused, one per request in flight. */
-  private handler(row: number, op: number, registry: number, actor: number, target: number, repo: number, engine: CompletionSink, retried: boolean, deadlineAt: number, redirects: number, expectedBytes: number, connection?: Connection): ReadHandler {
+  private handler(row: number, op: number, registry: number, actor: number, target: number, repo: number, agent: number, engine: CompletionSink, retried: boolean, deadlineAt: number, redirects: number, expectedBytes: number, connection?: Connection): ReadHandler {
     const handler = this.free.pop() ?? new ReadHandler(this);
-    handler.reset(row, op, registry, actor, target, repo, engine, retried, deadlineAt, redirects, expectedBytes, connection);
+    handler.reset(row, op, registry, actor, target, repo, agent, engine, retried, deadlineAt, redirects, expectedBytes, connection);
     if (this.options.verifyDigests === true && op === Op.GET_BLOB) handler.hash = createHash('sha256');
     handler.activeIndex = this.active.length;
     this.active.push(handler);
@@ -193,11 +204,11 @@ export class HttpPort implements RegistryPort {
    * a redirect to follow. Returns true when it took the request over.
    */
   intercept(h: ReadHandler, status: number, rawHeaders: Buffer[] | string[]): boolean {
-    const { row, op, registry, actor, target, repo, engine, retried, sentAuthorization, deadlineAt, redirects, expectedBytes } = h;
+    const { row, op, registry, actor, target, repo, agent, engine, retried, sentAuthorization, deadlineAt, redirects, expectedBytes } = h;
     if (status === 401 && !retried) {
       const scope = this.scopes[repo] ?? this.scope(repo);
       void this.auth[registry].onUnauthorized(rawHeader(rawHeaders, 'www-authenticate'), scope, this.options.registries[registry].name, sentAuthorization).then(
-        (retry) => (retry ? this.read(row, op, registry, actor, target, repo, engine, true, deadlineAt, redirects, expectedBytes) : engine.complete(row, 401, 0, null)),
+        (retry) => (retry ? this.read(row, op, registry, actor, target, repo, agent, engine, true, deadlineAt, redirects, expectedBytes) : engine.complete(row, 401, 0, null)),
         (err: unknown) => engine.complete(row, statusOf(err), 0, failureOf(err, `GET ${this.strings[target]}`)),
       );
       return true;
@@ -210,15 +221,15 @@ export class HttpPort implements RegistryPort {
     }
     // A blob served from elsewhere (S3 and the like): follow without the registry's Authorization.
     const url = new URL(location, this.options.registries[registry].origin);
-    dispatchOrFail(this.agent, { origin: url.origin, path: `${url.pathname}${url.search}`, method: 'GET' }, this.handler(row, op, registry, actor, target, repo, engine, true, deadlineAt, redirects + 1, expectedBytes));
+    dispatchOrFail(this.agent, { origin: url.origin, path: `${url.pathname}${url.search}`, method: 'GET', headers: this.agentHeaders(agent) }, this.handler(row, op, registry, actor, target, repo, agent, engine, true, deadlineAt, redirects + 1, expectedBytes));
     return true;
   }
 
-  private push(row: number, registry: number, target: number, repo: number, size: number, engine: CompletionSink, deadlineAt: number): void {
+  private push(row: number, registry: number, target: number, repo: number, agent: number, size: number, engine: CompletionSink, deadlineAt: number): void {
     const uri = this.strings[target];
     // Seeded apart from warmup's content for the same URI: re-uploading a blob that GETs are reading
     // at that moment makes docker-registry answer some of those GETs with 500.
-    const limits = { deadlineMs: deadlineAt - engine.clock(), signal: this.stopping.signal };
+    const limits = { deadlineMs: deadlineAt - engine.clock(), signal: this.stopping.signal, userAgent: this.strings[agent] };
     this.clients[registry].pushBlob(this.strings[repo], generatedContent(`put:${uri}`, size, this.options.random), limits).then(
       () => engine.complete(row, 201, size, null),
       (err: unknown) => engine.complete(row, statusOf(err), 0, failureOf(err, `PUT ${uri}`)),
@@ -271,6 +282,7 @@ class ReadHandler {
   actor = 0;
   target = 0;
   repo = 0;
+  agent = 0;
   engine!: CompletionSink;
   retried = false;
   /** The connection carrying the request (none when a redirect took it elsewhere). */
@@ -298,7 +310,7 @@ class ReadHandler {
 
   constructor(private readonly port: HttpPort) {}
 
-  reset(row: number, op: number, registry: number, actor: number, target: number, repo: number, engine: CompletionSink, retried: boolean, deadlineAt: number, redirects: number, expectedBytes: number, connection: Connection | undefined): void {
+  reset(row: number, op: number, registry: number, actor: number, target: number, repo: number, agent: number, engine: CompletionSink, retried: boolean, deadlineAt: number, redirects: number, expectedBytes: number, connection: Connection | undefined): void {
     this.connection = connection;
     this.expectedBytes = expectedBytes;
     this.hash = undefined;
@@ -314,6 +326,7 @@ class ReadHandler {
     this.actor = actor;
     this.target = target;
     this.repo = repo;
+    this.agent = agent;
     this.engine = engine;
     this.retried = retried;
     this.status = 0;

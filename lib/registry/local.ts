@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { closeSync, openSync, rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,8 @@ export interface LocalRegistry {
   pid: number;
   /** The registry's storage directory. */
   root: string;
+  /** With `accessLog`: the file the registry writes a combined-format line per request into. */
+  accessLog?: string;
   /** Stops the registry by its PID and deletes its storage. */
   stop(): Promise<void>;
 }
@@ -31,6 +33,8 @@ export interface LocalRegistryOptions {
   htpasswd?: string;
   /** Require tokens from this realm, signed by the key of `rootCertBundle`. */
   token?: { realm: string; service: string; issuer: string; rootCertBundle: string };
+  /** Keep the registry's access log (a line per request: method, path, HTTP version, status, User-Agent). */
+  accessLog?: boolean;
 }
 
 /**
@@ -59,9 +63,9 @@ async function startOnce(options: LocalRegistryOptions): Promise<LocalRegistry> 
     [
       'version: 0.1',
       'log:',
-      '  level: error',
+      `  level: ${options.accessLog === true ? 'info' : 'error'}`,
       '  accesslog:',
-      '    disabled: true',
+      `    disabled: ${options.accessLog !== true}`,
       'storage:',
       '  filesystem:',
       `    rootdirectory: ${root}`,
@@ -79,7 +83,11 @@ async function startOnce(options: LocalRegistryOptions): Promise<LocalRegistry> 
     ].join('\n'),
   );
   const binary = options.binary ?? 'docker-registry';
-  const child = spawn(binary, ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // The access log goes to the registry's stdout.
+  const accessLog = join(dir, 'access.log');
+  const logFd = options.accessLog === true ? openSync(accessLog, 'w') : 'ignore';
+  const child = spawn(binary, ['serve', config], { stdio: ['ignore', logFd, 'pipe'] });
+  if (typeof logFd === 'number') closeSync(logFd);
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     if (stderr.length < 8192) stderr += chunk;
@@ -113,7 +121,7 @@ async function startOnce(options: LocalRegistryOptions): Promise<LocalRegistry> 
     const why = ready instanceof Error ? `${binary}: ${ready.message} (is docker-registry installed? apt-get install -y docker-registry)` : `exited: ${stderr.trim()}`;
     throw new DrtpError('E_REGISTRY_CONNECT', `cannot start a local registry: ${why}`);
   }
-  return { host: `127.0.0.1:${port}`, url, port, pid: child.pid as number, root, stop };
+  return { host: `127.0.0.1:${port}`, url, port, pid: child.pid as number, root, stop, ...(options.accessLog === true ? { accessLog } : {}) };
 }
 
 function authLines(options: LocalRegistryOptions): string[] {

@@ -1,6 +1,6 @@
 /**
  * The undici dispatchers drtp's client workers use (Client, Pool, Agent, with the request API on
- * their prototype), loaded without the rest of the package. undici's entry module loads everything it
+ * their prototype, and the connector they dial with), loaded without the rest of the package. undici's entry module loads everything it
  * offers (fetch, WebSocket, caches, mocks, proxies): every worker would pay for it at start-up, and its
  * larger heap pushed large bodies' socket buffers into full collections (docs/performance.md).
  *
@@ -15,6 +15,7 @@ interface Dispatchers {
   Agent: typeof Undici.Agent;
   Client: typeof Undici.Client;
   Pool: typeof Undici.Pool;
+  buildConnector: typeof Undici.buildConnector;
 }
 
 function load(): Dispatchers {
@@ -27,6 +28,7 @@ function load(): Dispatchers {
       Agent: require('undici/lib/dispatcher/agent.js') as typeof Undici.Agent,
       Client: require('undici/lib/dispatcher/client.js') as typeof Undici.Client,
       Pool: require('undici/lib/dispatcher/pool.js') as typeof Undici.Pool,
+      buildConnector: require('undici/lib/core/connect.js') as typeof Undici.buildConnector,
     };
   } catch {
     return require('undici') as typeof Undici;
@@ -41,3 +43,4 @@ export const Client = dispatchers.Client;
 export type Client = Undici.Client;
 export const Pool = dispatchers.Pool;
 export type Pool = Undici.Pool;
+export const buildConnector = dispatchers.buildConnector;

@@ -31,6 +31,8 @@ export interface RouterOptions {
   manifestsAsImages: boolean;
   /** Replay only these clients (a shard); default all. */
   keep?: (client: string) => boolean;
+  /** The User-Agent every request carries; default each record's own (`client_info.user_agent: traced`). */
+  userAgent?: string;
 }
 
 /** What a worker receives: its next segment (null at the end) and the strings and actors it brings. */
@@ -62,6 +64,8 @@ interface WorkerState {
   ids: Map<number, number>;
   /** String ids of the repositories sent to the worker, by their ids in the trace's pool. */
   repoIds: Map<number, number>;
+  /** String ids of the user agents sent to the worker, by their ids in the trace's pool (-1: not yet). */
+  agentIds: Int32Array;
 }
 
 /**
@@ -165,7 +169,7 @@ export class ReplayRouter {
     this.workerOf = new Int32Array(keys).fill(-1);
     this.localOf = new Int32Array(keys);
     this.ring = options.selection === 'hash' ? new HashRing(options.registries) : undefined;
-    this.workers = Array.from({ length: Math.max(1, options.workers) }, () => ({ cursor: 0, nth: 0, rows: 0, actorNames: [], actorsSent: 0, strings: [], warmedSizes: [], stringsSent: 0, ids: new Map(), repoIds: new Map() }));
+    this.workers = Array.from({ length: Math.max(1, options.workers) }, () => ({ cursor: 0, nth: 0, rows: 0, actorNames: [], actorsSent: 0, strings: [], warmedSizes: [], stringsSent: 0, ids: new Map(), repoIds: new Map(), agentIds: new Int32Array(options.userAgent === undefined ? table.pools.agents.size : 1).fill(-1) }));
     // Place every actor and count each worker's rows now, so that empty workers are never started.
     const placement = new HashRing(this.workers.length);
     let nth = 0;
@@ -226,6 +230,7 @@ export class ReplayRouter {
       actor: Uint32Array.from(actors),
       target: new Uint32Array(m),
       repo: new Uint32Array(m),
+      agent: new Uint32Array(m),
       rowId: Uint32Array.from(rows),
     };
     /** The id of `value` in the worker's string table, added now (the worker appends it on arrival). */
@@ -238,8 +243,10 @@ export class ReplayRouter {
       w.ids.set(key, id);
       return id;
     };
-    const { method, kind, repo, size } = table.columns;
+    const { method, kind, repo, size, agent } = table.columns;
     const repos = table.pools.repos;
+    const agents = table.pools.agents;
+    const fixedAgent = options.userAgent;
     const digests = this.digests.length + 1;
     for (let j = 0; j < m; j++) {
       const i = rows[j];
@@ -251,6 +258,10 @@ export class ReplayRouter {
       let repoId = w.repoIds.get(r);
       if (repoId === undefined) w.repoIds.set(r, (repoId = add(repos.get(r))));
       seg.repo[j] = repoId;
+      const a = fixedAgent === undefined ? agent[i] : 0;
+      let agentId = w.agentIds[a];
+      if (agentId < 0) w.agentIds[a] = agentId = add(fixedAgent ?? agents.get(a));
+      seg.agent[j] = agentId;
       const d = this.kind[i];
       if (d >= 0) {
         // Manifests are read as blobs (warmup pushed them as blobs, as the original did), unless warmup

@@ -4,7 +4,7 @@ import { DrtpError } from '../errors.js';
 import { AtomicFile } from '../fsutil/atomic.js';
 import { ioError } from '../fsutil/io-error.js';
 import { StringPool } from './string-pool.js';
-import { COLUMN_NAMES, COLUMN_TYPES, TraceTable, type ColumnName, type TraceColumns, type TracePools } from './table.js';
+import { COLUMN_NAMES, COLUMN_TYPES, POOL_NAMES, TraceTable, type ColumnName, type PoolName, type TraceColumns, type TracePools } from './table.js';
 
 /**
  * The .drtp file: a TraceTable as it lies in memory, so loading it is one read plus typed-array views.
@@ -12,8 +12,9 @@ import { COLUMN_NAMES, COLUMN_TYPES, TraceTable, type ColumnName, type TraceColu
  *   every column, then each pool's UTF-8 bytes and its offsets. Little-endian (refused elsewhere).
  */
 const MAGIC = Buffer.from('DRTPTBL\0', 'latin1');
-export const TABLE_FORMAT_VERSION = 1;
-const POOL_NAMES = ['repos', 'objects', 'clients'] as const;
+export const TABLE_FORMAT_VERSION = 2;
+/** Version 1 had no user agents: its tables read as if no record had one. */
+const READABLE_VERSIONS = [1, 2];
 
 interface Section {
   offset: number;
@@ -23,7 +24,7 @@ interface Section {
 interface Header {
   length: number;
   columns: Record<ColumnName, Section>;
-  pools: Record<(typeof POOL_NAMES)[number], { bytes: Section; offsets: Section }>;
+  pools: Record<PoolName, { bytes: Section; offsets: Section }>;
   /** Free-form facts about how the table was made (source files, counts). */
   meta: Record<string, unknown>;
 }
@@ -88,8 +89,8 @@ export async function readTable(path: string): Promise<LoadedTable> {
   const bad = (why: string): DrtpError => new DrtpError('E_TABLE_FORMAT', `${why}: not a drtp table file, or a damaged one`, { file: path });
   if (buf.length < MAGIC.length + 8 || !buf.subarray(0, MAGIC.length).equals(MAGIC)) throw bad('wrong magic bytes');
   const version = buf.readUInt32LE(MAGIC.length);
-  if (version !== TABLE_FORMAT_VERSION) {
-    throw new DrtpError('E_TABLE_FORMAT', `table format version ${version}, this drtp reads ${TABLE_FORMAT_VERSION}: re-run drtp import`, { file: path });
+  if (!READABLE_VERSIONS.includes(version)) {
+    throw new DrtpError('E_TABLE_FORMAT', `table format version ${version}, this drtp reads ${READABLE_VERSIONS.join(' and ')}: re-run drtp import`, { file: path });
   }
   const headerLength = buf.readUInt32LE(MAGIC.length + 4);
   const dataStart = MAGIC.length + 8 + headerLength;
@@ -108,14 +109,21 @@ export async function readTable(path: string): Promise<LoadedTable> {
   const columns = {} as Record<ColumnName, TraceColumns[ColumnName]>;
   for (const name of COLUMN_NAMES) {
     const Type = COLUMN_TYPES[name];
-    const width = Type.BYTES_PER_ELEMENT;
-    columns[name] = view(header.columns[name], Type, width);
+    if (name === 'agent' && version === 1) {
+      columns[name] = new Type(new ArrayBuffer(header.length * Type.BYTES_PER_ELEMENT));
+      continue;
+    }
+    const section = header.columns[name];
+    if (section === undefined) throw bad(`column ${name} is missing`);
+    columns[name] = view(section, Type, Type.BYTES_PER_ELEMENT);
     if (columns[name].length !== header.length) throw bad(`column ${name} has the wrong length`);
   }
-  const pools = {} as Record<keyof TracePools, StringPool>;
+  const pools = {} as TracePools;
   for (const name of POOL_NAMES) {
     const p = header.pools[name];
-    pools[name] = new StringPool(view(p.bytes, Uint8Array, 1), view(p.offsets, Uint32Array, 4));
+    if (name === 'agents' && version === 1) pools[name] = StringPool.withEmptyOnly();
+    else if (p === undefined) throw bad(`pool ${name} is missing`);
+    else pools[name] = new StringPool(view(p.bytes, Uint8Array, 1), view(p.offsets, Uint32Array, 4));
   }
   return { table: new TraceTable(header.length, columns as TraceColumns, pools), meta: header.meta };
 }

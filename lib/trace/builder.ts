@@ -7,6 +7,7 @@ const V2 = [0x76, 0x32, 0x2f]; // "v2/"
 const BLOBS = Buffer.from('/blobs/');
 const MANIFESTS = Buffer.from('/manifests/');
 const encoder = new TextEncoder();
+const EMPTY = new Uint8Array(0);
 
 /**
  * Appends requests to growable typed-array columns and interns their ids. It takes the URI as a byte
@@ -19,8 +20,11 @@ export class TraceTableBuilder {
   readonly repos = new ByteInterner();
   readonly objects = new ByteInterner();
   readonly clients = new ByteInterner();
+  /** User agents; id 0 is the empty one, of records that have none. */
+  readonly agents = new ByteInterner();
 
   constructor(initialCapacity = 1 << 16) {
+    this.agents.intern(EMPTY, 0, 0);
     this.capacity = initialCapacity;
     this.cols = {
       time: new Float64Array(initialCapacity),
@@ -29,6 +33,7 @@ export class TraceTableBuilder {
       repo: new Uint32Array(initialCapacity),
       object: new Uint32Array(initialCapacity),
       client: new Uint32Array(initialCapacity),
+      agent: new Uint32Array(initialCapacity),
       status: new Uint16Array(initialCapacity),
       method: new Uint8Array(initialCapacity),
       kind: new Uint8Array(initialCapacity),
@@ -36,8 +41,9 @@ export class TraceTableBuilder {
   }
 
   /**
-   * Adds one request whose URI is `uriBuf[uriStart, uriEnd)` and client `clientBuf[clientStart, clientEnd)`.
-   * A leading `/` of the URI is dropped so that `/v2/...` and `v2/...` name the same object.
+   * Adds one request whose URI is `uriBuf[uriStart, uriEnd)`, client `clientBuf[clientStart, clientEnd)`
+   * and user agent `agentBuf[agentStart, agentEnd)`. A leading `/` of the URI is dropped so that
+   * `/v2/...` and `v2/...` name the same object.
    */
   add(
     time: number,
@@ -51,6 +57,9 @@ export class TraceTableBuilder {
     size: number,
     duration: number,
     status: number,
+    agentBuf: Uint8Array = EMPTY,
+    agentStart = 0,
+    agentEnd = 0,
   ): void {
     if (this.length === this.capacity) this.grow();
     const i = this.length++;
@@ -61,19 +70,21 @@ export class TraceTableBuilder {
     c.duration[i] = duration;
     c.status[i] = status;
     c.client[i] = this.clients.intern(clientBuf, clientStart, clientEnd);
+    c.agent[i] = agentStart === agentEnd ? 0 : this.agents.intern(agentBuf, agentStart, agentEnd);
     if (uriBuf[uriStart] === 0x2f) uriStart++;
     this.classify(i, uriBuf, uriStart, uriEnd);
   }
 
   /** Same as {@link add}, from strings: for merging tables and for tests. */
-  addStrings(time: number, method: MethodCode, uri: string, client: string, size: number, duration: number, status: number): void {
+  addStrings(time: number, method: MethodCode, uri: string, client: string, size: number, duration: number, status: number, agent = ''): void {
     const u = encoder.encode(uri);
     const cl = encoder.encode(client);
-    this.add(time, method, u, 0, u.length, cl, 0, cl.length, size, duration, status);
+    const a = encoder.encode(agent);
+    this.add(time, method, u, 0, u.length, cl, 0, cl.length, size, duration, status, a, 0, a.length);
   }
 
   /** Adds a row whose ids are already interned in this builder's pools. */
-  addInterned(time: number, method: MethodCode, kind: KindCode, repo: number, object: number, client: number, size: number, duration: number, status: number): void {
+  addInterned(time: number, method: MethodCode, kind: KindCode, repo: number, object: number, client: number, size: number, duration: number, status: number, agent = 0): void {
     if (this.length === this.capacity) this.grow();
     const i = this.length++;
     const c = this.cols;
@@ -83,16 +94,17 @@ export class TraceTableBuilder {
     c.repo[i] = repo;
     c.object[i] = object;
     c.client[i] = client;
+    c.agent[i] = agent;
     c.size[i] = size;
     c.duration[i] = duration;
     c.status[i] = status;
   }
 
   /**
-   * Appends `n` rows of columns whose ids index other pools: `repos`, `objects` and `clients` map them to
-   * this builder's ids (a kind-other row keeps repo 0).
+   * Appends `n` rows of columns whose ids index other pools: `repos`, `objects`, `clients` and `agents`
+   * map them to this builder's ids (a kind-other row keeps repo 0).
    */
-  appendColumns(n: number, from: TraceColumns, repos: Int32Array, objects: Int32Array, clients: Int32Array): void {
+  appendColumns(n: number, from: TraceColumns, repos: Int32Array, objects: Int32Array, clients: Int32Array, agents: Int32Array): void {
     if (this.length + n > this.capacity) this.resize(Math.max(this.length + n, this.capacity * 2));
     const at = this.length;
     const c = this.cols;
@@ -106,6 +118,7 @@ export class TraceTableBuilder {
       c.repo[at + i] = from.kind[i] === Kind.OTHER ? 0 : repos[from.repo[i]];
       c.object[at + i] = objects[from.object[i]];
       c.client[at + i] = clients[from.client[i]];
+      c.agent[at + i] = agents[from.agent[i]];
     }
     this.length += n;
   }
@@ -119,6 +132,7 @@ export class TraceTableBuilder {
       repos: this.repos.toPool(),
       objects: this.objects.toPool(),
       clients: this.clients.toPool(),
+      agents: this.agents.toPool(),
     });
   }
 
@@ -200,5 +214,6 @@ export function appendTable(builder: TraceTableBuilder, table: TraceTable): void
   const repos = remap(table.pools.repos, builder.repos);
   const objects = remap(table.pools.objects, builder.objects);
   const clients = remap(table.pools.clients, builder.clients);
-  builder.appendColumns(table.length, table.columns, repos, objects, clients);
+  const agents = remap(table.pools.agents, builder.agents);
+  builder.appendColumns(table.length, table.columns, repos, objects, clients, agents);
 }

@@ -27,6 +27,8 @@ export interface Request {
   size: number;
   /** `http.request.remoteaddr`, the anonymized client. */
   client: string;
+  /** `http.request.useragent` ('' when the record had none). */
+  agent: string;
   /** `http.request.duration`, in seconds (NaN when the record had none). */
   duration: number;
   /** `http.response.status` (0 when the record had none). */

@@ -17,6 +17,7 @@ const F_CLIENT = 3;
 const F_WRITTEN = 4;
 const F_DURATION = 5;
 const F_STATUS = 6;
+const F_AGENT = 7;
 const FIELD_KEYS = [
   'timestamp',
   'http.request.method',
@@ -25,6 +26,7 @@ const FIELD_KEYS = [
   'http.response.written',
   'http.request.duration',
   'http.response.status',
+  'http.request.useragent',
 ];
 const KEY_BYTES = FIELD_KEYS.map((k) => Buffer.from(k));
 const REQUIRED = (1 << F_TIMESTAMP) | (1 << F_METHOD) | (1 << F_URI) | (1 << F_WRITTEN);
@@ -53,6 +55,9 @@ export class ScannedRecord {
   clientBuf: Uint8Array = EMPTY;
   clientStart = 0;
   clientEnd = 0;
+  agentBuf: Uint8Array = EMPTY;
+  agentStart = 0;
+  agentEnd = 0;
   size = 0;
   duration = NaN;
   status = 0;
@@ -153,6 +158,8 @@ export class RecordScanner {
     const rec = this.rec;
     rec.clientBuf = EMPTY;
     rec.clientStart = rec.clientEnd = 0;
+    rec.agentBuf = EMPTY;
+    rec.agentStart = rec.agentEnd = 0;
     rec.duration = NaN;
     rec.status = 0;
     let seen = 0;
@@ -200,7 +207,7 @@ export class RecordScanner {
         if (valueEnd >= 0 && field >= 0) seen &= ~(1 << field);
       } else {
         valueEnd = this.skipValue(buf, p, end);
-        if (valueEnd >= 0 && field >= 0 && problem === null) problem = `field "${FIELD_KEYS[field]}" has the wrong type`;
+        if (valueEnd >= 0 && field >= 0 && field !== F_AGENT && problem === null) problem = `field "${FIELD_KEYS[field]}" has the wrong type`;
       }
       if (valueEnd === NEED_MORE) return NEED_MORE;
       if (valueEnd === INVALID) return this.fail(base + p, `invalid JSON: unexpected ${describeByte(buf[p])}`, p + 1);
@@ -276,6 +283,11 @@ export class RecordScanner {
         rec.clientStart = s;
         rec.clientEnd = e;
         return null;
+      case F_AGENT:
+        rec.agentBuf = b;
+        rec.agentStart = s;
+        rec.agentEnd = e;
+        return null;
       default:
         return `field "${FIELD_KEYS[field]}" is not a number`;
     }
@@ -293,6 +305,8 @@ export class RecordScanner {
       case F_STATUS:
         rec.status = this.num >= 0 && this.num <= 65535 ? this.num : 0;
         return null;
+      case F_AGENT:
+        return null; // a user agent that is not a string is left out, not a reason to drop the record
       default:
         return `field "${FIELD_KEYS[field]}" is not a string`;
     }

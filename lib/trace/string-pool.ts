@@ -16,6 +16,11 @@ export class StringPool {
     this.decoded = new Array<string | undefined>(offsets.length - 1);
   }
 
+  /** A pool of one string, the empty one (id 0). */
+  static withEmptyOnly(): StringPool {
+    return new StringPool(new Uint8Array(0), new Uint32Array(2));
+  }
+
   get size(): number {
     return this.offsets.length - 1;
   }

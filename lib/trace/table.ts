@@ -1,7 +1,7 @@
 import { KIND_NAMES, Kind, METHOD_NAMES, type Request } from './request.js';
 import type { StringPool } from './string-pool.js';
 
-/** The typed-array columns of a TraceTable, one entry per request (36 bytes a request). */
+/** The typed-array columns of a TraceTable, one entry per request (40 bytes a request). */
 export interface TraceColumns {
   /** Start time, epoch milliseconds (fractions kept). */
   time: Float64Array;
@@ -12,12 +12,14 @@ export interface TraceColumns {
   repo: Uint32Array;
   object: Uint32Array;
   client: Uint32Array;
+  /** `http.request.useragent`, interned; 0 is the empty agent (a record without one). */
+  agent: Uint32Array;
   status: Uint16Array;
   method: Uint8Array;
   kind: Uint8Array;
 }
 
-export const COLUMN_NAMES = ['time', 'size', 'duration', 'repo', 'object', 'client', 'status', 'method', 'kind'] as const;
+export const COLUMN_NAMES = ['time', 'size', 'duration', 'repo', 'object', 'client', 'agent', 'status', 'method', 'kind'] as const;
 export type ColumnName = (typeof COLUMN_NAMES)[number];
 
 /** The typed-array type of each column, to view raw buffers (a .drtp file, shared memory) as columns. */
@@ -28,16 +30,15 @@ export const COLUMN_TYPES: Record<ColumnName, { new (buffer: ArrayBufferLike, by
   repo: Uint32Array,
   object: Uint32Array,
   client: Uint32Array,
+  agent: Uint32Array,
   status: Uint16Array,
   method: Uint8Array,
   kind: Uint8Array,
 };
 
-export interface TracePools {
-  repos: StringPool;
-  objects: StringPool;
-  clients: StringPool;
-}
+export const POOL_NAMES = ['repos', 'objects', 'clients', 'agents'] as const;
+export type PoolName = (typeof POOL_NAMES)[number];
+export type TracePools = Record<PoolName, StringPool>;
 
 /**
  * A trace in columnar form: typed arrays plus interned string pools. Rows are in timestamp order once
@@ -76,6 +77,7 @@ export class TraceTable {
       uri: this.uri(i),
       size: c.size[i],
       client: this.pools.clients.get(c.client[i]),
+      agent: this.pools.agents.get(c.agent[i]),
       duration: c.duration[i],
       status: c.status[i],
     };
@@ -109,6 +111,7 @@ export class TraceTable {
     permuteU32(c.repo, order, new Uint32Array(scratch, 0, order.length));
     permuteU32(c.object, order, new Uint32Array(scratch, 0, order.length));
     permuteU32(c.client, order, new Uint32Array(scratch, 0, order.length));
+    permuteU32(c.agent, order, new Uint32Array(scratch, 0, order.length));
     permuteU16(c.status, order, new Uint16Array(scratch, 0, order.length));
     permuteU8(c.method, order, new Uint8Array(scratch, 0, order.length));
     permuteU8(c.kind, order, new Uint8Array(scratch, 0, order.length));
@@ -142,5 +145,5 @@ function permuteU8(column: Uint8Array, order: Uint32Array, scratch: Uint8Array):
 
 /** Bytes a table's columns take per request. */
 export function bytesPerRequest(): number {
-  return 8 + 8 + 4 + 4 + 4 + 4 + 2 + 1 + 1;
+  return 8 + 8 + 4 + 4 + 4 + 4 + 4 + 2 + 1 + 1;
 }

@@ -100,5 +100,5 @@ function shiftedCopy(table: TraceTable, k: number): TraceTable {
   });
   const pool = (p: StringPool): StringPool => new StringPool(p.bytes.map((c) => rotate[c]), p.offsets);
   const columns = { ...table.columns, time: table.columns.time.map((t) => t + k * DAY_MS) };
-  return new TraceTable(table.length, columns, { repos: pool(table.pools.repos), objects: pool(table.pools.objects), clients: pool(table.pools.clients) });
+  return new TraceTable(table.length, columns, { repos: pool(table.pools.repos), objects: pool(table.pools.objects), clients: pool(table.pools.clients), agents: table.pools.agents });
 }

@@ -7,6 +7,7 @@ import { ByteInterner } from '../../lib/trace/interner.js';
 import { Kind, Method } from '../../lib/trace/request.js';
 import { Random, Zipf } from '../../lib/trace/random.js';
 import { TraceTable } from '../../lib/trace/table.js';
+import { StringPool } from '../../lib/trace/string-pool.js';
 
 /** A columnar trace of `n` layer GETs over `objects` layers with Zipf popularity, built in memory. */
 export function zipfTable(n: number, objects: number, seed: number): { table: TraceTable; workingSet: number } {
@@ -48,11 +49,12 @@ export function zipfTable(n: number, objects: number, seed: number): { table: Tr
       repo: new Uint32Array(n),
       object,
       client: new Uint32Array(n),
+      agent: new Uint32Array(n),
       status: new Uint16Array(n).fill(200),
       method: new Uint8Array(n).fill(Method.GET),
       kind: new Uint8Array(n).fill(Kind.BLOB),
     },
-    { repos: repos.toPool(), objects: interner.toPool(), clients: clients.toPool() },
+    { repos: repos.toPool(), objects: interner.toPool(), clients: clients.toPool(), agents: StringPool.withEmptyOnly() },
   );
   return { table, workingSet };
 }

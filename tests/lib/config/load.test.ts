@@ -18,7 +18,7 @@ t.test("the original player's configuration validates unchanged and resolves wit
   t.same(config.trace.limit, { type: 'requests', amount: 5000 });
   t.equal(config.trace.output, join(dir, 'results.json'));
   t.same(config.registries, ['localhost:5000', 'localhost:5001']);
-  t.same(config.clientInfo, { clientList: ['localhost:8081', 'localhost:8082'], threads: 50, wait: true, route: true, speed: 1, inFlight: 3, lateMs: 10, timeoutMs: 30000, verifyDigests: false, checkSizes: true });
+  t.same(config.clientInfo, { clientList: ['localhost:8081', 'localhost:8082'], threads: 50, wait: true, route: true, speed: 1, inFlight: 3, lateMs: 10, timeoutMs: 30000, verifyDigests: false, checkSizes: true, protocol: 'auto', userAgent: 'traced' });
   t.same(config.warmup, { output: join(dir, 'interm.json'), threads: 16, random: true, registries: 'first', manifests: 'blob' });
   t.same(config.simulate, { names: ['cache.py'], python: undefined, args: { cache_size: 8 }, sweep: {}, latency: undefined });
   t.equal(config.verbose, true);
@@ -30,6 +30,8 @@ t.test('defaults: the original player\'s where it had one, drtp\'s otherwise', a
   t.equal(config.trace.output, '/etc/drtp/output.json');
   t.equal(config.clientInfo.wait, false);
   t.equal(config.clientInfo.route, true);
+  t.equal(config.clientInfo.protocol, 'auto', 'HTTP/2 where the registry offers it over TLS, as Go clients');
+  t.equal(config.clientInfo.userAgent, 'traced', "each record's own User-Agent");
   t.ok(config.clientInfo.threads >= 1);
   t.same(config.warmup, { output: undefined, threads: 1, random: false, registries: 'first', manifests: 'blob' });
   t.equal(config.trace.includeFailed, undefined, 'unset: each job has its default');

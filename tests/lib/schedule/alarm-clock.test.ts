@@ -67,6 +67,7 @@ t.test('an open-loop engine on an alarm clock sends every row at or after its du
     actor: Uint32Array.from({ length: n }, (_, i) => i % 4),
     target: new Uint32Array(n),
     repo: new Uint32Array(n),
+    agent: new Uint32Array(n),
     rowId: Uint32Array.from({ length: n }, (_, i) => i),
   };
   const clock = new AlarmClock();

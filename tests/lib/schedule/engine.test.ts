@@ -36,6 +36,7 @@ function segment(from: number, to: number, actors: number, spacingMs: number): S
     actor: Uint32Array.from(ids, (i) => i % actors),
     target: new Uint32Array(n),
     repo: new Uint32Array(n),
+    agent: new Uint32Array(n),
     rowId: Uint32Array.from(ids),
   };
 }

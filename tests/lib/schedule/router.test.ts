@@ -131,6 +131,21 @@ t.test('repeated URIs resolve once: every row gets its own path, each string goe
   t.ok([...router.warmupFailures.values()].every((v) => v === 'E_REGISTRY_HTTP: 500'));
 });
 
+t.test("every row carries its record's user agent, or the one configured, each string sent to a worker once", async (t) => {
+  const b = new TraceTableBuilder();
+  for (let i = 0; i < 400; i++) b.addStrings(1.5e12 + i, Method.GET, `v2/u/r/blobs/b${i % 9}`, `client-${i % 6}`, 1000, 0.1, 200, i % 3 === 0 ? '' : `docker/${i % 4}`);
+  const table = b.build();
+  const map: DigestMap = new Map();
+  for (let i = 0; i < table.length; i++) map.set(table.uri(i), `sha256:${(i % 9).toString(16).padStart(64, '0')}`);
+  for (const userAgent of [undefined, 'drtp/9.9.9']) {
+    const workers = drain(new ReplayRouter(table, map, { ...OPTIONS, workers: 2, ...(userAgent === undefined ? {} : { userAgent }) }), 2);
+    const sent: string[] = [];
+    for (const w of workers) for (const s of w.segments) for (let j = 0; j < s.length; j++) sent[s.rowId[j]] = w.strings[s.agent[j]];
+    t.same(sent, Array.from({ length: table.length }, (_, i) => userAgent ?? table.request(i).agent), userAgent === undefined ? 'traced' : 'configured');
+    for (const w of workers) t.equal(new Set(w.strings).size, w.strings.length, 'no string twice to one worker');
+  }
+});
+
 t.test('a client filter keeps only its clients (sharding)', async (t) => {
   const { table, map } = trace(500, 20);
   const router = new ReplayRouter(table, map, { ...OPTIONS, workers: 1, keep: (c) => c < 'client-5' });

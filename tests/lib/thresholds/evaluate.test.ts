@@ -18,7 +18,7 @@ const threshold = (text: string): Threshold => {
 /** One row per op given, due at 0, sent `lateMs` after it. */
 function segmentOf(ops: number[], sizes: number[]): Segment {
   const n = ops.length;
-  return { length: n, due: new Float64Array(n), op: Uint8Array.from(ops), size: Float64Array.from(sizes), registry: new Uint8Array(n), actor: new Uint32Array(n), target: new Uint32Array(n), repo: new Uint32Array(n), rowId: Uint32Array.from({ length: n }, (_, i) => i) };
+  return { length: n, due: new Float64Array(n), op: Uint8Array.from(ops), size: Float64Array.from(sizes), registry: new Uint8Array(n), actor: new Uint32Array(n), target: new Uint32Array(n), repo: new Uint32Array(n), agent: new Uint32Array(n), rowId: Uint32Array.from({ length: n }, (_, i) => i) };
 }
 
 /**

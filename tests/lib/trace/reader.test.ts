@@ -148,6 +148,18 @@ t.test('escaped strings, null fields and nested unknown fields are handled', asy
   t.ok(Number.isNaN(table.request(1).duration), 'a null duration is absent');
 });
 
+t.test("each record's user agent is kept, interned and decoded; none, null or a non-string is the empty agent", async (t) => {
+  const dir = t.testdir();
+  const agent = 'docker/1.12.6 go/go1.6.4 UpstreamClient(Docker-Client/1.12.6 \\\\(linux\\\\))';
+  const rec = (i: number, ua: string): string => `{"timestamp":"2017-07-01T00:00:0${i}.000Z","http.request.method":"GET","http.request.uri":"v2/u/r/blobs/b${i}","http.response.written":10,"http.request.remoteaddr":"c"${ua}}`;
+  const text = `[${[rec(1, `,"http.request.useragent":"${agent}"`), rec(2, ''), rec(3, ',"http.request.useragent":null'), rec(4, ',"http.request.useragent":7'), rec(5, `,"http.request.useragent":"${agent}"`), rec(6, ',"http.request.useragent":"other/1"')].join(',')}]`;
+  const { table, stats } = await loadTrace([writeTrace(dir, 'agents.json', text)]);
+  t.equal(stats.malformed, 0, 'an odd user agent does not make a record malformed');
+  t.same(Array.from({ length: 6 }, (_, i) => table.request(i).agent), ['docker/1.12.6 go/go1.6.4 UpstreamClient(Docker-Client/1.12.6 \\(linux\\))', '', '', '', 'docker/1.12.6 go/go1.6.4 UpstreamClient(Docker-Client/1.12.6 \\(linux\\))', 'other/1']);
+  t.equal(table.columns.agent[0], table.columns.agent[4], 'one id per distinct agent');
+  t.same(table.pools.agents.toArray(), ['', 'docker/1.12.6 go/go1.6.4 UpstreamClient(Docker-Client/1.12.6 \\(linux\\))', 'other/1'], 'id 0 is the empty agent');
+});
+
 t.test('a missing file is an E_IO error naming it', async (t) => {
   await t.rejects(loadTrace(['/nonexistent/trace.json']), { code: 'E_IO', location: { file: '/nonexistent/trace.json' } });
 });
