@@ -219,9 +219,21 @@ export class HttpPort implements RegistryPort {
       engine.complete(row, status, 0, { code: 'E_REGISTRY_REDIRECTS', message: `GET ${this.strings[target]}: redirected ${redirects + 1} times, the last to ${location}: a loop? (drtp follows ${MAX_REDIRECTS}, as Go's client)` });
       return true;
     }
+    const endpoint = this.options.registries[registry];
+    const url = new URL(location, endpoint.origin);
+    const method = isHead(op) ? 'HEAD' : 'GET';
+    const path = `${url.pathname}${url.search}`;
+    if (url.origin === endpoint.origin) {
+      // Back to the registry: on the actor's own connections (its TLS, its HTTP version), with its Authorization, as a Go client follows.
+      const authorization = this.auth[registry].header(this.scopes[repo] ?? this.scope(repo));
+      const connection = this.connectionsOf(actor, registry).acquire();
+      const handler = this.handler(row, op, registry, actor, target, repo, agent, engine, true, deadlineAt, redirects + 1, expectedBytes, connection);
+      handler.sentAuthorization = authorization;
+      dispatchOrFail(connection.client, { method, path, headers: authorization === undefined ? this.agentHeaders(agent) : this.headersWith(agent, false, authorization) }, handler);
+      return true;
+    }
     // A blob served from elsewhere (S3 and the like): follow without the registry's Authorization.
-    const url = new URL(location, this.options.registries[registry].origin);
-    dispatchOrFail(this.agent, { origin: url.origin, path: `${url.pathname}${url.search}`, method: 'GET', headers: this.agentHeaders(agent) }, this.handler(row, op, registry, actor, target, repo, agent, engine, true, deadlineAt, redirects + 1, expectedBytes));
+    dispatchOrFail(this.agent, { origin: url.origin, path, method, headers: this.agentHeaders(agent) }, this.handler(row, op, registry, actor, target, repo, agent, engine, true, deadlineAt, redirects + 1, expectedBytes));
     return true;
   }
 

@@ -1,4 +1,5 @@
 import t, { type Test } from 'tap';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
@@ -104,4 +105,30 @@ t.test('protocol h2 against a plain-HTTP registry is refused, naming the registr
   const run = await runCli(['run', join(dir, 'run.yaml')]);
   t.equal(run.code, 2, 'a configuration error');
   t.match(run.stderr, new RegExp(`E_CONFIG: .*client_info.protocol is h2, but registry http://${registry.host.replace(/\./g, '\\.')} is plain HTTP`));
+});
+
+t.test('over HTTP/2, a registry that wants HTTP Basic answers the first reads 401 and the retries with credentials pass; HEADs replay too', async (t) => {
+  const dir = t.testdir();
+  const pki = selfSigned(dir, 'registry');
+  const htpasswd = join(dir, 'htpasswd');
+  writeFileSync(htpasswd, execFileSync('htpasswd', ['-Bbn', 'drtp', 'h2-secret']));
+  const registry = await withRegistry(t, { tls: { certificate: pki.cert, key: pki.key }, htpasswd, accessLog: true });
+  t.equal((await runCli(['synth', '--out', dir, '--requests', '200', '--seed', '9', '--max-layer-size', '500000'])).code, 0);
+  const config = join(dir, 'run.yaml');
+  writeFileSync(
+    config,
+    'client_info: {threads: 1, wait: false}\ntrace: {traces: [prod-dal09-logstash-2017.06.20-0.json], output: out/results.ndjson, methods: [GET, PUT, HEAD]}\n' +
+      `registry: [{url: "${registry.url}", ca: registry.crt, username: drtp, password: h2-secret}]\nwarmup: {output: map.json}\n`,
+  );
+  t.equal((await runCli(['warmup', config])).code, 0);
+  const before = readAccessLog(registry.accessLog as string).length;
+  const run = await runCli(['run', config]);
+  t.equal(run.code, 0, run.stderr);
+  const rows = readFileSync(join(dir, 'out/results.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { class: string; outcome: string; status: number; error: string | null });
+  t.same(rows.filter((r) => r.outcome !== 'ok').map((r) => `${r.class} ${r.status} ${r.error}`), [], 'every request ok after authenticating');
+  t.ok(rows.some((r) => r.class.startsWith('HEAD')), 'HEADs replayed (trace.methods)');
+  const reads = readAccessLog(registry.accessLog as string).slice(before).filter((l) => l.method === 'GET' || l.method === 'HEAD');
+  t.same([...new Set(reads.map((l) => l.version))], ['HTTP/2.0'], 'all over HTTP/2');
+  t.ok(reads.some((l) => l.status === 401), 'the registry asked for credentials');
+  t.equal(reads.filter((l) => l.status === 200).length, rows.filter((r) => !r.class.startsWith('PUT')).length, 'every read answered once with credentials');
 });

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { runBin, runCli, type BinResult, type TimedSignal } from '../helpers/cli.js';
 import { withRegistry } from '../helpers/registry.js';
 import { FakeTrace, writeTrace } from '../helpers/fake-trace.js';
-import { withHostileRegistry, type Hostility } from '../helpers/hostile-registry.js';
+import { withHostileRegistry, type HostileRegistry, type Hostility } from '../helpers/hostile-registry.js';
+import { selfSigned } from '../helpers/pki.js';
 
 interface Summary {
   requests: { total: number; ok: number; failed: number; skipped: number };
@@ -17,9 +18,10 @@ interface Row {
 }
 
 /** Six blob GETs of `size` bytes by two clients against `hostility`, with a map as warmup would write it; runs under a watchdog. */
-async function replayAgainst(t: Test, hostility: Hostility, clientInfo: string, size: number, signals: TimedSignal[] = []): Promise<{ run: BinResult; summary: Summary; rows: Row[]; gets: number }> {
+async function replayAgainst(t: Test, hostility: Hostility, clientInfo: string, size: number, signals: TimedSignal[] = [], tls = false): Promise<{ run: BinResult; summary: Summary; rows: Row[]; gets: number; registry: HostileRegistry }> {
   const dir = t.testdir();
-  const registry = await withHostileRegistry(t, hostility);
+  const pki = tls ? selfSigned(dir, 'registry') : undefined;
+  const registry = await withHostileRegistry(t, hostility, pki === undefined ? undefined : { cert: pki.certPem, key: pki.keyPem });
   const trace = new FakeTrace();
   const map: Record<string, string> = {};
   for (let i = 0; i < 6; i++) {
@@ -29,13 +31,13 @@ async function replayAgainst(t: Test, hostility: Hostility, clientInfo: string, 
   }
   writeTrace(dir, 'trace.json', trace.json());
   writeFileSync(join(dir, 'interm.json'), JSON.stringify(map));
-  writeFileSync(join(dir, 'run.yaml'), `client_info: {threads: 1, ${clientInfo}}\ntrace: {traces: [trace.json], output: out/results.ndjson}\nregistry: [${registry.host}]\nwarmup: {output: interm.json}\n`);
+  writeFileSync(join(dir, 'run.yaml'), `client_info: {threads: 1, ${clientInfo}}\ntrace: {traces: [trace.json], output: out/results.ndjson}\nregistry: [${tls ? `{url: "${registry.url}", ca: registry.crt}` : registry.host}]\nwarmup: {output: interm.json}\n`);
   const run = await runBin(['run', join(dir, 'run.yaml')], { timeoutMs: 60_000, signals });
   t.notOk(run.timedOut, `the run ended by itself: ${run.stderr}`);
   const summary = JSON.parse(readFileSync(join(dir, 'out/results.ndjson.summary.json'), 'utf8')) as Summary;
   const rows = readFileSync(join(dir, 'out/results.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Row);
   t.same(readdirSync(join(dir, 'out')).sort(), ['results.ndjson', 'results.ndjson.summary.json'], 'results and summary written, no temp file');
-  return { run, summary, rows, gets: registry.blobGets };
+  return { run, summary, rows, gets: registry.blobGets, registry };
 }
 
 t.test('a registry that trickles a body is cut off at the whole-request deadline, set or derived from the size', async (t) => {
@@ -80,6 +82,23 @@ t.test('a 200 with other than the warmed size fails E_SIZE_MISMATCH; with verify
   const verified = await replayAgainst(t, { kind: 'fixed-body', bytes: 1000 }, 'timeout_ms: 2000, verify_digests: true', 1000);
   t.same(verified.summary.errors, { E_DIGEST_MISMATCH: 6 });
   t.match(verified.rows[0].error ?? '', /^E_DIGEST_MISMATCH: GET \/v2\/u\/r\/blobs\/sha256:0+\d: the body hashes to sha256:[0-9a-f]{64}/);
+});
+
+t.test('over HTTP/2 the same faults end the same way: deadline, body silence, redirect loop, wrong size, Ctrl-C', async (t) => {
+  const deadline = await replayAgainst(t, { kind: 'trickle', bytes: 40_000, everyMs: 300 }, 'timeout_ms: 2000, deadline_ms: 1500', 40_000, [], true);
+  t.same([...deadline.registry.versions], ['2.0'], 'the reads went over HTTP/2');
+  t.same(deadline.summary.errors, { E_REGISTRY_TIMEOUT: 6 });
+  t.ok(deadline.rows.every((r) => /^E_REGISTRY_TIMEOUT: GET .*not answered whole within its deadline of 1500 ms/.test(r.error ?? '')), 'each row says the deadline');
+  const silent = await replayAgainst(t, { kind: 'trickle', bytes: 40_000, everyMs: 5000 }, 'timeout_ms: 1000, deadline_ms: 600000', 40_000, [], true);
+  t.same(silent.summary.errors, { E_REGISTRY_TIMEOUT: 6 }, 'a body silent for timeout_ms times out');
+  const loop = await replayAgainst(t, { kind: 'redirect-loop' }, 'timeout_ms: 2000', 1000, [], true);
+  t.same(loop.summary.errors, { E_REGISTRY_REDIRECTS: 6 });
+  t.equal(loop.gets, 6 * 11, 'each request went out once and was redirected 10 times');
+  const short = await replayAgainst(t, { kind: 'fixed-body', bytes: 7 }, 'timeout_ms: 2000', 1000, [], true);
+  t.same(short.summary.errors, { E_SIZE_MISMATCH: 6 });
+  const stopped = await replayAgainst(t, { kind: 'endless', everyMs: 200 }, 'timeout_ms: 2000, deadline_ms: 600000, wait: true', 1000, [{ signal: 'SIGINT', afterMs: 1500, when: /^replayable/m }], true);
+  t.equal(stopped.run.code, 130, `exit 130: ${stopped.run.stderr}`);
+  t.same(stopped.summary.errors, { E_INTERRUPTED: 6 }, 'streams in flight cut off, with their code');
 });
 
 t.test('against docker-registry, every warmed blob passes the size and digest checks', async (t) => {
