@@ -5,6 +5,8 @@
  *   load-probe dispatch URL CONNECTIONS REQUESTS    (a bare undici `dispatch` loop)
  *   load-probe dispatch-worker URL CONNECTIONS REQUESTS   (the same loop in a worker thread started for it)
  *   load-probe drtp URL CONNECTIONS REQUESTS [wait-rate-per-second] [results-file]
+ *     (an https URL is taken with any certificate; DRTP_BENCH_PROTOCOL sets client_info.protocol and
+ *     DRTP_BENCH_IN_FLIGHT client_info.in_flight, default 1)
  * Prints one JSON line: { requests, errors, seconds, cpuSeconds, maxRssBytes, tableBytes, lateness? }.
  * With DRTP_BENCH_THREADS set, also the measurement's CPU per thread on stderr (V8's helper threads,
  * which compile and collect, apart from the main thread; client workers are the remainder).
@@ -91,10 +93,11 @@ async function prepareDispatchWorker(): Promise<Run> {
  * the other tools are measured without a trace; reading traces has its own benchmark (`ingest`).
  */
 async function prepareDrtp(): Promise<Run> {
-  const [{ runReplay }, { resolveConfig }, { resolveEndpoint }, { TraceTableBuilder }, { Kind, Method }, { bytesPerRequest }] = await Promise.all([
+  const [{ runReplay }, { resolveConfig }, { resolveEndpoint }, { withVersions }, { TraceTableBuilder }, { Kind, Method }, { bytesPerRequest }] = await Promise.all([
     import('../../actors/master.js'),
     import('../../lib/config/load.js'),
     import('../../lib/registry/endpoint.js'),
+    import('../../lib/registry/protocol.js'),
     import('../../lib/trace/builder.js'),
     import('../../lib/trace/request.js'),
     import('../../lib/trace/table.js'),
@@ -104,8 +107,9 @@ async function prepareDrtp(): Promise<Run> {
   const uri = `v2/${repo}/blobs/bench`;
   const rate = rateArg === undefined || rateArg === '0' ? 0 : Number(rateArg);
   // The traced size is the server's body, as warmup would have pushed it: a GET of another size fails.
-  const { request } = await import('undici');
-  const sample = await request(url);
+  const { Agent, request } = await import('undici');
+  const tls = target.protocol === 'https:';
+  const sample = await request(url, tls ? { dispatcher: new Agent({ connect: { rejectUnauthorized: false } }) } : {});
   const bodyBytes = (await sample.body.arrayBuffer()).byteLength;
   const builder = new TraceTableBuilder(requests);
   const t0 = Date.parse('2017-06-20T00:00:00.000Z');
@@ -115,11 +119,13 @@ async function prepareDrtp(): Promise<Run> {
   for (let i = 0; i < requests; i++) builder.addInterned(rate > 0 ? t0 + (i * 1000) / rate : t0, Method.GET, Kind.BLOB, repoId, objectId, clientIds[i % connections], bodyBytes, 0.01, 200);
   const table = builder.build();
   const output = resultsArg ?? join(tmpdir(), `drtp-load-probe-${process.pid}.ndjson`);
-  const config = resolveConfig({ client_info: { wait: rate > 0, threads: 1, in_flight: 1 }, trace: { traces: ['bench'], output }, registry: [target.origin], warmup: { output: '/dev/null' } }, join(tmpdir(), 'bench.yaml'));
+  const protocol = (process.env.DRTP_BENCH_PROTOCOL ?? 'auto') as 'auto' | 'h1' | 'h2';
+  const config = resolveConfig({ client_info: { wait: rate > 0, threads: 1, in_flight: Number(process.env.DRTP_BENCH_IN_FLIGHT ?? 1), protocol }, trace: { traces: ['bench'], output }, registry: [target.origin], warmup: { output: '/dev/null' } }, join(tmpdir(), 'bench.yaml'));
   const counts = { replayable: requests, otherMethod: 0, otherPath: 0, invalidUri: 0, noSize: 0, failed: 0, beyondLimit: 0 };
   const trace = { table, stats: { files: [], records: requests, malformed: 0, malformedExamples: [], perFile: [] }, counts, invalidUris: [], methods: [Method.GET] };
+  const registries = await withVersions([{ ...resolveEndpoint(target.origin, '/'), ...(tls ? { tls: { insecure: true } } : {}) }], protocol, 5000);
   return async () => {
-    const outcome = await runReplay({ config, trace, map: new Map([[uri, digest]]), registries: [resolveEndpoint(target.origin, '/')] });
+    const outcome = await runReplay({ config, trace, map: new Map([[uri, digest]]), registries });
     const s = outcome.summary;
     // Results nobody asked for are removed once measured (below): a full bench writes GBs of them.
     if (resultsArg === undefined) scratch.push(output, `${output}.summary.json`);

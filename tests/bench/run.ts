@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -22,16 +22,20 @@ interface Probe {
 const bench = (file: string): string => join(import.meta.dirname, file);
 
 async function probe(tool: string, url: string, connections: number, requests: number, ...extra: string[]): Promise<Probe> {
-  const { stdout } = await run(process.execPath, [bench('load-probe.js'), tool, url, String(connections), String(requests), ...extra], { maxBuffer: 1 << 20 });
+  return probeWith({}, tool, url, connections, requests, ...extra);
+}
+
+async function probeWith(env: Record<string, string>, tool: string, url: string, connections: number, requests: number, ...extra: string[]): Promise<Probe> {
+  const { stdout } = await run(process.execPath, [bench('load-probe.js'), tool, url, String(connections), String(requests), ...extra], { maxBuffer: 1 << 20, env: { ...process.env, ...env } });
   const result = JSON.parse(stdout.trim().split('\n').pop() as string) as Probe;
   if (result.errors > 0) throw new Error(`${tool}: ${result.errors} of ${result.requests} requests failed`);
   return result;
 }
 
-async function trivialServer(bodyBytes: number, delayMs = 0): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [bench('trivial-server.js'), String(bodyBytes), String(delayMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function trivialServer(bodyBytes: number, delayMs = 0, tls?: { cert: string; key: string }): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [bench('trivial-server.js'), String(bodyBytes), String(delayMs), ...(tls === undefined ? [] : [tls.cert, tls.key])], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<string>((resolve) => child.stdout?.once('data', (d: Buffer) => resolve(d.toString().trim())));
-  return { url: `http://127.0.0.1:${port}/v2/bench/repo/blobs/sha256:${'0'.repeat(64)}`, child };
+  return { url: `${tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}/v2/bench/repo/blobs/sha256:${'0'.repeat(64)}`, child };
 }
 
 const TOOLS = ['autocannon', 'undici', 'dispatch', 'dispatch-worker', 'drtp'] as const;
@@ -90,23 +94,65 @@ function flag(args: string[], name: string, fallback: number): number {
 }
 
 /**
- * `npm run bench -- run [--rounds=5] [--memory=5000000] [--sections=b,timing,...]`: the load generator's efficiency against
+ * `npm run bench -- run [--rounds=5] [--memory=5000000] [--sections=b,timing,...,tls]`: the load generator's efficiency against
  * autocannon, a bare undici `request` loop and a bare undici `dispatch` loop, against a trivial
  * loopback server and against docker-registry (for 1 KiB, also whole runs of autocannon and drtp at
  * 100,000 GETs, up to three interleaved pairs); send lateness of an open-loop replay at 2,000
- * requests/s from 1,000 clients; and peak memory of a long replay.
+ * requests/s from 1,000 clients; peak memory of a long replay; and HTTP/2 against HTTP/1.1 over TLS.
  */
 export async function runRunBench(args: string[]): Promise<void> {
   const memoryRequests = flag(args, 'memory', 5_000_000);
   const rounds = flag(args, 'rounds', 5);
   const out = (s: string): boolean => process.stdout.write(`${s}\n`);
-  // --sections=b,timing,memory,c,a-1k,a-64k,a-1m,a-100k: a subset, e.g. the figures a change must not move.
+  // --sections=b,timing,memory,c,a-1k,a-64k,a-1m,a-100k,tls: a subset, e.g. the figures a change must not move.
   const only = args.find((a) => a.startsWith('--sections='))?.slice('--sections='.length).split(',');
   const section = (name: string): boolean => only === undefined || only.includes(name);
 
   if (section('b') || section('timing') || section('memory')) await trivialSections(rounds, memoryRequests, section, out);
   if (section('c')) await paceSection(rounds, out);
   if (['a-1k', 'a-64k', 'a-1m', 'a-100k'].some(section)) await registrySection(rounds, section, out);
+  if (section('tls')) await tlsSection(rounds, out);
+}
+
+/**
+ * (d) drtp over TLS, HTTP/2 against HTTP/1.1 (`client_info.protocol` h2 and h1), on the trivial server
+ * offering both by ALPN: 64 clients with docker's 3 requests in flight, so HTTP/1.1 holds 192 TLS
+ * connections where HTTP/2 holds 64 with 3 streams each.
+ */
+async function tlsSection(rounds: number, out: (s: string) => void): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'drtp-bench-tls-'));
+  const cert = join(dir, 'server.crt');
+  const key = join(dir, 'server.key');
+  await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']);
+  const server = await trivialServer(1024, 0, { cert, key });
+  const n = Math.min(rounds, 3);
+  out(`\n(d) TLS, trivial server offering h2 and http/1.1, 1 KiB bodies, 64 clients x 3 in flight: drtp with protocol h1 and h2, 20,000 and 60,000 GETs, best of ${n} interleaved rounds`);
+  try {
+    const best = new Map<string, Probe>();
+    for (let r = 0; r < n; r++) {
+      for (const protocol of ['h1', 'h2']) {
+        for (const requests of [20_000, 60_000]) {
+          const p = await probeWith({ DRTP_BENCH_PROTOCOL: protocol, DRTP_BENCH_IN_FLIGHT: '3' }, 'drtp', server.url, 64, requests);
+          const k = `${protocol}:${requests}`;
+          if ((best.get(k)?.cpuSeconds ?? Infinity) > p.cpuSeconds) best.set(k, p);
+        }
+      }
+    }
+    const row = (protocol: string): { steady: number; whole: Probe } => {
+      const s = best.get(`${protocol}:20000`) as Probe;
+      const l = best.get(`${protocol}:60000`) as Probe;
+      return { steady: (l.requests - s.requests) / Math.max(1e-9, l.cpuSeconds - s.cpuSeconds), whole: l };
+    };
+    const h1 = row('h1');
+    const h2 = row('h2');
+    for (const [label, c] of [['HTTP/1.1', h1], ['HTTP/2', h2]] as const) {
+      out(`  drtp ${label.padEnd(8)} ${(c.whole.requests / c.whole.seconds).toFixed(0).padStart(7)} req/s  ${((c.whole.cpuSeconds / c.whole.requests) * 1e6).toFixed(0).padStart(6)} µs CPU/req  steady state ${((1 / c.steady) * 1e6).toFixed(1).padStart(6)} µs/req`);
+    }
+    out(`  HTTP/2 / HTTP/1.1 CPU per request: whole 60,000-request runs ${(h2.whole.cpuSeconds / h1.whole.cpuSeconds).toFixed(2)}x, steady state ${(h1.steady / h2.steady).toFixed(2)}x; requests per second ${(h2.whole.requests / h2.whole.seconds / (h1.whole.requests / h1.whole.seconds)).toFixed(2)}x`);
+  } finally {
+    server.child.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function trivialSections(rounds: number, memoryRequests: number, section: (name: string) => boolean, out: (s: string) => void): Promise<void> {
