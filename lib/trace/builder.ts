@@ -8,6 +8,7 @@ const BLOBS = Buffer.from('/blobs/');
 const MANIFESTS = Buffer.from('/manifests/');
 const encoder = new TextEncoder();
 const EMPTY = new Uint8Array(0);
+const NO_AGENT = 0x7fffffff;
 
 /**
  * Appends requests to growable typed-array columns and interns their ids. It takes the URI as a byte
@@ -22,6 +23,12 @@ export class TraceTableBuilder {
   readonly clients = new ByteInterner();
   /** User agents; id 0 is the empty one, of records that have none. */
   readonly agents = new ByteInterner();
+  /** Agents as the file wrote them with JSON escapes, and the id in `agents` of each one decoded. */
+  private readonly escapedAgents = new ByteInterner();
+  private agentOfEscaped = new Int32Array(64);
+  private lastEscaped = 0;
+  /** Per client, the raw agent id of its previous record (escaped ones negative), NO_AGENT before it has one. */
+  private lastAgent = new Int32Array(64).fill(NO_AGENT);
 
   constructor(initialCapacity = 1 << 16) {
     this.agents.intern(EMPTY, 0, 0);
@@ -60,6 +67,7 @@ export class TraceTableBuilder {
     agentBuf: Uint8Array = EMPTY,
     agentStart = 0,
     agentEnd = 0,
+    agentEscaped = false,
   ): void {
     if (this.length === this.capacity) this.grow();
     const i = this.length++;
@@ -69,8 +77,8 @@ export class TraceTableBuilder {
     c.size[i] = size;
     c.duration[i] = duration;
     c.status[i] = status;
-    c.client[i] = this.clients.intern(clientBuf, clientStart, clientEnd);
-    c.agent[i] = agentStart === agentEnd ? 0 : this.agents.intern(agentBuf, agentStart, agentEnd);
+    const client = (c.client[i] = this.clients.intern(clientBuf, clientStart, clientEnd));
+    c.agent[i] = agentStart === agentEnd ? 0 : this.agentOf(client, agentBuf, agentStart, agentEnd, agentEscaped);
     if (uriBuf[uriStart] === 0x2f) uriStart++;
     this.classify(i, uriBuf, uriStart, uriEnd);
   }
@@ -134,6 +142,44 @@ export class TraceTableBuilder {
       clients: this.clients.toPool(),
       agents: this.agents.toPool(),
     });
+  }
+
+  /**
+   * The agent id of a record of `client`: a client sends the same agent record after record, so the
+   * bytes are compared with its previous record's before they are hashed and looked up.
+   */
+  private agentOf(client: number, buf: Uint8Array, start: number, end: number, escaped: boolean): number {
+    if (client >= this.lastAgent.length) {
+      const grown = new Int32Array(Math.max(client + 1, this.lastAgent.length * 2)).fill(NO_AGENT);
+      grown.set(this.lastAgent);
+      this.lastAgent = grown;
+    }
+    // The raw id as the file wrote it: escaped ones as negative ids of escapedAgents (-1 - id).
+    const last = this.lastAgent[client];
+    const interner = escaped ? this.escapedAgents : this.agents;
+    if (last !== NO_AGENT && (last < 0) === escaped && interner.equals(escaped ? -1 - last : last, buf, start, end)) return escaped ? this.agentOfEscaped[-1 - last] : last;
+    const id = escaped ? this.escapedAgent(buf, start, end) : this.agents.intern(buf, start, end);
+    this.lastAgent[client] = escaped ? -1 - this.lastEscaped : id;
+    return id;
+  }
+
+  /** The id of an agent the file wrote with escapes: decoded (JSON's rules) the first time it is seen. */
+  private escapedAgent(buf: Uint8Array, start: number, end: number): number {
+    const known = this.escapedAgents.size;
+    const raw = (this.lastEscaped = this.escapedAgents.intern(buf, start, end));
+    if (raw < known) return this.agentOfEscaped[raw];
+    if (raw >= this.agentOfEscaped.length) {
+      const grown = new Int32Array(this.agentOfEscaped.length * 2);
+      grown.set(this.agentOfEscaped);
+      this.agentOfEscaped = grown;
+    }
+    let decoded: Uint8Array;
+    try {
+      decoded = encoder.encode(JSON.parse(`"${Buffer.from(buf.subarray(start, end)).toString('utf8')}"`) as string);
+    } catch {
+      decoded = EMPTY; // an agent with a broken escape is left out; the record is kept
+    }
+    return (this.agentOfEscaped[raw] = decoded.length === 0 ? 0 : this.agents.intern(decoded, 0, decoded.length));
   }
 
   /** Splits `v2/<repo>/(blobs|manifests)/<object>`; anything else is kind other, object = whole URI. */

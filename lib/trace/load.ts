@@ -183,7 +183,7 @@ class BuilderSink implements RecordSink {
   }
 
   record(r: ScannedRecord): void {
-    this.builder.add(r.time, r.method, r.uriBuf, r.uriStart, r.uriEnd, r.clientBuf, r.clientStart, r.clientEnd, r.size, r.duration, r.status, r.agentBuf, r.agentStart, r.agentEnd);
+    this.builder.add(r.time, r.method, r.uriBuf, r.uriStart, r.uriEnd, r.clientBuf, r.clientStart, r.clientEnd, r.size, r.duration, r.status, r.agentBuf, r.agentStart, r.agentEnd, r.agentEscaped);
   }
 
   malformed(offset: number, reason: string): void {

@@ -58,6 +58,8 @@ export class ScannedRecord {
   agentBuf: Uint8Array = EMPTY;
   agentStart = 0;
   agentEnd = 0;
+  /** The agent's bytes may be as the file wrote them, JSON escapes and all (decoded once per distinct agent). */
+  agentEscaped = false;
   size = 0;
   duration = NaN;
   status = 0;
@@ -160,6 +162,7 @@ export class RecordScanner {
     rec.clientStart = rec.clientEnd = 0;
     rec.agentBuf = EMPTY;
     rec.agentStart = rec.agentEnd = 0;
+    rec.agentEscaped = false;
     rec.duration = NaN;
     rec.status = 0;
     let seen = 0;
@@ -197,7 +200,8 @@ export class RecordScanner {
       if (c === 0x22) {
         valueEnd = quickStringEnd(buf, p, end);
         if (valueEnd === INVALID) valueEnd = this.stringEnd(buf, p, end);
-        else if (field >= 0) this.escaped = hasBackslash(buf, p + 1, valueEnd - 1);
+        // A user agent goes on as the file wrote it: the builder decodes each distinct one once.
+        else if (field >= 0) this.escaped = field === F_AGENT || hasBackslash(buf, p + 1, valueEnd - 1);
         if (valueEnd >= 0 && field >= 0 && problem === null) problem = this.takeString(field, buf, valueStart + 1, valueEnd - 1);
       } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
         valueEnd = this.numberEnd(buf, p, end);
@@ -256,6 +260,14 @@ export class RecordScanner {
     let b = buf;
     let s = start;
     let e = end;
+    if (this.escaped && field === F_AGENT) {
+      // User agents hold escapes (`\\(linux\\)`) in most records: the builder decodes each distinct one once.
+      rec.agentBuf = buf;
+      rec.agentStart = start;
+      rec.agentEnd = end;
+      rec.agentEscaped = true;
+      return null;
+    }
     if (this.escaped) {
       // Rare: decode the JSON escapes into a private copy.
       try {

@@ -152,9 +152,10 @@ t.test("each record's user agent is kept, interned and decoded; none, null or a 
   const dir = t.testdir();
   const agent = 'docker/1.12.6 go/go1.6.4 UpstreamClient(Docker-Client/1.12.6 \\\\(linux\\\\))';
   const rec = (i: number, ua: string): string => `{"timestamp":"2017-07-01T00:00:0${i}.000Z","http.request.method":"GET","http.request.uri":"v2/u/r/blobs/b${i}","http.response.written":10,"http.request.remoteaddr":"c"${ua}}`;
-  const text = `[${[rec(1, `,"http.request.useragent":"${agent}"`), rec(2, ''), rec(3, ',"http.request.useragent":null'), rec(4, ',"http.request.useragent":7'), rec(5, `,"http.request.useragent":"${agent}"`), rec(6, ',"http.request.useragent":"other/1"')].join(',')}]`;
+  const text = `[${[rec(1, `,"http.request.useragent":"${agent}"`), rec(2, ''), rec(3, ',"http.request.useragent":null'), rec(4, ',"http.request.useragent":7'), rec(5, `,"http.request.useragent":"${agent}"`), rec(6, ',"http.request.useragent":"other/1"'), rec(7, ',"http.request.useragent":"bad \\x escape"')].join(',')}]`;
   const { table, stats } = await loadTrace([writeTrace(dir, 'agents.json', text)]);
   t.equal(stats.malformed, 0, 'an odd user agent does not make a record malformed');
+  t.equal(table.request(6).agent, '', 'an agent with a broken escape is left out, its record kept');
   t.same(Array.from({ length: 6 }, (_, i) => table.request(i).agent), ['docker/1.12.6 go/go1.6.4 UpstreamClient(Docker-Client/1.12.6 \\(linux\\))', '', '', '', 'docker/1.12.6 go/go1.6.4 UpstreamClient(Docker-Client/1.12.6 \\(linux\\))', 'other/1']);
   t.equal(table.columns.agent[0], table.columns.agent[4], 'one id per distinct agent');
   t.same(table.pools.agents.toArray(), ['', 'docker/1.12.6 go/go1.6.4 UpstreamClient(Docker-Client/1.12.6 \\(linux\\))', 'other/1'], 'id 0 is the empty agent');
