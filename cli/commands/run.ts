@@ -84,6 +84,8 @@ export class RunCommand extends TraceCommand {
       const trace = await loadConfiguredTrace(config, { onProgress: (d, t) => reading.update(d, t), load: loadTraceParallel, exclude: outputs.map((o) => o.path) });
       reading.stop();
       if (!this.json) stdout.write(describeRead(trace, this.isVerbose(loaded)));
+      // Over TLS the version was negotiated (client_info.protocol): say which.
+      for (const r of registries) if (!this.json && r.origin.startsWith('https:')) stdout.write(`${r.name}: ${r.version === 'h2' ? 'HTTP/2' : 'HTTP/1.1'} (client_info.protocol ${config.clientInfo.protocol})\n`);
       const spanned = config.clientInfo.wait ? spanWarning(trace.table, config.clientInfo.speed) : undefined;
       const crowded = connectionWarning(trace.table.pools.clients.size, config.clientInfo.inFlight, registries.length, openFileLimit());
       for (const warning of [spanned, crowded]) if (warning !== undefined) stderr.write(`drtp: warning: ${warning}\n`);

@@ -52,6 +52,9 @@ async function replayed(t: Test, s: Setup, clientInfo: string): Promise<AccessLi
   const before = readAccessLog(s.log).length;
   const run = await runCli(['run', s.config(clientInfo)]);
   t.equal(run.code, 0, run.stderr);
+  t.match(run.stdout, clientInfo.includes('protocol: h1') ? /^https:\/\/127\.0\.0\.1:\d+: HTTP\/1\.1 \(client_info\.protocol h1\)$/m : /^https:\/\/127\.0\.0\.1:\d+: HTTP\/2 \(client_info\.protocol auto\)$/m, 'the run says which version it speaks');
+  const summary = JSON.parse(readFileSync(join(s.dir, 'out/results.ndjson.summary.json'), 'utf8')) as { meta: { http: Record<string, string> } };
+  t.same(Object.values(summary.meta.http), [clientInfo.includes('protocol: h1') ? 'HTTP/1.1' : 'HTTP/2'], 'and the summary records it');
   const rows = readFileSync(join(s.dir, 'out/results.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { class: string });
   const gets = readAccessLog(s.log).slice(before).filter((l) => l.method === 'GET');
   t.equal(gets.length, rows.filter((r) => r.class.startsWith('GET')).length, 'a GET reached the registry for every GET the run reports');
