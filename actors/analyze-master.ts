@@ -1,6 +1,8 @@
 import { availableParallelism } from 'node:os';
 import type { FilePartial } from '../lib/analyze/pass.js';
-import { AnalysisTotals, type Analysis, type ChartData } from '../lib/analyze/summary.js';
+import type { Analysis, ChartData } from '../lib/analyze/summary.js';
+import { TotalsByDataCenter } from '../lib/analyze/by-data-center.js';
+import { GROUP_BYTES, fileGroups } from '../lib/trace/file-groups.js';
 import { DrtpError } from '../lib/errors.js';
 import type { FileReadCounts } from '../lib/trace/load.js';
 import type { AnalyzeTask } from './messages.js';
@@ -43,60 +45,6 @@ export async function analyzeTraces(paths: readonly string[], options: { strict?
   const partials = arrived.flatMap((p) => p ?? []);
   const { analysis, charts, dataCenters } = totals.result();
   return { analysis: { ...analysis, dataCenters, malformedExamples: partials.flatMap((p) => p.read.malformedExamples).slice(0, 10) }, charts, perFile: partials.flatMap((p) => p.read.perFile) };
-}
-
-/**
- * Totals per data center, and overall. While the partials come from one data center, its totals are the
- * overall totals too: the overall ones are kept apart only once a second data center appears (then the
- * partials seen so far are added to them first).
- */
-class TotalsByDataCenter {
-  private readonly byDataCenter = new Map<string, AnalysisTotals>();
-  private readonly seen: FilePartial[] = [];
-  private overall: AnalysisTotals | null = null;
-
-  add(partial: FilePartial): void {
-    let dc = this.byDataCenter.get(partial.dataCenter);
-    if (dc === undefined) {
-      this.byDataCenter.set(partial.dataCenter, (dc = new AnalysisTotals()));
-      if (this.byDataCenter.size === 2) {
-        this.overall = new AnalysisTotals();
-        for (const earlier of this.seen) this.overall.add(earlier);
-      }
-    }
-    dc.add(partial);
-    this.overall?.add(partial);
-    this.seen.push(partial);
-  }
-
-  result(): { analysis: Analysis; charts: ChartData; dataCenters: Record<string, Analysis> } {
-    const dataCenters: Record<string, Analysis> = {};
-    const results = new Map([...this.byDataCenter].map(([name, totals]) => [name, totals.result()]));
-    for (const name of [...results.keys()].sort()) dataCenters[name] = (results.get(name) as { analysis: Analysis }).analysis;
-    const overall = this.overall?.result() ?? results.values().next().value ?? new AnalysisTotals().result();
-    return { ...overall, dataCenters };
-  }
-}
-
-/** Small files are analyzed in groups of consecutive files up to this many bytes or files a task. */
-const GROUP_BYTES = 4 << 20;
-const GROUP_FILES = 512;
-
-/** The tasks: each large file alone, runs of small ones together up to `groupBytes`, in the order given. */
-function fileGroups(files: readonly string[], sizes: readonly number[], groupBytes: number): { files: string[]; bytes: number }[] {
-  const groups: { files: string[]; bytes: number }[] = [];
-  let open: { files: string[]; bytes: number } | undefined;
-  for (const [k, file] of files.entries()) {
-    if (sizes[k] >= groupBytes) {
-      groups.push({ files: [file], bytes: sizes[k] });
-      open = undefined;
-      continue;
-    }
-    if (open === undefined || open.bytes + sizes[k] > groupBytes || open.files.length >= GROUP_FILES) groups.push((open = { files: [], bytes: 0 }));
-    open.files.push(file);
-    open.bytes += sizes[k];
-  }
-  return groups;
 }
 
 function sizeOf(stat: typeof import('node:fs').statSync, file: string): number {

@@ -6,11 +6,10 @@ import { AtomicFile } from '../lib/fsutil/atomic.js';
 import type { RegistryEndpoint } from '../lib/registry/endpoint.js';
 import type { DigestMap } from '../lib/registry/digest-map.js';
 import { startLoopback } from '../lib/registry/loopback.js';
-import { opOf } from '../lib/schedule/op-of.js';
 import type { EngineReport } from '../lib/contract/replay.js';
-import { ReplayRouter, SKIP_REASONS, type SegmentBatch } from '../lib/schedule/router.js';
-import { SenderPriority } from '../lib/schedule/thread-priority.js';
-import { skippedRow } from '../lib/stats/result-row.js';
+import { ReplayRouter, type SegmentBatch } from '../lib/planning/router.js';
+import { writeSkipped } from '../lib/planning/skipped.js';
+import { SenderPriority } from '../lib/replay/thread-priority.js';
 import { buildSummary, mergeReports, withThresholds, type RunSummary } from '../lib/stats/summary.js';
 import { evaluateThresholds } from '../lib/thresholds/evaluate.js';
 import type { LiveFailure } from '../lib/thresholds/live.js';
@@ -81,7 +80,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
     throw err;
   });
   const started = new Date();
-  const skipped = await writeSkipped(router, trace, results);
+  const skipped = await writeSkipped(router, trace.table, (rows) => results.write(rows));
   const pool = active.length > 0 ? new ActorPool('client', active.length) : undefined;
   // What the workers rehearse against before the start (see actors/client.ts); a machine where the
   // master cannot listen on loopback replays without rehearsals.
@@ -186,26 +185,4 @@ function transferables(batch: SegmentBatch): ArrayBuffer[] {
   const s = batch.segment;
   if (s === null) return [];
   return [s.due, s.op, s.size, s.registry, s.actor, s.target, s.repo, s.agent, s.rowId].map((a) => a.buffer as ArrayBuffer);
-}
-
-/** Writes a result row per skipped request (before the workers start appending) and counts them by reason. */
-async function writeSkipped(router: ReplayRouter, trace: ConfiguredTrace, results: AtomicFile): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
-  const { table } = trace;
-  let batch = '';
-  for (let i = 0; i < router.kind.length; i++) {
-    const kind = router.kind[i];
-    const reason = SKIP_REASONS[kind];
-    if (reason === undefined) continue;
-    counts[reason] = (counts[reason] ?? 0) + 1;
-    const text = kind === -3 ? `${reason}: ${router.warmupFailures.get(i)}` : reason;
-    const op = opOf(table.columns.method[i], table.columns.kind[i]);
-    batch += skippedRow(i, op < 0 ? 0 : op, table.columns.size[i], table.pools.clients.get(table.columns.client[i]), table.offsetMs(i), text);
-    if (batch.length > 1 << 20) {
-      await results.write(batch);
-      batch = '';
-    }
-  }
-  if (batch.length > 0) await results.write(batch);
-  return counts;
 }

@@ -1,12 +1,12 @@
 import type { ErrorData } from '../lib/errors.js';
 import type { RegistryEndpoint } from '../lib/registry/endpoint.js';
 import type { WarmupItem } from '../lib/registry/warmup-plan.js';
-import type { SegmentBatch } from '../lib/schedule/router.js';
-import type { PythonModelOptions } from '../lib/cache/python-model.js';
-import type { SecondCounts } from '../lib/schedule/accounting.js';
+import type { SegmentBatch } from '../lib/planning/router.js';
+import type { PythonModelOptions } from '../lib/simulation/python-model.js';
+import type { SecondCounts } from '../lib/replay/accounting.js';
 import type { SharedTable } from '../lib/trace/shared-table.js';
 import type { TraceReadStats } from '../lib/trace/load.js';
-import type { SimulatedReplay } from '../lib/cache/simulated-registry.js';
+import type { SimulatedReplay } from '../lib/simulation/simulated-registry.js';
 import type { RunSummary } from '../lib/stats/summary.js';
 
 /**
@@ -45,16 +45,8 @@ export interface WarmupTask {
  * A layer as `warmup.manifests: image` pushes it: a real archive (its diff_id, the sha256 of the tar
  * inside), or, too small for one, the plain content (its diff_id its digest).
  */
-export interface LayerShape {
-  archive: boolean;
-  diffId: string;
-}
-
-/** One blob done, as a warmup worker reports it. */
-export type WarmupReport =
-  | { type: 'pushed'; uri: string; digest: string; bytes: number; registry: string; layer?: LayerShape }
-  | { type: 'present'; uri: string; digest: string; registry: string; layer?: LayerShape }
-  | { type: 'failed'; uri: string; error: ErrorData; registry: string };
+export type { LayerShape, WarmupReport } from '../lib/registry/warmup-ledger.js';
+import type { WarmupReport } from '../lib/registry/warmup-ledger.js';
 
 /** The master's side of a warmup task. */
 export interface WarmupMaster {

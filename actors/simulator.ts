@@ -4,9 +4,9 @@
  * time. Imports only lib/, the runtime and the message types.
  */
 import { MODELS } from '../lib/cache/index.js';
-import { simulateRegistry } from '../lib/cache/simulated-registry.js';
-import { runUserModel } from '../lib/cache/user-model.js';
-import { runPythonModel } from '../lib/cache/python-model.js';
+import { simulateRegistry } from '../lib/simulation/simulated-registry.js';
+import { runUserModel } from '../lib/simulation/user-model.js';
+import { runPythonModel } from '../lib/simulation/python-model.js';
 import { DrtpError, isDrtpError } from '../lib/errors.js';
 import { openSharedTable } from '../lib/trace/shared-table.js';
 import type { SimulatePoint, SimulateTask } from './messages.js';

@@ -1,12 +1,12 @@
 import type { Remote } from 'comlink';
 import { availableParallelism } from 'node:os';
 import type { RegistryEndpoint } from '../lib/registry/endpoint.js';
-import { isPushed, writeDigestMap, type DigestMap } from '../lib/registry/digest-map.js';
+import { writeDigestMap, type DigestMap } from '../lib/registry/digest-map.js';
+import { WarmupLedger, type WarmupReport } from '../lib/registry/warmup-ledger.js';
+import { pushImageManifests } from '../lib/registry/image-phase.js';
 import { shareItems, type WarmupItem } from '../lib/registry/warmup-plan.js';
-import { RegistryClient, clientOptions } from '../lib/registry/client.js';
-import { pushImageManifest, type ImageLayer } from '../lib/registry/image-manifest.js';
 import { DrtpError, isDrtpError } from '../lib/errors.js';
-import type { LayerShape, StoppableWorker, WarmupMaster, WarmupReport, WarmupTask, WarmupTaskResult } from './messages.js';
+import type { StoppableWorker, WarmupMaster, WarmupTask, WarmupTaskResult } from './messages.js';
 import { ActorPool } from './runtime.js';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -63,38 +63,20 @@ export async function runWarmup(options: WarmupOptions): Promise<WarmupSummary> 
   const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), options.threads, items.length || 1));
   const pool = new ActorPool('warmup', workers);
   const summary: WarmupSummary = { items: options.items.length, pushed: 0, present: 0, failed: 0, kept: 0, bytes: 0, stopped: false, failures: [], seconds: 0 };
-  const known: Record<string, string> = {};
-  for (const [uri, entry] of options.map) if (isPushed(entry)) known[uri] = entry;
+  const ledger = new WarmupLedger(options.map);
+  const known = ledger.known;
   const total = options.items.length * options.registries.length;
   let done = 0;
-  let dirty = false;
   const workersOf: Remote<StoppableWorker>[] = [];
-  const failedNow = new Set<string>();
-  // With manifests: image, what each layer was pushed as (the image configs need its diff_id).
-  const shapes = new Map<string, LayerShape>();
   const record = (report: WarmupReport): void => {
     done++;
-    if (report.type !== 'failed' && report.layer !== undefined) shapes.set(report.uri, report.layer);
-    if (report.type === 'failed') {
-      const reason = `${report.error.code}: ${report.error.message}`;
-      // A digest an earlier warmup recorded survives a failed check or push (a dead registry must not
-      // erase a good map); otherwise a URI that failed on any registry stays failed: the run needs it everywhere.
-      const earlier = known[report.uri];
-      if (earlier !== undefined && options.map.get(report.uri) === earlier) {
-        if (!failedNow.has(report.uri)) summary.kept++;
-      } else options.map.set(report.uri, { failed: reason });
-      failedNow.add(report.uri);
-      if (summary.failures.length < 10) summary.failures.push(`${report.uri}: ${reason}${earlier === undefined ? '' : ` (the map keeps ${earlier})`}`);
-    } else if (!failedNow.has(report.uri)) {
-      options.map.set(report.uri, report.digest);
-    }
-    dirty = true;
+    ledger.record(report);
     options.onReport?.(report, done, total);
   };
   const checkpoint = setInterval(() => {
-    if (!dirty) return;
-    dirty = false;
-    void writeDigestMap(options.output, options.map).catch(() => (dirty = true));
+    if (!ledger.dirty) return;
+    ledger.dirty = false;
+    void writeDigestMap(options.output, options.map).catch(() => (ledger.dirty = true));
   }, options.checkpointMs ?? 5000);
   const stop = (): void => {
     summary.stopped = true;
@@ -122,8 +104,13 @@ export async function runWarmup(options: WarmupOptions): Promise<WarmupSummary> 
       summary.failed += r.failed;
       summary.bytes += r.bytes;
     }
-    if (asImages) summary.notArchives = [...shapes.values()].filter((shape) => !shape.archive).length;
-    if (asImages && !summary.stopped) await pushManifests(options, summary, record, shapes);
+    if (asImages) summary.notArchives = ledger.notArchives();
+    if (asImages && !summary.stopped) {
+      const manifests = await pushImageManifests(options.registries, options.items.filter((i) => i.manifest), ledger.imageLayers(options.items), options.timeoutMs ?? DEFAULT_TIMEOUT_MS, record, options.signal);
+      summary.pushed += manifests.pushed;
+      summary.failed += manifests.failed;
+      summary.bytes += manifests.bytes;
+    }
   } finally {
     clearInterval(checkpoint);
     options.signal?.removeEventListener('abort', stop);
@@ -133,44 +120,9 @@ export async function runWarmup(options: WarmupOptions): Promise<WarmupSummary> 
       throw new DrtpError(err.code, `${err.message}; the map there is still the last one written (a checkpoint): make room and run warmup again to resume, blobs already pushed are not pushed again`, err.location);
     });
   }
+  summary.kept = ledger.kept;
+  summary.failures = ledger.failures;
   summary.seconds = (performance.now() - started) / 1000;
   return summary;
 }
 
-/**
- * Second phase of `manifests: image`: each manifest URI becomes an OCI image manifest over the layers
- * of its repository that warmup pushed as archives (sizes from the trace), pushed from the master (they
- * are few and small).
- */
-async function pushManifests(options: WarmupOptions, summary: WarmupSummary, record: (r: WarmupReport) => void, shapes: ReadonlyMap<string, LayerShape>): Promise<void> {
-  const layersOf = new Map<string, ImageLayer[]>();
-  for (const item of options.items) {
-    const digest = options.map.get(item.uri);
-    const shape = shapes.get(item.uri);
-    if (item.manifest || !isPushed(digest) || shape === undefined || !shape.archive) continue;
-    const list = layersOf.get(item.repo) ?? [];
-    if (list.length < 100) list.push({ digest, size: item.size, uri: item.uri, ...shape });
-    layersOf.set(item.repo, list);
-  }
-  for (const registry of options.registries) {
-    const client = new RegistryClient(registry, clientOptions(options.timeoutMs ?? DEFAULT_TIMEOUT_MS));
-    try {
-      for (const item of options.items.filter((i) => i.manifest)) {
-        if (options.signal?.aborted) return;
-        try {
-          const reference = item.uri.slice(item.uri.lastIndexOf('/manifests/') + '/manifests/'.length);
-          const digest = await pushImageManifest(client, item.repo, reference, item.uri, layersOf.get(item.repo) ?? [], item.size);
-          summary.pushed++;
-          summary.bytes += item.size;
-          record({ type: 'pushed', uri: item.uri, digest, bytes: item.size, registry: registry.name });
-        } catch (err) {
-          summary.failed++;
-          const error = isDrtpError(err) ? err.toData() : { code: 'E_INTERNAL' as const, message: String(err) };
-          record({ type: 'failed', uri: item.uri, error, registry: registry.name });
-        }
-      }
-    } finally {
-      await client.close();
-    }
-  }
-}

@@ -5,7 +5,7 @@ import { loadConfiguredTrace } from '../../lib/config/trace.js';
 import { readDigestMap } from '../../lib/registry/digest-map.js';
 import { SMALLEST_ARCHIVE_BYTES } from '../../lib/registry/layer-archive.js';
 import { warmupItems } from '../../lib/registry/warmup-plan.js';
-import { resolveShard, shardFilter, shardPath } from '../../lib/schedule/shard.js';
+import { resolveShard, shardFilter, shardPath } from '../../lib/planning/shard.js';
 import { Progress, formatBytes, formatDuration } from '../../lib/term/progress.js';
 import { registryJob } from '../registry-job.js';
 import { TraceCommand, numberFlag } from '../base.js';

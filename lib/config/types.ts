@@ -1,8 +1,6 @@
+import type { LatencyModel, ProtocolSetting, RegistrySelection, TierLatency } from '../contract/settings.js';
 import type { RegistryEntry } from '../registry/endpoint.js';
-import type { ProtocolSetting } from '../registry/protocol.js';
-import type { LatencyModel, TierLatency } from '../cache/sim-port.js';
 import type { TraceLimit } from '../trace/select.js';
-import type { RegistrySelection } from '../schedule/router.js';
 import type { Threshold } from '../thresholds/expression.js';
 
 /** The configuration as written: the shape schemas/config.schema.json allows (keys as in the file). */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { DrtpError } from '../errors.js';
-import type { HttpVersion } from './protocol.js';
+import type { HttpVersion } from '../contract/settings.js';
 
 /** A registry entry of the configuration: `host:port`, a URL, or an object with credentials and TLS. */
 export type RegistryEntry =

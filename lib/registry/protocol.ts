@@ -4,10 +4,7 @@ import { DrtpError } from '../errors.js';
 import type { RegistryEndpoint } from './endpoint.js';
 import { transportError } from './errors.js';
 
-/** `client_info.protocol`: what the configuration asks for. */
-export type ProtocolSetting = 'auto' | 'h1' | 'h2';
-/** What the requests to one registry go out as. */
-export type HttpVersion = 'h1' | 'h2';
+import type { HttpVersion, ProtocolSetting } from '../contract/settings.js';
 
 /** The HTTP version each protocol setting gives, from what the registry offered by ALPN (undefined: plain HTTP). */
 export function chooseVersion(setting: ProtocolSetting, offered: 'h2' | 'http/1.1' | undefined, registry: string): HttpVersion {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { OP_NAMES } from '../contract/ops.js';
 import { AtomicFile } from '../fsutil/atomic.js';
 import { recordedSparse } from '../stats/histogram.js';
-import type { SecondCounts } from '../schedule/accounting.js';
+import type { SecondCounts } from '../replay/accounting.js';
 import { Recorder } from '../stats/recorder.js';
 
 /** `GET blob` -> `get-blob`: the file names of a class's logs. */

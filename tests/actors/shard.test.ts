@@ -4,7 +4,7 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { writeSynthTrace } from '../../lib/trace/synth-files.js';
-import { resolveShard, shardFilter, shardPath } from '../../lib/schedule/shard.js';
+import { resolveShard, shardFilter, shardPath } from '../../lib/planning/shard.js';
 import { buildCli } from '../../cli/cli.js';
 import { RunCommand } from '../../cli/commands/run.js';
 import { WarmupCommand } from '../../cli/commands/warmup.js';

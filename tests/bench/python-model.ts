@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { runPythonModel } from '../../lib/cache/python-model.js';
+import { runPythonModel } from '../../lib/simulation/python-model.js';
 import { packageRoot } from '../../lib/paths.js';
 import { selectRequests } from '../../lib/trace/select.js';
 import { loadTrace } from '../../lib/trace/load.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import type { TraceRecord } from '../helpers/fake-trace.js';
 import { writeSynthTrace } from '../../lib/trace/synth-files.js';
-import type { OriginalRequest } from '../../lib/cache/user-model.js';
+import type { OriginalRequest } from '../../lib/simulation/user-model.js';
 
 const MODELS = join(import.meta.dirname, '../fixtures/models');
 const COMPAT = join(import.meta.dirname, '../fixtures/compat/original-config.yaml');

@@ -1,7 +1,7 @@
 import t from 'tap';
 import type { Segment } from '../../../lib/contract/replay.js';
 import { Op } from '../../../lib/contract/ops.js';
-import { ReplayAccounting } from '../../../lib/schedule/accounting.js';
+import { ReplayAccounting } from '../../../lib/replay/accounting.js';
 import { buildSummary, type RunSummary } from '../../../lib/stats/summary.js';
 import { decodeHistogram } from '../../../lib/stats/histogram.js';
 import { evaluateThresholds, thresholdsOfSummaries } from '../../../lib/thresholds/evaluate.js';

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { simulateRegistry } from '../../../lib/cache/simulated-registry.js';
+import { simulateRegistry } from '../../../lib/simulation/simulated-registry.js';
 import { TraceTableBuilder } from '../../../lib/trace/builder.js';
 import { Method } from '../../../lib/trace/request.js';
 

@@ -1,25 +1,8 @@
 import type { CompletionSink, RegistryPort, Segment } from '../contract/replay.js';
 import { isHead, Op } from '../contract/ops.js';
-import type { VirtualTime } from '../schedule/virtual-time.js';
-import { TIER, type CacheModel, type Tier } from './model.js';
-
-/** Time to serve from one tier: a fixed cost plus the bytes at a bandwidth. */
-export interface TierLatency {
-  fixed_ms: number;
-  mb_per_s: number;
-}
-
-export interface LatencyModel {
-  memory: TierLatency;
-  fs: TierLatency;
-  backend: TierLatency;
-}
-
-export const DEFAULT_LATENCY: LatencyModel = {
-  memory: { fixed_ms: 0.2, mb_per_s: 5000 },
-  fs: { fixed_ms: 1, mb_per_s: 500 },
-  backend: { fixed_ms: 20, mb_per_s: 100 },
-};
+import type { VirtualTime } from '../replay/virtual-time.js';
+import { TIER, type CacheModel, type Tier } from '../cache/model.js';
+import type { LatencyModel, TierLatency } from '../contract/settings.js';
 
 export function tierLatency(model: LatencyModel, tier: Tier): TierLatency {
   return tier === TIER.MEMORY ? model.memory : tier === TIER.FS ? model.fs : model.backend;

@@ -1,6 +1,6 @@
 import t from 'tap';
 import type { RegistryPort, Segment } from '../../../lib/contract/replay.js';
-import { ReplayEngine, type EngineOptions } from '../../../lib/schedule/engine.js';
+import { ReplayEngine, type EngineOptions } from '../../../lib/replay/engine.js';
 import { Op, OP_NAMES, SIZE_CLASS_NAMES, sizeClass } from '../../../lib/contract/ops.js';
 import { slotOfMs } from '../../../lib/stats/recorder.js';
 

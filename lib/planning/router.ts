@@ -4,17 +4,26 @@ import { isRead, Op } from '../contract/ops.js';
 import { opOf } from './op-of.js';
 import type { Segment } from '../contract/replay.js';
 import { HashRing } from './hash-ring.js';
+import type { RegistrySelection } from '../contract/settings.js';
 
-export type RegistrySelection = 'random' | 'round-robin' | 'hash';
 
-/** Why a request is not sent, by the negative codes of ReplayRouter.kind. */
-export const SKIP_REASONS: Record<number, string> = {
-  [-2]: 'not in the warmup map: run drtp warmup first',
-  [-3]: 'warmup failed for this URI',
-  [-4]: 'not a replayable request',
+/** What ReplayRouter.kind holds for a request that is not a read of digest `kind` (>= 0). */
+export const ROUTE = {
+  PUSH: -1,
+  NOT_WARMED: -2,
+  WARMUP_FAILED: -3,
+  NOT_REPLAYABLE: -4,
+  /** Another shard's client. */
+  OTHER_SHARD: -5,
+} as const;
+
+/** Why a request is not sent, by its ROUTE code (another shard's requests are not this run's). */
+export const SKIP_REASONS: Readonly<Record<number, string>> = {
+  [ROUTE.NOT_WARMED]: 'not in the warmup map: run drtp warmup first',
+  [ROUTE.WARMUP_FAILED]: 'warmup failed for this URI',
+  [ROUTE.NOT_REPLAYABLE]: 'not a replayable request',
 };
-const PUSH = -1;
-const NOT_MINE = -5;
+const PUSH = ROUTE.PUSH;
 
 export interface RouterOptions {
   /** Replay speed (due = trace offset / speed); 0 = everything due at once (closed loop). */
@@ -116,7 +125,7 @@ export class ReplayRouter {
       if (options.keep !== undefined) {
         if (keepClient[c] === 0) keepClient[c] = options.keep(clients.get(c)) ? 1 : -1;
         if (keepClient[c] < 0) {
-          this.kind[i] = NOT_MINE;
+          this.kind[i] = ROUTE.OTHER_SHARD;
           // Warmup sized each blob by its first read in the whole trace, other shards' included.
           const op = opOf(method[i], kind[i]);
           if (op >= 0 && isRead(op)) {
@@ -128,7 +137,7 @@ export class ReplayRouter {
       }
       const op = opOf(method[i], kind[i]);
       if (op < 0) {
-        this.kind[i] = -4;
+        this.kind[i] = ROUTE.NOT_REPLAYABLE;
         continue;
       }
       if (isRead(op)) {
@@ -138,7 +147,7 @@ export class ReplayRouter {
         if (id === undefined) {
           const entry = map.get(table.uri(i));
           if (!isPushed(entry)) {
-            id = entry === undefined ? -2 : -3;
+            id = entry === undefined ? ROUTE.NOT_WARMED : ROUTE.WARMUP_FAILED;
             if (entry !== undefined) failures.set(key, entry.failed);
           } else {
             id = digestIds.get(entry);
@@ -153,7 +162,7 @@ export class ReplayRouter {
         }
         this.kind[i] = id;
         if (id < 0) {
-          if (id === -3) this.warmupFailures.set(i, failures.get(key) as string);
+          if (id === ROUTE.WARMUP_FAILED) this.warmupFailures.set(i, failures.get(key) as string);
           continue;
         }
       } else this.kind[i] = PUSH;

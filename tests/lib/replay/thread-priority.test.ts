@@ -1,7 +1,7 @@
 import t from 'tap';
 import { getPriority } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { currentThreadId, SenderPriority } from '../../../lib/schedule/thread-priority.js';
+import { currentThreadId, SenderPriority } from '../../../lib/replay/thread-priority.js';
 
 const linux = process.platform === 'linux';
 

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { MODELS } from './index.js';
+import { MODELS } from '../cache/index.js';
 
 /** The original player's shipped models, run as drtp's built-ins when no file of that name is there. */
 export const ORIGINAL_MODELS = ['cache.py', 'prefetch.py'] as const;

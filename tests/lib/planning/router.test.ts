@@ -1,6 +1,6 @@
 import t from 'tap';
-import { ReplayRouter, type RouterOptions } from '../../../lib/schedule/router.js';
-import { HashRing } from '../../../lib/schedule/hash-ring.js';
+import { ReplayRouter, type RouterOptions } from '../../../lib/planning/router.js';
+import { HashRing } from '../../../lib/planning/hash-ring.js';
 import type { DigestEntry, DigestMap } from '../../../lib/registry/digest-map.js';
 import { TraceTableBuilder } from '../../../lib/trace/builder.js';
 import { Method, type MethodCode } from '../../../lib/trace/request.js';

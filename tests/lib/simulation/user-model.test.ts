@@ -45,7 +45,7 @@ t.test('a TypeScript model loaded at once on several threads: each load has its 
   const results = await Promise.all(
     Array.from({ length: workers }, (_, w) => {
       const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(LOADER)}`), {
-        workerData: { module: dist('lib/cache/user-model.js'), builder: dist('lib/trace/builder.js'), model, factor: w + 1, rounds, workers, barrier },
+        workerData: { module: dist('lib/simulation/user-model.js'), builder: dist('lib/trace/builder.js'), model, factor: w + 1, rounds, workers, barrier },
       });
       return new Promise<unknown[]>((resolve, reject) => {
         worker.once('message', resolve);

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { join } from 'node:path';
 import { loadTrace } from '../../../lib/trace/load.js';
-import { connectionWarning, openFileLimit, spanWarning } from '../../../lib/schedule/run-warnings.js';
+import { connectionWarning, openFileLimit, spanWarning } from '../../../lib/planning/run-warnings.js';
 import { FakeTrace, writeTrace } from '../../helpers/fake-trace.js';
 
 const T0 = Date.parse('2017-07-01T00:00:00.000Z');

@@ -1,10 +1,11 @@
-import { MODELS } from './index.js';
-import { SimulatedRegistryPort, type LatencyModel } from './sim-port.js';
+import { MODELS } from '../cache/index.js';
+import { SimulatedRegistryPort } from './sim-port.js';
+import type { LatencyModel } from '../contract/settings.js';
 import { DrtpError } from '../errors.js';
 import type { DigestMap } from '../registry/digest-map.js';
-import { ReplayEngine } from '../schedule/engine.js';
-import { ReplayRouter } from '../schedule/router.js';
-import { VirtualTime } from '../schedule/virtual-time.js';
+import { ReplayEngine } from '../replay/engine.js';
+import { ReplayRouter } from '../planning/router.js';
+import { VirtualTime } from '../replay/virtual-time.js';
 import { buildSummary, type RunSummary } from '../stats/summary.js';
 import type { TraceTable } from '../trace/table.js';
 

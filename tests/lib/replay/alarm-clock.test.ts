@@ -2,9 +2,9 @@ import t from 'tap';
 import { performance } from 'node:perf_hooks';
 import type { Completion, RegistryPort, Segment } from '../../../lib/contract/replay.js';
 import { Op } from '../../../lib/contract/ops.js';
-import { AlarmClock } from '../../../lib/schedule/alarm-clock.js';
-import { ReplayEngine } from '../../../lib/schedule/engine.js';
-import { currentThreadId } from '../../../lib/schedule/thread-priority.js';
+import { AlarmClock } from '../../../lib/replay/alarm-clock.js';
+import { ReplayEngine } from '../../../lib/replay/engine.js';
+import { currentThreadId } from '../../../lib/replay/thread-priority.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
