@@ -57,3 +57,35 @@ t.test("lib/ imports neither actors/ nor cli/, and its folders import each other
   t.same(cycles(edges), [], 'no folder cycle');
   t.same([...(edges.get('contract') ?? [])], [], 'the contracts import nothing of drtp');
 });
+
+/** The layers docs/internals.md writes down: unit -> layer number. */
+function writtenLayers(): Map<string, number> {
+  const text = readFileSync(join(import.meta.dirname, '../../docs/internals.md'), 'utf8');
+  const block = /```layers\n([\s\S]*?)```/.exec(text);
+  const layers = new Map<string, number>();
+  for (const line of (block?.[1] ?? '').trim().split('\n')) {
+    const [level, ...units] = line.trim().split(/\s+/);
+    for (const unit of units) layers.set(unit, Number(level));
+  }
+  return layers;
+}
+
+t.test('every import in lib/ goes down the layers docs/internals.md writes', async (t) => {
+  const layers = writtenLayers();
+  t.ok(layers.size > 10, 'the layers are written');
+  const unplaced = new Set<string>();
+  const wrong: string[] = [];
+  for (const file of sources(LIB)) {
+    const from = unitOf(file);
+    if (!layers.has(from)) unplaced.add(from);
+    for (const target of importsOf(file)) {
+      if (relative(LIB, target).startsWith('..')) continue;
+      const to = unitOf(target);
+      if (to === from) continue;
+      if (!layers.has(to)) unplaced.add(to);
+      else if ((layers.get(to) as number) >= (layers.get(from) ?? -1)) wrong.push(`${relative(LIB, file)} (layer ${layers.get(from)}) imports ${to} (layer ${layers.get(to)})`);
+    }
+  }
+  t.same([...unplaced], [], 'every lib/ unit has its layer');
+  t.same(wrong, [], 'no import sideways or up');
+});
