@@ -17,10 +17,18 @@ import { PROTOCOL_VERSION, type WorkerEntry } from './messages.js';
 /**
  * Worker isolates are created without V8's memory reducer, which starts full collections of an isolate
  * whose allocation rate drops, to give memory back: a client actor at a registry's pace looks like that
- * between answers, and drtp's heaps are small and live for the whole run (the trace is off-heap). The
- * flag is process-wide and applies to isolates created after it is set: the master keeps its reducer.
+ * between answers, and drtp's heaps are small and live for the whole run (the trace is off-heap). A V8
+ * flag cannot go in a worker's execArgv; it is process-wide and applies to isolates created after it
+ * is set, so it is set here, where drtp creates workers, not when this module is imported: a program
+ * that imports drtp's modules without starting a pool keeps V8's defaults, and the master (created
+ * before) keeps its reducer.
  */
-setFlagsFromString('--no-memory-reducer');
+let reducerOff = false;
+function workersWithoutMemoryReducer(): void {
+  if (reducerOff) return;
+  setFlagsFromString('--no-memory-reducer');
+  reducerOff = true;
+}
 
 // comlink's Node adapter: its UMD build exports the function itself, where its types declare a default export.
 const nodeEndpoint = createRequire(import.meta.url)('comlink/dist/umd/node-adapter.js') as (port: MessagePort) => Comlink.Endpoint;
@@ -53,6 +61,7 @@ export class ActorPool {
    */
   constructor(entry: WorkerEntry | URL, threads = availableParallelism()) {
     const n = Math.max(1, Math.floor(threads));
+    workersWithoutMemoryReducer();
     this.pool = new Piscina({
       filename: (entry instanceof URL ? entry : new URL(`./${entry}.js`, import.meta.url)).href,
       minThreads: n,
