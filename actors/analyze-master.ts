@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { FilePartial } from '../lib/analyze/pass.js';
 import type { Analysis, ChartData } from '../lib/analyze/summary.js';
@@ -18,7 +19,6 @@ export type TraceAnalysis = Analysis & { dataCenters: Record<string, Analysis>; 
 export async function analyzeTraces(paths: readonly string[], options: { strict?: boolean; workers?: number; onFile?: (done: number, total: number) => void; exclude?: readonly string[] } = {}): Promise<{ analysis: TraceAnalysis; charts: ChartData; perFile: FileReadCounts[] }> {
   if (paths.length === 0) throw new DrtpError('E_USAGE', 'no trace files given');
   const files = await traceInputs(paths, options.exclude);
-  const { statSync } = await import('node:fs');
   const sizes = files.map((file) => sizeOf(statSync, file));
   const workers = Math.max(1, options.workers ?? availableParallelism());
   const groups = fileGroups(files, sizes, Math.min(GROUP_BYTES, Math.ceil(sizes.reduce((a, b) => a + b, 0) / (workers * 4))));
@@ -47,7 +47,7 @@ export async function analyzeTraces(paths: readonly string[], options: { strict?
   return { analysis: { ...analysis, dataCenters, malformedExamples: partials.flatMap((p) => p.read.malformedExamples).slice(0, 10) }, charts, perFile: partials.flatMap((p) => p.read.perFile) };
 }
 
-function sizeOf(stat: typeof import('node:fs').statSync, file: string): number {
+function sizeOf(stat: typeof statSync, file: string): number {
   try {
     return stat(file).size;
   } catch {

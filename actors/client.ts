@@ -5,7 +5,7 @@
  * and returns the final counters and histograms. Imports only lib/, the runtime and the message types.
  */
 import { closeSync, openSync } from 'node:fs';
-import type { DrtpError } from '../lib/errors.js';
+import { DrtpError } from '../lib/errors.js';
 import { ioError } from '../lib/fsutil/io-error.js';
 import { HttpPort, type HttpPortOptions } from '../lib/registry/http-port.js';
 import { STOP_GRACE_MS } from '../lib/registry/deadline.js';
@@ -137,7 +137,8 @@ export default actorEntry<ReplayTask, EngineReport, ReplayMaster>(async (task, {
   // Rows that cannot be written (a full disk) stop the replay: a run without its results measures nothing kept.
   const onWriteFailure = (err: unknown): void => {
     failure = ioError(err, 'write results to', shownAs);
-    void master.failed(failure.toData());
+    // The failure is also this task's result: a master already gone loses nothing.
+    master.failed(failure.toData()).catch(() => undefined);
     engine.stop();
   };
   const sink = fd === undefined ? undefined : { rows: new RowWriter(fd, undefined, onWriteFailure), actorPieces, registryPieces: task.registries.map((r) => registryPiece(r.name)), startEpochMs: task.startAtEpochMs };
@@ -149,8 +150,12 @@ export default actorEntry<ReplayTask, EngineReport, ReplayMaster>(async (task, {
     if (batch.segment === null) engine.end();
     else engine.append(batch.segment);
   };
+  // A master that cannot hand out rows ends the share with the failure, rather than leaving the engine waiting.
   const onNeedRows = (): void => {
-    void master.nextSegment().then(take);
+    master.nextSegment().then(take, (err: unknown) => {
+      failure ??= new DrtpError('E_INTERNAL', `the master did not hand out the next segment: ${String(err)}`);
+      engine.end();
+    });
   };
   const engine = replayEngine(port, { wait: task.wait, inFlight: task.inFlight, lateMs: task.lateMs, actors: 0, registries: task.registries.length, startAt, lowWater: task.lowWater, liveLatency: task.progress, perSecond: task.perSecond, onNeedRows, timers }, sink);
   const stopped = new AbortController();
@@ -171,7 +176,8 @@ export default actorEntry<ReplayTask, EngineReport, ReplayMaster>(async (task, {
     const { seconds, before } = task.perSecond ? engine.takeSeconds(final) : { seconds: [], before: 0 };
     return master.progress({ done: r.ok + r.failed, ok: r.ok, failed: r.failed, bytes: r.bytes, late: r.late, queued: r.queued, interval: engine.takeInterval(), sent: r.sent, ops: r.ops, byRegistry: engine.byRegistry, seconds, secondsBefore: before, final });
   };
-  const ticker = task.progress ? setInterval(() => void progress(false), PROGRESS_MS) : undefined;
+  // Live progress is best-effort; the final report goes back as the task's result.
+  const ticker = task.progress ? setInterval(() => progress(false).catch(() => undefined), PROGRESS_MS) : undefined;
   try {
     // Wait for the common start without holding the event loop busy (a stop ends the wait).
     await sleepUntil(startAt, stopped.signal);

@@ -3,6 +3,7 @@ import { open, rename, rm, mkdir } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ioError } from './io-error.js';
+import type { FileHandle } from 'node:fs/promises';
 
 /** Temp files of writes under way: what a process that must quit at once removes first. */
 const pending = new Set<string>();
@@ -30,7 +31,7 @@ export class AtomicFile {
   private constructor(
     readonly path: string,
     readonly tempPath: string,
-    private readonly handle: import('node:fs/promises').FileHandle,
+    private readonly handle: FileHandle,
   ) {}
 
   static async create(path: string): Promise<AtomicFile> {

@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { DrtpError } from '../errors.js';
 import { METHOD_NAMES } from '../trace/request.js';
 import type { TraceTable } from '../trace/table.js';
+import type TypeScriptApi from 'typescript';
 
 /** A request as the original player handed it to a simulation plugin's `init`. */
 export interface OriginalRequest {
@@ -62,7 +63,7 @@ async function loadInit(path: string): Promise<Init> {
 }
 
 async function importTypeScript(path: string): Promise<{ init?: unknown }> {
-  let ts: typeof import('typescript');
+  let ts: typeof TypeScriptApi;
   try {
     ts = (await import('typescript')).default;
   } catch {

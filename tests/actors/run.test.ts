@@ -11,6 +11,8 @@ import { readDigestMap } from '../../lib/registry/digest-map.js';
 import { resolveEndpoint } from '../../lib/registry/endpoint.js';
 import { runBin, runCli } from '../helpers/cli.js';
 import { withRegistry } from '../helpers/registry.js';
+import type { Threshold } from '../../lib/thresholds/expression.js';
+import type { AddressInfo, Socket } from 'node:net';
 
 interface Row {
   id: number;
@@ -107,7 +109,7 @@ t.test('open loop at speed 10: nothing leaves before it is due, and each client 
   // Thresholds on either cause: the registry's queueing, the generator's lag.
   const { evaluateThresholds } = await import('../../lib/thresholds/evaluate.js');
   const { parseThreshold } = await import('../../lib/thresholds/expression.js');
-  const parsed = ['all: queued_rate <= 100%', 'all: queueing_max >= 0ms', 'all: lateness_p99 >= 0ms'].map((x) => parseThreshold(x) as import('../../lib/thresholds/expression.js').Threshold);
+  const parsed = ['all: queued_rate <= 100%', 'all: queueing_max >= 0ms', 'all: lateness_p99 >= 0ms'].map((x) => parseThreshold(x) as Threshold);
   const verdicts = evaluateThresholds(parsed, JSON.parse(readFileSync(`${output}.summary.json`, 'utf8')));
   t.same(verdicts.map((v) => v.pass), [true, true, true]);
   t.equal(verdicts[0].observed, timed.filter((r) => r.queuedMs > 0).length / rows.length, 'queued_rate: the share of requests held');
@@ -191,14 +193,14 @@ t.test('SIGINT mid-run: exit 130 with valid partial results and summary', async 
 
 t.test('a registry that accepts connections but never answers: every request times out, the run ends', async (t) => {
   const { createServer } = await import('node:net');
-  const sockets: import('node:net').Socket[] = [];
+  const sockets: Socket[] = [];
   const server = createServer((socket) => void sockets.push(socket));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.teardown(() => {
     for (const s of sockets) s.destroy();
     server.close();
   });
-  const port = (server.address() as import('node:net').AddressInfo).port;
+  const port = (server.address() as AddressInfo).port;
   const dir = t.testdir();
   await writeSynthTrace(join(dir, 'traces'), { requests: 40, seed: 3, maxLayerBytes: 10_000 });
   const config = join(dir, 'config.yaml');
