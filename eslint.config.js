@@ -2,14 +2,32 @@
 import tseslint from 'typescript-eslint';
 
 /** lib/ is the bottom of the house: it imports neither actors/ nor cli/ (the layers inside lib/ are tests/lib/layering.test.ts's). */
-const upward = (what) => ({ group: [`**/${what}/*`, `**/${what}`], message: `lib/ must not import ${what}/: arrows point down (cli -> actors -> lib)` });
+const upward = (what) => ({
+  group: [`**/${what}/*`, `**/${what}`],
+  message: `lib/ must not import ${what}/: arrows point down (cli -> actors -> lib)`,
+});
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'dist-bench/**', 'node_modules/**', '.tap/**', 'bench-data/**', 'coverage/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
+  {
+    ignores: [
+      'dist/**',
+      'dist-bench/**',
+      'node_modules/**',
+      '.tap/**',
+      'bench-data/**',
+      'coverage/**',
+      '**/*.js',
+      '**/*.mjs',
+      '**/*.cjs',
+    ],
+  },
   {
     files: ['**/*.ts'],
     plugins: { '@typescript-eslint': tseslint.plugin },
-    languageOptions: { parser: tseslint.parser, parserOptions: { project: ['./tsconfig.check.json'], tsconfigRootDir: import.meta.dirname } },
+    languageOptions: {
+      parser: tseslint.parser,
+      parserOptions: { project: ['./tsconfig.check.json'], tsconfigRootDir: import.meta.dirname },
+    },
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
       // A promise nobody awaits loses its rejection: an error with a code becomes an unhandled one.
@@ -27,7 +45,10 @@ export default tseslint.config(
     files: ['tests/**/*.ts'],
     // Tests read foreign JSON (summaries, result rows) as `any` where a full type would only restate the schema.
     rules: {
-      '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafePromises: [{ from: 'package', name: 'PromiseWithSubtest', package: '@tapjs/core' }] }],
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        { allowForKnownSafePromises: [{ from: 'package', name: 'PromiseWithSubtest', package: '@tapjs/core' }] },
+      ],
       '@typescript-eslint/no-explicit-any': 'off',
     },
   },
@@ -37,6 +58,15 @@ export default tseslint.config(
   },
   {
     files: ['actors/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/cli/*'], message: 'actors/ must not import cli/: arrows point down (cli -> actors -> lib)' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/cli/*'], message: 'actors/ must not import cli/: arrows point down (cli -> actors -> lib)' },
+          ],
+        },
+      ],
+    },
   },
 );

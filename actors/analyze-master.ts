@@ -16,12 +16,24 @@ export type TraceAnalysis = Analysis & { dataCenters: Record<string, Analysis>; 
  * Characterizes trace files, file by file on the worker pool (largest first, so the pool stays busy),
  * and adds the partials up overall and per data center as they come.
  */
-export async function analyzeTraces(paths: readonly string[], options: { strict?: boolean; workers?: number; onFile?: (done: number, total: number) => void; exclude?: readonly string[] } = {}): Promise<{ analysis: TraceAnalysis; charts: ChartData; perFile: FileReadCounts[] }> {
+export async function analyzeTraces(
+  paths: readonly string[],
+  options: {
+    strict?: boolean;
+    workers?: number;
+    onFile?: (done: number, total: number) => void;
+    exclude?: readonly string[];
+  } = {},
+): Promise<{ analysis: TraceAnalysis; charts: ChartData; perFile: FileReadCounts[] }> {
   if (paths.length === 0) throw new DrtpError('E_USAGE', 'no trace files given');
   const files = await traceInputs(paths, options.exclude);
   const sizes = files.map((file) => sizeOf(statSync, file));
   const workers = Math.max(1, options.workers ?? availableParallelism());
-  const groups = fileGroups(files, sizes, Math.min(GROUP_BYTES, Math.ceil(sizes.reduce((a, b) => a + b, 0) / (workers * 4))));
+  const groups = fileGroups(
+    files,
+    sizes,
+    Math.min(GROUP_BYTES, Math.ceil(sizes.reduce((a, b) => a + b, 0) / (workers * 4))),
+  );
   const order = groups.map((_, k) => k).sort((a, b) => groups[b].bytes - groups[a].bytes);
   const pool = new ActorPool('analyzer', Math.max(1, Math.min(workers, groups.length)));
   const totals = new TotalsByDataCenter();
@@ -33,10 +45,14 @@ export async function analyzeTraces(paths: readonly string[], options: { strict?
   try {
     await Promise.all(
       order.map(async (k) => {
-        arrived[k] = await pool.run<AnalyzeTask, FilePartial[]>({ files: groups[k].files, strict: options.strict ?? false }).result;
+        arrived[k] = await pool.run<AnalyzeTask, FilePartial[]>({
+          files: groups[k].files,
+          strict: options.strict ?? false,
+        }).result;
         done += groups[k].files.length;
         options.onFile?.(done, files.length);
-        for (; added < groups.length && arrived[added] !== undefined; added++) for (const partial of arrived[added] ?? []) totals.add(partial);
+        for (; added < groups.length && arrived[added] !== undefined; added++)
+          for (const partial of arrived[added] ?? []) totals.add(partial);
       }),
     );
   } finally {
@@ -44,7 +60,15 @@ export async function analyzeTraces(paths: readonly string[], options: { strict?
   }
   const partials = arrived.flatMap((p) => p ?? []);
   const { analysis, charts, dataCenters } = totals.result();
-  return { analysis: { ...analysis, dataCenters, malformedExamples: partials.flatMap((p) => p.read.malformedExamples).slice(0, 10) }, charts, perFile: partials.flatMap((p) => p.read.perFile) };
+  return {
+    analysis: {
+      ...analysis,
+      dataCenters,
+      malformedExamples: partials.flatMap((p) => p.read.malformedExamples).slice(0, 10),
+    },
+    charts,
+    perFile: partials.flatMap((p) => p.read.perFile),
+  };
 }
 
 function sizeOf(stat: typeof statSync, file: string): number {

@@ -42,7 +42,16 @@ function replayEngine(port: HttpPort, options: EngineOptions, sink: RowSink | un
       ? undefined
       : (c: Completion): void => {
           const s = c.segment;
-          writeResultRow(sink.rows, c, s.rowId[c.index], s.op[c.index], s.size[c.index], sink.actorPieces[s.actor[c.index]], sink.registryPieces[s.registry[c.index]], sink.startEpochMs);
+          writeResultRow(
+            sink.rows,
+            c,
+            s.rowId[c.index],
+            s.op[c.index],
+            s.size[c.index],
+            sink.actorPieces[s.actor[c.index]],
+            sink.registryPieces[s.registry[c.index]],
+            sink.startEpochMs,
+          );
         };
   return new ReplayEngine(port, options, onComplete);
 }
@@ -59,7 +68,15 @@ function replayEngine(port: HttpPort, options: EngineOptions, sink: RowSink | un
  * The server lives in the master, not here: serving sockets in this isolate taught V8 the server side
  * of Node's stream code, which the replay's client sockets then ran with that mixed type feedback.
  */
-async function rehearse(portOptions: HttpPortOptions, origin: string, wait: boolean, lateMs: number, liveLatency: boolean, deadline: number, timers: AlarmClock | undefined): Promise<void> {
+async function rehearse(
+  portOptions: HttpPortOptions,
+  origin: string,
+  wait: boolean,
+  lateMs: number,
+  liveLatency: boolean,
+  deadline: number,
+  timers: AlarmClock | undefined,
+): Promise<void> {
   const strings = ['/v2/drtp/rehearsal/blobs/sha256:0', drtpUserAgent()];
   const port = new HttpPort(strings, { ...portOptions, registries: [{ name: origin, origin }], inFlight: 1 });
   const n = REHEARSAL_REQUESTS;
@@ -77,8 +94,17 @@ async function rehearse(portOptions: HttpPortOptions, origin: string, wait: bool
     rowId: new Uint32Array(n),
   };
   // Rows are formatted, never written: the buffer holds all 16 (under 1 KiB each), so it never flushes.
-  const sink: RowSink = { rows: new RowWriter(-1, 64 * 1024), actorPieces: [clientPiece('rehearsal')], registryPieces: [registryPiece(origin)], startEpochMs: Date.now() };
-  const engine = replayEngine(port, { wait, inFlight: 1, lateMs, actors: 1, registries: 1, startAt: performance.now(), liveLatency, timers }, sink);
+  const sink: RowSink = {
+    rows: new RowWriter(-1, 64 * 1024),
+    actorPieces: [clientPiece('rehearsal')],
+    registryPieces: [registryPiece(origin)],
+    startEpochMs: Date.now(),
+  };
+  const engine = replayEngine(
+    port,
+    { wait, inFlight: 1, lateMs, actors: 1, registries: 1, startAt: performance.now(), liveLatency, timers },
+    sink,
+  );
   engine.append(segment);
   engine.end();
   // Bounded: a rehearsal that cannot finish before the start is abandoned, never waited for.
@@ -116,12 +142,21 @@ export default actorEntry<ReplayTask, EngineReport, ReplayMaster>(async (task, {
   // An open loop's sends wait on an alarm thread, not on setTimeout (see AlarmClock); this thread and
   // that one are then the ones the master keeps ahead of the others.
   const timers = task.wait ? new AlarmClock() : undefined;
-  if (timers !== undefined) void timers.threadId.then((id) => master.senderThreads([currentThreadId(), id])).catch(() => undefined);
+  if (timers !== undefined)
+    void timers.threadId.then((id) => master.senderThreads([currentThreadId(), id])).catch(() => undefined);
   // Start at the same wall-clock instant as every other worker.
   const startAt = performance.now() + (task.startAtEpochMs - Date.now());
   if (task.rehearsalOrigin !== undefined && startAt - performance.now() >= REHEARSAL_MIN_MS) {
     // A warm-up only: a failed rehearsal leaves the replay as it would be without one.
-    await rehearse(portOptions, task.rehearsalOrigin, task.wait, task.lateMs, task.progress, startAt - REHEARSAL_MIN_MS / 5, timers).catch(() => undefined);
+    await rehearse(
+      portOptions,
+      task.rehearsalOrigin,
+      task.wait,
+      task.lateMs,
+      task.progress,
+      startAt - REHEARSAL_MIN_MS / 5,
+      timers,
+    ).catch(() => undefined);
   }
   // Rows go straight to the results file: no copy through the master, which only renames it when done.
   const resultsFile = task.resultsFile;
@@ -141,7 +176,15 @@ export default actorEntry<ReplayTask, EngineReport, ReplayMaster>(async (task, {
     master.failed(failure.toData()).catch(() => undefined);
     engine.stop();
   };
-  const sink = fd === undefined ? undefined : { rows: new RowWriter(fd, undefined, onWriteFailure), actorPieces, registryPieces: task.registries.map((r) => registryPiece(r.name)), startEpochMs: task.startAtEpochMs };
+  const sink =
+    fd === undefined
+      ? undefined
+      : {
+          rows: new RowWriter(fd, undefined, onWriteFailure),
+          actorPieces,
+          registryPieces: task.registries.map((r) => registryPiece(r.name)),
+          startEpochMs: task.startAtEpochMs,
+        };
   const take = (batch: SegmentBatch): void => {
     strings.push(...batch.strings);
     warmedSizes.push(...batch.warmedSizes);
@@ -157,7 +200,23 @@ export default actorEntry<ReplayTask, EngineReport, ReplayMaster>(async (task, {
       engine.end();
     });
   };
-  const engine = replayEngine(port, { wait: task.wait, inFlight: task.inFlight, lateMs: task.lateMs, actors: 0, registries: task.registries.length, startAt, lowWater: task.lowWater, liveLatency: task.progress, perSecond: task.perSecond, onNeedRows, timers }, sink);
+  const engine = replayEngine(
+    port,
+    {
+      wait: task.wait,
+      inFlight: task.inFlight,
+      lateMs: task.lateMs,
+      actors: 0,
+      registries: task.registries.length,
+      startAt,
+      lowWater: task.lowWater,
+      liveLatency: task.progress,
+      perSecond: task.perSecond,
+      onNeedRows,
+      timers,
+    },
+    sink,
+  );
   const stopped = new AbortController();
   let grace: NodeJS.Timeout | undefined;
   expose({
@@ -174,7 +233,21 @@ export default actorEntry<ReplayTask, EngineReport, ReplayMaster>(async (task, {
   const progress = (final: boolean): Promise<void> => {
     const r = engine.report;
     const { seconds, before } = task.perSecond ? engine.takeSeconds(final) : { seconds: [], before: 0 };
-    return master.progress({ done: r.ok + r.failed, ok: r.ok, failed: r.failed, bytes: r.bytes, late: r.late, queued: r.queued, interval: engine.takeInterval(), sent: r.sent, ops: r.ops, byRegistry: engine.byRegistry, seconds, secondsBefore: before, final });
+    return master.progress({
+      done: r.ok + r.failed,
+      ok: r.ok,
+      failed: r.failed,
+      bytes: r.bytes,
+      late: r.late,
+      queued: r.queued,
+      interval: engine.takeInterval(),
+      sent: r.sent,
+      ops: r.ops,
+      byRegistry: engine.byRegistry,
+      seconds,
+      secondsBefore: before,
+      final,
+    });
   };
   // Live progress is best-effort; the final report goes back as the task's result.
   const ticker = task.progress ? setInterval(() => progress(false).catch(() => undefined), PROGRESS_MS) : undefined;

@@ -34,7 +34,10 @@ type Settled = { ok: true; value: ImportedFile } | { ok: false; error: unknown }
  * inside a record (its reader started where the reader before it did not end) is read again from where
  * that reader ended. Archives go through `loadTrace` itself (a stream has no offsets to cut at).
  */
-export async function loadTraceParallel(paths: readonly string[], options: ParallelLoadOptions = {}): Promise<LoadedTrace> {
+export async function loadTraceParallel(
+  paths: readonly string[],
+  options: ParallelLoadOptions = {},
+): Promise<LoadedTrace> {
   const files = paths.length === 0 ? [] : await traceInputs(paths, options.exclude);
   const requested = Math.max(1, Math.floor(options.workers ?? availableParallelism()));
   // Archives and FIFOs are streams: read whole, in order, on this thread.
@@ -51,10 +54,17 @@ export async function loadTraceParallel(paths: readonly string[], options: Paral
   const runStarts: number[] = [];
   const strict = options.strict ?? false;
   const read = (piece: Piece, chunk = piece.chunk): Promise<Settled> =>
-    pool.run<ImportTask, ImportedFile>({ file: piece.file, strict, chunk, ...(piece.group === undefined ? {} : { group: piece.group }) }).result.then(
-      (value) => ({ ok: true, value }),
-      (error: unknown) => ({ ok: false, error }),
-    );
+    pool
+      .run<ImportTask, ImportedFile>({
+        file: piece.file,
+        strict,
+        chunk,
+        ...(piece.group === undefined ? {} : { group: piece.group }),
+      })
+      .result.then(
+        (value) => ({ ok: true, value }),
+        (error: unknown) => ({ ok: false, error }),
+      );
   let masterMs = 0;
   let doneBytes = 0;
   let rescans = 0;
@@ -68,7 +78,8 @@ export async function loadTraceParallel(paths: readonly string[], options: Paral
       if (chunk === undefined) settled = await tasks[k];
       else {
         if (chunk.from === 0) expected = 0;
-        if (expected >= chunk.stopAt) settled = null; // the record before took this chunk whole
+        if (expected >= chunk.stopAt)
+          settled = null; // the record before took this chunk whole
         else if (expected === chunk.from) settled = await tasks[k];
         else {
           // Rare (a string holding `},{`): queued behind the other pieces, so it costs time, not order.
@@ -88,7 +99,8 @@ export async function loadTraceParallel(paths: readonly string[], options: Paral
       }
       doneBytes += piece.bytes;
       options.onProgress?.(doneBytes, totalBytes);
-      if (chunk === undefined || chunk.stopAt === Infinity) options.onFile?.(Math.min(stats.perFile.length, files.length), files.length);
+      if (chunk === undefined || chunk.stopAt === Infinity)
+        options.onFile?.(Math.min(stats.perFile.length, files.length), files.length);
     }
   } finally {
     await pool.destroy();
@@ -104,4 +116,3 @@ export async function loadTraceParallel(paths: readonly string[], options: Paral
   options.onRescans?.(rescans);
   return { table, stats };
 }
-

@@ -66,7 +66,9 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
     route: config.clientInfo.route,
     segmentRows: options.segmentRows ?? SEGMENT_ROWS,
     manifestsAsImages: config.warmup.manifests === 'image',
-    ...(config.clientInfo.userAgent === 'traced' ? {} : { userAgent: config.clientInfo.userAgent === 'drtp' ? drtpUserAgent() : config.clientInfo.userAgent }),
+    ...(config.clientInfo.userAgent === 'traced'
+      ? {}
+      : { userAgent: config.clientInfo.userAgent === 'drtp' ? drtpUserAgent() : config.clientInfo.userAgent }),
     ...(options.clientFilter === undefined ? {} : { keep: options.clientFilter }),
   });
   const active = Array.from({ length: workers }, (_, w) => w).filter((w) => router.rowsOf(w) > 0);
@@ -74,7 +76,13 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
   const summaryFile = `${resultsFile}.summary.json`;
   const startAtEpochMs = options.startAtEpochMs ?? Date.now() + 300;
   // Live progress, thresholds, interval logs, metrics: without any, workers report nothing as they go.
-  const observers = await ReplayObservers.start(options, active.length, router.sendable, options.registries.map((r) => r.name), startAtEpochMs);
+  const observers = await ReplayObservers.start(
+    options,
+    active.length,
+    router.sendable,
+    options.registries.map((r) => r.name),
+    startAtEpochMs,
+  );
   const results = await AtomicFile.create(resultsFile).catch(async (err: unknown) => {
     await Promise.all([observers.abort(), observers.close()]);
     throw err;
@@ -132,7 +140,11 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
         progress: observers.wantsProgress,
         perSecond: observers.wantsSeconds,
       };
-      const running = (pool as ActorPool).run<ReplayTask, EngineReport, StoppableWorker>(task, master, transferables(first));
+      const running = (pool as ActorPool).run<ReplayTask, EngineReport, StoppableWorker>(
+        task,
+        master,
+        transferables(first),
+      );
       clients.push(running.worker);
       return running.result;
     });
@@ -149,20 +161,31 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
   const report = mergeReports(reports);
   const notSent = router.sendable - report.sent;
   if (notSent > 0) skipped['not sent: the run was stopped'] = notSent;
-  let summary = buildSummary(report, skipped, options.registries.map((r) => r.name), {
-    ...options.meta,
-    startedAt: started.toISOString(),
-    endedAt: new Date().toISOString(),
-    workers: active.length,
-    actors: active.reduce((sum, w) => sum + router.actorsOf(w), 0),
-    stopped,
-    ...(observers.abortedBy === undefined ? {} : { abortedBy: observers.abortedBy.threshold.source }),
-  }, startAtEpochMs);
+  let summary = buildSummary(
+    report,
+    skipped,
+    options.registries.map((r) => r.name),
+    {
+      ...options.meta,
+      startedAt: started.toISOString(),
+      endedAt: new Date().toISOString(),
+      workers: active.length,
+      actors: active.reduce((sum, w) => sum + router.actorsOf(w), 0),
+      stopped,
+      ...(observers.abortedBy === undefined ? {} : { abortedBy: observers.abortedBy.threshold.source }),
+    },
+    startAtEpochMs,
+  );
   const thresholds = options.thresholds ?? [];
   const aborted = observers.abortedBy;
   if (thresholds.length > 0) {
-    const verdicts = evaluateThresholds(thresholds.map((t) => t.threshold), summary).map((verdict) =>
-      verdict.threshold === aborted?.threshold.source ? { ...verdict, pass: false, aborted: { windowSeconds: aborted.windowSeconds, shown: aborted.shown } } : verdict,
+    const verdicts = evaluateThresholds(
+      thresholds.map((t) => t.threshold),
+      summary,
+    ).map((verdict) =>
+      verdict.threshold === aborted?.threshold.source
+        ? { ...verdict, pass: false, aborted: { windowSeconds: aborted.windowSeconds, shown: aborted.shown } }
+        : verdict,
     );
     summary = withThresholds(summary, verdicts);
   }
@@ -184,5 +207,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
 function transferables(batch: SegmentBatch): ArrayBuffer[] {
   const s = batch.segment;
   if (s === null) return [];
-  return [s.due, s.op, s.size, s.registry, s.actor, s.target, s.repo, s.agent, s.rowId].map((a) => a.buffer as ArrayBuffer);
+  return [s.due, s.op, s.size, s.registry, s.actor, s.target, s.repo, s.agent, s.rowId].map(
+    (a) => a.buffer as ArrayBuffer,
+  );
 }

@@ -55,14 +55,26 @@ export class ReplayObservers {
   }
 
   /** Starts the metrics server (an address in use is E_USAGE) and opens the interval logs. */
-  static async start(options: ObserverOptions, workers: number, planned: number, registryNames: readonly string[], startAtEpochMs: number): Promise<ReplayObservers> {
+  static async start(
+    options: ObserverOptions,
+    workers: number,
+    planned: number,
+    registryNames: readonly string[],
+    startAtEpochMs: number,
+  ): Promise<ReplayObservers> {
     const metrics = options.metrics === undefined ? undefined : new RunMetrics(registryNames, planned);
-    const server = metrics === undefined || options.metrics === undefined ? undefined : await serveMetrics(metrics.registry, options.metrics, '--metrics');
+    const server =
+      metrics === undefined || options.metrics === undefined
+        ? undefined
+        : await serveMetrics(metrics.registry, options.metrics, '--metrics');
     if (server !== undefined) options.metrics?.onListening?.(server.url);
-    const logs = options.hlogDir === undefined ? undefined : await IntervalLogs.create(options.hlogDir, startAtEpochMs).catch(async (err: unknown) => {
-      await server?.close(0);
-      throw err;
-    });
+    const logs =
+      options.hlogDir === undefined
+        ? undefined
+        : await IntervalLogs.create(options.hlogDir, startAtEpochMs).catch(async (err: unknown) => {
+            await server?.close(0);
+            throw err;
+          });
     return new ReplayObservers(options, workers, planned, metrics, server, logs);
   }
 
@@ -102,7 +114,14 @@ export class ReplayObservers {
     }
     if (this.options.onProgress !== undefined) {
       this.latency.addSparse(delta.interval);
-      this.options.onProgress({ done: sum(live.done), total: this.planned, ok: sum(live.ok), failed: sum(live.failed), bytes: sum(live.bytes), p99: percentileOfSparse(this.latency.sparse(), 99) });
+      this.options.onProgress({
+        done: sum(live.done),
+        total: this.planned,
+        ok: sum(live.ok),
+        failed: sum(live.failed),
+        bytes: sum(live.bytes),
+        p99: percentileOfSparse(this.latency.sparse(), 99),
+      });
     }
     return abort;
   }

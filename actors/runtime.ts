@@ -31,7 +31,9 @@ function workersWithoutMemoryReducer(): void {
 }
 
 // comlink's Node adapter: its UMD build exports the function itself, where its types declare a default export.
-const nodeEndpoint = createRequire(import.meta.url)('comlink/dist/umd/node-adapter.js') as (port: MessagePort) => Comlink.Endpoint;
+const nodeEndpoint = createRequire(import.meta.url)('comlink/dist/umd/node-adapter.js') as (
+  port: MessagePort,
+) => Comlink.Endpoint;
 
 /** A task's result as it crosses the thread. */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: ErrorData };
@@ -78,13 +80,26 @@ export class ActorPool {
    * Starts `task` on a worker with `master` as the API the worker may call; `transfer` moves buffers
    * with the task. The result rejects with the worker's error, its code kept.
    */
-  run<Task, Result, WorkerApi = object>(task: Task, master: object = {}, transfer: readonly TransferListItem[] = []): RunningTask<Result, WorkerApi> {
+  run<Task, Result, WorkerApi = object>(
+    task: Task,
+    master: object = {},
+    transfer: readonly TransferListItem[] = [],
+  ): RunningTask<Result, WorkerApi> {
     const up = new MessageChannel();
     const down = new MessageChannel();
     Comlink.expose(master, nodeEndpoint(up.port1));
     const worker = Comlink.wrap<WorkerApi>(nodeEndpoint(down.port1));
-    const envelope: Envelope<Task> = { protocolVersion: PROTOCOL_VERSION, task, toMaster: up.port2, fromMaster: down.port2 };
-    const result = (this.pool.run(envelope, { transferList: [up.port2, down.port2, ...transfer] as never }) as Promise<Outcome<Result>>)
+    const envelope: Envelope<Task> = {
+      protocolVersion: PROTOCOL_VERSION,
+      task,
+      toMaster: up.port2,
+      fromMaster: down.port2,
+    };
+    const result = (
+      this.pool.run(envelope, { transferList: [up.port2, down.port2, ...transfer] as never }) as Promise<
+        Outcome<Result>
+      >
+    )
       .then((outcome) => {
         if (!outcome.ok) throw DrtpError.fromData(outcome.error);
         return outcome.value;
@@ -113,15 +128,24 @@ export interface ActorContext<MasterApi> {
  * master's API at hand, and whatever `body` returns or throws sent back as data (an error not of drtp's
  * is a bug: E_INTERNAL with the worker's stack).
  */
-export function actorEntry<Task, Result, MasterApi = object>(body: (task: Task, context: ActorContext<MasterApi>) => Promise<Result>): (envelope: Envelope<Task>) => Promise<Outcome<Result>> {
+export function actorEntry<Task, Result, MasterApi = object>(
+  body: (task: Task, context: ActorContext<MasterApi>) => Promise<Result>,
+): (envelope: Envelope<Task>) => Promise<Outcome<Result>> {
   return async (envelope) => {
     const master = Comlink.wrap<MasterApi>(nodeEndpoint(envelope.toMaster));
     try {
-      if (envelope.protocolVersion !== PROTOCOL_VERSION) throw new DrtpError('E_INTERNAL', `this worker speaks protocol ${PROTOCOL_VERSION}, the master ${envelope.protocolVersion}`);
+      if (envelope.protocolVersion !== PROTOCOL_VERSION)
+        throw new DrtpError(
+          'E_INTERNAL',
+          `this worker speaks protocol ${PROTOCOL_VERSION}, the master ${envelope.protocolVersion}`,
+        );
       const expose = (api: object): void => Comlink.expose(api, nodeEndpoint(envelope.fromMaster));
       return { ok: true, value: await body(envelope.task, { master, expose }) };
     } catch (err) {
-      return { ok: false, error: isDrtpError(err) ? err.toData() : { code: 'E_INTERNAL', message: String((err as Error)?.stack ?? err) } };
+      return {
+        ok: false,
+        error: isDrtpError(err) ? err.toData() : { code: 'E_INTERNAL', message: String((err as Error)?.stack ?? err) },
+      };
     } finally {
       envelope.toMaster.close();
       envelope.fromMaster.close();

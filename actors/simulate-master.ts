@@ -12,7 +12,13 @@ export type { SimulationPoint, SweepSpec } from '../lib/simulation/sweep.js';
  * into shared memory once and read by every worker in place. A point whose model throws reports its
  * error; the others go on.
  */
-export async function runSweep(table: TraceTable, spec: SweepSpec, workers: number, onPoint?: (done: number, total: number) => void, signal?: AbortSignal): Promise<SimulationPoint[]> {
+export async function runSweep(
+  table: TraceTable,
+  spec: SweepSpec,
+  workers: number,
+  onPoint?: (done: number, total: number) => void,
+  signal?: AbortSignal,
+): Promise<SimulationPoint[]> {
   const points = sweepPoints(spec);
   const shared = shareTable(table);
   const pool = new ActorPool('simulator', Math.max(1, Math.min(workers, points.length)));
@@ -25,14 +31,39 @@ export async function runSweep(table: TraceTable, spec: SweepSpec, workers: numb
   try {
     return await Promise.all(
       points.map(async (p) => {
-        const task: SimulateTask = { table: shared, model: p.model, args: p.args, ...(spec.registry === undefined ? {} : { registry: spec.registry }), ...(spec.python === undefined ? {} : { python: spec.python }) };
+        const task: SimulateTask = {
+          table: shared,
+          model: p.model,
+          args: p.args,
+          ...(spec.registry === undefined ? {} : { registry: spec.registry }),
+          ...(spec.python === undefined ? {} : { python: spec.python }),
+        };
         const tag = p.original === undefined ? {} : { original: p.original };
-        const notRun: SimulationPoint = { model: p.model, args: p.args, ...tag, error: { code: 'E_INTERRUPTED', message: 'not finished: the sweep was stopped' } };
+        const notRun: SimulationPoint = {
+          model: p.model,
+          args: p.args,
+          ...tag,
+          error: { code: 'E_INTERRUPTED', message: 'not finished: the sweep was stopped' },
+        };
         // A point that fails reports its error; the others go on.
-        const point = await Promise.race([stopped.then(() => notRun), pool.run<SimulateTask, SimulatePoint>(task).result.then(
-          (value): SimulationPoint => ({ model: p.model, args: p.args, ...tag, stats: value.stats, ...(value.summary === undefined ? {} : { summary: value.summary }) }),
-          (err: unknown): SimulationPoint => ({ model: p.model, args: p.args, ...tag, error: isDrtpError(err) ? err.toData() : { code: 'E_INTERNAL', message: String(err) } }),
-        )]);
+        const point = await Promise.race([
+          stopped.then(() => notRun),
+          pool.run<SimulateTask, SimulatePoint>(task).result.then(
+            (value): SimulationPoint => ({
+              model: p.model,
+              args: p.args,
+              ...tag,
+              stats: value.stats,
+              ...(value.summary === undefined ? {} : { summary: value.summary }),
+            }),
+            (err: unknown): SimulationPoint => ({
+              model: p.model,
+              args: p.args,
+              ...tag,
+              error: isDrtpError(err) ? err.toData() : { code: 'E_INTERNAL', message: String(err) },
+            }),
+          ),
+        ]);
         onPoint?.(++done, points.length);
         return point;
       }),

@@ -21,7 +21,9 @@ export default actorEntry<SimulateTask, SimulatePoint>(async (task) => {
   }
   if (factory === undefined) {
     try {
-      const stats = task.model.endsWith('.py') ? await runPythonModel(task.model, table, task.args, task.python) : await runUserModel(task.model, table, task.args);
+      const stats = task.model.endsWith('.py')
+        ? await runPythonModel(task.model, table, task.args, task.python)
+        : await runUserModel(task.model, table, task.args);
       return { stats };
     } catch (err) {
       // A user's model that throws is the configuration's problem, not a bug in drtp.

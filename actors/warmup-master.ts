@@ -62,7 +62,17 @@ export async function runWarmup(options: WarmupOptions): Promise<WarmupSummary> 
   const items = asImages ? options.items.filter((i) => !i.manifest) : options.items;
   const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), options.threads, items.length || 1));
   const pool = new ActorPool('warmup', workers);
-  const summary: WarmupSummary = { items: options.items.length, pushed: 0, present: 0, failed: 0, kept: 0, bytes: 0, stopped: false, failures: [], seconds: 0 };
+  const summary: WarmupSummary = {
+    items: options.items.length,
+    pushed: 0,
+    present: 0,
+    failed: 0,
+    kept: 0,
+    bytes: 0,
+    stopped: false,
+    failures: [],
+    seconds: 0,
+  };
   const ledger = new WarmupLedger(options.map);
   const known = ledger.known;
   const total = options.items.length * options.registries.length;
@@ -90,7 +100,15 @@ export async function runWarmup(options: WarmupOptions): Promise<WarmupSummary> 
     const master: WarmupMaster = { blob: record };
     for (const registry of options.registries) {
       for (const share of shareItems(items, workers)) {
-        const task: WarmupTask = { registry, items: share, known, concurrency: perWorker, random: options.random, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, archives: asImages };
+        const task: WarmupTask = {
+          registry,
+          items: share,
+          known,
+          concurrency: perWorker,
+          random: options.random,
+          timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+          archives: asImages,
+        };
         const running = pool.run<WarmupTask, WarmupTaskResult, StoppableWorker>(task, master);
         workersOf.push(running.worker);
         tasks.push(running.result);
@@ -106,7 +124,14 @@ export async function runWarmup(options: WarmupOptions): Promise<WarmupSummary> 
     }
     if (asImages) summary.notArchives = ledger.notArchives();
     if (asImages && !summary.stopped) {
-      const manifests = await pushImageManifests(options.registries, options.items.filter((i) => i.manifest), ledger.imageLayers(options.items), options.timeoutMs ?? DEFAULT_TIMEOUT_MS, record, options.signal);
+      const manifests = await pushImageManifests(
+        options.registries,
+        options.items.filter((i) => i.manifest),
+        ledger.imageLayers(options.items),
+        options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        record,
+        options.signal,
+      );
       summary.pushed += manifests.pushed;
       summary.failed += manifests.failed;
       summary.bytes += manifests.bytes;
@@ -117,7 +142,11 @@ export async function runWarmup(options: WarmupOptions): Promise<WarmupSummary> 
     await pool.destroy();
     await writeDigestMap(options.output, options.map).catch((err: unknown) => {
       if (!isDrtpError(err)) throw err;
-      throw new DrtpError(err.code, `${err.message}; the map there is still the last one written (a checkpoint): make room and run warmup again to resume, blobs already pushed are not pushed again`, err.location);
+      throw new DrtpError(
+        err.code,
+        `${err.message}; the map there is still the last one written (a checkpoint): make room and run warmup again to resume, blobs already pushed are not pushed again`,
+        err.location,
+      );
     });
   }
   summary.kept = ledger.kept;
@@ -125,4 +154,3 @@ export async function runWarmup(options: WarmupOptions): Promise<WarmupSummary> 
   summary.seconds = (performance.now() - started) / 1000;
   return summary;
 }
-

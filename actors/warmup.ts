@@ -35,19 +35,29 @@ export default actorEntry<WarmupTask, WarmupTaskResult, WarmupMaster>(async (tas
         const known = task.known[item.uri];
         // An archive is other content than a blob of the same URI: a digest an earlier warmup recorded
         // counts only if it is the archive's (hashing it also yields its diff_id).
-        const shape = (digest: string): LayerShape | undefined => (task.archives ? { archive: archive !== null, diffId: archive?.diffId() ?? digest } : undefined);
-        if (known !== undefined && (archive === null || digestOf(archive) === known) && (await client.hasBlob(item.repo, known))) {
+        const shape = (digest: string): LayerShape | undefined =>
+          task.archives ? { archive: archive !== null, diffId: archive?.diffId() ?? digest } : undefined;
+        if (
+          known !== undefined &&
+          (archive === null || digestOf(archive) === known) &&
+          (await client.hasBlob(item.repo, known))
+        ) {
           result.present++;
           await report({ type: 'present', uri: item.uri, digest: known, registry, layer: shape(known) });
           continue;
         }
-        const digest = await client.pushBlob(item.repo, content, { deadlineMs: requestDeadlineMs(task.timeoutMs, item.size, undefined), signal: cutOff.signal });
+        const digest = await client.pushBlob(item.repo, content, {
+          deadlineMs: requestDeadlineMs(task.timeoutMs, item.size, undefined),
+          signal: cutOff.signal,
+        });
         result.pushed++;
         result.bytes += item.size;
         await report({ type: 'pushed', uri: item.uri, digest, bytes: item.size, registry, layer: shape(digest) });
       } catch (err) {
         result.failed++;
-        const error = isDrtpError(err) ? err.toData() : new DrtpError('E_INTERNAL', String((err as Error)?.stack ?? err)).toData();
+        const error = isDrtpError(err)
+          ? err.toData()
+          : new DrtpError('E_INTERNAL', String((err as Error)?.stack ?? err)).toData();
         await report({ type: 'failed', uri: item.uri, error, registry });
       }
     }

@@ -22,7 +22,9 @@ export abstract class BaseCommand extends Command {
 
 /** A command that reads a configuration or traces: --verbose says what it resolved and read. */
 export abstract class TraceCommand extends BaseCommand {
-  verbose = Option.Boolean('--verbose,-v', false, { description: 'Print the resolved configuration (on stderr) and what each trace file gave' });
+  verbose = Option.Boolean('--verbose,-v', false, {
+    description: 'Print the resolved configuration (on stderr) and what each trace file gave',
+  });
 
   /** Loads a configuration; with --verbose or its own `verbose: true`, prints it resolved on stderr. */
   protected async loadConfig(file: string): Promise<Config> {
@@ -47,7 +49,8 @@ export function reportError(err: unknown, stderr: NodeJS.WritableStream): number
     const { offset, line } = err.location;
     const where = offset !== undefined || line !== undefined ? `${formatLocation(err.location)}: ` : '';
     stderr.write(`drtp: ${err.code}: ${where}${err.message}\n`);
-    if (err.code === 'E_INTERNAL' && err.stack) stderr.write(`${err.stack}\nThis is a bug in drtp: please report it.\n`);
+    if (err.code === 'E_INTERNAL' && err.stack)
+      stderr.write(`${err.stack}\nThis is a bug in drtp: please report it.\n`);
     return exitStatusFor(err.code);
   }
   const stack = err instanceof Error ? (err.stack ?? err.message) : String(err);
@@ -56,14 +59,20 @@ export function reportError(err: unknown, stderr: NodeJS.WritableStream): number
 }
 
 /** Parses a numeric flag, or fails with E_USAGE naming the flag. */
-export function numberFlag(name: string, value: string | undefined, options: { integer?: boolean; min?: number; max?: number } = {}): number | undefined {
+export function numberFlag(
+  name: string,
+  value: string | undefined,
+  options: { integer?: boolean; min?: number; max?: number } = {},
+): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   const kind = options.integer ? 'a whole number' : 'a number';
   if (value.trim() === '' || !Number.isFinite(n) || (options.integer && !Number.isInteger(n))) {
     throw new DrtpError('E_USAGE', `${name} must be ${kind}, not "${value}"`);
   }
-  if (options.min !== undefined && n < options.min) throw new DrtpError('E_USAGE', `${name} must be at least ${options.min}, not ${value}`);
-  if (options.max !== undefined && n > options.max) throw new DrtpError('E_USAGE', `${name} must be at most ${options.max.toLocaleString('en-US')}, not ${value}`);
+  if (options.min !== undefined && n < options.min)
+    throw new DrtpError('E_USAGE', `${name} must be at least ${options.min}, not ${value}`);
+  if (options.max !== undefined && n > options.max)
+    throw new DrtpError('E_USAGE', `${name} must be at most ${options.max.toLocaleString('en-US')}, not ${value}`);
   return n;
 }

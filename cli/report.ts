@@ -13,16 +13,21 @@ export function printable(text: string): string {
 }
 
 /** The lines every command prints about the trace it read; verbose, what each file gave. */
-export function describeRead({ stats, counts, invalidUris = [] }: { stats: TraceReadStats; counts: SelectionCounts; invalidUris?: string[] }, verbose = false): string {
+export function describeRead(
+  { stats, counts, invalidUris = [] }: { stats: TraceReadStats; counts: SelectionCounts; invalidUris?: string[] },
+  verbose = false,
+): string {
   // Files read: an archive's members count one by one.
   const files = Math.max(stats.files.length, stats.perFile.length);
   let text = `read ${n(stats.records)} records from ${files} file${files === 1 ? '' : 's'}`;
   text += stats.malformed > 0 ? `, skipped ${n(stats.malformed)} malformed\n` : '\n';
   if (verbose) for (const f of stats.perFile) text += `  ${describeFile(f)}\n`;
   for (const example of stats.malformedExamples) text += `  ${example}\n`;
-  if (stats.malformed > stats.malformedExamples.length) text += `  ... and ${n(stats.malformed - stats.malformedExamples.length)} more\n`;
+  if (stats.malformed > stats.malformedExamples.length)
+    text += `  ... and ${n(stats.malformed - stats.malformedExamples.length)} more\n`;
   const nested = stats.nestedArchives ?? [];
-  if (nested.length > 0) text += `skipped ${n(nested.length)} archive${nested.length === 1 ? '' : 's'} inside archives, not read (unpack them, or give them as traces): ${nested.slice(0, 3).join(', ')}${nested.length > 3 ? ', ...' : ''}\n`;
+  if (nested.length > 0)
+    text += `skipped ${n(nested.length)} archive${nested.length === 1 ? '' : 's'} inside archives, not read (unpack them, or give them as traces): ${nested.slice(0, 3).join(', ')}${nested.length > 3 ? ', ...' : ''}\n`;
   text += `replayable ${n(counts.replayable)}; not replayed: ${n(counts.otherMethod)} other methods, ${n(counts.otherPath)} other paths, `;
   if (counts.invalidUri > 0) text += `${n(counts.invalidUri)} invalid uri, `;
   text += `${n(counts.noSize)} without size, ${n(counts.failed)} failed in the trace, ${n(counts.beyondLimit)} beyond the limit\n`;
@@ -36,7 +41,9 @@ export function describeRead({ stats, counts, invalidUris = [] }: { stats: Trace
  * workers gather and send no progress nobody sees.
  */
 export function replayProgress(progress: Progress): Pick<ReplayOptions, 'onProgress'> {
-  return progress.live ? { onProgress: (p) => progress.update(p.done, p.total, `${p.failed} failed, p99 ${p.p99.toFixed(1)} ms`) } : {};
+  return progress.live
+    ? { onProgress: (p) => progress.update(p.done, p.total, `${p.failed} failed, p99 ${p.p99.toFixed(1)} ms`) }
+    : {};
 }
 
 /** What one trace file gave, for --verbose. */

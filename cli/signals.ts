@@ -15,7 +15,9 @@ export function installSignalHandlers(stderr: NodeJS.WritableStream): void {
   installed = true;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (current !== undefined && !current.controller.signal.aborted) {
-      current.stderr.write(`\ndrtp: ${signal}: stopping; finishing requests in flight and writing results (again to quit at once)\n`);
+      current.stderr.write(
+        `\ndrtp: ${signal}: stopping; finishing requests in flight and writing results (again to quit at once)\n`,
+      );
       current.controller.abort();
       return;
     }
@@ -32,7 +34,10 @@ export function installSignalHandlers(stderr: NodeJS.WritableStream): void {
  * Runs `work` with an AbortSignal that the first SIGINT or SIGTERM aborts, so the work can stop cleanly
  * and write what it has. A second signal ends the process (see installSignalHandlers).
  */
-export async function interruptible<T>(stderr: NodeJS.WritableStream, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function interruptible<T>(
+  stderr: NodeJS.WritableStream,
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
   const previous = current;
   const controller = new AbortController();
   current = { controller, stderr };

@@ -9,7 +9,12 @@ export const THRESHOLDS_FAILED = 99;
  * Writes the thresholds as JUnit XML when asked (atomically, like every output) and gives the exit
  * status they call for: 99 when one failed, after saying which on stderr.
  */
-export async function thresholdsOutcome(summary: RunSummary, junitFile: string | undefined, suiteName: string, stderr: NodeJS.WritableStream): Promise<number> {
+export async function thresholdsOutcome(
+  summary: RunSummary,
+  junitFile: string | undefined,
+  suiteName: string,
+  stderr: NodeJS.WritableStream,
+): Promise<number> {
   if (junitFile !== undefined) {
     const file = await AtomicFile.create(junitFile);
     await file.write(junitXml(summary, suiteName));
@@ -17,6 +22,8 @@ export async function thresholdsOutcome(summary: RunSummary, junitFile: string |
   }
   const failed = (summary.thresholds ?? []).filter((v) => !v.pass);
   if (failed.length === 0) return 0;
-  stderr.write(`drtp: ${failed.length} of ${summary.thresholds?.length} thresholds failed: ${failed.map((v) => `${v.threshold} (${v.aborted === undefined ? v.shown : `${v.aborted.shown} over ${v.aborted.windowSeconds} s`})`).join('; ')}\n`);
+  stderr.write(
+    `drtp: ${failed.length} of ${summary.thresholds?.length} thresholds failed: ${failed.map((v) => `${v.threshold} (${v.aborted === undefined ? v.shown : `${v.aborted.shown} over ${v.aborted.windowSeconds} s`})`).join('; ')}\n`,
+  );
   return THRESHOLDS_FAILED;
 }

@@ -37,7 +37,7 @@ export const ERROR_CODES = {
   /** A registry answered a GET whole, with a success status, but with other than the warmed size. */
   E_SIZE_MISMATCH: 'a registry served other than the warmed size',
   /** A summary or results file given to report or merge is damaged, or not one drtp wrote. */
-  E_SUMMARY_FORMAT: 'a summary or results file is damaged or not drtp\'s',
+  E_SUMMARY_FORMAT: "a summary or results file is damaged or not drtp's",
   /** `client_info.protocol: h2` and a registry that does not offer HTTP/2 over TLS. */
   E_REGISTRY_PROTOCOL: 'a registry does not speak the HTTP version asked for',
 } as const;
@@ -67,7 +67,11 @@ export class DrtpError extends Error {
   readonly location: ErrorLocation;
   readonly statusCode: number | undefined;
 
-  constructor(code: ErrorCode, message: string, options: ErrorLocation & { cause?: unknown; statusCode?: number } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: ErrorLocation & { cause?: unknown; statusCode?: number } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'DrtpError';
     this.code = code;
@@ -83,7 +87,12 @@ export class DrtpError extends Error {
   }
 
   toData(): ErrorData {
-    return { code: this.code, message: this.message, ...this.location, ...(this.statusCode === undefined ? {} : { statusCode: this.statusCode }) };
+    return {
+      code: this.code,
+      message: this.message,
+      ...this.location,
+      ...(this.statusCode === undefined ? {} : { statusCode: this.statusCode }),
+    };
   }
 }
 

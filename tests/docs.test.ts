@@ -24,8 +24,16 @@ t.test('the README documents every configuration key, error code and command', a
   const schema = JSON.parse(readFileSync(join(root, 'schemas/config.schema.json'), 'utf8')) as SchemaNode;
   const missingKeys = keys(schema).filter((k) => !readme.includes(`\`${k}\``));
   t.same(missingKeys, [], 'configuration keys');
-  t.same(Object.keys(ERROR_CODES).filter((code) => !readme.includes(`\`${code}\``)), [], 'error codes');
-  t.same(COMMANDS.map((c) => `drtp ${c.paths[0].join(' ')}`).filter((c) => !readme.includes(`\`${c}`)), [], 'commands');
+  t.same(
+    Object.keys(ERROR_CODES).filter((code) => !readme.includes(`\`${code}\``)),
+    [],
+    'error codes',
+  );
+  t.same(
+    COMMANDS.map((c) => `drtp ${c.paths[0].join(' ')}`).filter((c) => !readme.includes(`\`${c}`)),
+    [],
+    'commands',
+  );
 });
 
 t.test("the README's two set-up commands are the ones CI and the demo use", async (t) => {

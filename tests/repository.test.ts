@@ -7,7 +7,10 @@ const root = join(import.meta.dirname, '..');
 
 /** The files a clone holds: tracked, plus new ones not ignored (what the next commit can add). */
 function repositoryFiles(): string[] {
-  const out = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: root, encoding: 'utf8' });
+  const out = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   return out.split('\0').filter((f) => f !== '' && !f.startsWith('node_modules/'));
 }
 
@@ -23,10 +26,13 @@ function textOf(file: string): string | undefined {
 
 // Spelled in pieces so that this file does not match itself.
 const LEAVING = [
-  { name: 'the developers\' shared folder', pattern: new RegExp(['\\.\\.', 'shared'].join('/')) },
-  { name: 'a home directory', pattern: new RegExp(`(?:^|[\\s'"\`(=])/(?:${['home', 'Users'].join('|')})/[A-Za-z0-9_.-]+/`) },
-  { name: 'root\'s home directory', pattern: new RegExp(`(?:^|[\\s'"\`(=])/${'root'}/`) },
-  { name: 'the development machine\'s work folder', pattern: new RegExp(`(?:^|[\\s'"\`(=])/${'work'}/`) },
+  { name: "the developers' shared folder", pattern: new RegExp(['\\.\\.', 'shared'].join('/')) },
+  {
+    name: 'a home directory',
+    pattern: new RegExp(`(?:^|[\\s'"\`(=])/(?:${['home', 'Users'].join('|')})/[A-Za-z0-9_.-]+/`),
+  },
+  { name: "root's home directory", pattern: new RegExp(`(?:^|[\\s'"\`(=])/${'root'}/`) },
+  { name: "the development machine's work folder", pattern: new RegExp(`(?:^|[\\s'"\`(=])/${'work'}/`) },
 ];
 
 t.test('no file of the repository refers to a path outside it', async (t) => {
@@ -37,7 +43,8 @@ t.test('no file of the repository refers to a path outside it', async (t) => {
     const text = textOf(file);
     if (text === undefined) continue;
     text.split('\n').forEach((line, i) => {
-      for (const { name, pattern } of LEAVING) if (pattern.test(line)) found.push(`${file}:${i + 1}: ${name}: ${line.trim()}`);
+      for (const { name, pattern } of LEAVING)
+        if (pattern.test(line)) found.push(`${file}:${i + 1}: ${name}: ${line.trim()}`);
     });
   }
   t.same(found, []);

@@ -13,7 +13,7 @@ export class AnalyzeCommand extends TraceCommand {
   static paths = [['analyze']];
   static usage = Command.Usage({
     category: 'Traces',
-    description: 'Characterize traces the way the FAST\'18 paper does',
+    description: "Characterize traces the way the FAST'18 paper does",
     details: `
       Reads TRACES (or the configuration's trace) file by file on worker threads and reports, overall and
       per data center (from the file names, e.g. prod-dal09-...): the request mix by method, kind and status;
@@ -25,7 +25,7 @@ export class AnalyzeCommand extends TraceCommand {
     `,
     examples: [
       ['The sample trace', '$0 analyze examples/traces/prod-dal09-logstash-2017.06.20-0.json'],
-      ['A configuration\'s trace, as JSON and a page', '$0 analyze --config config.yaml --json --html report.html'],
+      ["A configuration's trace, as JSON and a page", '$0 analyze --config config.yaml --json --html report.html'],
     ],
   });
 
@@ -41,15 +41,24 @@ export class AnalyzeCommand extends TraceCommand {
     const config = this.config === undefined ? undefined : await this.loadConfig(this.config);
     if (config !== undefined) files = [...files, ...config.trace.files];
     if (files.length === 0) throw new DrtpError('E_USAGE', 'give trace files, or --config CONFIG');
-    const inputs = [...files.map((path) => ({ role: 'a trace', path })), ...(this.config === undefined ? [] : [{ role: 'the configuration', path: this.config }])];
+    const inputs = [
+      ...files.map((path) => ({ role: 'a trace', path })),
+      ...(this.config === undefined ? [] : [{ role: 'the configuration', path: this.config }]),
+    ];
     const outputs = this.html === undefined ? [] : [{ role: '--html', path: this.html }];
     await checkOutputs(inputs, outputs);
     const progress = new Progress(this.context.stderr, 'analyze', { unit: 'files' });
-    const { analysis, charts, perFile } = await analyzeTraces(files, { exclude: outputs.map((o) => o.path), strict: this.strict, workers: numberFlag('--workers', this.workers, { integer: true, min: 1 }) ?? availableParallelism(), onFile: (d, t) => progress.update(d, t) });
+    const { analysis, charts, perFile } = await analyzeTraces(files, {
+      exclude: outputs.map((o) => o.path),
+      strict: this.strict,
+      workers: numberFlag('--workers', this.workers, { integer: true, min: 1 }) ?? availableParallelism(),
+      onFile: (d, t) => progress.update(d, t),
+    });
     progress.stop();
     // On stderr, so that --json stays one document.
     if (this.isVerbose(config)) for (const f of perFile) this.context.stderr.write(`${describeFile(f)}\n`);
-    if (this.html !== undefined) await writeFileAtomic(this.html, analysisHtml(analysis, charts, `drtp analyze: ${files.length} trace file(s)`));
+    if (this.html !== undefined)
+      await writeFileAtomic(this.html, analysisHtml(analysis, charts, `drtp analyze: ${files.length} trace file(s)`));
     this.context.stdout.write(this.json ? `${JSON.stringify(analysis, null, 2)}\n` : formatAnalysis(analysis));
     return 0;
   }

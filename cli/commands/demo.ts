@@ -37,7 +37,9 @@ export class DemoCommand extends TraceCommand {
     ],
   });
 
-  registry = Option.String('--registry', { description: 'Use this running registry (host:port or URL) instead of starting one' });
+  registry = Option.String('--registry', {
+    description: 'Use this running registry (host:port or URL) instead of starting one',
+  });
   requests = Option.String('--requests', '400', { description: 'Records in the synthetic trace (default 400)' });
   seconds = Option.String('--seconds', '20', { description: 'About how long the replay takes (default 20)' });
   seed = Option.String('--seed', '7', { description: 'Seed of the synthetic trace (default 7)' });
@@ -48,7 +50,9 @@ export class DemoCommand extends TraceCommand {
     const requests = numberFlag('--requests', this.requests, { integer: true, min: 10 }) as number;
     const seconds = numberFlag('--seconds', this.seconds, { min: 1 }) as number;
     if (this.registry === undefined && !hasDockerRegistry()) {
-      stderr.write('drtp demo needs docker-registry (CNCF Distribution) to start a local registry.\nInstall it with:  sudo apt-get install -y docker-registry\nor point the demo at a running registry:  drtp demo --registry HOST:PORT\n');
+      stderr.write(
+        'drtp demo needs docker-registry (CNCF Distribution) to start a local registry.\nInstall it with:  sudo apt-get install -y docker-registry\nor point the demo at a running registry:  drtp demo --registry HOST:PORT\n',
+      );
       return 2;
     }
     // Absolute: the configuration written into it names its files relative to itself.
@@ -56,13 +60,26 @@ export class DemoCommand extends TraceCommand {
     let local: LocalRegistry | undefined;
     try {
       stdout.write(`1/4 synthesizing a ${requests}-request trace in ${dir}\n`);
-      const files = await writeSynthTrace(join(dir, 'traces'), { requests, seed: numberFlag('--seed', this.seed, { integer: true }) as number, maxLayerBytes: 4_000_000, rate: requests / (3 * seconds) });
+      const files = await writeSynthTrace(join(dir, 'traces'), {
+        requests,
+        seed: numberFlag('--seed', this.seed, { integer: true }) as number,
+        maxLayerBytes: 4_000_000,
+        rate: requests / (3 * seconds),
+      });
       if (this.registry === undefined) {
         local = await startLocalRegistry();
         stdout.write(`2/4 started docker-registry on ${local.host} (pid ${local.pid}, store ${local.root})\n`);
       } else stdout.write(`2/4 using the registry at ${this.registry}\n`);
       const host = local?.host ?? (this.registry as string);
-      const probe = resolveConfig({ client_info: { wait: true }, trace: { traces: files, output: join(dir, 'results.ndjson') }, registry: [host], warmup: { output: join(dir, 'interm.json'), threads: 8 } }, join(dir, 'demo.yaml'));
+      const probe = resolveConfig(
+        {
+          client_info: { wait: true },
+          trace: { traces: files, output: join(dir, 'results.ndjson') },
+          registry: [host],
+          warmup: { output: join(dir, 'interm.json'), threads: 8 },
+        },
+        join(dir, 'demo.yaml'),
+      );
       const trace = await loadConfiguredTrace(probe);
       stdout.write(describeRead(trace, this.verbose));
       const spanSeconds = trace.table.length > 0 ? trace.table.offsetMs(trace.table.length - 1) / 1000 : 0;
@@ -75,13 +92,25 @@ export class DemoCommand extends TraceCommand {
       const warmProgress = new Progress(stderr, 'warmup', { unit: 'blobs' });
       const map = new Map();
       const warm = await interruptible(stderr, (signal) =>
-        runWarmup({ registries, items, map, output: config.warmup.output as string, threads: 8, random: false, signal, onReport: (_r, d, t) => warmProgress.update(d, t) }),
+        runWarmup({
+          registries,
+          items,
+          map,
+          output: config.warmup.output as string,
+          threads: 8,
+          random: false,
+          signal,
+          onReport: (_r, d, t) => warmProgress.update(d, t),
+        }),
       );
       warmProgress.stop();
       if (warm.stopped) return 130;
-      if (warm.failed > 0) throw new DrtpError('E_REGISTRY_HTTP', `warmup failed for ${warm.failed} blobs: ${warm.failures.join('; ')}`);
+      if (warm.failed > 0)
+        throw new DrtpError('E_REGISTRY_HTTP', `warmup failed for ${warm.failed} blobs: ${warm.failures.join('; ')}`);
 
-      stdout.write(`4/4 replaying the ${spanSeconds.toFixed(0)} s trace at ${speed.toFixed(1)}x speed (about ${seconds} s)\n`);
+      stdout.write(
+        `4/4 replaying the ${spanSeconds.toFixed(0)} s trace at ${speed.toFixed(1)}x speed (about ${seconds} s)\n`,
+      );
       const progress = new Progress(stderr, 'run', { unit: 'requests' });
       const meta = await runMeta(config, registries, drtpVersion());
       const outcome = await interruptible(stderr, (signal) =>

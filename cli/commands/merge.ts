@@ -28,7 +28,9 @@ export class MergeCommand extends BaseCommand {
 
   out = Option.String('--out', { required: true, description: 'Where to write the merged summary' });
   json = Option.Boolean('--json', false, { description: 'Print the merged summary as JSON instead of a table' });
-  threshold = Option.Array('--threshold', [], { description: "A pass/fail criterion judged on the merged summary, e.g. 'all: p99 < 200ms' (repeatable)" });
+  threshold = Option.Array('--threshold', [], {
+    description: "A pass/fail criterion judged on the merged summary, e.g. 'all: p99 < 200ms' (repeatable)",
+  });
   junit = Option.String('--junit', { description: 'Write the thresholds as JUnit XML to this file' });
   summaries = Option.Rest({ required: 1, name: 'SUMMARY' });
 
@@ -38,15 +40,23 @@ export class MergeCommand extends BaseCommand {
       [{ role: '--out', path: this.out }, ...(this.junit === undefined ? [] : [{ role: '--junit', path: this.junit }])],
     );
     const inputs = await Promise.all(this.summaries.map(async (file) => ({ file, summary: await readSummary(file) })));
-    const thresholds = [...thresholdsOfSummaries(inputs), ...commandLineThresholds(this.threshold).map((t) => t.threshold)];
+    const thresholds = [
+      ...thresholdsOfSummaries(inputs),
+      ...commandLineThresholds(this.threshold).map((t) => t.threshold),
+    ];
     const sum = mergeSummaries(inputs);
     const merged = thresholds.length === 0 ? sum : withThresholds(sum, evaluateThresholds(thresholds, sum));
     const file = await AtomicFile.create(this.out);
     await file.write(`${JSON.stringify(merged, null, 2)}\n`);
     await file.commit();
     const info = merged.meta.merged as { shards: number[]; of?: number; complete?: boolean };
-    if (info.of !== undefined && info.complete === false) this.context.stderr.write(`drtp: only shards ${info.shards.join(', ')} of ${info.of} were merged\n`);
-    this.context.stdout.write(this.json ? `${JSON.stringify(merged, null, 2)}\n` : `${formatSummary(merged)}\nmerged ${inputs.length} summaries into ${this.out}\n`);
+    if (info.of !== undefined && info.complete === false)
+      this.context.stderr.write(`drtp: only shards ${info.shards.join(', ')} of ${info.of} were merged\n`);
+    this.context.stdout.write(
+      this.json
+        ? `${JSON.stringify(merged, null, 2)}\n`
+        : `${formatSummary(merged)}\nmerged ${inputs.length} summaries into ${this.out}\n`,
+    );
     return thresholdsOutcome(merged, this.junit, `drtp merge ${this.out}`, this.context.stderr);
   }
 }

@@ -17,20 +17,26 @@ export class ReportCommand extends BaseCommand {
       CDF (per class for one run; for several, e.g. two registries or two configurations, the runs side by
       side per class), and requests done, failed and bytes moved over time.
     `,
-    examples: [['Compare two runs', '$0 report a/results.ndjson.summary.json b/results.ndjson.summary.json --out compare.html']],
+    examples: [
+      ['Compare two runs', '$0 report a/results.ndjson.summary.json b/results.ndjson.summary.json --out compare.html'],
+    ],
   });
 
   out = Option.String('--out', { required: true, description: 'The HTML file to write' });
   summaries = Option.Rest({ required: 1, name: 'SUMMARY' });
 
   async run(): Promise<number> {
-    const inputs = this.summaries.flatMap((path) => [{ role: 'a summary', path }, ...(resultsOf(path) === undefined ? [] : [{ role: 'the results of a summary', path: resultsOf(path) as string }])]);
+    const inputs = this.summaries.flatMap((path) => [
+      { role: 'a summary', path },
+      ...(resultsOf(path) === undefined ? [] : [{ role: 'the results of a summary', path: resultsOf(path) as string }]),
+    ]);
     await checkOutputs(inputs, [{ role: '--out', path: this.out }]);
     const runs: RunInput[] = [];
     const names = runNames(this.summaries);
     for (const [k, file] of this.summaries.entries()) {
       const summary = await readSummary(file);
-      if (summary.histograms === undefined || summary.classes === undefined) throw new DrtpError('E_USAGE', `${file} is not a drtp run summary`, { file });
+      if (summary.histograms === undefined || summary.classes === undefined)
+        throw new DrtpError('E_USAGE', `${file} is not a drtp run summary`, { file });
       const results = resultsOf(file);
       runs.push({ name: names[k], summary, ...(results === undefined ? {} : { perSecond: await perSecond(results) }) });
     }

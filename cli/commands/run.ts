@@ -40,19 +40,40 @@ export class RunCommand extends TraceCommand {
     `,
     examples: [
       ['Replay the sample trace', '$0 run examples/config.yaml'],
-      ['Fail a CI job when GET blob p99 is 50 ms or more', "$0 run config.yaml --threshold 'GET blob: p99 < 50ms' --junit thresholds.xml"],
+      [
+        'Fail a CI job when GET blob p99 is 50 ms or more',
+        "$0 run config.yaml --threshold 'GET blob: p99 < 50ms' --junit thresholds.xml",
+      ],
     ],
   });
 
   config = Option.String({ name: 'CONFIG' });
   json = Option.Boolean('--json', false, { description: 'Print the summary as JSON instead of a table' });
-  shard = Option.String('--shard', { description: 'Replay only shard I of N (I/N, from 0): the clients whose consistent hash falls in it. Default: JOB_COMPLETION_INDEX/JOB_COMPLETIONS if set' });
-  startAt = Option.String('--start-at', { description: 'Start at this wall-clock time (ISO or epoch ms), so that every shard starts together' });
-  threshold = Option.Array('--threshold', [], { description: "A pass/fail criterion, e.g. 'GET blob: p99 < 50ms' or 'all: failed_rate < 0.1%' (repeatable; with the configuration's thresholds)" });
-  junit = Option.String('--junit', { description: 'Write the thresholds as JUnit XML to this file (one test case each)' });
-  metrics = Option.String('--metrics', { description: 'Serve live metrics for Prometheus (OpenMetrics) on http://HOST:PORT/metrics while the run goes' });
-  metricsLinger = Option.String('--metrics-linger', { description: 'After the run, keep serving metrics until they are scraped once more, at most this many seconds (default 0)' });
-  hlog = Option.String('--hlog', { description: 'Write HdrHistogram interval logs (one histogram per second) and .hgrm percentile tables of latency, per request class, into this directory' });
+  shard = Option.String('--shard', {
+    description:
+      'Replay only shard I of N (I/N, from 0): the clients whose consistent hash falls in it. Default: JOB_COMPLETION_INDEX/JOB_COMPLETIONS if set',
+  });
+  startAt = Option.String('--start-at', {
+    description: 'Start at this wall-clock time (ISO or epoch ms), so that every shard starts together',
+  });
+  threshold = Option.Array('--threshold', [], {
+    description:
+      "A pass/fail criterion, e.g. 'GET blob: p99 < 50ms' or 'all: failed_rate < 0.1%' (repeatable; with the configuration's thresholds)",
+  });
+  junit = Option.String('--junit', {
+    description: 'Write the thresholds as JUnit XML to this file (one test case each)',
+  });
+  metrics = Option.String('--metrics', {
+    description: 'Serve live metrics for Prometheus (OpenMetrics) on http://HOST:PORT/metrics while the run goes',
+  });
+  metricsLinger = Option.String('--metrics-linger', {
+    description:
+      'After the run, keep serving metrics until they are scraped once more, at most this many seconds (default 0)',
+  });
+  hlog = Option.String('--hlog', {
+    description:
+      'Write HdrHistogram interval logs (one histogram per second) and .hgrm percentile tables of latency, per request class, into this directory',
+  });
 
   async run(): Promise<number> {
     const loaded = await this.loadConfig(this.config);
@@ -61,11 +82,30 @@ export class RunCommand extends TraceCommand {
     // A shard writes its own results next to the others' (a shared volume): merge them with drtp merge.
     const config = { ...loaded, trace: { ...loaded.trace, output: shardPath(loaded.trace.output, shard) } };
     const { stdout, stderr } = this.context;
-    const { output: mapPath, registries } = await registryJob(config, this.config, 'run', 'the URI -> digest map warmup wrote');
+    const { output: mapPath, registries } = await registryJob(
+      config,
+      this.config,
+      'run',
+      'the URI -> digest map warmup wrote',
+    );
     const thresholds = [...config.thresholds, ...commandLineThresholds(this.threshold)];
-    const metrics = this.metrics === undefined ? undefined : { ...parseListenAddress(this.metrics, '--metrics'), lingerMs: (numberFlag('--metrics-linger', this.metricsLinger, { min: 0, max: 3600 }) ?? 0) * 1000, onListening: (url: string) => stderr.write(`metrics: ${url}\n`) };
-    for (const { threshold, name } of unknownRegistries(thresholds.map((t) => t.threshold), registries.map((r) => r.name))) {
-      throw new DrtpError('E_CONFIG', `threshold "${threshold.source}": the run has no registry ${name} (its registries: ${registries.map((r) => r.name).join(', ')})`, { file: this.config });
+    const metrics =
+      this.metrics === undefined
+        ? undefined
+        : {
+            ...parseListenAddress(this.metrics, '--metrics'),
+            lingerMs: (numberFlag('--metrics-linger', this.metricsLinger, { min: 0, max: 3600 }) ?? 0) * 1000,
+            onListening: (url: string) => stderr.write(`metrics: ${url}\n`),
+          };
+    for (const { threshold, name } of unknownRegistries(
+      thresholds.map((t) => t.threshold),
+      registries.map((r) => r.name),
+    )) {
+      throw new DrtpError(
+        'E_CONFIG',
+        `threshold "${threshold.source}": the run has no registry ${name} (its registries: ${registries.map((r) => r.name).join(', ')})`,
+        { file: this.config },
+      );
     }
     const resultsFile = config.trace.output;
     const outputs = [
@@ -73,25 +113,47 @@ export class RunCommand extends TraceCommand {
       { role: 'the summary', path: `${resultsFile}.summary.json` },
       ...(this.junit === undefined ? [] : [{ role: '--junit', path: this.junit }]),
     ];
-    const inputs = [{ role: 'the configuration', path: this.config }, { role: 'the warmup map', path: mapPath }, ...config.trace.files.map((path) => ({ role: 'a trace', path }))];
+    const inputs = [
+      { role: 'the configuration', path: this.config },
+      { role: 'the warmup map', path: mapPath },
+      ...config.trace.files.map((path) => ({ role: 'a trace', path })),
+    ];
     await checkOutputs(inputs, outputs);
     // Two runs into one output would interleave their rows: the second is refused while the first lives.
     const unlock = lockOutput(resultsFile, 'trace.output');
     try {
       const map = await readDigestMapOrShards(mapPath);
-      if (map === undefined) throw new DrtpError('E_CONFIG', `warmup map ${mapPath} is missing: run \`drtp warmup ${this.config}\` first`, { file: mapPath });
+      if (map === undefined)
+        throw new DrtpError('E_CONFIG', `warmup map ${mapPath} is missing: run \`drtp warmup ${this.config}\` first`, {
+          file: mapPath,
+        });
       const reading = new Progress(stderr, 'reading trace', { unit: 'MB', format: (n) => (n / 1e6).toFixed(1) });
-      const trace = await loadConfiguredTrace(config, { onProgress: (d, t) => reading.update(d, t), load: loadTraceParallel, exclude: outputs.map((o) => o.path) });
+      const trace = await loadConfiguredTrace(config, {
+        onProgress: (d, t) => reading.update(d, t),
+        load: loadTraceParallel,
+        exclude: outputs.map((o) => o.path),
+      });
       reading.stop();
       if (!this.json) stdout.write(describeRead(trace, this.isVerbose(loaded)));
       // Over TLS the version was negotiated (client_info.protocol): say which.
-      for (const r of registries) if (!this.json && r.origin.startsWith('https:')) stdout.write(`${r.name}: ${r.version === 'h2' ? 'HTTP/2' : 'HTTP/1.1'} (client_info.protocol ${config.clientInfo.protocol})\n`);
+      for (const r of registries)
+        if (!this.json && r.origin.startsWith('https:'))
+          stdout.write(
+            `${r.name}: ${r.version === 'h2' ? 'HTTP/2' : 'HTTP/1.1'} (client_info.protocol ${config.clientInfo.protocol})\n`,
+          );
       const spanned = config.clientInfo.wait ? spanWarning(trace.table, config.clientInfo.speed) : undefined;
-      const crowded = connectionWarning(trace.table.pools.clients.size, config.clientInfo.inFlight, registries.length, openFileLimit());
+      const crowded = connectionWarning(
+        trace.table.pools.clients.size,
+        config.clientInfo.inFlight,
+        registries.length,
+        openFileLimit(),
+      );
       for (const warning of [spanned, crowded]) if (warning !== undefined) stderr.write(`drtp: warning: ${warning}\n`);
       const meta = await runMeta(loaded, registries, drtpVersion(), shard);
-      if (shard !== undefined && !this.json) stdout.write(`shard ${shard.index} of ${shard.count}: this process replays the clients that hash to it\n`);
-      if (startAtEpochMs !== undefined && startAtEpochMs < Date.now()) stderr.write(`drtp: --start-at ${new Date(startAtEpochMs).toISOString()} is past: starting now\n`);
+      if (shard !== undefined && !this.json)
+        stdout.write(`shard ${shard.index} of ${shard.count}: this process replays the clients that hash to it\n`);
+      if (startAtEpochMs !== undefined && startAtEpochMs < Date.now())
+        stderr.write(`drtp: --start-at ${new Date(startAtEpochMs).toISOString()} is past: starting now\n`);
       const progress = new Progress(stderr, 'run', { unit: 'requests' });
       const outcome = await interruptible(stderr, (signal) =>
         runReplay({
@@ -111,10 +173,15 @@ export class RunCommand extends TraceCommand {
       );
       progress.stop();
       if (this.json) stdout.write(`${JSON.stringify(outcome.summary, null, 2)}\n`);
-      else stdout.write(`\n${formatSummary(outcome.summary)}\nresults: ${outcome.resultsFile}\nsummary: ${outcome.summaryFile}\n${this.hlog === undefined ? '' : `histogram logs: ${resolve(this.hlog)}\n`}`);
+      else
+        stdout.write(
+          `\n${formatSummary(outcome.summary)}\nresults: ${outcome.resultsFile}\nsummary: ${outcome.summaryFile}\n${this.hlog === undefined ? '' : `histogram logs: ${resolve(this.hlog)}\n`}`,
+        );
       const status = await thresholdsOutcome(outcome.summary, this.junit, `drtp run ${this.config}`, stderr);
       if (outcome.aborted !== undefined) {
-        stderr.write(`drtp: run stopped: threshold ${outcome.aborted.threshold.source} failed over the last ${outcome.aborted.windowSeconds} s (observed ${outcome.aborted.shown}); results and summary hold what was done\n`);
+        stderr.write(
+          `drtp: run stopped: threshold ${outcome.aborted.threshold.source} failed over the last ${outcome.aborted.windowSeconds} s (observed ${outcome.aborted.shown}); results and summary hold what was done\n`,
+        );
         return status;
       }
       if (outcome.stopped) {

@@ -34,80 +34,137 @@ export class SimulateCommand extends TraceCommand {
     `,
     examples: [
       ['Simulate the configured model', '$0 simulate config.yaml'],
-      ['A sweep, as JSON, with a CSV table and a chart', '$0 simulate sweep.yaml --json --csv points.csv --svg hit-ratio.svg'],
+      [
+        'A sweep, as JSON, with a CSV table and a chart',
+        '$0 simulate sweep.yaml --json --csv points.csv --svg hit-ratio.svg',
+      ],
     ],
   });
 
   config = Option.String({ name: 'CONFIG' });
   json = Option.Boolean('--json', false, { description: 'Print {"points": [{model, args, stats}]} as JSON' });
   csv = Option.String('--csv', { description: 'Write the points as a CSV table' });
-  svg = Option.String('--svg', { description: 'Write a chart of hit ratio against cache size per model (SVG), over the LRU curve of simulate.mrc' });
+  svg = Option.String('--svg', {
+    description: 'Write a chart of hit ratio against cache size per model (SVG), over the LRU curve of simulate.mrc',
+  });
   mrcCsv = Option.String('--mrc-csv', { description: 'Write the miss-ratio curve of simulate.mrc as a CSV table' });
   workers = Option.String('--workers', { description: 'Worker threads (default: all cores)' });
-  shard = Option.String('--shard', { description: 'Run only shard I of N (I/N, from 0) of the sweep points: point k when k mod N = I. Default: JOB_COMPLETION_INDEX/JOB_COMPLETIONS if set' });
+  shard = Option.String('--shard', {
+    description:
+      'Run only shard I of N (I/N, from 0) of the sweep points: point k when k mod N = I. Default: JOB_COMPLETION_INDEX/JOB_COMPLETIONS if set',
+  });
 
   async run(): Promise<number> {
     const config = await this.loadConfig(this.config);
-    if (config.simulate === undefined) throw new DrtpError('E_CONFIG', `${this.config}: /simulate is required for simulate (at least simulate.name or simulate.mrc)`, { path: '/simulate' });
+    if (config.simulate === undefined)
+      throw new DrtpError(
+        'E_CONFIG',
+        `${this.config}: /simulate is required for simulate (at least simulate.name or simulate.mrc)`,
+        { path: '/simulate' },
+      );
     const { stdout, stderr } = this.context;
     const outputs = [
       ...(this.csv === undefined ? [] : [{ role: '--csv', path: this.csv }]),
       ...(this.svg === undefined ? [] : [{ role: '--svg', path: this.svg }]),
       ...(this.mrcCsv === undefined ? [] : [{ role: '--mrc-csv', path: this.mrcCsv }]),
     ];
-    if (this.mrcCsv !== undefined && config.simulate.mrc === undefined) throw new DrtpError('E_USAGE', '--mrc-csv needs simulate.mrc in the configuration');
-    await checkOutputs([{ role: 'the configuration', path: this.config }, ...config.trace.files.map((path) => ({ role: 'a trace', path }))], outputs);
-    const trace = await loadConfiguredTrace(config, { includeFailedByDefault: true, load: loadTraceParallel, exclude: outputs.map((o) => o.path) });
+    if (this.mrcCsv !== undefined && config.simulate.mrc === undefined)
+      throw new DrtpError('E_USAGE', '--mrc-csv needs simulate.mrc in the configuration');
+    await checkOutputs(
+      [
+        { role: 'the configuration', path: this.config },
+        ...config.trace.files.map((path) => ({ role: 'a trace', path })),
+      ],
+      outputs,
+    );
+    const trace = await loadConfiguredTrace(config, {
+      includeFailedByDefault: true,
+      load: loadTraceParallel,
+      exclude: outputs.map((o) => o.path),
+    });
     const shard = resolveShard(this.shard);
     const latency: LatencyModel | undefined = config.simulate.latency;
     const { clientInfo } = config;
     const { mrc } = config.simulate;
-    const curve = mrc === undefined ? undefined : lruMissRatioCurve(trace.table, { rate: mrc.rate, sizes: mrc.sizes, points: mrc.points });
-    const curveName = mrc === undefined || mrc.rate === 1 ? 'LRU curve (exact)' : `LRU curve (SHARDS, ${mrc.rate * 100}%)`;
+    const curve =
+      mrc === undefined
+        ? undefined
+        : lruMissRatioCurve(trace.table, { rate: mrc.rate, sizes: mrc.sizes, points: mrc.points });
+    const curveName =
+      mrc === undefined || mrc.rate === 1 ? 'LRU curve (exact)' : `LRU curve (SHARDS, ${mrc.rate * 100}%)`;
     const progress = new Progress(stderr, 'simulate', { unit: 'points' });
     let interrupted = false;
     const { names, args, sweep, python } = config.simulate;
-    const points = names.length === 0 ? [] : await interruptible(stderr, (signal) => runSweep(
-      trace.table,
-      {
-        models: names,
-        args,
-        sweep,
-        baseDir: dirname(config.file),
-        ...(shard === undefined ? {} : { shard }),
-        // A Python model's prints go where they do not break --json.
-        python: { ...(python === undefined ? {} : { python }), stdout: this.json ? 'stderr' : 'stdout' },
-        ...(latency === undefined ? {} : { registry: { latency, speed: clientInfo.speed, inFlight: clientInfo.inFlight, lateMs: clientInfo.lateMs, seed: config.seed } }),
-      },
-      numberFlag('--workers', this.workers, { integer: true, min: 1 }) ?? availableParallelism(),
-      (done, total) => progress.update(done, total),
-      signal,
-    ).finally(() => (interrupted = signal.aborted)));
+    const points =
+      names.length === 0
+        ? []
+        : await interruptible(stderr, (signal) =>
+            runSweep(
+              trace.table,
+              {
+                models: names,
+                args,
+                sweep,
+                baseDir: dirname(config.file),
+                ...(shard === undefined ? {} : { shard }),
+                // A Python model's prints go where they do not break --json.
+                python: { ...(python === undefined ? {} : { python }), stdout: this.json ? 'stderr' : 'stdout' },
+                ...(latency === undefined
+                  ? {}
+                  : {
+                      registry: {
+                        latency,
+                        speed: clientInfo.speed,
+                        inFlight: clientInfo.inFlight,
+                        lateMs: clientInfo.lateMs,
+                        seed: config.seed,
+                      },
+                    }),
+              },
+              numberFlag('--workers', this.workers, { integer: true, min: 1 }) ?? availableParallelism(),
+              (done, total) => progress.update(done, total),
+              signal,
+            ).finally(() => (interrupted = signal.aborted)),
+          );
     progress.stop();
     // Written in either mode: with simulate.latency too (they were silently skipped there).
     if (this.csv !== undefined) await writeFileAtomic(this.csv, pointsCsv(points));
     if (this.mrcCsv !== undefined && curve !== undefined) await writeFileAtomic(this.mrcCsv, mrcCsv(curve));
     if (this.svg !== undefined) await writeFileAtomic(this.svg, hitRatioSvg(points, curve, curveName));
-    const prefetchOutfile = points.some((p) => p.original === 'prefetch.py') ? resolve(dirname(config.file), String(args?.outfile)) : undefined;
+    const prefetchOutfile = points.some((p) => p.original === 'prefetch.py')
+      ? resolve(dirname(config.file), String(args?.outfile))
+      : undefined;
     if (prefetchOutfile !== undefined) await writeFileAtomic(prefetchOutfile, originalPrefetchLines(points));
     if (interrupted) {
       const finished = points.filter((p) => p.error?.code !== 'E_INTERRUPTED').length;
-      stderr.write(`drtp: sweep interrupted: ${finished} of ${points.length} points finished; the outputs hold them (the others as E_INTERRUPTED)\n`);
+      stderr.write(
+        `drtp: sweep interrupted: ${finished} of ${points.length} points finished; the outputs hold them (the others as E_INTERRUPTED)\n`,
+      );
     }
     if (latency !== undefined) return interrupted ? (this.printRegistries(points), 130) : this.printRegistries(points);
-    if (this.json) stdout.write(`${JSON.stringify({ points, ...(curve === undefined ? {} : { mrc: { name: curveName, rate: mrc?.rate, points: curve } }) }, null, 2)}\n`);
+    if (this.json)
+      stdout.write(
+        `${JSON.stringify({ points, ...(curve === undefined ? {} : { mrc: { name: curveName, rate: mrc?.rate, points: curve } }) }, null, 2)}\n`,
+      );
     else {
       stdout.write(describeRead(trace, this.isVerbose(config)));
       for (const p of points) {
         stdout.write(`\n${p.model} ${p.args === undefined ? '' : JSON.stringify(p.args)}\n`);
         if (p.error !== undefined) stdout.write(`  failed: ${p.error.code}: ${p.error.message}\n`);
         else if (p.stats !== null && typeof p.stats === 'object') {
-          for (const [name, value] of Object.entries(p.stats as Record<string, unknown>)) stdout.write(`  ${name.padEnd(34)} ${typeof value === 'number' && !Number.isInteger(value) ? value.toFixed(4) : JSON.stringify(value)}\n`);
+          for (const [name, value] of Object.entries(p.stats as Record<string, unknown>))
+            stdout.write(
+              `  ${name.padEnd(34)} ${typeof value === 'number' && !Number.isInteger(value) ? value.toFixed(4) : JSON.stringify(value)}\n`,
+            );
         } else stdout.write(`  ${JSON.stringify(p.stats)}\n`);
       }
       if (curve !== undefined) stdout.write(curveText(curve, curveName));
-      if (points.some((p) => p.original === 'cache.py')) stdout.write(`\ncache.py, the original's counters:\n${originalCacheLines(points)}`);
-      if (prefetchOutfile !== undefined) stdout.write(`\nprefetch.py: wrote the original's 16 lines (hits / prefetched, max size) to ${prefetchOutfile}\n`);
+      if (points.some((p) => p.original === 'cache.py'))
+        stdout.write(`\ncache.py, the original's counters:\n${originalCacheLines(points)}`);
+      if (prefetchOutfile !== undefined)
+        stdout.write(
+          `\nprefetch.py: wrote the original's 16 lines (hits / prefetched, max size) to ${prefetchOutfile}\n`,
+        );
     }
     const status = this.finish(points);
     return interrupted ? 130 : status;
@@ -117,7 +174,12 @@ export class SimulateCommand extends TraceCommand {
   private printRegistries(points: SimulationPoint[]): number {
     const { stdout } = this.context;
     if (this.json) stdout.write(`${JSON.stringify({ points }, null, 2)}\n`);
-    else for (const p of points) if (p.summary !== undefined) stdout.write(`\n${p.model} ${JSON.stringify(p.args ?? {})}, as a registry (virtual time):\n${formatSummary(p.summary)}`);
+    else
+      for (const p of points)
+        if (p.summary !== undefined)
+          stdout.write(
+            `\n${p.model} ${JSON.stringify(p.args ?? {})}, as a registry (virtual time):\n${formatSummary(p.summary)}`,
+          );
     return this.finish(points);
   }
 
@@ -132,7 +194,10 @@ export class SimulateCommand extends TraceCommand {
 function curveText(curve: readonly MrcPoint[], name: string): string {
   const step = Math.max(1, Math.ceil(curve.length / 12));
   const rows = curve.filter((_, k) => k % step === 0 || k === curve.length - 1);
-  const lines = rows.map((p) => `  ${formatBytes(p.bytes).padStart(10)}   ${p.missRatio.toFixed(4).padStart(10)}   ${p.byteMissRatio.toFixed(4).padStart(15)}`);
+  const lines = rows.map(
+    (p) =>
+      `  ${formatBytes(p.bytes).padStart(10)}   ${p.missRatio.toFixed(4).padStart(10)}   ${p.byteMissRatio.toFixed(4).padStart(15)}`,
+  );
   return `\n${name}, ${curve.length} sizes:\n  ${'cache'.padStart(10)}   ${'miss ratio'.padStart(10)}   ${'byte miss ratio'.padStart(15)}\n${lines.join('\n')}\n`;
 }
 
@@ -142,7 +207,8 @@ function originalCacheLines(points: readonly SimulationPoint[]): string {
   for (const p of points.filter((q) => q.original === 'cache.py')) {
     const fs = String(p.args?.fs_multiplier);
     const stats = (p.stats ?? {}) as Record<string, number>;
-    for (const name of ['lmu hits', 'lmu misses', 'h hits', 'h misses']) lines.push(`0 ${fs} ${name}: ${p.error === undefined ? stats[name] : 'failed'}`);
+    for (const name of ['lmu hits', 'lmu misses', 'h hits', 'h misses'])
+      lines.push(`0 ${fs} ${name}: ${p.error === undefined ? stats[name] : 'failed'}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -19,7 +19,10 @@ export class SynthCommand extends BaseCommand {
     `,
     examples: [
       ['A 10,000-request trace in two files', '$0 synth --out traces --requests 10000 --seed 1 --files 2'],
-      ['A small demo trace with layers of at most 4 MB', '$0 synth --out traces --requests 300 --seed 7 --max-layer-size 4000000'],
+      [
+        'A small demo trace with layers of at most 4 MB',
+        '$0 synth --out traces --requests 300 --seed 7 --max-layer-size 4000000',
+      ],
     ],
   });
 

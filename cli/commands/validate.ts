@@ -25,7 +25,9 @@ export class ValidateCommand extends TraceCommand {
       return 0;
     }
     for (const p of problems) this.context.stdout.write(`${formatProblem(this.config, p)}\n`);
-    this.context.stderr.write(`drtp: E_CONFIG: ${problems.length} problem${problems.length === 1 ? '' : 's'} in ${this.config}\n`);
+    this.context.stderr.write(
+      `drtp: E_CONFIG: ${problems.length} problem${problems.length === 1 ? '' : 's'} in ${this.config}\n`,
+    );
     return 2;
   }
 }

@@ -31,23 +31,46 @@ export class WarmupCommand extends TraceCommand {
   });
 
   config = Option.String({ name: 'CONFIG' });
-  shard = Option.String('--shard', { description: 'Push only shard I of N (I/N, from 0) of the blobs, by consistent hash of the URI; the map goes to warmup.output with .shard-I-of-N before its extension. Default: JOB_COMPLETION_INDEX/JOB_COMPLETIONS if set' });
+  shard = Option.String('--shard', {
+    description:
+      'Push only shard I of N (I/N, from 0) of the blobs, by consistent hash of the URI; the map goes to warmup.output with .shard-I-of-N before its extension. Default: JOB_COMPLETION_INDEX/JOB_COMPLETIONS if set',
+  });
 
-  metrics = Option.String('--metrics', { description: 'Serve live metrics for Prometheus (OpenMetrics) on http://HOST:PORT/metrics while the warmup goes' });
-  metricsLinger = Option.String('--metrics-linger', { description: 'After the warmup, keep serving metrics until they are scraped once more, at most this many seconds (default 0)' });
+  metrics = Option.String('--metrics', {
+    description: 'Serve live metrics for Prometheus (OpenMetrics) on http://HOST:PORT/metrics while the warmup goes',
+  });
+  metricsLinger = Option.String('--metrics-linger', {
+    description:
+      'After the warmup, keep serving metrics until they are scraped once more, at most this many seconds (default 0)',
+  });
 
   async run(): Promise<number> {
     const listen = this.metrics === undefined ? undefined : parseListenAddress(this.metrics, '--metrics');
     const lingerMs = (numberFlag('--metrics-linger', this.metricsLinger, { min: 0, max: 3600 }) ?? 0) * 1000;
     const config = await this.loadConfig(this.config);
-    const { output: mapPath, registries: all } = await registryJob(config, this.config, 'warmup', 'where the URI -> digest map goes');
+    const { output: mapPath, registries: all } = await registryJob(
+      config,
+      this.config,
+      'warmup',
+      'where the URI -> digest map goes',
+    );
     const registries = config.warmup.registries === 'all' ? all : all.slice(0, 1);
     const { stderr, stdout } = this.context;
 
     const output = shardPath(mapPath, resolveShard(this.shard));
-    await checkOutputs([{ role: 'the configuration', path: this.config }, ...config.trace.files.map((path) => ({ role: 'a trace', path }))], [{ role: 'warmup.output (the map)', path: output }]);
+    await checkOutputs(
+      [
+        { role: 'the configuration', path: this.config },
+        ...config.trace.files.map((path) => ({ role: 'a trace', path })),
+      ],
+      [{ role: 'warmup.output (the map)', path: output }],
+    );
     const reading = new Progress(stderr, 'reading trace', { unit: 'MB', format: (n) => (n / 1e6).toFixed(1) });
-    const trace = await loadConfiguredTrace(config, { onProgress: (d, t) => reading.update(d, t), load: loadTraceParallel, exclude: [output] });
+    const trace = await loadConfiguredTrace(config, {
+      onProgress: (d, t) => reading.update(d, t),
+      load: loadTraceParallel,
+      exclude: [output],
+    });
     reading.stop();
     stdout.write(describeRead(trace, this.isVerbose(config)));
     const shard = resolveShard(this.shard);
@@ -55,10 +78,15 @@ export class WarmupCommand extends TraceCommand {
     const items = warmupItems(trace.table, trace.methods).filter((item) => inShard === undefined || inShard(item.uri));
     const map = await readDigestMap(output);
     const totalBytes = items.reduce((sum, i) => sum + i.size, 0) * registries.length;
-    stdout.write(`warmup: ${items.length.toLocaleString('en-US')} blobs (${formatBytes(totalBytes)}) to ${registries.map((r) => r.name).join(', ')}\n`);
+    stdout.write(
+      `warmup: ${items.length.toLocaleString('en-US')} blobs (${formatBytes(totalBytes)}) to ${registries.map((r) => r.name).join(', ')}\n`,
+    );
 
     const metrics = listen === undefined ? undefined : new WarmupMetrics(items.length * registries.length);
-    const server = metrics === undefined || listen === undefined ? undefined : await serveMetrics(metrics.registry, listen, '--metrics');
+    const server =
+      metrics === undefined || listen === undefined
+        ? undefined
+        : await serveMetrics(metrics.registry, listen, '--metrics');
     if (server !== undefined) stderr.write(`metrics: ${server.url}\n`);
     const progress = new Progress(stderr, 'warmup', { unit: 'blobs' });
     const summary = await interruptible(stderr, (signal) =>
@@ -83,8 +111,14 @@ export class WarmupCommand extends TraceCommand {
       `warmup: ${summary.pushed.toLocaleString('en-US')} pushed (${formatBytes(summary.bytes)}), ${summary.present.toLocaleString('en-US')} already present, ` +
         `${summary.failed.toLocaleString('en-US')} failed, in ${formatDuration(summary.seconds)}; map written to ${output}\n`,
     );
-    if ((summary.notArchives ?? 0) > 0) stdout.write(`warmup: ${(summary.notArchives ?? 0).toLocaleString('en-US')} layers under ${SMALLEST_ARCHIVE_BYTES} bytes, too small for any gzip-compressed tar, pushed as plain content and left out of the image manifests\n`);
-    if (summary.kept > 0) stdout.write(`warmup: ${summary.kept.toLocaleString('en-US')} of the failed keep the digest an earlier warmup recorded\n`);
+    if ((summary.notArchives ?? 0) > 0)
+      stdout.write(
+        `warmup: ${(summary.notArchives ?? 0).toLocaleString('en-US')} layers under ${SMALLEST_ARCHIVE_BYTES} bytes, too small for any gzip-compressed tar, pushed as plain content and left out of the image manifests\n`,
+      );
+    if (summary.kept > 0)
+      stdout.write(
+        `warmup: ${summary.kept.toLocaleString('en-US')} of the failed keep the digest an earlier warmup recorded\n`,
+      );
     for (const f of summary.failures) stdout.write(`  failed: ${printable(f)}\n`);
     if (summary.stopped) {
       stderr.write('drtp: warmup interrupted: the map holds what was pushed; run warmup again to resume\n');

@@ -28,9 +28,9 @@ export class TotalsByDataCenter {
   result(): { analysis: Analysis; charts: ChartData; dataCenters: Record<string, Analysis> } {
     const dataCenters: Record<string, Analysis> = {};
     const results = new Map([...this.byDataCenter].map(([name, totals]) => [name, totals.result()]));
-    for (const name of [...results.keys()].sort()) dataCenters[name] = (results.get(name) as { analysis: Analysis }).analysis;
+    for (const name of [...results.keys()].sort())
+      dataCenters[name] = (results.get(name) as { analysis: Analysis }).analysis;
     const overall = this.overall?.result() ?? results.values().next().value ?? new AnalysisTotals().result();
     return { ...overall, dataCenters };
   }
 }
-

@@ -18,7 +18,8 @@ export function keyedFromPool(pool: StringPool, ids: readonly number[], columns:
   const offsets = new Uint32Array(ids.length + 1);
   for (let k = 0; k < ids.length; k++) offsets[k + 1] = offsets[k] + pool.offsets[ids[k] + 1] - pool.offsets[ids[k]];
   const bytes = new Uint8Array(offsets[ids.length]);
-  for (let k = 0; k < ids.length; k++) bytes.set(pool.bytes.subarray(pool.offsets[ids[k]], pool.offsets[ids[k] + 1]), offsets[k]);
+  for (let k = 0; k < ids.length; k++)
+    bytes.set(pool.bytes.subarray(pool.offsets[ids[k]], pool.offsets[ids[k] + 1]), offsets[k]);
   const values = columns.map((column) => {
     const picked = new Float64Array(ids.length);
     for (let k = 0; k < ids.length; k++) picked[k] = column[ids[k]];

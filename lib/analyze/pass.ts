@@ -60,7 +60,10 @@ export interface FilePartial {
 /** The data center a file belongs to, from names like `prod-dal09-logstash-...` (else "unknown"). */
 export function dataCenterOf(file: string): string {
   const name = basename(file);
-  const m = /(?:^|[-_.])(dal09|fra02|lon02|syd01|dev|prestage|stage)(?:[-_.]|$)/.exec(name) ?? /^prod-([a-z0-9]+)-/.exec(name) ?? /^[a-z]+-([a-z]+\d\d)[-_.]/.exec(name);
+  const m =
+    /(?:^|[-_.])(dal09|fra02|lon02|syd01|dev|prestage|stage)(?:[-_.]|$)/.exec(name) ??
+    /^prod-([a-z0-9]+)-/.exec(name) ??
+    /^[a-z]+-([a-z]+\d\d)[-_.]/.exec(name);
   return m?.[1] ?? 'unknown';
 }
 
@@ -243,7 +246,11 @@ export function analyzeTable(file: string, table: TraceTable, stats: TraceReadSt
     replayable,
     byMethodKind: byMethodKind.toRecord(classNameOf),
     byStatus: statuses,
-    objects: keyedFromPool(pools.objects, present([layerSize, manifestSize, perLayer], objects), [layerSize, manifestSize, perLayer]),
+    objects: keyedFromPool(pools.objects, present([layerSize, manifestSize, perLayer], objects), [
+      layerSize,
+      manifestSize,
+      perLayer,
+    ]),
     perRepo: countsByKey(pools.repos, perRepo),
     perUser: countsByKey(users.toPool(), perUser.subarray(0, users.size)),
     perClient: countsByKey(pools.clients, perClient),

@@ -33,7 +33,12 @@ export interface Analysis {
   byMethodKind: Record<string, number>;
   byStatus: Record<string, number>;
   sizes: { layers: SizeSummary; manifests: SizeSummary };
-  popularity: { layers: PopularitySummary; repos: PopularitySummary; users: PopularitySummary; clients: PopularitySummary };
+  popularity: {
+    layers: PopularitySummary;
+    repos: PopularitySummary;
+    users: PopularitySummary;
+    clients: PopularitySummary;
+  };
   time: {
     first: string | null;
     last: string | null;
@@ -138,7 +143,8 @@ export class AnalysisTotals {
     const manifestSizes = this.objects.column(OBJECT_COLUMNS.manifestSize);
     const perLayer = this.objects.column(OBJECT_COLUMNS.layerGets);
     const [perRepo, perUser, perClient] = [this.perRepo.column(0), this.perUser.column(0), this.perClient.column(0)];
-    const { records, replayable, malformed, manifestGets, followed, pushed, pulledAfterPush, pullers, first, last } = this;
+    const { records, replayable, malformed, manifestGets, followed, pushed, pulledAfterPush, pullers, first, last } =
+      this;
     const perSecond = mergeSeconds(this.seconds);
     const iso = (ms: number): string => new Date(ms).toISOString();
     // Seconds are ascending, so each bucket's seconds are consecutive: one pass, no map.
@@ -170,7 +176,8 @@ export class AnalysisTotals {
     const responseTime: Record<string, Percentiles> = {};
     for (const [cls, h] of [...response.entries()].sort()) responseTime[cls] = percentilesMs(h);
     const pullDelayCdf: [number, number][] = [];
-    if (pullDelay.totalCount > 0) for (let q = 1; q <= 100; q++) pullDelayCdf.push([pullDelay.getValueAtPercentile(q) / 1000, q / 100]);
+    if (pullDelay.totalCount > 0)
+      for (let q = 1; q <= 100; q++) pullDelayCdf.push([pullDelay.getValueAtPercentile(q) / 1000, q / 100]);
     const charts: ChartData = {
       layerSizes,
       manifestSizes,
@@ -186,7 +193,12 @@ export class AnalysisTotals {
       byMethodKind,
       byStatus,
       sizes: { layers: sizeSummary(layerSizes), manifests: sizeSummary(manifestSizes) },
-      popularity: { layers: popularity(perLayer), repos: popularity(perRepo), users: popularity(perUser), clients: popularity(perClient) },
+      popularity: {
+        layers: popularity(perLayer),
+        repos: popularity(perRepo),
+        users: popularity(perUser),
+        clients: popularity(perClient),
+      },
       time: {
         first: Number.isFinite(first) ? iso(first) : null,
         last: Number.isFinite(last) ? iso(last) : null,
@@ -199,7 +211,9 @@ export class AnalysisTotals {
       },
       pulls: {
         manifestGets,
-        followedWithin: Object.fromEntries(PULL_WINDOWS.map((w, k) => [`${w}s`, manifestGets === 0 ? 0 : followed[k] / manifestGets])),
+        followedWithin: Object.fromEntries(
+          PULL_WINDOWS.map((w, k) => [`${w}s`, manifestGets === 0 ? 0 : followed[k] / manifestGets]),
+        ),
         delayMs: percentilesMs(pullDelay),
         pushedLayers: pushed,
         pulledAfterPush: pushed === 0 ? 0 : pulledAfterPush / pushed,
@@ -226,7 +240,16 @@ export function sizeSummary(sizes: Float64Array): SizeSummary {
     if (s < 1e6) under1++;
     if (s < 1e7) under10++;
   }
-  return { count: n, mean: sum / n, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: sorted[n - 1], under1MB: under1 / n, under10MB: under10 / n };
+  return {
+    count: n,
+    mean: sum / n,
+    p50: at(0.5),
+    p90: at(0.9),
+    p99: at(0.99),
+    max: sorted[n - 1],
+    under1MB: under1 / n,
+    under10MB: under10 / n,
+  };
 }
 
 /** Requests per distinct key. */
@@ -287,7 +310,8 @@ function mergeSeconds(parts: readonly SecondCounts[]): SecondCounts {
   const outCounts: number[] = [];
   for (let j = 0; j < seconds.length; j++) {
     const k = order === null ? j : order[j];
-    if (outSeconds.length > 0 && outSeconds[outSeconds.length - 1] === seconds[k]) outCounts[outCounts.length - 1] += counts[k];
+    if (outSeconds.length > 0 && outSeconds[outSeconds.length - 1] === seconds[k])
+      outCounts[outCounts.length - 1] += counts[k];
     else {
       outSeconds.push(seconds[k]);
       outCounts.push(counts[k]);

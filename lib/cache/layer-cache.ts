@@ -142,7 +142,12 @@ export function admitLimit(args: Record<string, unknown>, model: string): number
 }
 
 /** The layer cache a policy factory builds: `capacity_gb` (10^9 bytes) and `admit_max_mb` from its arguments. */
-export function layerCache(table: TraceTable, args: Record<string, unknown>, model: string, policy: (capacity: number) => EvictionPolicy): LayerCache {
+export function layerCache(
+  table: TraceTable,
+  args: Record<string, unknown>,
+  model: string,
+  policy: (capacity: number) => EvictionPolicy,
+): LayerCache {
   const capacity = numberArg(args, 'capacity_gb', 1, model) * 1e9;
   return new LayerCache(table, capacity, policy(capacity), admitLimit(args, model));
 }

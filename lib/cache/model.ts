@@ -28,7 +28,11 @@ export type ModelFactory = (table: TraceTable, args: Record<string, unknown>) =>
 export function numberArg(args: Record<string, unknown>, name: string, fallback: number, model: string): number {
   const value = args[name] ?? fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new DrtpError('E_CONFIG', `${model}: argument ${name} must be a non-negative number, not ${JSON.stringify(value)}`, { path: '/simulate/args' });
+    throw new DrtpError(
+      'E_CONFIG',
+      `${model}: argument ${name} must be a non-negative number, not ${JSON.stringify(value)}`,
+      { path: '/simulate/args' },
+    );
   }
   return value;
 }

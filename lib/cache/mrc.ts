@@ -77,7 +77,13 @@ export function lruMissRatioCurve(table: TraceTable, options: MrcOptions = {}): 
     last[layer] = at;
   }
   const sizes = options.sizes ?? defaultSizes(table, workingSet, options.points ?? DEFAULT_POINTS);
-  return curveAt(distance.subarray(0, sampled), asked.subarray(0, sampled), sizes, requests * rate, requestedBytes * rate);
+  return curveAt(
+    distance.subarray(0, sampled),
+    asked.subarray(0, sampled),
+    sizes,
+    requests * rate,
+    requestedBytes * rate,
+  );
 }
 
 /**
@@ -87,7 +93,13 @@ export function lruMissRatioCurve(table: TraceTable, options: MrcOptions = {}): 
  * at every size (SHARDS-adj, for bytes as for requests; zero for an exact curve). A sample that caught a
  * very popular layer has too many requests, nearly all of them hits, and loses them again here.
  */
-function curveAt(distance: Float64Array, asked: Float64Array, sizes: readonly number[], expected: number, expectedBytes: number): MrcPoint[] {
+function curveAt(
+  distance: Float64Array,
+  asked: Float64Array,
+  sizes: readonly number[],
+  expected: number,
+  expectedBytes: number,
+): MrcPoint[] {
   const ascending = [...sizes].sort((a, b) => a - b);
   const hitsAt = new Float64Array(ascending.length);
   const hitBytesAt = new Float64Array(ascending.length);
@@ -126,7 +138,8 @@ function curveAt(distance: Float64Array, asked: Float64Array, sizes: readonly nu
 function defaultSizes(table: TraceTable, workingSet: number, points: number): number[] {
   const { kind, size } = table.columns;
   let smallest = Infinity;
-  for (let i = 0; i < table.length; i++) if (kind[i] === Kind.BLOB && size[i] > 0 && size[i] < smallest) smallest = size[i];
+  for (let i = 0; i < table.length; i++)
+    if (kind[i] === Kind.BLOB && size[i] > 0 && size[i] < smallest) smallest = size[i];
   if (!Number.isFinite(smallest) || workingSet <= smallest) return [Math.max(1, workingSet)];
   const ratio = workingSet / smallest;
   return Array.from({ length: points }, (_, k) => smallest * ratio ** (k / (points - 1)));

@@ -119,7 +119,7 @@ class PrefetchCache implements CacheModel {
 
   private expirePrefetched(time: number): void {
     for (const [r, list] of this.prefetched) {
-      for (let i = 0; i < list.length; ) {
+      for (let i = 0; i < list.length;) {
         if (Math.abs(time - list[i].time) > this.mtimeout) this.retire(list.splice(i, 1)[0]);
         else i++;
       }
@@ -156,12 +156,28 @@ class PrefetchCache implements CacheModel {
       this.prefetched.clear();
     }
     const c = this.c;
-    return { hits: c.hits, misses: c.misses, 'good prefetch': c.good, 'bad prefetch': c.bad, 'max size': this.maxSize === -Infinity ? 0 : this.maxSize };
+    return {
+      hits: c.hits,
+      misses: c.misses,
+      'good prefetch': c.good,
+      'bad prefetch': c.bad,
+      'max size': this.maxSize === -Infinity ? 0 : this.maxSize,
+    };
   }
 }
 
 export const prefetch: ModelFactory = (table, args) => {
   const compat = args.compat ?? 'default';
-  if (compat !== 'default' && compat !== 'original') throw new DrtpError('E_CONFIG', `prefetch: argument compat must be "default" or "original", not ${JSON.stringify(compat)}`, { path: '/simulate/args' });
-  return new PrefetchCache(table, numberArg(args, 'rtimeout', 600, 'prefetch'), numberArg(args, 'mtimeout', 600, 'prefetch'), compat === 'default');
+  if (compat !== 'default' && compat !== 'original')
+    throw new DrtpError(
+      'E_CONFIG',
+      `prefetch: argument compat must be "default" or "original", not ${JSON.stringify(compat)}`,
+      { path: '/simulate/args' },
+    );
+  return new PrefetchCache(
+    table,
+    numberArg(args, 'rtimeout', 600, 'prefetch'),
+    numberArg(args, 'mtimeout', 600, 'prefetch'),
+    compat === 'default',
+  );
 };

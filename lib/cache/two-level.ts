@@ -232,4 +232,9 @@ class TierList {
 }
 
 export const twoLevel: ModelFactory = (table, args) =>
-  new TwoLevelCache(table, numberArg(args, 'cache_size', 1, 'two-level'), numberArg(args, 'restrict_mb', 100, 'two-level'), numberArg(args, 'fs_multiplier', 10, 'two-level'));
+  new TwoLevelCache(
+    table,
+    numberArg(args, 'cache_size', 1, 'two-level'),
+    numberArg(args, 'restrict_mb', 100, 'two-level'),
+    numberArg(args, 'fs_multiplier', 10, 'two-level'),
+  );

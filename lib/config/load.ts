@@ -16,10 +16,14 @@ export class ConfigError extends DrtpError {
     readonly file: string,
     readonly problems: ConfigProblem[],
   ) {
-    super('E_CONFIG', `${file}: invalid configuration\n${problems.map((p) => `  ${formatProblem(file, p)}`).join('\n')}`, {
-      file,
-      ...(problems[0]?.path === undefined ? {} : { path: problems[0].path }),
-    });
+    super(
+      'E_CONFIG',
+      `${file}: invalid configuration\n${problems.map((p) => `  ${formatProblem(file, p)}`).join('\n')}`,
+      {
+        file,
+        ...(problems[0]?.path === undefined ? {} : { path: problems[0].path }),
+      },
+    );
   }
 }
 
@@ -40,7 +44,10 @@ export async function checkConfigFile(file: string): Promise<CheckedConfig> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new DrtpError('E_CONFIG', `cannot read configuration ${file}: ${(err as Error).message}`, { file, cause: err });
+    throw new DrtpError('E_CONFIG', `cannot read configuration ${file}: ${(err as Error).message}`, {
+      file,
+      cause: err,
+    });
   }
   const checked = checkConfigText(text);
   if (checked.problems.length === 0) checked.problems.push(...modelProblems(checked.raw, dirname(file)));
@@ -53,7 +60,9 @@ function modelProblems(raw: RawConfig, baseDir: string): ConfigProblem[] {
   const names = name === undefined ? [] : typeof name === 'string' ? [name] : name;
   return names.flatMap((n, k) => {
     const ref = resolveModel(n, baseDir);
-    return ref.kind === 'problem' ? [{ path: typeof name === 'string' ? '/simulate/name' : `/simulate/name/${k}`, message: ref.message }] : [];
+    return ref.kind === 'problem'
+      ? [{ path: typeof name === 'string' ? '/simulate/name' : `/simulate/name/${k}`, message: ref.message }]
+      : [];
   });
 }
 
@@ -63,7 +72,11 @@ export function checkConfigText(text: string): CheckedConfig {
   if (doc.errors.length > 0) {
     return {
       raw: {} as RawConfig,
-      problems: doc.errors.map((e) => ({ path: '', line: e.linePos?.[0].line, message: `not valid YAML/JSON: ${e.message.split('\n')[0]}` })),
+      problems: doc.errors.map((e) => ({
+        path: '',
+        line: e.linePos?.[0].line,
+        message: `not valid YAML/JSON: ${e.message.split('\n')[0]}`,
+      })),
     };
   }
   const data: unknown = doc.toJS() ?? {};
@@ -87,7 +100,11 @@ function semanticProblems(raw: RawConfig): ConfigProblem[] {
   }
   raw.registry?.forEach((r, i) => {
     const address = registryOrigin(typeof r === 'string' ? r : r.url);
-    if ('problem' in address) problems.push({ path: typeof r === 'string' ? `/registry/${i}` : `/registry/${i}/url`, message: address.problem });
+    if ('problem' in address)
+      problems.push({
+        path: typeof r === 'string' ? `/registry/${i}` : `/registry/${i}/url`,
+        message: address.problem,
+      });
   });
   problems.push(...thresholdProblems(raw.thresholds));
   return problems;
@@ -147,7 +164,12 @@ export function resolveConfig(raw: RawConfig, file: string): Config {
       raw.simulate === undefined
         ? undefined
         : {
-            names: raw.simulate.name === undefined ? [] : typeof raw.simulate.name === 'string' ? [raw.simulate.name] : raw.simulate.name,
+            names:
+              raw.simulate.name === undefined
+                ? []
+                : typeof raw.simulate.name === 'string'
+                  ? [raw.simulate.name]
+                  : raw.simulate.name,
             python: raw.simulate.python,
             args: raw.simulate.args,
             sweep: raw.simulate.sweep ?? {},
@@ -155,13 +177,20 @@ export function resolveConfig(raw: RawConfig, file: string): Config {
             mrc:
               raw.simulate.mrc === undefined
                 ? undefined
-                : { rate: raw.simulate.mrc.rate ?? 1, sizes: raw.simulate.mrc.sizes_gb?.map((gb) => gb * 1e9), points: raw.simulate.mrc.points ?? 100 },
+                : {
+                    rate: raw.simulate.mrc.rate ?? 1,
+                    sizes: raw.simulate.mrc.sizes_gb?.map((gb) => gb * 1e9),
+                    points: raw.simulate.mrc.points ?? 100,
+                  },
           },
   };
 }
 
 function resolveLatency(raw: NonNullable<NonNullable<RawConfig['simulate']>['latency']>): LatencyModel {
-  const tier = (name: keyof LatencyModel): LatencyModel[keyof LatencyModel] => ({ ...DEFAULT_LATENCY[name], ...raw[name] });
+  const tier = (name: keyof LatencyModel): LatencyModel[keyof LatencyModel] => ({
+    ...DEFAULT_LATENCY[name],
+    ...raw[name],
+  });
   return { memory: tier('memory'), fs: tier('fs'), backend: tier('backend') };
 }
 
@@ -172,7 +201,9 @@ function lineOf(doc: Document, lines: LineCounter, pointer: string): number | un
   let line: number | undefined = rangeLine(node, lines);
   for (const segment of segments) {
     if (isMap(node)) {
-      const pair = node.items.find((item) => String((item.key as { value?: unknown } | null)?.value ?? item.key) === segment);
+      const pair = node.items.find(
+        (item) => String((item.key as { value?: unknown } | null)?.value ?? item.key) === segment,
+      );
       if (pair === undefined) break;
       line = rangeLine(pair.key, lines) ?? line;
       node = pair.value;

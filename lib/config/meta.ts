@@ -11,7 +11,9 @@ const SAMPLE = 1 << 20;
  * A fingerprint of a trace file that is cheap on files of many GB: sha256 over its size, first MiB
  * and last MiB. Enough to tell which file a result came from; not a proof of identity.
  */
-export async function fileFingerprint(path: string): Promise<{ path: string; bytes: number; sha256HeadTail1MiB: string }> {
+export async function fileFingerprint(
+  path: string,
+): Promise<{ path: string; bytes: number; sha256HeadTail1MiB: string }> {
   try {
     return await fingerprint(path);
   } catch (err) {
@@ -42,7 +44,12 @@ async function fingerprint(path: string): Promise<{ path: string; bytes: number;
  * run's configuration apart from where its shard writes, so `drtp merge` can refuse to add up shards of
  * different runs.
  */
-export async function runMeta(config: Config, registries: RegistryEndpoint[], version: string, shard?: { index: number; count: number }): Promise<Record<string, unknown>> {
+export async function runMeta(
+  config: Config,
+  registries: RegistryEndpoint[],
+  version: string,
+  shard?: { index: number; count: number },
+): Promise<Record<string, unknown>> {
   const cpu = cpus();
   const shown = { ...config, registries: registries.map((r) => r.name) };
   return {
@@ -50,7 +57,13 @@ export async function runMeta(config: Config, registries: RegistryEndpoint[], ve
     configHash: createHash('sha256').update(JSON.stringify(shown)).digest('hex'),
     ...(shard === undefined ? {} : { shard }),
     node: process.version,
-    host: { name: hostname(), cpus: cpu.length, cpuModel: cpu[0]?.model ?? 'unknown', memoryBytes: totalmem(), platform: `${process.platform}-${process.arch}` },
+    host: {
+      name: hostname(),
+      cpus: cpu.length,
+      cpuModel: cpu[0]?.model ?? 'unknown',
+      memoryBytes: totalmem(),
+      platform: `${process.platform}-${process.arch}`,
+    },
     config: shown,
     /** The HTTP version of each registry's requests, as settled for the run. */
     http: Object.fromEntries(registries.map((r) => [r.name, r.version === 'h2' ? 'HTTP/2' : 'HTTP/1.1'])),

@@ -18,9 +18,16 @@ export interface ConfiguredTrace {
 export type TraceLoader = (files: readonly string[], options: LoadOptions) => Promise<LoadedTrace>;
 
 /** Reads the configuration's trace and selects what a job replays, with its filter and limit. */
-export async function loadConfiguredTrace(config: Config, options: Pick<LoadOptions, 'onProgress' | 'exclude'> & { includeFailedByDefault?: boolean; load?: TraceLoader } = {}): Promise<ConfiguredTrace> {
+export async function loadConfiguredTrace(
+  config: Config,
+  options: Pick<LoadOptions, 'onProgress' | 'exclude'> & { includeFailedByDefault?: boolean; load?: TraceLoader } = {},
+): Promise<ConfiguredTrace> {
   const load = options.load ?? loadTrace;
-  const { table, stats } = await load(config.trace.files, { strict: config.trace.strict, exclude: options.exclude, ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }) });
+  const { table, stats } = await load(config.trace.files, {
+    strict: config.trace.strict,
+    exclude: options.exclude,
+    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+  });
   const methods = config.trace.methods.map((m) => Method[m]);
   const includeFailed = config.trace.includeFailed ?? options.includeFailedByDefault ?? false;
   const selected = selectRequests(table, { methods, limit: config.trace.limit, includeFailed });

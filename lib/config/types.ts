@@ -5,7 +5,22 @@ import type { Threshold } from '../thresholds/expression.js';
 
 /** The configuration as written: the shape schemas/config.schema.json allows (keys as in the file). */
 export interface RawConfig {
-  client_info?: { client_list?: string[]; port?: number; threads?: number; wait?: boolean; route?: boolean; speed?: number; in_flight?: number; late_ms?: number; timeout_ms?: number; deadline_ms?: number; verify_digests?: boolean; check_sizes?: boolean; protocol?: ProtocolSetting; user_agent?: string };
+  client_info?: {
+    client_list?: string[];
+    port?: number;
+    threads?: number;
+    wait?: boolean;
+    route?: boolean;
+    speed?: number;
+    in_flight?: number;
+    late_ms?: number;
+    timeout_ms?: number;
+    deadline_ms?: number;
+    verify_digests?: boolean;
+    check_sizes?: boolean;
+    protocol?: ProtocolSetting;
+    user_agent?: string;
+  };
   verbose?: boolean;
   trace?: {
     location?: string;
@@ -20,15 +35,42 @@ export interface RawConfig {
   registry_selection?: RegistrySelection;
   seed?: number;
   thresholds?: (string | { threshold: string; abort_on_fail?: boolean; window_s?: number })[];
-  warmup?: { output?: string; threads?: number; random?: boolean; registries?: 'first' | 'all'; manifests?: 'blob' | 'image' };
-  simulate?: { name?: string | string[]; python?: string; args?: Record<string, unknown>; sweep?: Record<string, unknown[]>; latency?: Partial<Record<'memory' | 'fs' | 'backend', Partial<TierLatency>>>; mrc?: { rate?: number; sizes_gb?: number[]; points?: number } };
+  warmup?: {
+    output?: string;
+    threads?: number;
+    random?: boolean;
+    registries?: 'first' | 'all';
+    manifests?: 'blob' | 'image';
+  };
+  simulate?: {
+    name?: string | string[];
+    python?: string;
+    args?: Record<string, unknown>;
+    sweep?: Record<string, unknown[]>;
+    latency?: Partial<Record<'memory' | 'fs' | 'backend', Partial<TierLatency>>>;
+    mrc?: { rate?: number; sizes_gb?: number[]; points?: number };
+  };
 }
 
 /** The configuration with every default applied and every path made absolute. */
 export interface Config {
   /** Absolute path of the configuration file. */
   file: string;
-  clientInfo: { clientList: string[]; threads: number; wait: boolean; route: boolean; speed: number; inFlight: number; lateMs: number; timeoutMs: number; deadlineMs?: number; verifyDigests: boolean; checkSizes: boolean; protocol: ProtocolSetting; userAgent: string };
+  clientInfo: {
+    clientList: string[];
+    threads: number;
+    wait: boolean;
+    route: boolean;
+    speed: number;
+    inFlight: number;
+    lateMs: number;
+    timeoutMs: number;
+    deadlineMs?: number;
+    verifyDigests: boolean;
+    checkSizes: boolean;
+    protocol: ProtocolSetting;
+    userAgent: string;
+  };
   verbose: boolean;
   trace: {
     /** Absolute paths, in the order given. */
@@ -44,8 +86,23 @@ export interface Config {
   registrySelection: RegistrySelection;
   seed: number;
   thresholds: ConfiguredThreshold[];
-  warmup: { output: string | undefined; threads: number; random: boolean; registries: 'first' | 'all'; manifests: 'blob' | 'image' };
-  simulate: { names: string[]; python: string | undefined; args: Record<string, unknown> | undefined; sweep: Record<string, unknown[]>; latency: LatencyModel | undefined; mrc: MrcConfig | undefined } | undefined;
+  warmup: {
+    output: string | undefined;
+    threads: number;
+    random: boolean;
+    registries: 'first' | 'all';
+    manifests: 'blob' | 'image';
+  };
+  simulate:
+    | {
+        names: string[];
+        python: string | undefined;
+        args: Record<string, unknown> | undefined;
+        sweep: Record<string, unknown[]>;
+        latency: LatencyModel | undefined;
+        mrc: MrcConfig | undefined;
+      }
+    | undefined;
 }
 
 /** `simulate.mrc`: the LRU miss-ratio curve, exact (rate 1) or sampled; at `sizes` (bytes), or at `points` log-spaced sizes. */

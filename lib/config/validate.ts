@@ -50,7 +50,13 @@ function resolveOneOf(errors: ErrorObject[]): ErrorObject[] {
     const branches = (oneOf.schema as { type?: string }[]).map((b) => b.type);
     const own = branches.indexOf(jsonType(oneOf.data));
     const inside = (e: ErrorObject): boolean => e.schemaPath.startsWith(prefix);
-    const kept = out.filter((e) => !inside(e) || (own >= 0 && e.schemaPath.startsWith(`${prefix}${own}/`) && !(e.keyword === 'type' && e.instancePath === oneOf.instancePath)));
+    const kept = out.filter(
+      (e) =>
+        !inside(e) ||
+        (own >= 0 &&
+          e.schemaPath.startsWith(`${prefix}${own}/`) &&
+          !(e.keyword === 'type' && e.instancePath === oneOf.instancePath)),
+    );
     out.length = 0;
     out.push(...kept);
     if (own < 0) out.push({ ...oneOf, keyword: 'type', params: { type: branches.join(' or ') } });
@@ -82,7 +88,10 @@ function describe(error: ErrorObject, schema: SchemaNode): ConfigProblem {
     }
     case 'enum': {
       const allowed = (params.allowedValues as unknown[]).map((v) => JSON.stringify(v));
-      const guess = typeof error.data === 'string' ? closest(error.data, (params.allowedValues as unknown[]).map(String)) : undefined;
+      const guess =
+        typeof error.data === 'string'
+          ? closest(error.data, (params.allowedValues as unknown[]).map(String))
+          : undefined;
       return {
         path,
         message: `${JSON.stringify(error.data)} is not allowed`,
@@ -93,7 +102,10 @@ function describe(error: ErrorObject, schema: SchemaNode): ConfigProblem {
       return { path: `${path}/${escapePointer(String(params.missingProperty))}`, message: 'is required but missing' };
     case 'type': {
       const secret = SECRET_KEYS.has(unescapePointer(path.slice(path.lastIndexOf('/') + 1)));
-      return { path, message: `must be ${article(String(params.type))}, not ${secret ? `${article(jsonType(error.data))} (value hidden)` : typeName(error.data)}` };
+      return {
+        path,
+        message: `must be ${article(String(params.type))}, not ${secret ? `${article(jsonType(error.data))} (value hidden)` : typeName(error.data)}`,
+      };
     }
     default:
       return { path, message: error.message ?? `fails ${error.keyword}` };
@@ -130,8 +142,18 @@ function typeName(value: unknown): string {
 }
 
 function article(type: string): string {
-  const names: Record<string, string> = { object: 'a mapping', array: 'a list', integer: 'an integer', number: 'a number', boolean: 'true or false', string: 'a string' };
-  return type.split(' or ').map((t) => names[t] ?? t).join(' or ');
+  const names: Record<string, string> = {
+    object: 'a mapping',
+    array: 'a list',
+    integer: 'an integer',
+    number: 'a number',
+    boolean: 'true or false',
+    string: 'a string',
+  };
+  return type
+    .split(' or ')
+    .map((t) => names[t] ?? t)
+    .join(' or ');
 }
 
 export function escapePointer(segment: string): string {

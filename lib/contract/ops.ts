@@ -2,7 +2,14 @@
  * Request classes and object-size classes: the rows of every histogram table. Ops are the replayed
  * operations, stored as a Uint8 column of the plan.
  */
-export const Op = { GET_BLOB: 0, GET_MANIFEST: 1, PUT_BLOB: 2, PUT_MANIFEST: 3, HEAD_BLOB: 4, HEAD_MANIFEST: 5 } as const;
+export const Op = {
+  GET_BLOB: 0,
+  GET_MANIFEST: 1,
+  PUT_BLOB: 2,
+  PUT_MANIFEST: 3,
+  HEAD_BLOB: 4,
+  HEAD_MANIFEST: 5,
+} as const;
 export type OpCode = (typeof Op)[keyof typeof Op];
 export const OP_NAMES = ['GET blob', 'GET manifest', 'PUT blob', 'PUT manifest', 'HEAD blob', 'HEAD manifest'] as const;
 

@@ -117,7 +117,11 @@ export async function writeFileAtomic(path: string, ...chunks: (Uint8Array | str
  * Streams `source` (optionally gzip-compressed) into `path` atomically: the temp file is renamed over
  * `path` only once the whole stream is written and synced.
  */
-export async function writeStreamAtomic(path: string, source: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>, gzip = false): Promise<void> {
+export async function writeStreamAtomic(
+  path: string,
+  source: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>,
+  gzip = false,
+): Promise<void> {
   const { pipeline } = await import('node:stream/promises');
   const { createWriteStream } = await import('node:fs');
   const { createGzip } = await import('node:zlib');

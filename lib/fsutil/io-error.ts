@@ -31,7 +31,12 @@ export function ioError(err: unknown, action: string, path: string): DrtpError {
   if (err instanceof DrtpError) return err;
   const code = (err as NodeJS.ErrnoException | undefined)?.code ?? '';
   const resource = RESOURCES[code];
-  if (resource !== undefined) return new DrtpError('E_RESOURCE', `cannot ${action} ${path}: ${resource}`, { file: path, cause: err });
+  if (resource !== undefined)
+    return new DrtpError('E_RESOURCE', `cannot ${action} ${path}: ${resource}`, { file: path, cause: err });
   const reason = REASONS[code] ?? (err instanceof Error ? err.message : String(err));
-  return new DrtpError('E_IO', `cannot ${action} ${path}: ${reason}${code !== '' && REASONS[code] !== undefined ? ` (${code})` : ''}`, { file: path, cause: err });
+  return new DrtpError(
+    'E_IO',
+    `cannot ${action} ${path}: ${reason}${code !== '' && REASONS[code] !== undefined ? ` (${code})` : ''}`,
+    { file: path, cause: err },
+  );
 }

@@ -30,7 +30,11 @@ export function lockOutput(output: string, role: string): () => void {
     }
     const holder = Number(readFileSync(lock, 'latin1').trim());
     if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && alive(holder)) {
-      throw new DrtpError('E_USAGE', `another drtp (pid ${holder}) is writing ${role} ${output} (its lock: ${lock}): wait for it to end, or give this run another output`, { file: output });
+      throw new DrtpError(
+        'E_USAGE',
+        `another drtp (pid ${holder}) is writing ${role} ${output} (its lock: ${lock}): wait for it to end, or give this run another output`,
+        { file: output },
+      );
     }
     rmSync(lock, { force: true });
   }

@@ -24,8 +24,13 @@ export async function checkOutputs(inputs: readonly RolePath[], outputs: readonl
     const key = await identity(output.path);
     const other = seen.get(key);
     if (other !== undefined) {
-      const what = inputs.includes(other) ? `reads ${other.path} as ${other.role}` : `writes ${other.path} as ${other.role} too`;
-      throw new DrtpError('E_USAGE', `${output.role} ${output.path} is a file this command ${what}: writing it would destroy that; give ${output.role} another path`);
+      const what = inputs.includes(other)
+        ? `reads ${other.path} as ${other.role}`
+        : `writes ${other.path} as ${other.role} too`;
+      throw new DrtpError(
+        'E_USAGE',
+        `${output.role} ${output.path} is a file this command ${what}: writing it would destroy that; give ${output.role} another path`,
+      );
     }
     seen.set(key, output);
   }
@@ -46,12 +51,16 @@ async function identity(path: string): Promise<string> {
 /** The output's directory, or the nearest one of its ancestors that exists (it will be made), takes new files. */
 async function checkWritable(output: RolePath): Promise<void> {
   const existing = await stat(output.path).catch(() => undefined);
-  if (existing?.isDirectory() === true) throw new DrtpError('E_IO', `cannot write ${output.role} ${output.path}: it is a directory`, { file: output.path });
+  if (existing?.isDirectory() === true)
+    throw new DrtpError('E_IO', `cannot write ${output.role} ${output.path}: it is a directory`, { file: output.path });
   let dir = dirname(resolve(output.path));
   for (;;) {
     const info = await stat(dir).catch(() => undefined);
     if (info !== undefined) {
-      if (!info.isDirectory()) throw new DrtpError('E_IO', `cannot write ${output.role} ${output.path}: ${dir} is not a directory`, { file: output.path });
+      if (!info.isDirectory())
+        throw new DrtpError('E_IO', `cannot write ${output.role} ${output.path}: ${dir} is not a directory`, {
+          file: output.path,
+        });
       break;
     }
     const parent = dirname(dir);
@@ -61,6 +70,10 @@ async function checkWritable(output: RolePath): Promise<void> {
   try {
     await access(dir, constants.W_OK | constants.X_OK);
   } catch (err) {
-    throw new DrtpError('E_IO', `cannot write ${output.role} ${output.path}: ${dir} is not writable (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { file: output.path });
+    throw new DrtpError(
+      'E_IO',
+      `cannot write ${output.role} ${output.path}: ${dir} is not writable (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+      { file: output.path },
+    );
   }
 }

@@ -44,8 +44,14 @@ export class RunMetrics {
         names.forEach((registry, r) =>
           OP_NAMES.forEach((name, op) => {
             const k = (r * OP_NAMES.length + op) * 2;
-            this.inc({ class: name, registry, outcome: 'ok' }, sum(totals, (w) => w.byRegistry[k]));
-            this.inc({ class: name, registry, outcome: 'failed' }, sum(totals, (w) => w.byRegistry[k + 1]));
+            this.inc(
+              { class: name, registry, outcome: 'ok' },
+              sum(totals, (w) => w.byRegistry[k]),
+            );
+            this.inc(
+              { class: name, registry, outcome: 'failed' },
+              sum(totals, (w) => w.byRegistry[k + 1]),
+            );
           }),
         );
       },
@@ -57,7 +63,12 @@ export class RunMetrics {
       registers,
       collect() {
         this.reset();
-        OP_NAMES.forEach((name, op) => this.inc({ class: name }, sum(totals, (w) => w.ops[op][3])));
+        OP_NAMES.forEach((name, op) =>
+          this.inc(
+            { class: name },
+            sum(totals, (w) => w.ops[op][3]),
+          ),
+        );
       },
     });
     new Gauge({
@@ -70,7 +81,7 @@ export class RunMetrics {
     });
     new Counter({
       name: 'drtp_late_sends',
-      help: 'Requests the generator sent later than client_info.late_ms after it could have (time queued behind the client\'s own requests excluded; open loop)',
+      help: "Requests the generator sent later than client_info.late_ms after it could have (time queued behind the client's own requests excluded; open loop)",
       registers,
       collect() {
         this.reset();
@@ -79,7 +90,7 @@ export class RunMetrics {
     });
     new Counter({
       name: 'drtp_queued_sends',
-      help: 'Requests held behind their own client\'s requests in flight at their due time: the registry slower than the trace (open loop)',
+      help: "Requests held behind their own client's requests in flight at their due time: the registry slower than the trace (open loop)",
       registers,
       collect() {
         this.reset();
@@ -87,8 +98,20 @@ export class RunMetrics {
       },
     });
     new Gauge({ name: 'drtp_requests_planned', help: 'Requests this run will send', registers }).set(planned);
-    this.latency = new Histogram({ name: 'drtp_request_latency_seconds', help: 'Latency of successful requests from their due time (from sending when not waiting), by request class', labelNames: ['class'], buckets: BUCKETS, registers });
-    this.ttfb = new Histogram({ name: 'drtp_time_to_first_byte_seconds', help: 'Time from sending to the response headers of successful requests, by request class', labelNames: ['class'], buckets: BUCKETS, registers });
+    this.latency = new Histogram({
+      name: 'drtp_request_latency_seconds',
+      help: 'Latency of successful requests from their due time (from sending when not waiting), by request class',
+      labelNames: ['class'],
+      buckets: BUCKETS,
+      registers,
+    });
+    this.ttfb = new Histogram({
+      name: 'drtp_time_to_first_byte_seconds',
+      help: 'Time from sending to the response headers of successful requests, by request class',
+      labelNames: ['class'],
+      buckets: BUCKETS,
+      registers,
+    });
   }
 
   /** Worker `k`'s progress: its totals replace what it said before; its completed seconds feed the histograms. */

@@ -7,7 +7,11 @@ import { DrtpError } from '../errors.js';
 export function parseListenAddress(text: string, flag: string): { host: string | undefined; port: number } {
   const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(text.trim());
   const port = match === null ? NaN : Number(match[3]);
-  if (match === null || port > 65535) throw new DrtpError('E_USAGE', `${flag} ${JSON.stringify(text)} is not HOST:PORT (e.g. 127.0.0.1:9464, or :9464 for every address)`);
+  if (match === null || port > 65535)
+    throw new DrtpError(
+      'E_USAGE',
+      `${flag} ${JSON.stringify(text)} is not HOST:PORT (e.g. 127.0.0.1:9464, or :9464 for every address)`,
+    );
   const host = match[1] ?? match[2];
   return { host: host === '' ? undefined : host, port };
 }
@@ -23,7 +27,11 @@ export interface MetricsServer {
 }
 
 /** Serves the registry's metrics as OpenMetrics text on `/metrics` while a job runs. */
-export async function serveMetrics(registry: Registry<OpenMetricsContentType>, address: { host: string | undefined; port: number }, flag: string): Promise<MetricsServer> {
+export async function serveMetrics(
+  registry: Registry<OpenMetricsContentType>,
+  address: { host: string | undefined; port: number },
+  flag: string,
+): Promise<MetricsServer> {
   let scrapes = 0;
   const scraped: (() => void)[] = [];
   const server: Server = createServer((req, res) => {
@@ -41,7 +49,14 @@ export async function serveMetrics(registry: Registry<OpenMetricsContentType>, a
     );
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => reject(new DrtpError('E_USAGE', `${flag}: cannot listen on ${address.host ?? '*'}:${address.port}: ${err.code === 'EADDRINUSE' ? 'the address is in use' : err.message}`)));
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        new DrtpError(
+          'E_USAGE',
+          `${flag}: cannot listen on ${address.host ?? '*'}:${address.port}: ${err.code === 'EADDRINUSE' ? 'the address is in use' : err.message}`,
+        ),
+      ),
+    );
     server.listen(address.port, address.host, resolve);
   });
   // Never what keeps a process alive: a job that ends, or fails, closes it or leaves it.

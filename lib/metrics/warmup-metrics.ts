@@ -9,9 +9,23 @@ export class WarmupMetrics {
   constructor(planned: number) {
     this.registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
     const registers = [this.registry];
-    this.blobs = new Counter({ name: 'drtp_warmup_blobs', help: 'Blobs done, by registry and outcome (pushed, present: there already, failed)', labelNames: ['registry', 'outcome'], registers });
-    this.bytes = new Counter({ name: 'drtp_warmup_pushed_bytes', help: 'Bytes pushed, by registry', labelNames: ['registry'], registers });
-    new Gauge({ name: 'drtp_warmup_blobs_planned', help: 'Blob pushes this warmup will try (blobs times registries)', registers }).set(planned);
+    this.blobs = new Counter({
+      name: 'drtp_warmup_blobs',
+      help: 'Blobs done, by registry and outcome (pushed, present: there already, failed)',
+      labelNames: ['registry', 'outcome'],
+      registers,
+    });
+    this.bytes = new Counter({
+      name: 'drtp_warmup_pushed_bytes',
+      help: 'Bytes pushed, by registry',
+      labelNames: ['registry'],
+      registers,
+    });
+    new Gauge({
+      name: 'drtp_warmup_blobs_planned',
+      help: 'Blob pushes this warmup will try (blobs times registries)',
+      registers,
+    }).set(planned);
   }
 
   /** One blob done on one registry. */

@@ -11,7 +11,8 @@ export class HashRing {
 
   constructor(nodes: number, replicas = 160) {
     const entries: [number, number][] = [];
-    for (let node = 0; node < nodes; node++) for (let r = 0; r < replicas; r++) entries.push([mix(hashString(`node-${node}-${r}`)), node]);
+    for (let node = 0; node < nodes; node++)
+      for (let r = 0; r < replicas; r++) entries.push([mix(hashString(`node-${node}-${r}`)), node]);
     entries.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
     this.points = Uint32Array.from(entries, (e) => e[0]);
     this.owners = Uint32Array.from(entries, (e) => e[1]);

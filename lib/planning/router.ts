@@ -6,7 +6,6 @@ import type { Segment } from '../contract/replay.js';
 import { HashRing } from './hash-ring.js';
 import type { RegistrySelection } from '../contract/settings.js';
 
-
 /** What ReplayRouter.kind holds for a request that is not a read of digest `kind` (>= 0). */
 export const ROUTE = {
   PUSH: -1,
@@ -178,7 +177,19 @@ export class ReplayRouter {
     this.workerOf = new Int32Array(keys).fill(-1);
     this.localOf = new Int32Array(keys);
     this.ring = options.selection === 'hash' ? new HashRing(options.registries) : undefined;
-    this.workers = Array.from({ length: Math.max(1, options.workers) }, () => ({ cursor: 0, nth: 0, rows: 0, actorNames: [], actorsSent: 0, strings: [], warmedSizes: [], stringsSent: 0, ids: new Map(), repoIds: new Map(), agentIds: new Int32Array(options.userAgent === undefined ? table.pools.agents.size : 1).fill(-1) }));
+    this.workers = Array.from({ length: Math.max(1, options.workers) }, () => ({
+      cursor: 0,
+      nth: 0,
+      rows: 0,
+      actorNames: [],
+      actorsSent: 0,
+      strings: [],
+      warmedSizes: [],
+      stringsSent: 0,
+      ids: new Map(),
+      repoIds: new Map(),
+      agentIds: new Int32Array(options.userAgent === undefined ? table.pools.agents.size : 1).fill(-1),
+    }));
     // Place every actor and count each worker's rows now, so that empty workers are never started.
     const placement = new HashRing(this.workers.length);
     let nth = 0;
@@ -221,7 +232,12 @@ export class ReplayRouter {
       rows.push(i);
       actors.push(this.localOf[key]);
     }
-    const batch: SegmentBatch = { segment: rows.length === 0 ? null : this.build(w, rows, actors), strings: w.strings.slice(w.stringsSent), warmedSizes: w.warmedSizes.slice(w.stringsSent), actorNames: w.actorNames.slice(w.actorsSent) };
+    const batch: SegmentBatch = {
+      segment: rows.length === 0 ? null : this.build(w, rows, actors),
+      strings: w.strings.slice(w.stringsSent),
+      warmedSizes: w.warmedSizes.slice(w.stringsSent),
+      actorNames: w.actorNames.slice(w.actorsSent),
+    };
     w.stringsSent = w.strings.length;
     w.actorsSent = w.actorNames.length;
     return batch;
@@ -277,7 +293,9 @@ export class ReplayRouter {
         // pushed image manifests. Paths are interned by number: no string is made per request.
         const manifest = options.manifestsAsImages && (op === Op.GET_MANIFEST || op === Op.HEAD_MANIFEST);
         const key = (r * digests + d) * 2 + (manifest ? 1 : 0);
-        seg.target[j] = w.ids.get(key) ?? intern(key, `/v2/${repos.get(r)}/${manifest ? 'manifests' : 'blobs'}/${this.digests[d]}`, this.warmedSize[d]);
+        seg.target[j] =
+          w.ids.get(key) ??
+          intern(key, `/v2/${repos.get(r)}/${manifest ? 'manifests' : 'blobs'}/${this.digests[d]}`, this.warmedSize[d]);
       } else {
         // A push: its trace URI, by its ids (negative keys: apart from the read paths').
         const key = -1 - this.uriKey(i);

@@ -22,7 +22,12 @@ export function spanWarning(table: TraceTable, speed: number): string | undefine
  * A warning when the replay may open more connections than this process may hold files, or undefined:
  * each client actor holds up to `inFlight` connections per registry.
  */
-export function connectionWarning(actors: number, inFlight: number, registries: number, openFileLimit: number | undefined): string | undefined {
+export function connectionWarning(
+  actors: number,
+  inFlight: number,
+  registries: number,
+  openFileLimit: number | undefined,
+): string | undefined {
   const connections = actors * inFlight * registries;
   if (openFileLimit === undefined || connections + 64 <= openFileLimit) return undefined;
   return `this replay may open up to ${connections.toLocaleString('en-US')} connections (${actors.toLocaleString('en-US')} clients x in_flight ${inFlight} x ${registries} registries), more than this process's limit of ${openFileLimit.toLocaleString('en-US')} open files: raise it (ulimit -n), lower client_info.in_flight, or shard the run; requests past the limit fail E_RESOURCE`;
@@ -31,7 +36,9 @@ export function connectionWarning(actors: number, inFlight: number, registries: 
 /** The soft limit of open files of this process (Linux), or undefined. */
 export function openFileLimit(): number | undefined {
   try {
-    const line = readFileSync('/proc/self/limits', 'latin1').split('\n').find((l) => l.startsWith('Max open files'));
+    const line = readFileSync('/proc/self/limits', 'latin1')
+      .split('\n')
+      .find((l) => l.startsWith('Max open files'));
     const soft = line?.split(/\s{2,}/)[1];
     return soft === undefined || soft === 'unlimited' ? undefined : Number(soft);
   } catch {

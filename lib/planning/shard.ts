@@ -20,8 +20,16 @@ export function resolveShard(flag: string | undefined, env: NodeJS.ProcessEnv = 
     if (m === null) throw new DrtpError('E_USAGE', `--shard must be I/N (shard I of N, counted from 0), not "${flag}"`);
     [index, count, source] = [Number(m[1]), Number(m[2]), '--shard'];
   } else if (env.JOB_COMPLETION_INDEX !== undefined) {
-    if (env.JOB_COMPLETIONS === undefined) throw new DrtpError('E_USAGE', 'JOB_COMPLETION_INDEX is set but JOB_COMPLETIONS is not: set it to the Job\'s completions in the manifest');
-    [index, count, source] = [Number(env.JOB_COMPLETION_INDEX), Number(env.JOB_COMPLETIONS), 'JOB_COMPLETION_INDEX/JOB_COMPLETIONS'];
+    if (env.JOB_COMPLETIONS === undefined)
+      throw new DrtpError(
+        'E_USAGE',
+        "JOB_COMPLETION_INDEX is set but JOB_COMPLETIONS is not: set it to the Job's completions in the manifest",
+      );
+    [index, count, source] = [
+      Number(env.JOB_COMPLETION_INDEX),
+      Number(env.JOB_COMPLETIONS),
+      'JOB_COMPLETION_INDEX/JOB_COMPLETIONS',
+    ];
   } else return undefined;
   if (!Number.isInteger(index) || !Number.isInteger(count) || count < 1 || index < 0 || index >= count) {
     throw new DrtpError('E_USAGE', `${source}: shard ${index} of ${count} does not exist (0 <= I < N)`);
@@ -51,6 +59,7 @@ export function shardPath(path: string, shard: Shard | undefined): string {
 export function parseStartAt(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const ms = /^\d+$/.test(value.trim()) ? Number(value) : Date.parse(value);
-  if (!Number.isFinite(ms)) throw new DrtpError('E_USAGE', `--start-at must be an ISO time or epoch milliseconds, not "${value}"`);
+  if (!Number.isFinite(ms))
+    throw new DrtpError('E_USAGE', `--start-at must be an ISO time or epoch milliseconds, not "${value}"`);
   return ms;
 }

@@ -10,7 +10,11 @@ const BATCH_CHARS = 1 << 20;
  * Writes a result row for every request the router skips (a warmup failure names its cause) and
  * counts them by reason.
  */
-export async function writeSkipped(router: ReplayRouter, table: TraceTable, write: (rows: string) => Promise<void>): Promise<Record<string, number>> {
+export async function writeSkipped(
+  router: ReplayRouter,
+  table: TraceTable,
+  write: (rows: string) => Promise<void>,
+): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   let batch = '';
   for (let i = 0; i < router.kind.length; i++) {
@@ -20,7 +24,14 @@ export async function writeSkipped(router: ReplayRouter, table: TraceTable, writ
     counts[reason] = (counts[reason] ?? 0) + 1;
     const text = kind === ROUTE.WARMUP_FAILED ? `${reason}: ${router.warmupFailures.get(i)}` : reason;
     const op = opOf(table.columns.method[i], table.columns.kind[i]);
-    batch += skippedRow(i, op < 0 ? 0 : op, table.columns.size[i], table.pools.clients.get(table.columns.client[i]), table.offsetMs(i), text);
+    batch += skippedRow(
+      i,
+      op < 0 ? 0 : op,
+      table.columns.size[i],
+      table.pools.clients.get(table.columns.client[i]),
+      table.offsetMs(i),
+      text,
+    );
     if (batch.length > BATCH_CHARS) {
       await write(batch);
       batch = '';

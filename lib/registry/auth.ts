@@ -57,10 +57,20 @@ export class Authenticator {
    * the authenticator all come back 401 without credentials, and each deserves its retry; a 401 to the
    * very credentials `header(scope)` gives now means they are wrong.
    */
-  async onUnauthorized(wwwAuthenticate: string | string[] | undefined, scope: string, origin: string, sent: string | undefined): Promise<boolean> {
+  async onUnauthorized(
+    wwwAuthenticate: string | string[] | undefined,
+    scope: string,
+    origin: string,
+    sent: string | undefined,
+  ): Promise<boolean> {
     const challenge = parseChallenge(wwwAuthenticate);
     if (challenge?.scheme === 'basic') {
-      if (this.credentials === undefined) throw new DrtpError('E_REGISTRY_HTTP', `${origin} requires credentials (HTTP Basic): set username and password_env in the registry entry, or DRTP_REGISTRY_USERNAME and DRTP_REGISTRY_PASSWORD`, { statusCode: 401 });
+      if (this.credentials === undefined)
+        throw new DrtpError(
+          'E_REGISTRY_HTTP',
+          `${origin} requires credentials (HTTP Basic): set username and password_env in the registry entry, or DRTP_REGISTRY_USERNAME and DRTP_REGISTRY_PASSWORD`,
+          { statusCode: 401 },
+        );
       this.basicRequired = true;
       return sent !== this.basicHeader();
     }
@@ -88,17 +98,31 @@ export class Authenticator {
     if (this.credentials !== undefined) headers.authorization = this.basicHeader();
     let res: Dispatcher.ResponseData;
     try {
-      res = await this.tokenDispatcher.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method: 'GET', headers, headersTimeout: 10000, bodyTimeout: 10000 });
+      res = await this.tokenDispatcher.request({
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method: 'GET',
+        headers,
+        headersTimeout: 10000,
+        bodyTimeout: 10000,
+      });
     } catch (err) {
       throw transportError(err, `token request to ${url.origin}`);
     }
     const text = await res.body.text();
     if (res.statusCode !== 200) {
-      throw new DrtpError('E_REGISTRY_HTTP', `token request to ${url.origin}${url.pathname}: HTTP ${res.statusCode}${res.statusCode === 401 ? ' (wrong credentials?)' : ''}`, { statusCode: res.statusCode });
+      throw new DrtpError(
+        'E_REGISTRY_HTTP',
+        `token request to ${url.origin}${url.pathname}: HTTP ${res.statusCode}${res.statusCode === 401 ? ' (wrong credentials?)' : ''}`,
+        { statusCode: res.statusCode },
+      );
     }
     const body = JSON.parse(text) as { token?: string; access_token?: string; expires_in?: number };
     const token = body.token ?? body.access_token;
-    if (token === undefined) throw new DrtpError('E_REGISTRY_HTTP', `token request to ${url.origin}${url.pathname}: no token in the answer`, { statusCode: 200 });
+    if (token === undefined)
+      throw new DrtpError('E_REGISTRY_HTTP', `token request to ${url.origin}${url.pathname}: no token in the answer`, {
+        statusCode: 200,
+      });
     // Renew 10% early so a token does not expire between the check and the request.
     const lifetime = (body.expires_in ?? 60) * 1000;
     this.tokens.set(scope, { header: `Bearer ${token}`, expiresAt: this.now() + lifetime * 0.9 });

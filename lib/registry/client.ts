@@ -62,7 +62,12 @@ interface Call {
 
 /** A client's options for a job's timeout (`client_info.timeout_ms`): connecting gets at most 10 s of it. */
 export function clientOptions(timeoutMs: number, connections?: number): ClientOptions {
-  return { connectTimeoutMs: Math.min(10_000, timeoutMs), headersTimeoutMs: timeoutMs, bodyIdleTimeoutMs: timeoutMs, ...(connections === undefined ? {} : { connections }) };
+  return {
+    connectTimeoutMs: Math.min(10_000, timeoutMs),
+    headersTimeoutMs: timeoutMs,
+    bodyIdleTimeoutMs: timeoutMs,
+    ...(connections === undefined ? {} : { connections }),
+  };
 }
 
 /**
@@ -84,8 +89,16 @@ export class RegistryClient {
     const timeouts = { headersTimeout: this.options.headersTimeoutMs, bodyTimeout: this.options.bodyIdleTimeoutMs };
     // Over HTTP/2 one connection carries them all, as streams (a Go client's one connection per host).
     const h2 = endpoint.version === 'h2';
-    const dialOptions = { connectTimeoutMs: this.options.connectTimeoutMs, headersTimeoutMs: this.options.headersTimeoutMs, bodyTimeoutMs: this.options.bodyIdleTimeoutMs, streams: this.options.connections };
-    this.pool = new Pool(endpoint.origin, { connections: h2 ? 1 : this.options.connections, factory: dialFactory(endpoint, dialOptions) });
+    const dialOptions = {
+      connectTimeoutMs: this.options.connectTimeoutMs,
+      headersTimeoutMs: this.options.headersTimeoutMs,
+      bodyTimeoutMs: this.options.bodyIdleTimeoutMs,
+      streams: this.options.connections,
+    };
+    this.pool = new Pool(endpoint.origin, {
+      connections: h2 ? 1 : this.options.connections,
+      factory: dialFactory(endpoint, dialOptions),
+    });
     // Token realms and redirect targets are other origins.
     this.agent = new Agent({ connect, ...timeouts });
     this.auth = new Authenticator(endpoint.credentials, this.agent);
@@ -118,7 +131,8 @@ export class RegistryClient {
       res = await this.followRedirect(String(res.headers.location), repo, path);
     }
     const ttfbMs = performance.now() - started;
-    if (res.statusCode !== 200) throw httpError(res.statusCode, `GET ${this.endpoint.name}${path}`, await res.body.text());
+    if (res.statusCode !== 200)
+      throw httpError(res.statusCode, `GET ${this.endpoint.name}${path}`, await res.body.text());
     const hash: Hash | undefined = verify ? createHash('sha256') : undefined;
     let bytes = 0;
     try {
@@ -131,7 +145,8 @@ export class RegistryClient {
     }
     if (hash !== undefined) {
       const actual = `sha256:${hash.digest('hex')}`;
-      if (actual !== digest) throw new DrtpError('E_DIGEST_MISMATCH', `GET ${this.endpoint.name}${path}: content hashes to ${actual}`);
+      if (actual !== digest)
+        throw new DrtpError('E_DIGEST_MISMATCH', `GET ${this.endpoint.name}${path}: content hashes to ${actual}`);
     }
     return { status: res.statusCode, bytes, ttfbMs };
   }
@@ -142,7 +157,8 @@ export class RegistryClient {
    */
   async pushBlob(repo: string, content: BlobContent, limits: PushLimits = {}): Promise<string> {
     const what = `push to ${this.endpoint.name}/v2/${repo}`;
-    const deadline = limits.deadlineMs === undefined ? undefined : AbortSignal.timeout(Math.max(1, Math.ceil(limits.deadlineMs)));
+    const deadline =
+      limits.deadlineMs === undefined ? undefined : AbortSignal.timeout(Math.max(1, Math.ceil(limits.deadlineMs)));
     const signals = [deadline, limits.signal].filter((s): s is AbortSignal => s !== undefined);
     const signal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals);
     try {
@@ -154,14 +170,29 @@ export class RegistryClient {
     }
   }
 
-  private async push(repo: string, content: BlobContent, what: string, signal: AbortSignal | undefined, userAgent: string | undefined): Promise<string> {
+  private async push(
+    repo: string,
+    content: BlobContent,
+    what: string,
+    signal: AbortSignal | undefined,
+    userAgent: string | undefined,
+  ): Promise<string> {
     const scope = pushScope(repo);
     let location = await this.startUpload(repo, scope, signal, userAgent);
     let digest: string;
     if (content.size <= this.options.monolithicMaxBytes) {
       const body = Buffer.concat([...content.chunks()]);
       digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
-      const res = await this.call({ method: 'PUT', path: withDigest(location, digest), scope, body, headers: octets(body.length), once: true, signal, userAgent });
+      const res = await this.call({
+        method: 'PUT',
+        path: withDigest(location, digest),
+        scope,
+        body,
+        headers: octets(body.length),
+        once: true,
+        signal,
+        userAgent,
+      });
       const text = await res.body.text();
       if (res.statusCode !== 201) throw httpError(res.statusCode, what, text);
       return digest;
@@ -173,20 +204,46 @@ export class RegistryClient {
         yield chunk;
       }
     };
-    const patch = await this.call({ method: 'PATCH', path: location, scope, body: Readable.from(stream(), { objectMode: false }), headers: { 'content-type': 'application/octet-stream' }, once: true, signal, userAgent });
+    const patch = await this.call({
+      method: 'PATCH',
+      path: location,
+      scope,
+      body: Readable.from(stream(), { objectMode: false }),
+      headers: { 'content-type': 'application/octet-stream' },
+      once: true,
+      signal,
+      userAgent,
+    });
     const patchText = await patch.body.text();
     if (patch.statusCode !== 202) throw httpError(patch.statusCode, what, patchText);
     location = this.relative(String(patch.headers.location ?? location));
     digest = `sha256:${hash.digest('hex')}`;
-    const put = await this.call({ method: 'PUT', path: withDigest(location, digest), scope, headers: octets(0), once: true, signal, userAgent });
+    const put = await this.call({
+      method: 'PUT',
+      path: withDigest(location, digest),
+      scope,
+      headers: octets(0),
+      once: true,
+      signal,
+      userAgent,
+    });
     const putText = await put.body.text();
     if (put.statusCode !== 201) throw httpError(put.statusCode, what, putText);
     return digest;
   }
 
-  async pullManifest(repo: string, reference: string, accept: string[]): Promise<{ status: number; body: Buffer; mediaType: string }> {
+  async pullManifest(
+    repo: string,
+    reference: string,
+    accept: string[],
+  ): Promise<{ status: number; body: Buffer; mediaType: string }> {
     const path = `/v2/${repo}/manifests/${reference}`;
-    const res = await this.call({ method: 'GET', path, scope: pullScope(repo), headers: { accept: accept.join(', ') } });
+    const res = await this.call({
+      method: 'GET',
+      path,
+      scope: pullScope(repo),
+      headers: { accept: accept.join(', ') },
+    });
     const body = Buffer.from(await res.body.arrayBuffer());
     if (res.statusCode !== 200) throw httpError(res.statusCode, `GET ${this.endpoint.name}${path}`, body.toString());
     return { status: res.statusCode, body, mediaType: String(res.headers['content-type'] ?? '') };
@@ -194,7 +251,13 @@ export class RegistryClient {
 
   async pushManifest(repo: string, reference: string, body: Buffer, mediaType: string): Promise<string> {
     const path = `/v2/${repo}/manifests/${reference}`;
-    const res = await this.call({ method: 'PUT', path, scope: pushScope(repo), body, headers: { 'content-type': mediaType, 'content-length': String(body.length) } });
+    const res = await this.call({
+      method: 'PUT',
+      path,
+      scope: pushScope(repo),
+      body,
+      headers: { 'content-type': mediaType, 'content-length': String(body.length) },
+    });
     const text = await res.body.text();
     if (res.statusCode !== 201) throw httpError(res.statusCode, `PUT ${this.endpoint.name}${path}`, text);
     return String(res.headers['docker-content-digest'] ?? `sha256:${createHash('sha256').update(body).digest('hex')}`);
@@ -204,29 +267,43 @@ export class RegistryClient {
     await Promise.all([this.pool.close(), this.agent.close()]);
   }
 
-  private async startUpload(repo: string, scope: string, signal: AbortSignal | undefined, userAgent: string | undefined): Promise<string> {
+  private async startUpload(
+    repo: string,
+    scope: string,
+    signal: AbortSignal | undefined,
+    userAgent: string | undefined,
+  ): Promise<string> {
     const path = `/v2/${repo}/blobs/uploads/`;
     const res = await this.call({ method: 'POST', path, scope, headers: octets(0), signal, userAgent });
     const text = await res.body.text();
-    if (res.statusCode !== 202 || res.headers.location === undefined) throw httpError(res.statusCode, `POST ${this.endpoint.name}${path}`, text);
+    if (res.statusCode !== 202 || res.headers.location === undefined)
+      throw httpError(res.statusCode, `POST ${this.endpoint.name}${path}`, text);
     return this.relative(String(res.headers.location));
   }
 
   /** A Location as a path on this registry's origin (registries may answer with absolute URLs). */
   private relative(location: string): string {
     const url = new URL(location, this.endpoint.origin);
-    if (url.origin !== this.endpoint.origin) throw new DrtpError('E_REGISTRY_HTTP', `${this.endpoint.name} sent an upload location on another origin (${url.origin})`);
+    if (url.origin !== this.endpoint.origin)
+      throw new DrtpError(
+        'E_REGISTRY_HTTP',
+        `${this.endpoint.name} sent an upload location on another origin (${url.origin})`,
+      );
     return `${url.pathname}${url.search}`;
   }
 
   /** One request, retried once after a 401 that taught the authenticator what to send. */
   private async call(c: Call): Promise<Dispatcher.ResponseData> {
     const unsendable = unsendablePath(c.path);
-    if (unsendable !== undefined) throw new DrtpError('E_INVALID_REQUEST', `${c.method} ${this.endpoint.name}: ${unsendable}`);
+    if (unsendable !== undefined)
+      throw new DrtpError('E_INVALID_REQUEST', `${c.method} ${this.endpoint.name}: ${unsendable}`);
     const what = `${c.method} ${this.endpoint.name}${c.path}`;
     for (let attempt = 0; ; attempt++) {
       const userAgent = c.userAgent ?? drtpUserAgent();
-      const headers: Record<string, string> = { ...(userAgent === '' ? {} : { 'user-agent': userAgent }), ...c.headers };
+      const headers: Record<string, string> = {
+        ...(userAgent === '' ? {} : { 'user-agent': userAgent }),
+        ...c.headers,
+      };
       const authorization = this.auth.header(c.scope);
       if (authorization !== undefined) headers.authorization = authorization;
       let res: Dispatcher.ResponseData;
@@ -237,9 +314,14 @@ export class RegistryClient {
       }
       if (res.statusCode !== 401 || c.once) return res;
       await res.body.dump();
-      const rejected = new DrtpError('E_REGISTRY_HTTP', `${what}: HTTP 401 (credentials rejected)`, { statusCode: 401 });
+      const rejected = new DrtpError('E_REGISTRY_HTTP', `${what}: HTTP 401 (credentials rejected)`, {
+        statusCode: 401,
+      });
       if (attempt > 0) throw rejected;
-      if (!(await this.auth.onUnauthorized(res.headers['www-authenticate'], c.scope, this.endpoint.name, authorization))) throw rejected;
+      if (
+        !(await this.auth.onUnauthorized(res.headers['www-authenticate'], c.scope, this.endpoint.name, authorization))
+      )
+        throw rejected;
     }
   }
 
@@ -252,7 +334,12 @@ export class RegistryClient {
       if (authorization !== undefined) headers.authorization = authorization;
     }
     try {
-      return await this.agent.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method: 'GET', headers });
+      return await this.agent.request({
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method: 'GET',
+        headers,
+      });
     } catch (err) {
       throw transportError(err, `GET ${url.origin}${url.pathname} (redirected from ${this.endpoint.name}${from})`);
     }

@@ -14,7 +14,10 @@ export function requestDeadlineMs(timeoutMs: number, bytes: number, fixedMs: num
 
 /** The failure of a request that outlived its deadline. */
 export function deadlineError(what: string, deadlineMs: number): DrtpError {
-  return new DrtpError('E_REGISTRY_TIMEOUT', `${what}: not answered whole within its deadline of ${Math.round(deadlineMs)} ms (client_info.deadline_ms)`);
+  return new DrtpError(
+    'E_REGISTRY_TIMEOUT',
+    `${what}: not answered whole within its deadline of ${Math.round(deadlineMs)} ms (client_info.deadline_ms)`,
+  );
 }
 
 /** The failure of a request still in flight when a stop's grace ran out. */

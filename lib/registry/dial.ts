@@ -26,11 +26,13 @@ export function tlsOptions(endpoint: RegistryEndpoint): { ca?: string; rejectUna
  */
 export function dial(endpoint: RegistryEndpoint, options: DialOptions, origin: string = endpoint.origin): Client {
   const timeouts = { headersTimeout: options.headersTimeoutMs, bodyTimeout: options.bodyTimeoutMs };
-  if (endpoint.version !== 'h2') return new Client(origin, { connect: { timeout: options.connectTimeoutMs, ...tlsOptions(endpoint) }, ...timeouts });
+  if (endpoint.version !== 'h2')
+    return new Client(origin, { connect: { timeout: options.connectTimeoutMs, ...tlsOptions(endpoint) }, ...timeouts });
   const connector = buildConnector({ allowH2: true, timeout: options.connectTimeoutMs, ...tlsOptions(endpoint) });
   const connect: BuildConnector.connector = (opts, callback) =>
     connector(opts, (err, socket) => {
-      if (err === null) client.pipelining = (socket as { alpnProtocol?: string | false }).alpnProtocol === 'h2' ? options.streams : 1;
+      if (err === null)
+        client.pipelining = (socket as { alpnProtocol?: string | false }).alpnProtocol === 'h2' ? options.streams : 1;
       (callback as (e: Error | null, s: typeof socket | null) => void)(err, socket);
     });
   const client: Client = new Client(origin, { connect, allowH2: true, pipelining: options.streams, ...timeouts });

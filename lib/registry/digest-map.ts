@@ -29,15 +29,26 @@ export async function readDigestMap(path: string): Promise<DigestMap> {
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw new DrtpError('E_IO', `warmup map ${path} is not valid JSON (${(err as Error).message}): delete it to warm up from scratch`, { file: path });
+    throw new DrtpError(
+      'E_IO',
+      `warmup map ${path} is not valid JSON (${(err as Error).message}): delete it to warm up from scratch`,
+      { file: path },
+    );
   }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new DrtpError('E_IO', `warmup map ${path} is not a JSON object of uri -> digest`, { file: path });
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    throw new DrtpError('E_IO', `warmup map ${path} is not a JSON object of uri -> digest`, { file: path });
   const map: DigestMap = new Map();
   for (const [uri, value] of Object.entries(data)) {
     if (value === 'bad') map.set(uri, { failed: 'the original player recorded "bad"' });
     else if (typeof value === 'string' && DIGEST.test(value)) map.set(uri, value);
-    else if (typeof value === 'object' && value !== null && typeof (value as { failed?: unknown }).failed === 'string') map.set(uri, { failed: (value as { failed: string }).failed });
-    else throw new DrtpError('E_IO', `warmup map ${path}: the entry for "${uri}" is neither a digest (algorithm:hex) nor {"failed": reason}: ${JSON.stringify(value).slice(0, 100)}`, { file: path });
+    else if (typeof value === 'object' && value !== null && typeof (value as { failed?: unknown }).failed === 'string')
+      map.set(uri, { failed: (value as { failed: string }).failed });
+    else
+      throw new DrtpError(
+        'E_IO',
+        `warmup map ${path}: the entry for "${uri}" is neither a digest (algorithm:hex) nor {"failed": reason}: ${JSON.stringify(value).slice(0, 100)}`,
+        { file: path },
+      );
   }
   return map;
 }
@@ -71,7 +82,9 @@ export async function readDigestMapOrShards(path: string): Promise<DigestMap | u
     return undefined;
   }
   if (names.length === 0) return undefined;
-  for (const n of names) for (const [uri, entry] of await readDigestMap(join(dirname(path), n))) if (!isPushed(map.get(uri))) map.set(uri, entry);
+  for (const n of names)
+    for (const [uri, entry] of await readDigestMap(join(dirname(path), n)))
+      if (!isPushed(map.get(uri))) map.set(uri, entry);
   return map;
 }
 

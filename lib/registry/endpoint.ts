@@ -38,7 +38,9 @@ export interface RegistryEndpoint {
 
 /** A URL with any `user:password@` it carries hidden, for messages. */
 export function withoutUserinfo(url: string): string {
-  return url.replace(/\/\/[^/@\s]*@/, '//(credentials hidden)@').replace(/^[^/@\s:]+:[^/@\s]*@/, '(credentials hidden)@');
+  return url
+    .replace(/\/\/[^/@\s]*@/, '//(credentials hidden)@')
+    .replace(/^[^/@\s:]+:[^/@\s]*@/, '(credentials hidden)@');
 }
 
 /** The `user:password@` of a registry address, decoded, if it has one. */
@@ -60,7 +62,10 @@ export function registryOrigin(address: string): { origin: string } | { problem:
   if (!URL.canParse(url)) return problem;
   const parsed = new URL(url);
   if ((parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.hostname === '') return problem;
-  if (parsed.pathname !== '/' || parsed.search !== '' || parsed.hash !== '') return { problem: `"${withoutUserinfo(address)}" has a path: give the registry's origin (host:port or http(s)://host:port)` };
+  if (parsed.pathname !== '/' || parsed.search !== '' || parsed.hash !== '')
+    return {
+      problem: `"${withoutUserinfo(address)}" has a path: give the registry's origin (host:port or http(s)://host:port)`,
+    };
   return { origin: parsed.origin };
 }
 
@@ -69,7 +74,11 @@ export function registryOrigin(address: string): { origin: string } | { problem:
  * Credentials: the entry's own (`username`/`password`, else the URL's `user:password@`), else
  * DRTP_REGISTRY_USERNAME and DRTP_REGISTRY_PASSWORD. The endpoint's name and origin never carry them.
  */
-export function resolveEndpoint(entry: RegistryEntry, baseDir: string, env: NodeJS.ProcessEnv = process.env): RegistryEndpoint {
+export function resolveEndpoint(
+  entry: RegistryEntry,
+  baseDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): RegistryEndpoint {
   const raw = typeof entry === 'string' ? { url: entry } : entry;
   const address = registryOrigin(raw.url);
   if ('problem' in address) throw new DrtpError('E_CONFIG', `registry ${address.problem}`);
@@ -77,9 +86,14 @@ export function resolveEndpoint(entry: RegistryEntry, baseDir: string, env: Node
   const endpoint: RegistryEndpoint = { name: origin, origin };
   const inUrl = userinfoOf(raw.url);
   const username = raw.username ?? inUrl?.username ?? env.DRTP_REGISTRY_USERNAME;
-  const password = raw.password ?? (raw.password_env === undefined ? (inUrl?.password ?? env.DRTP_REGISTRY_PASSWORD) : env[raw.password_env]);
+  const password =
+    raw.password ??
+    (raw.password_env === undefined ? (inUrl?.password ?? env.DRTP_REGISTRY_PASSWORD) : env[raw.password_env]);
   if (raw.password_env !== undefined && env[raw.password_env] === undefined) {
-    throw new DrtpError('E_CONFIG', `registry ${origin}: environment variable ${raw.password_env} (password_env) is not set`);
+    throw new DrtpError(
+      'E_CONFIG',
+      `registry ${origin}: environment variable ${raw.password_env} (password_env) is not set`,
+    );
   }
   if (username !== undefined && password !== undefined) endpoint.credentials = { username, password };
   if (raw.ca !== undefined || raw.insecure !== undefined) {
@@ -89,7 +103,9 @@ export function resolveEndpoint(entry: RegistryEntry, baseDir: string, env: Node
       try {
         endpoint.tls.ca = readFileSync(path, 'utf8');
       } catch (err) {
-        throw new DrtpError('E_CONFIG', `registry ${origin}: cannot read CA file ${path}: ${(err as Error).message}`, { file: path });
+        throw new DrtpError('E_CONFIG', `registry ${origin}: cannot read CA file ${path}: ${(err as Error).message}`, {
+          file: path,
+        });
       }
     }
   }

@@ -1,6 +1,11 @@
 import { DrtpError } from '../errors.js';
 
-const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+const TIMEOUT_CODES = new Set([
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'ETIMEDOUT',
+]);
 /** Failures of this machine, not of the registry: no file descriptor, port or memory left. */
 const RESOURCE_CODES = new Set(['EMFILE', 'ENFILE', 'EADDRNOTAVAIL', 'ENOBUFS', 'ENOMEM']);
 
@@ -12,9 +17,16 @@ export function transportError(err: unknown, what: string): DrtpError {
   if (err instanceof DrtpError) return err;
   const code = (err as { code?: string }).code ?? '';
   const message = (err as Error).message ?? String(err);
-  if (TIMEOUT_CODES.has(code)) return new DrtpError('E_REGISTRY_TIMEOUT', `${what}: ${message} (${code})`, { cause: err });
-  if (code === 'UND_ERR_INVALID_ARG') return new DrtpError('E_INVALID_REQUEST', `${what}: ${message} (${code})`, { cause: err });
-  if (RESOURCE_CODES.has(code)) return new DrtpError('E_RESOURCE', `${what}: ${message} (${code}; raise the limit of open files with \`ulimit -n\`, or replay with fewer clients or in_flight)`, { cause: err });
+  if (TIMEOUT_CODES.has(code))
+    return new DrtpError('E_REGISTRY_TIMEOUT', `${what}: ${message} (${code})`, { cause: err });
+  if (code === 'UND_ERR_INVALID_ARG')
+    return new DrtpError('E_INVALID_REQUEST', `${what}: ${message} (${code})`, { cause: err });
+  if (RESOURCE_CODES.has(code))
+    return new DrtpError(
+      'E_RESOURCE',
+      `${what}: ${message} (${code}; raise the limit of open files with \`ulimit -n\`, or replay with fewer clients or in_flight)`,
+      { cause: err },
+    );
   return new DrtpError('E_REGISTRY_CONNECT', `${what}: ${message}${code ? ` (${code})` : ''}`, { cause: err });
 }
 
@@ -39,5 +51,7 @@ export function httpError(status: number, what: string, body: string): DrtpError
   } catch {
     detail = body.trim().slice(0, 200);
   }
-  return new DrtpError('E_REGISTRY_HTTP', `${what}: HTTP ${status}${detail ? ` (${detail})` : ''}`, { statusCode: status });
+  return new DrtpError('E_REGISTRY_HTTP', `${what}: HTTP ${status}${detail ? ` (${detail})` : ''}`, {
+    statusCode: status,
+  });
 }

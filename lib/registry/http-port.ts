@@ -71,8 +71,20 @@ export class HttpPort implements RegistryPort {
     private readonly warmedSizes: readonly number[] = [],
   ) {
     this.connections = [];
-    this.clients = options.registries.map((r) => new RegistryClient(r, { connections: Math.max(2, options.inFlight), connectTimeoutMs: options.connectTimeoutMs, headersTimeoutMs: options.timeoutMs, bodyIdleTimeoutMs: options.timeoutMs }));
-    this.agent = new Agent({ connect: { timeout: options.connectTimeoutMs }, headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs });
+    this.clients = options.registries.map(
+      (r) =>
+        new RegistryClient(r, {
+          connections: Math.max(2, options.inFlight),
+          connectTimeoutMs: options.connectTimeoutMs,
+          headersTimeoutMs: options.timeoutMs,
+          bodyIdleTimeoutMs: options.timeoutMs,
+        }),
+    );
+    this.agent = new Agent({
+      connect: { timeout: options.connectTimeoutMs },
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+    });
     this.auth = options.registries.map((r) => new Authenticator(r.credentials, this.agent));
     // One timer for every read's deadline, not one per request; it never keeps the thread alive.
     this.sweeper = setInterval(() => this.sweep(), SWEEP_MS).unref();
@@ -80,15 +92,41 @@ export class HttpPort implements RegistryPort {
 
   start(row: number, segment: Segment, index: number, engine: CompletionSink): void {
     const op = segment.op[index];
-    const deadlineAt = engine.clock() + requestDeadlineMs(this.options.timeoutMs, segment.size[index], this.options.deadlineMs);
+    const deadlineAt =
+      engine.clock() + requestDeadlineMs(this.options.timeoutMs, segment.size[index], this.options.deadlineMs);
     if (isRead(op)) {
       // A GET answered whole must bring the bytes warmup pushed, except an image manifest (warmup pads those only up to the traced size).
       const target = segment.target[index];
       const warmed = this.warmedSizes[target] ?? NaN;
-      const checked = this.options.checkSizes !== false && (op === Op.GET_BLOB || (op === Op.GET_MANIFEST && this.options.manifestsAsImages !== true)) && warmed >= 0;
-      this.read(row, op, segment.registry[index], segment.actor[index], target, segment.repo[index], segment.agent[index], engine, false, deadlineAt, 0, checked ? warmed : -1);
-    }
-    else this.push(row, segment.registry[index], segment.target[index], segment.repo[index], segment.agent[index], segment.size[index], engine, deadlineAt);
+      const checked =
+        this.options.checkSizes !== false &&
+        (op === Op.GET_BLOB || (op === Op.GET_MANIFEST && this.options.manifestsAsImages !== true)) &&
+        warmed >= 0;
+      this.read(
+        row,
+        op,
+        segment.registry[index],
+        segment.actor[index],
+        target,
+        segment.repo[index],
+        segment.agent[index],
+        engine,
+        false,
+        deadlineAt,
+        0,
+        checked ? warmed : -1,
+      );
+    } else
+      this.push(
+        row,
+        segment.registry[index],
+        segment.target[index],
+        segment.repo[index],
+        segment.agent[index],
+        segment.size[index],
+        engine,
+        deadlineAt,
+      );
   }
 
   /** Cuts off every request in flight (each completes as failed, `E_INTERRUPTED`): the end of a stop's grace. */
@@ -99,7 +137,11 @@ export class HttpPort implements RegistryPort {
 
   async close(): Promise<void> {
     clearInterval(this.sweeper);
-    await Promise.all([...this.connections.filter((c): c is ActorConnections => c !== undefined).map((c) => c.close()), ...this.clients.map((c) => c.close()), this.agent.close()]);
+    await Promise.all([
+      ...this.connections.filter((c): c is ActorConnections => c !== undefined).map((c) => c.close()),
+      ...this.clients.map((c) => c.close()),
+      this.agent.close(),
+    ]);
   }
 
   private connectionsOf(actor: number, registry: number): ActorConnections {
@@ -108,7 +150,12 @@ export class HttpPort implements RegistryPort {
     if (connections === undefined) {
       const endpoint = this.options.registries[registry];
       const { inFlight, connectTimeoutMs, timeoutMs } = this.options;
-      const dialOptions = { connectTimeoutMs, headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs, streams: inFlight };
+      const dialOptions = {
+        connectTimeoutMs,
+        headersTimeoutMs: timeoutMs,
+        bodyTimeoutMs: timeoutMs,
+        streams: inFlight,
+      };
       // Over HTTP/2 an actor's requests in flight are streams on its one connection, as a Go client's are.
       const size = endpoint.version === 'h2' ? 1 : inFlight;
       connections = this.connections[index] = new ActorConnections(size, () => dial(endpoint, dialOptions));
@@ -116,15 +163,45 @@ export class HttpPort implements RegistryPort {
     return connections;
   }
 
-  private read(row: number, op: number, registry: number, actor: number, target: number, repo: number, agent: number, engine: CompletionSink, retried: boolean, deadlineAt: number, redirects: number, expectedBytes: number): void {
+  private read(
+    row: number,
+    op: number,
+    registry: number,
+    actor: number,
+    target: number,
+    repo: number,
+    agent: number,
+    engine: CompletionSink,
+    retried: boolean,
+    deadlineAt: number,
+    redirects: number,
+    expectedBytes: number,
+  ): void {
     const authorization = this.auth[registry].header(this.scopes[repo] ?? this.scope(repo));
     const manifest = this.options.manifestsAsImages === true && (op === Op.GET_MANIFEST || op === Op.HEAD_MANIFEST);
     const sending = this.sending;
     sending.method = isHead(op) ? 'HEAD' : 'GET';
     sending.path = this.strings[target];
-    sending.headers = manifest || authorization !== undefined ? this.headersWith(agent, manifest, authorization) : this.agentHeaders(agent);
+    sending.headers =
+      manifest || authorization !== undefined
+        ? this.headersWith(agent, manifest, authorization)
+        : this.agentHeaders(agent);
     const connection = this.connectionsOf(actor, registry).acquire();
-    const handler = this.handler(row, op, registry, actor, target, repo, agent, engine, retried, deadlineAt, redirects, expectedBytes, connection);
+    const handler = this.handler(
+      row,
+      op,
+      registry,
+      actor,
+      target,
+      repo,
+      agent,
+      engine,
+      retried,
+      deadlineAt,
+      redirects,
+      expectedBytes,
+      connection,
+    );
     handler.sentAuthorization = authorization;
     dispatchOrFail(connection.client, sending, handler);
   }
@@ -152,9 +229,37 @@ export class HttpPort implements RegistryPort {
   }
 
   /** A handler from the free list: handlers are reused, one per request in flight. */
-  private handler(row: number, op: number, registry: number, actor: number, target: number, repo: number, agent: number, engine: CompletionSink, retried: boolean, deadlineAt: number, redirects: number, expectedBytes: number, connection?: Connection): ReadHandler {
+  private handler(
+    row: number,
+    op: number,
+    registry: number,
+    actor: number,
+    target: number,
+    repo: number,
+    agent: number,
+    engine: CompletionSink,
+    retried: boolean,
+    deadlineAt: number,
+    redirects: number,
+    expectedBytes: number,
+    connection?: Connection,
+  ): ReadHandler {
     const handler = this.free.pop() ?? new ReadHandler(this);
-    handler.reset(row, op, registry, actor, target, repo, agent, engine, retried, deadlineAt, redirects, expectedBytes, connection);
+    handler.reset(
+      row,
+      op,
+      registry,
+      actor,
+      target,
+      repo,
+      agent,
+      engine,
+      retried,
+      deadlineAt,
+      redirects,
+      expectedBytes,
+      connection,
+    );
     if (this.options.verifyDigests === true && op === Op.GET_BLOB) handler.hash = createHash('sha256');
     handler.activeIndex = this.active.length;
     this.active.push(handler);
@@ -167,8 +272,13 @@ export class HttpPort implements RegistryPort {
    */
   answerProblem(h: ReadHandler, bytes: number, digest: string | undefined): Failure | null {
     const path = this.strings[h.target];
-    if (h.expectedBytes >= 0 && bytes !== h.expectedBytes) return { code: 'E_SIZE_MISMATCH', message: `GET ${path}: HTTP 200 with ${bytes} bytes, not the ${h.expectedBytes} warmed` };
-    if (digest !== undefined && !path.endsWith(digest)) return { code: 'E_DIGEST_MISMATCH', message: `GET ${path}: the body hashes to ${digest}` };
+    if (h.expectedBytes >= 0 && bytes !== h.expectedBytes)
+      return {
+        code: 'E_SIZE_MISMATCH',
+        message: `GET ${path}: HTTP 200 with ${bytes} bytes, not the ${h.expectedBytes} warmed`,
+      };
+    if (digest !== undefined && !path.endsWith(digest))
+      return { code: 'E_DIGEST_MISMATCH', message: `GET ${path}: the body hashes to ${digest}` };
     return null;
   }
 
@@ -190,7 +300,8 @@ export class HttpPort implements RegistryPort {
     if (this.active.length === 0) return;
     const now = this.active[0].engine.clock();
     for (const handler of [...this.active]) {
-      if (handler.deadlineAt < now) handler.cutOff(deadlineError(this.describe(handler), handler.deadlineAt - handler.startedAt));
+      if (handler.deadlineAt < now)
+        handler.cutOff(deadlineError(this.describe(handler), handler.deadlineAt - handler.startedAt));
     }
   }
 
@@ -204,19 +315,59 @@ export class HttpPort implements RegistryPort {
    * a redirect to follow. Returns true when it took the request over.
    */
   intercept(h: ReadHandler, status: number, rawHeaders: Buffer[] | string[]): boolean {
-    const { row, op, registry, actor, target, repo, agent, engine, retried, sentAuthorization, deadlineAt, redirects, expectedBytes } = h;
+    const {
+      row,
+      op,
+      registry,
+      actor,
+      target,
+      repo,
+      agent,
+      engine,
+      retried,
+      sentAuthorization,
+      deadlineAt,
+      redirects,
+      expectedBytes,
+    } = h;
     if (status === 401 && !retried) {
       const scope = this.scopes[repo] ?? this.scope(repo);
-      void this.auth[registry].onUnauthorized(rawHeader(rawHeaders, 'www-authenticate'), scope, this.options.registries[registry].name, sentAuthorization).then(
-        (retry) => (retry ? this.read(row, op, registry, actor, target, repo, agent, engine, true, deadlineAt, redirects, expectedBytes) : engine.complete(row, 401, 0, null)),
-        (err: unknown) => engine.complete(row, statusOf(err), 0, failureOf(err, `GET ${this.strings[target]}`)),
-      );
+      void this.auth[registry]
+        .onUnauthorized(
+          rawHeader(rawHeaders, 'www-authenticate'),
+          scope,
+          this.options.registries[registry].name,
+          sentAuthorization,
+        )
+        .then(
+          (retry) =>
+            retry
+              ? this.read(
+                  row,
+                  op,
+                  registry,
+                  actor,
+                  target,
+                  repo,
+                  agent,
+                  engine,
+                  true,
+                  deadlineAt,
+                  redirects,
+                  expectedBytes,
+                )
+              : engine.complete(row, 401, 0, null),
+          (err: unknown) => engine.complete(row, statusOf(err), 0, failureOf(err, `GET ${this.strings[target]}`)),
+        );
       return true;
     }
     const location = status >= 300 && status < 400 ? rawHeader(rawHeaders, 'location') : undefined;
     if (location === undefined || !URL.canParse(location, this.options.registries[registry].origin)) return false;
     if (redirects >= MAX_REDIRECTS) {
-      engine.complete(row, status, 0, { code: 'E_REGISTRY_REDIRECTS', message: `GET ${this.strings[target]}: redirected ${redirects + 1} times, the last to ${location}: a loop? (drtp follows ${MAX_REDIRECTS}, as Go's client)` });
+      engine.complete(row, status, 0, {
+        code: 'E_REGISTRY_REDIRECTS',
+        message: `GET ${this.strings[target]}: redirected ${redirects + 1} times, the last to ${location}: a loop? (drtp follows ${MAX_REDIRECTS}, as Go's client)`,
+      });
       return true;
     }
     const endpoint = this.options.registries[registry];
@@ -227,25 +378,80 @@ export class HttpPort implements RegistryPort {
       // Back to the registry: on the actor's own connections (its TLS, its HTTP version), with its Authorization, as a Go client follows.
       const authorization = this.auth[registry].header(this.scopes[repo] ?? this.scope(repo));
       const connection = this.connectionsOf(actor, registry).acquire();
-      const handler = this.handler(row, op, registry, actor, target, repo, agent, engine, true, deadlineAt, redirects + 1, expectedBytes, connection);
+      const handler = this.handler(
+        row,
+        op,
+        registry,
+        actor,
+        target,
+        repo,
+        agent,
+        engine,
+        true,
+        deadlineAt,
+        redirects + 1,
+        expectedBytes,
+        connection,
+      );
       handler.sentAuthorization = authorization;
-      dispatchOrFail(connection.client, { method, path, headers: authorization === undefined ? this.agentHeaders(agent) : this.headersWith(agent, false, authorization) }, handler);
+      dispatchOrFail(
+        connection.client,
+        {
+          method,
+          path,
+          headers:
+            authorization === undefined ? this.agentHeaders(agent) : this.headersWith(agent, false, authorization),
+        },
+        handler,
+      );
       return true;
     }
     // A blob served from elsewhere (S3 and the like): follow without the registry's Authorization.
-    dispatchOrFail(this.agent, { origin: url.origin, path, method, headers: this.agentHeaders(agent) }, this.handler(row, op, registry, actor, target, repo, agent, engine, true, deadlineAt, redirects + 1, expectedBytes));
+    dispatchOrFail(
+      this.agent,
+      { origin: url.origin, path, method, headers: this.agentHeaders(agent) },
+      this.handler(
+        row,
+        op,
+        registry,
+        actor,
+        target,
+        repo,
+        agent,
+        engine,
+        true,
+        deadlineAt,
+        redirects + 1,
+        expectedBytes,
+      ),
+    );
     return true;
   }
 
-  private push(row: number, registry: number, target: number, repo: number, agent: number, size: number, engine: CompletionSink, deadlineAt: number): void {
+  private push(
+    row: number,
+    registry: number,
+    target: number,
+    repo: number,
+    agent: number,
+    size: number,
+    engine: CompletionSink,
+    deadlineAt: number,
+  ): void {
     const uri = this.strings[target];
     // Seeded apart from warmup's content for the same URI: re-uploading a blob that GETs are reading
     // at that moment makes docker-registry answer some of those GETs with 500.
-    const limits = { deadlineMs: deadlineAt - engine.clock(), signal: this.stopping.signal, userAgent: this.strings[agent] };
-    this.clients[registry].pushBlob(this.strings[repo], generatedContent(`put:${uri}`, size, this.options.random), limits).then(
-      () => engine.complete(row, 201, size, null),
-      (err: unknown) => engine.complete(row, statusOf(err), 0, failureOf(err, `PUT ${uri}`)),
-    );
+    const limits = {
+      deadlineMs: deadlineAt - engine.clock(),
+      signal: this.stopping.signal,
+      userAgent: this.strings[agent],
+    };
+    this.clients[registry]
+      .pushBlob(this.strings[repo], generatedContent(`put:${uri}`, size, this.options.random), limits)
+      .then(
+        () => engine.complete(row, 201, size, null),
+        (err: unknown) => engine.complete(row, statusOf(err), 0, failureOf(err, `PUT ${uri}`)),
+      );
   }
 }
 
@@ -277,7 +483,8 @@ function failureOf(err: unknown, what: string): Failure {
 
 /** The value of a header in undici's raw `[name, value, ...]` form (the rare paths only). */
 function rawHeader(raw: Buffer[] | string[], name: string): string | undefined {
-  for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i].toString().toLowerCase() === name) return raw[i + 1].toString();
+  for (let i = 0; i + 1 < raw.length; i += 2)
+    if (raw[i].toString().toLowerCase() === name) return raw[i + 1].toString();
   return undefined;
 }
 
@@ -322,7 +529,21 @@ class ReadHandler {
 
   constructor(private readonly port: HttpPort) {}
 
-  reset(row: number, op: number, registry: number, actor: number, target: number, repo: number, agent: number, engine: CompletionSink, retried: boolean, deadlineAt: number, redirects: number, expectedBytes: number, connection: Connection | undefined): void {
+  reset(
+    row: number,
+    op: number,
+    registry: number,
+    actor: number,
+    target: number,
+    repo: number,
+    agent: number,
+    engine: CompletionSink,
+    retried: boolean,
+    deadlineAt: number,
+    redirects: number,
+    expectedBytes: number,
+    connection: Connection | undefined,
+  ): void {
     this.connection = connection;
     this.expectedBytes = expectedBytes;
     this.hash = undefined;
@@ -364,7 +585,8 @@ class ReadHandler {
   onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
     this.status = statusCode;
     this.firstByteAt = this.engine.clock();
-    if (statusCode === 401 || (statusCode >= 300 && statusCode < 400)) this.intercepted = this.port.intercept(this, statusCode, rawHeaders);
+    if (statusCode === 401 || (statusCode >= 300 && statusCode < 400))
+      this.intercepted = this.port.intercept(this, statusCode, rawHeaders);
     return true;
   }
 
@@ -376,7 +598,14 @@ class ReadHandler {
 
   onComplete(): void {
     const { row, engine, status, bytes, firstByteAt, intercepted } = this;
-    const problem = status >= 200 && status < 300 && !intercepted ? this.port.answerProblem(this, bytes, this.hash === undefined ? undefined : `sha256:${this.hash.digest('hex')}`) : null;
+    const problem =
+      status >= 200 && status < 300 && !intercepted
+        ? this.port.answerProblem(
+            this,
+            bytes,
+            this.hash === undefined ? undefined : `sha256:${this.hash.digest('hex')}`,
+          )
+        : null;
     this.port.release(this);
     if (intercepted) return;
     engine.complete(row, status, bytes, problem, firstByteAt);

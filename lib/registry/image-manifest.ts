@@ -56,7 +56,14 @@ export function imageConfig(uri: string, layers: readonly ImageLayer[]): Buffer 
  * Pushes an image manifest for a traced manifest URI: its config blob, then the manifest under the
  * trace's reference. Returns the manifest's digest.
  */
-export async function pushImageManifest(client: RegistryClient, repo: string, reference: string, uri: string, layers: readonly ImageLayer[], size: number): Promise<string> {
+export async function pushImageManifest(
+  client: RegistryClient,
+  repo: string,
+  reference: string,
+  uri: string,
+  layers: readonly ImageLayer[],
+  size: number,
+): Promise<string> {
   const configBody = imageConfig(uri, layers);
   const configDigest = await client.pushBlob(repo, { size: configBody.length, chunks: () => [configBody] });
   const body = imageManifest({ digest: configDigest, size: configBody.length }, layers, size);

@@ -10,7 +10,14 @@ import type { WarmupItem } from './warmup-plan.js';
  * its repository (warmed as archives, sizes from the trace), pushed from the master (they are few and
  * small) to every registry; each one done or failed goes to `report`. Stops between manifests on `signal`.
  */
-export async function pushImageManifests(registries: readonly RegistryEndpoint[], manifests: readonly WarmupItem[], layers: ReadonlyMap<string, ImageLayer[]>, timeoutMs: number, report: (r: WarmupReport) => void, signal?: AbortSignal): Promise<{ pushed: number; failed: number; bytes: number }> {
+export async function pushImageManifests(
+  registries: readonly RegistryEndpoint[],
+  manifests: readonly WarmupItem[],
+  layers: ReadonlyMap<string, ImageLayer[]>,
+  timeoutMs: number,
+  report: (r: WarmupReport) => void,
+  signal?: AbortSignal,
+): Promise<{ pushed: number; failed: number; bytes: number }> {
   const counts = { pushed: 0, failed: 0, bytes: 0 };
   for (const registry of registries) {
     const client = new RegistryClient(registry, clientOptions(timeoutMs));
@@ -19,7 +26,14 @@ export async function pushImageManifests(registries: readonly RegistryEndpoint[]
         if (signal?.aborted === true) return counts;
         try {
           const reference = item.uri.slice(item.uri.lastIndexOf('/manifests/') + '/manifests/'.length);
-          const digest = await pushImageManifest(client, item.repo, reference, item.uri, layers.get(item.repo) ?? [], item.size);
+          const digest = await pushImageManifest(
+            client,
+            item.repo,
+            reference,
+            item.uri,
+            layers.get(item.repo) ?? [],
+            item.size,
+          );
           counts.pushed++;
           counts.bytes += item.size;
           report({ type: 'pushed', uri: item.uri, digest, bytes: item.size, registry: registry.name });

@@ -65,7 +65,13 @@ function storedSize(fileBytes: number): number {
   return GZIP_HEADER + tar + STORED_OVERHEAD * Math.ceil(tar / STORED_MAX) + GZIP_TRAILER;
 }
 
-function streamedArchive(name: string, seed: Buffer, fileBytes: number, headerExtra: number, size: number): LayerArchive {
+function streamedArchive(
+  name: string,
+  seed: Buffer,
+  fileBytes: number,
+  headerExtra: number,
+  size: number,
+): LayerArchive {
   const tarBytes = BLOCK + fileBytes + TAR_END;
   let diffId: string | undefined;
   function* chunks(): Generator<Uint8Array> {
@@ -111,7 +117,8 @@ function streamedArchive(name: string, seed: Buffer, fileBytes: number, headerEx
 function* tarOfLayer(name: string, seed: Buffer, fileBytes: number): Generator<Buffer> {
   const cipher = createCipheriv('aes-128-ctr', seed.subarray(0, 16), seed.subarray(16, 32));
   yield tarHeader(name, fileBytes);
-  for (let at = 0; at < fileBytes; at += STORED_MAX) yield cipher.update(ZEROS.subarray(0, Math.min(STORED_MAX, fileBytes - at)));
+  for (let at = 0; at < fileBytes; at += STORED_MAX)
+    yield cipher.update(ZEROS.subarray(0, Math.min(STORED_MAX, fileBytes - at)));
   yield Buffer.alloc(TAR_END);
 }
 
@@ -176,7 +183,8 @@ function gzipHeader(extra: number, mark?: Buffer): Buffer {
     header.writeUInt16LE(extra - 2, GZIP_HEADER);
     header.set([0x64, 0x72], GZIP_HEADER + 2); // subfield id "dr"
     header.writeUInt16LE(extra - 6, GZIP_HEADER + 4);
-    if (mark !== undefined) for (let at = GZIP_HEADER + 6; at < header.length; at += mark.length - 4) mark.copy(header, at, 4);
+    if (mark !== undefined)
+      for (let at = GZIP_HEADER + 6; at < header.length; at += mark.length - 4) mark.copy(header, at, 4);
   }
   return header;
 }

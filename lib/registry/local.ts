@@ -77,7 +77,9 @@ async function startOnce(options: LocalRegistryOptions): Promise<LocalRegistry> 
       'http:',
       `  addr: 127.0.0.1:${port}`,
       '  secret: drtp-local-registry',
-      ...(options.tls === undefined ? [] : ['  tls:', `    certificate: ${options.tls.certificate}`, `    key: ${options.tls.key}`]),
+      ...(options.tls === undefined
+        ? []
+        : ['  tls:', `    certificate: ${options.tls.certificate}`, `    key: ${options.tls.key}`]),
       ...authLines(options),
       '',
     ].join('\n'),
@@ -118,17 +120,36 @@ async function startOnce(options: LocalRegistryOptions): Promise<LocalRegistry> 
   ]);
   if (ready !== 'ready') {
     await stop();
-    const why = ready instanceof Error ? `${binary}: ${ready.message} (is docker-registry installed? apt-get install -y docker-registry)` : `exited: ${stderr.trim()}`;
+    const why =
+      ready instanceof Error
+        ? `${binary}: ${ready.message} (is docker-registry installed? apt-get install -y docker-registry)`
+        : `exited: ${stderr.trim()}`;
     throw new DrtpError('E_REGISTRY_CONNECT', `cannot start a local registry: ${why}`);
   }
-  return { host: `127.0.0.1:${port}`, url, port, pid: child.pid as number, root, stop, ...(options.accessLog === true ? { accessLog } : {}) };
+  return {
+    host: `127.0.0.1:${port}`,
+    url,
+    port,
+    pid: child.pid as number,
+    root,
+    stop,
+    ...(options.accessLog === true ? { accessLog } : {}),
+  };
 }
 
 function authLines(options: LocalRegistryOptions): string[] {
-  if (options.htpasswd !== undefined) return ['auth:', '  htpasswd:', '    realm: drtp-test', `    path: ${options.htpasswd}`];
+  if (options.htpasswd !== undefined)
+    return ['auth:', '  htpasswd:', '    realm: drtp-test', `    path: ${options.htpasswd}`];
   const t = options.token;
   if (t === undefined) return [];
-  return ['auth:', '  token:', `    realm: ${t.realm}`, `    service: ${t.service}`, `    issuer: ${t.issuer}`, `    rootcertbundle: ${t.rootCertBundle}`];
+  return [
+    'auth:',
+    '  token:',
+    `    realm: ${t.realm}`,
+    `    service: ${t.service}`,
+    `    issuer: ${t.issuer}`,
+    `    rootcertbundle: ${t.rootCertBundle}`,
+  ];
 }
 
 /** Waits until the registry answers `GET /v2/` (200, or 401 when it requires authentication). */
@@ -137,7 +158,11 @@ async function waitForPing(url: string, timeoutMs: number, selfSigned: boolean):
   const dispatcher = selfSigned ? new Agent({ connect: { rejectUnauthorized: false } }) : undefined;
   while (Date.now() < deadline) {
     try {
-      const res = await request(`${url}/v2/`, { headersTimeout: 1000, bodyTimeout: 1000, ...(dispatcher ? { dispatcher } : {}) });
+      const res = await request(`${url}/v2/`, {
+        headersTimeout: 1000,
+        bodyTimeout: 1000,
+        ...(dispatcher ? { dispatcher } : {}),
+      });
       await res.body.dump();
       if (res.statusCode === 200 || res.statusCode === 401) {
         await dispatcher?.close();
@@ -158,8 +183,9 @@ export function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
-

@@ -49,7 +49,8 @@ export class WarmupLedger {
         if (!this.failedNow.has(report.uri)) this.kept++;
       } else this.map.set(report.uri, { failed: reason });
       this.failedNow.add(report.uri);
-      if (this.failures.length < 10) this.failures.push(`${report.uri}: ${reason}${earlier === undefined ? '' : ` (the map keeps ${earlier})`}`);
+      if (this.failures.length < 10)
+        this.failures.push(`${report.uri}: ${reason}${earlier === undefined ? '' : ` (the map keeps ${earlier})`}`);
     } else if (!this.failedNow.has(report.uri)) {
       this.map.set(report.uri, report.digest);
     }

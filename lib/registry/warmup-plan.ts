@@ -15,7 +15,10 @@ export interface WarmupItem {
  * in trace order. Manifests are included: by default they are pushed and fetched as blobs, as the
  * original player did, since the traces anonymized their content.
  */
-export function warmupItems(table: TraceTable, methods: readonly MethodCode[] = [Method.GET, Method.PUT]): WarmupItem[] {
+export function warmupItems(
+  table: TraceTable,
+  methods: readonly MethodCode[] = [Method.GET, Method.PUT],
+): WarmupItem[] {
   const reads = methods.filter((m) => m === Method.GET || m === Method.HEAD);
   let mask = 0;
   for (const m of reads) mask |= 1 << m;
@@ -27,7 +30,12 @@ export function warmupItems(table: TraceTable, methods: readonly MethodCode[] = 
     const uri = table.uri(i);
     if (seen.has(uri)) continue;
     seen.add(uri);
-    items.push({ uri, repo: table.request(i).repo, size: size[i], ...(kind[i] === Kind.MANIFEST ? { manifest: true } : {}) });
+    items.push({
+      uri,
+      repo: table.request(i).repo,
+      size: size[i],
+      ...(kind[i] === Kind.MANIFEST ? { manifest: true } : {}),
+    });
   }
   return items;
 }

@@ -38,7 +38,13 @@ export class ReplayAccounting {
   readonly byRegistry: Float64Array;
   /** The histograms recorded per request (the others are sums of these: see `histograms()`). */
   private readonly hist: Map<string, Recorder> = new Map();
-  private readonly opHist: { latency: Recorder; service: Recorder; ttfb: Recorder; lateness: Recorder; queueing: Recorder }[];
+  private readonly opHist: {
+    latency: Recorder;
+    service: Recorder;
+    ttfb: Recorder;
+    lateness: Recorder;
+    queueing: Recorder;
+  }[];
   private readonly sizeHist: Recorder[];
   /** Per registry; with one registry its histogram is all requests', so none is recorded. */
   private readonly registryHist: Recorder[];
@@ -56,19 +62,53 @@ export class ReplayAccounting {
     private readonly options: AccountingOptions,
     private readonly onComplete?: (c: Completion) => void,
   ) {
-    this.report = { sent: 0, ok: 0, failed: 0, late: 0, queued: 0, lateSent: 0, bytes: 0, ops: OP_NAMES.map(() => [0, 0, 0, 0]), errors: {}, histograms: {}, firstSentMs: Infinity, lastDoneMs: 0 };
+    this.report = {
+      sent: 0,
+      ok: 0,
+      failed: 0,
+      late: 0,
+      queued: 0,
+      lateSent: 0,
+      bytes: 0,
+      ops: OP_NAMES.map(() => [0, 0, 0, 0]),
+      errors: {},
+      histograms: {},
+      firstSentMs: Infinity,
+      lastDoneMs: 0,
+    };
     const h = (name: string): Recorder => {
       const recorder = new Recorder();
       this.hist.set(name, recorder);
       return recorder;
     };
-    this.opHist = OP_NAMES.map((name) => ({ latency: h(`${name}.latency`), service: h(`${name}.service`), ttfb: h(`${name}.ttfb`), lateness: h(`${name}.lateness`), queueing: h(`${name}.queueing`) }));
+    this.opHist = OP_NAMES.map((name) => ({
+      latency: h(`${name}.latency`),
+      service: h(`${name}.service`),
+      ttfb: h(`${name}.ttfb`),
+      lateness: h(`${name}.lateness`),
+      queueing: h(`${name}.queueing`),
+    }));
     this.sizeHist = SIZE_CLASS_NAMES.map((name) => h(`size:${name}.latency`));
-    this.registryHist = options.registries > 1 ? Array.from({ length: options.registries }, (_, i) => h(`registry:${i}.latency`)) : [];
+    this.registryHist =
+      options.registries > 1 ? Array.from({ length: options.registries }, (_, i) => h(`registry:${i}.latency`)) : [];
     this.interval = options.liveLatency ? new Recorder() : undefined;
     this.byRegistry = new Float64Array(options.registries * OP_NAMES.length * 2);
-    this.secondOps = options.perSecond === true ? OP_NAMES.map(() => ({ latency: new Recorder(), ttfb: new Recorder() })) : undefined;
-    this.completion = { row: 0, segment: undefined as unknown as Segment, index: 0, dueMs: 0, sentMs: 0, doneMs: 0, ttfbMs: 0, status: 0, bytes: 0, failure: null, onTime: false, queuedMs: 0 };
+    this.secondOps =
+      options.perSecond === true ? OP_NAMES.map(() => ({ latency: new Recorder(), ttfb: new Recorder() })) : undefined;
+    this.completion = {
+      row: 0,
+      segment: undefined as unknown as Segment,
+      index: 0,
+      dueMs: 0,
+      sentMs: 0,
+      doneMs: 0,
+      ttfbMs: 0,
+      status: 0,
+      bytes: 0,
+      failure: null,
+      onTime: false,
+      queuedMs: 0,
+    };
   }
 
   /**
@@ -99,7 +139,18 @@ export class ReplayAccounting {
    * Row `i` of `seg` (engine row `row`) is done: counted at once, recorded and handed to the sink with
    * its batch. Times are ms after the start; `ttfbMs` is the time to first byte.
    */
-  done(seg: Segment, i: number, row: number, sentMs: number, doneMs: number, ttfbMs: number, status: number, bytes: number, failure: Failure | null, queuedMs = 0): void {
+  done(
+    seg: Segment,
+    i: number,
+    row: number,
+    sentMs: number,
+    doneMs: number,
+    ttfbMs: number,
+    status: number,
+    bytes: number,
+    failure: Failure | null,
+    queuedMs = 0,
+  ): void {
     const report = this.report;
     const op = seg.op[i];
     const counts = report.ops[op];
@@ -204,7 +255,12 @@ export class ReplayAccounting {
 
   private closeSecond(next: number): void {
     const ops = this.secondOps as { latency: Recorder; ttfb: Recorder }[];
-    if (this.second >= 0) this.closedSeconds.push({ second: this.second, latency: ops.map((r) => r.latency.takeSparse()), ttfb: ops.map((r) => r.ttfb.takeSparse()) });
+    if (this.second >= 0)
+      this.closedSeconds.push({
+        second: this.second,
+        latency: ops.map((r) => r.latency.takeSparse()),
+        ttfb: ops.map((r) => r.ttfb.takeSparse()),
+      });
     this.second = next;
   }
 
@@ -233,7 +289,9 @@ export class ReplayAccounting {
     histograms['all.lateness'] = sum('lateness');
     histograms['all.queueing'] = sum('queueing');
     // With one registry, its histogram is all requests' (not recorded twice per request).
-    if (this.registryHist.length === 0) for (let i = 0; i < this.options.registries; i++) histograms[`registry:${i}.latency`] = histograms['all.latency'].slice();
+    if (this.registryHist.length === 0)
+      for (let i = 0; i < this.options.registries; i++)
+        histograms[`registry:${i}.latency`] = histograms['all.latency'].slice();
     return histograms;
   }
 }

@@ -89,7 +89,10 @@ export class AlarmClock implements Timers {
     const { port1, port2 } = new MessageChannel();
     this.wakeAt[0] = Infinity;
     const data: AlarmThreadData = { state: this.state, port: port2 };
-    this.thread = new Worker(new URL('./alarm-thread.js', import.meta.url), { workerData: data, transferList: [port2] });
+    this.thread = new Worker(new URL('./alarm-thread.js', import.meta.url), {
+      workerData: data,
+      transferList: [port2],
+    });
     // The thread holds the process open only while it starts and ends; the port does while an alarm is armed.
     const thread = this.thread;
     // A thread that fails leaves the clock to the event loop's timers: an armed alarm fires at once

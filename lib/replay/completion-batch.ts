@@ -39,7 +39,18 @@ export class CompletionBatch {
   }
 
   /** Adds a finished request; true when the batch is now full. */
-  add(segment: Segment, index: number, row: number, sentMs: number, doneMs: number, ttfbMs: number, status: number, bytes: number, failure: Failure | null, queuedMs = 0): boolean {
+  add(
+    segment: Segment,
+    index: number,
+    row: number,
+    sentMs: number,
+    doneMs: number,
+    ttfbMs: number,
+    status: number,
+    bytes: number,
+    failure: Failure | null,
+    queuedMs = 0,
+  ): boolean {
     const k = this.length++;
     this.segment[k] = segment;
     this.index[k] = index;

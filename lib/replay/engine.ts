@@ -1,5 +1,13 @@
 import { performance } from 'node:perf_hooks';
-import type { Completion, CompletionSink, EngineReport, Failure, RegistryPort, Segment, Timers } from '../contract/replay.js';
+import type {
+  Completion,
+  CompletionSink,
+  EngineReport,
+  Failure,
+  RegistryPort,
+  Segment,
+  Timers,
+} from '../contract/replay.js';
 import { ReplayAccounting, type SecondCounts } from './accounting.js';
 import { REAL_TIMERS } from './real-timers.js';
 
@@ -75,7 +83,16 @@ export class ReplayEngine implements CompletionSink {
   ) {
     this.now = options.now ?? (() => performance.now());
     this.timers = options.timers ?? REAL_TIMERS;
-    this.accounts = new ReplayAccounting({ wait: options.wait, lateMs: options.lateMs, registries: options.registries, liveLatency: options.liveLatency === true, perSecond: options.perSecond === true }, onComplete);
+    this.accounts = new ReplayAccounting(
+      {
+        wait: options.wait,
+        lateMs: options.lateMs,
+        registries: options.registries,
+        liveLatency: options.liveLatency === true,
+        perSecond: options.perSecond === true,
+      },
+      onComplete,
+    );
     this.addActors(options.actors);
   }
 
@@ -102,7 +119,14 @@ export class ReplayEngine implements CompletionSink {
   append(segment: Segment): void {
     this.needPending = false;
     if (segment.length === 0) return;
-    const live: Live = { segment, base: this.appended, next: new Int32Array(segment.length).fill(-1), sentAt: new Float64Array(segment.length), queued: new Float64Array(segment.length), open: segment.length };
+    const live: Live = {
+      segment,
+      base: this.appended,
+      next: new Int32Array(segment.length).fill(-1),
+      sentAt: new Float64Array(segment.length),
+      queued: new Float64Array(segment.length),
+      open: segment.length,
+    };
     this.live.push(live);
     this.appended += segment.length;
     if (!this.options.wait) {
@@ -157,7 +181,18 @@ export class ReplayEngine implements CompletionSink {
     const seg = live.segment;
     const start = this.options.startAt;
     const sent = live.sentAt[i];
-    this.accounts.done(seg, i, row, sent - start, done - start, (firstByteAt > 0 ? firstByteAt : done) - sent, status, bytes, failure, live.queued[i]);
+    this.accounts.done(
+      seg,
+      i,
+      row,
+      sent - start,
+      done - start,
+      (firstByteAt > 0 ? firstByteAt : done) - sent,
+      status,
+      bytes,
+      failure,
+      live.queued[i],
+    );
     if (--live.open === 0) this.live.splice(this.live.indexOf(live), 1);
     const actor = seg.actor[i];
     this.inFlightOf[actor]--;
@@ -251,7 +286,10 @@ export class ReplayEngine implements CompletionSink {
       live.sentAt[i] = now;
       const start = this.options.startAt;
       // Open loop: from when it could have gone (released, and due) to when its client had room.
-      const queued = this.options.wait && freedAt >= 0 ? Math.max(0, freedAt - Math.max(live.queued[i], start + live.segment.due[i])) : 0;
+      const queued =
+        this.options.wait && freedAt >= 0
+          ? Math.max(0, freedAt - Math.max(live.queued[i], start + live.segment.due[i]))
+          : 0;
       live.queued[i] = queued;
       this.accounts.sent(live.segment, i, now - start, queued);
       this.port.start(row, live.segment, i, this);

@@ -89,7 +89,9 @@ export function fitAxis(spec: AxisSpec, values: readonly number[]): Axis {
   if (spec.unit === 'percentile') {
     // At least to 99%: a short run's last percentiles are its max, drawn flat to the right.
     const top = Math.max(nines(Math.min(hi, MAX_PERCENTILE)), 2);
-    const ticks = [0, 0.9, 0.99, 0.999, 0.9999, 0.99999].filter((p) => nines(p) <= top + 1e-9).map((p) => ({ value: p, label: formatShare(p) }));
+    const ticks = [0, 0.9, 0.99, 0.999, 0.9999, 0.99999]
+      .filter((p) => nines(p) <= top + 1e-9)
+      .map((p) => ({ value: p, label: formatShare(p) }));
     return { position: (p) => nines(Math.min(p, MAX_PERCENTILE)) / top, ticks };
   }
   if (spec.log) {
@@ -98,14 +100,19 @@ export function fitAxis(spec: AxisSpec, values: readonly number[]): Axis {
     const decades = Math.log10(scale.domain()[1] / scale.domain()[0]);
     const wanted = decades >= 5 ? [1] : decades >= 3 ? [1, 3] : [1, 2, 5];
     const ticks = scale.ticks().filter((v) => wanted.includes(Math.round(v / 10 ** Math.floor(Math.log10(v) + 1e-9))));
-    return { position: (v) => scale(Math.max(v, scale.domain()[0])), ticks: ticks.map((v) => ({ value: v, label: label(spec.unit, v) })) };
+    return {
+      position: (v) => scale(Math.max(v, scale.domain()[0])),
+      ticks: ticks.map((v) => ({ value: v, label: label(spec.unit, v) })),
+    };
   }
   if (spec.zero ?? ['count', 'rate', 'byteRate', 'share', 'elapsed'].includes(spec.unit)) lo = Math.min(0, lo);
   if (lo === hi) hi = lo + 1;
   if (spec.unit === 'elapsed') {
     // Ticks at round minutes, hours or days, not at 3,600 s steps of an hour-long trace.
     const unit = elapsedUnit(hi - lo);
-    const inUnit = scaleLinear().domain([lo / unit.seconds, hi / unit.seconds]).nice(8);
+    const inUnit = scaleLinear()
+      .domain([lo / unit.seconds, hi / unit.seconds])
+      .nice(8);
     const [a, b] = inUnit.domain().map((v) => v * unit.seconds);
     const scale = scaleLinear().domain([a, b]).range([0, 1]);
     const ticks = inUnit.ticks(8).map((t) => ({ value: t * unit.seconds, label: `${plain(t)} ${unit.name}` }));
@@ -117,7 +124,10 @@ export function fitAxis(spec: AxisSpec, values: readonly number[]): Axis {
 }
 
 /** Bins per-second counts to fit a span: seconds for minutes, minutes for hours, hours for days. */
-export function binCounts(perSecond: readonly (readonly [number, number])[]): { points: [number, number][]; per: string } {
+export function binCounts(perSecond: readonly (readonly [number, number])[]): {
+  points: [number, number][];
+  per: string;
+} {
   if (perSecond.length === 0) return { points: [], per: 'second' };
   const first = Math.min(...perSecond.map(([s]) => s));
   const last = Math.max(...perSecond.map(([s]) => s));

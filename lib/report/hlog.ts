@@ -47,7 +47,8 @@ export class IntervalLogs {
   add(seconds: readonly SecondCounts[]): void {
     for (const { second, latency } of seconds) {
       let slots = this.pending.get(second);
-      if (slots === undefined) this.pending.set(second, (slots = Array.from({ length: ALL + 1 }, () => new Recorder())));
+      if (slots === undefined)
+        this.pending.set(second, (slots = Array.from({ length: ALL + 1 }, () => new Recorder())));
       latency.forEach((pairs, op) => {
         if (pairs.length === 0) return;
         slots[op].addSparse(pairs);
@@ -73,7 +74,8 @@ export class IntervalLogs {
           log.writer.outputIntervalHistogram(recordedSparse(pairs), second, second + 1, 1000);
         }
       }
-      for (const log of this.logs) if (log !== undefined && log.buffered.length > 0) await log.file.write(log.buffered.splice(0).join(''));
+      for (const log of this.logs)
+        if (log !== undefined && log.buffered.length > 0) await log.file.write(log.buffered.splice(0).join(''));
     });
     return this.writing;
   }
@@ -102,7 +104,9 @@ export class IntervalLogs {
     const buffered: string[] = [];
     const writer = new hdr.HistogramLogWriter((text) => buffered.push(text));
     writer.outputLogFormatVersion();
-    writer.outputComment(`drtp run: latency of ${name === 'all' ? 'all requests' : `${name} requests`} from their due time, one interval per second; values in µs, max in ms`);
+    writer.outputComment(
+      `drtp run: latency of ${name === 'all' ? 'all requests' : `${name} requests`} from their due time, one interval per second; values in µs, max in ms`,
+    );
     writer.outputStartTime(this.startEpochMs);
     writer.outputLegend();
     const log = { name, file, writer, buffered, total: new Recorder() };

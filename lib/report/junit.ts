@@ -4,7 +4,8 @@ import { xmlSafe } from './xml-safe.js';
 
 /** Why a threshold failed, as CI systems show a failed test's message. */
 function failureMessage(v: ThresholdVerdict): string {
-  if (v.aborted !== undefined) return `failed over the last ${v.aborted.windowSeconds} s (observed ${v.aborted.shown}): the run was stopped`;
+  if (v.aborted !== undefined)
+    return `failed over the last ${v.aborted.windowSeconds} s (observed ${v.aborted.shown}): the run was stopped`;
   return `observed ${v.shown}`;
 }
 
@@ -20,7 +21,15 @@ export function junitXml(summary: RunSummary, suiteName: string): string {
     '@_classname': 'drtp.thresholds',
     '@_name': xmlSafe(v.threshold),
     '@_time': time,
-    ...(v.pass ? { 'system-out': xmlSafe(`observed ${v.shown}`) } : { failure: { '@_type': 'threshold', '@_message': xmlSafe(failureMessage(v)), '#text': xmlSafe(`${v.threshold}: ${failureMessage(v)}`) } }),
+    ...(v.pass
+      ? { 'system-out': xmlSafe(`observed ${v.shown}`) }
+      : {
+          failure: {
+            '@_type': 'threshold',
+            '@_message': xmlSafe(failureMessage(v)),
+            '#text': xmlSafe(`${v.threshold}: ${failureMessage(v)}`),
+          },
+        }),
   }));
   const document = {
     '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
@@ -41,6 +50,11 @@ export function junitXml(summary: RunSummary, suiteName: string): string {
       },
     },
   };
-  const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', format: true, suppressEmptyNode: true });
+  const builder = new XMLBuilder({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@_',
+    format: true,
+    suppressEmptyNode: true,
+  });
   return String(builder.build(document));
 }

@@ -31,5 +31,8 @@ export function resolveModel(name: string, baseDir: string): ModelRef {
     if (original !== undefined) return { kind: 'original', name: original };
     return { kind: 'problem', message: `model file ${path} does not exist` };
   }
-  return { kind: 'problem', message: `no built-in model "${name}" (built-in: ${Object.keys(MODELS).join(', ')}; the original's cache.py and prefetch.py; or the path of a .py file, or a .js, .mjs or .ts module)` };
+  return {
+    kind: 'problem',
+    message: `no built-in model "${name}" (built-in: ${Object.keys(MODELS).join(', ')}; the original's cache.py and prefetch.py; or the path of a .py file, or a .js, .mjs or .ts module)`,
+  };
 }

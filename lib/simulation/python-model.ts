@@ -32,9 +32,16 @@ interface HarnessResult {
  * chunks of columns, with backpressure: drtp never holds a second copy of the trace. Returns what
  * `init` returned (when it is JSON), as a point's stats. Every failure is E_CONFIG naming the file.
  */
-export async function runPythonModel(path: string, table: TraceTable, args: Record<string, unknown> | undefined, options: PythonModelOptions = {}): Promise<unknown> {
+export async function runPythonModel(
+  path: string,
+  table: TraceTable,
+  args: Record<string, unknown> | undefined,
+  options: PythonModelOptions = {},
+): Promise<unknown> {
   const python = options.python ?? 'python3';
-  const child = spawn(python, ['-u', '-c', PYTHON_HARNESS, path], { stdio: ['pipe', options.stdout === 'stderr' ? 2 : 1, 'pipe', 'pipe'] });
+  const child = spawn(python, ['-u', '-c', PYTHON_HARNESS, path], {
+    stdio: ['pipe', options.stdout === 'stderr' ? 2 : 1, 'pipe', 'pipe'],
+  });
   let stderrTail = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     process.stderr.write(chunk);
@@ -53,7 +60,11 @@ export async function runPythonModel(path: string, table: TraceTable, args: Reco
   const [{ code, spawnError }] = await Promise.all([exited, fed]);
   if (spawnError !== undefined) {
     const missing = spawnError.code === 'ENOENT';
-    throw new DrtpError('E_CONFIG', `${path}: ${missing ? `no Python to run it: ${python} is not on the PATH (install python3, or set simulate.python)` : `cannot start ${python}: ${spawnError.message}`}`, { file: path, path: '/simulate/python' });
+    throw new DrtpError(
+      'E_CONFIG',
+      `${path}: ${missing ? `no Python to run it: ${python} is not on the PATH (install python3, or set simulate.python)` : `cannot start ${python}: ${spawnError.message}`}`,
+      { file: path, path: '/simulate/python' },
+    );
   }
   const result = parseResult(resultText);
   if (result?.ok === true) return result.stats ?? null;
@@ -113,7 +124,9 @@ function describeFailure(result: HarnessResult | undefined, code: number | null,
   const at = result?.frame === undefined || result.frame === null ? '' : ` (${result.frame})`;
   switch (result?.stage) {
     case 'import': {
-      const python2 = /Missing parentheses in call to 'print'|invalid syntax/.test(result.error ?? '') ? '; a model written for the original under Python 2 runs with simulate.python pointing at a python2' : '';
+      const python2 = /Missing parentheses in call to 'print'|invalid syntax/.test(result.error ?? '')
+        ? '; a model written for the original under Python 2 runs with simulate.python pointing at a python2'
+        : '';
       return `cannot load the model: ${result.error}${at}${python2}`;
     }
     case 'init-missing':

@@ -23,15 +23,32 @@ export interface SimulatedReplay {
  * model, in virtual time: the same actors, in-flight bounds and open-loop timing as `drtp run`, and the
  * same summary, as that registry would have served the trace. Built-in models only.
  */
-export async function simulateRegistry(table: TraceTable, replay: SimulatedReplay, model: string, args: Record<string, unknown>): Promise<RunSummary> {
+export async function simulateRegistry(
+  table: TraceTable,
+  replay: SimulatedReplay,
+  model: string,
+  args: Record<string, unknown>,
+): Promise<RunSummary> {
   const { latency } = replay;
   const factory = MODELS[model];
-  if (factory === undefined) throw new DrtpError('E_CONFIG', `simulate.latency needs a built-in model, not ${model}`, { path: '/simulate/latency' });
+  if (factory === undefined)
+    throw new DrtpError('E_CONFIG', `simulate.latency needs a built-in model, not ${model}`, {
+      path: '/simulate/latency',
+    });
   const cache = factory(table, args);
   // Every request is sendable: reads name a pseudo digest, no registry holds anything.
   const map: DigestMap = new Map();
   for (let i = 0; i < table.length; i++) map.set(table.uri(i), 'sha256:simulated');
-  const router = new ReplayRouter(table, map, { speed: replay.speed, registries: 1, selection: 'random', seed: replay.seed, workers: 1, route: true, segmentRows: 65_536, manifestsAsImages: false });
+  const router = new ReplayRouter(table, map, {
+    speed: replay.speed,
+    registries: 1,
+    selection: 'random',
+    seed: replay.seed,
+    workers: 1,
+    route: true,
+    segmentRows: 65_536,
+    manifestsAsImages: false,
+  });
   const clock = new VirtualTime();
   let engine: ReplayEngine | undefined;
   const feed = (): void => {

@@ -46,30 +46,41 @@ export function sweepPoints(spec: SweepSpec): SweepPoint[] {
     const ref = resolveModel(name, spec.baseDir);
     return ref.kind === 'original' ? [originalPoints(ref.name, spec)] : [];
   });
-  const models = spec.models.flatMap((name): { name: string; model: string; params: readonly string[] | undefined }[] => {
-    const ref = resolveModel(name, spec.baseDir);
-    switch (ref.kind) {
-      case 'builtin':
-        return [{ name, model: name, params: MODEL_PARAMS[name] }];
-      case 'module':
-      case 'python':
-        return [{ name, model: ref.path, params: undefined }];
-      case 'original':
-        return [];
-      case 'problem':
-        throw new DrtpError('E_CONFIG', `simulate.name: ${ref.message}`, { path: '/simulate/name' });
-    }
-  });
+  const models = spec.models.flatMap(
+    (name): { name: string; model: string; params: readonly string[] | undefined }[] => {
+      const ref = resolveModel(name, spec.baseDir);
+      switch (ref.kind) {
+        case 'builtin':
+          return [{ name, model: name, params: MODEL_PARAMS[name] }];
+        case 'module':
+        case 'python':
+          return [{ name, model: ref.path, params: undefined }];
+        case 'original':
+          return [];
+        case 'problem':
+          throw new DrtpError('E_CONFIG', `simulate.name: ${ref.message}`, { path: '/simulate/name' });
+      }
+    },
+  );
   if (models.length === 0) return select(originals.flat(), spec.shard);
-  const known = new Set(models.flatMap((m) => m.params ?? [...Object.keys(spec.args ?? {}), ...Object.keys(spec.sweep)]));
+  const known = new Set(
+    models.flatMap((m) => m.params ?? [...Object.keys(spec.args ?? {}), ...Object.keys(spec.sweep)]),
+  );
   for (const key of [...Object.keys(spec.args ?? {}), ...Object.keys(spec.sweep)]) {
-    if (!known.has(key)) throw new DrtpError('E_CONFIG', `simulate: no model takes the argument "${key}" (${models.map((m) => `${m.name}: ${(m.params ?? ['any']).join(', ')}`).join('; ')})`, { path: '/simulate/args' });
+    if (!known.has(key))
+      throw new DrtpError(
+        'E_CONFIG',
+        `simulate: no model takes the argument "${key}" (${models.map((m) => `${m.name}: ${(m.params ?? ['any']).join(', ')}`).join('; ')})`,
+        { path: '/simulate/args' },
+      );
   }
   const all = models.flatMap(({ model, params }) => {
     const takes = (key: string): boolean => params === undefined || params.includes(key);
     let combos: Record<string, unknown>[] = [{}];
-    for (const [name, values] of Object.entries(spec.sweep)) if (takes(name)) combos = combos.flatMap((c) => values.map((v) => ({ ...c, [name]: v })));
-    const fixed = spec.args === undefined ? undefined : Object.fromEntries(Object.entries(spec.args).filter(([k]) => takes(k)));
+    for (const [name, values] of Object.entries(spec.sweep))
+      if (takes(name)) combos = combos.flatMap((c) => values.map((v) => ({ ...c, [name]: v })));
+    const fixed =
+      spec.args === undefined ? undefined : Object.fromEntries(Object.entries(spec.args).filter(([k]) => takes(k)));
     const swept = Object.keys(spec.sweep).some(takes);
     return combos.map((combo) => ({ model, args: swept || fixed !== undefined ? { ...fixed, ...combo } : undefined }));
   });
@@ -96,10 +107,27 @@ function select(points: SweepPoint[], shard: SweepSpec['shard']): SweepPoint[] {
 function originalPoints(name: OriginalModel, spec: SweepSpec): SweepPoint[] {
   const args = spec.args ?? {};
   if (name === 'cache.py') {
-    if (typeof args.cache_size !== 'number') throw new DrtpError('E_CONFIG', 'simulate: the original\'s cache.py needs simulate.args.cache_size (GB)', { path: '/simulate/args/cache_size' });
-    return [10, 15, 20].map((fs) => ({ model: 'two-level', args: { cache_size: args.cache_size, restrict_mb: 100, fs_multiplier: fs }, original: name }));
+    if (typeof args.cache_size !== 'number')
+      throw new DrtpError('E_CONFIG', "simulate: the original's cache.py needs simulate.args.cache_size (GB)", {
+        path: '/simulate/args/cache_size',
+      });
+    return [10, 15, 20].map((fs) => ({
+      model: 'two-level',
+      args: { cache_size: args.cache_size, restrict_mb: 100, fs_multiplier: fs },
+      original: name,
+    }));
   }
-  if (typeof args.outfile !== 'string') throw new DrtpError('E_CONFIG', 'simulate: the original\'s prefetch.py needs simulate.args.outfile (where its lines go)', { path: '/simulate/args/outfile' });
-  return ORIGINAL_TIMEOUTS.flatMap((rtimeout) => ORIGINAL_TIMEOUTS.map((mtimeout) => ({ model: 'prefetch', args: { rtimeout, mtimeout, compat: 'original' }, original: name })));
+  if (typeof args.outfile !== 'string')
+    throw new DrtpError(
+      'E_CONFIG',
+      "simulate: the original's prefetch.py needs simulate.args.outfile (where its lines go)",
+      { path: '/simulate/args/outfile' },
+    );
+  return ORIGINAL_TIMEOUTS.flatMap((rtimeout) =>
+    ORIGINAL_TIMEOUTS.map((mtimeout) => ({
+      model: 'prefetch',
+      args: { rtimeout, mtimeout, compat: 'original' },
+      original: name,
+    })),
+  );
 }
-

@@ -39,26 +39,39 @@ type Init = (requests: OriginalRequest[], args?: Record<string, unknown>) => unk
  * arguments, `init(requests)` when it does not. `.js`/`.mjs` modules are imported as they are; a `.ts`
  * module is transpiled with TypeScript next to itself (so its relative imports resolve) and removed after.
  */
-export async function runUserModel(path: string, table: TraceTable, args: Record<string, unknown> | undefined): Promise<unknown> {
+export async function runUserModel(
+  path: string,
+  table: TraceTable,
+  args: Record<string, unknown> | undefined,
+): Promise<unknown> {
   const init = await loadInit(path);
   try {
     const requests = originalRequests(table);
     return await (args === undefined ? init(requests) : init(requests, args));
   } catch (err) {
-    throw new DrtpError('E_CONFIG', `${path}: init() threw: ${(err as Error)?.message ?? String(err)}`, { file: path, cause: err });
+    throw new DrtpError('E_CONFIG', `${path}: init() threw: ${(err as Error)?.message ?? String(err)}`, {
+      file: path,
+      cause: err,
+    });
   }
 }
 
 async function loadInit(path: string): Promise<Init> {
   let mod: { init?: unknown; default?: { init?: unknown } };
   try {
-    mod = path.endsWith('.ts') ? await importTypeScript(path) : ((await import(pathToFileURL(path).href)) as typeof mod);
+    mod = path.endsWith('.ts')
+      ? await importTypeScript(path)
+      : ((await import(pathToFileURL(path).href)) as typeof mod);
   } catch (err) {
     if (err instanceof DrtpError) throw err;
-    throw new DrtpError('E_CONFIG', `${path}: cannot load the model: ${(err as Error).message}`, { file: path, cause: err });
+    throw new DrtpError('E_CONFIG', `${path}: cannot load the model: ${(err as Error).message}`, {
+      file: path,
+      cause: err,
+    });
   }
   const init = mod.init ?? mod.default?.init;
-  if (typeof init !== 'function') throw new DrtpError('E_CONFIG', `${path}: the model exports no init(requests, args) function`, { file: path });
+  if (typeof init !== 'function')
+    throw new DrtpError('E_CONFIG', `${path}: the model exports no init(requests, args) function`, { file: path });
   return init as Init;
 }
 
@@ -67,10 +80,17 @@ async function importTypeScript(path: string): Promise<{ init?: unknown }> {
   try {
     ts = (await import('typescript')).default;
   } catch {
-    throw new DrtpError('E_CONFIG', `${path}: a .ts model needs the typescript package (npm install typescript), or give the model as .js`, { file: path });
+    throw new DrtpError(
+      'E_CONFIG',
+      `${path}: a .ts model needs the typescript package (npm install typescript), or give the model as .js`,
+      { file: path },
+    );
   }
   const source = await readFile(path, 'utf8');
-  const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 }, fileName: path });
+  const { outputText } = ts.transpileModule(source, {
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    fileName: path,
+  });
   // A name of its own: a sweep's worker threads share the pid and load the same model in the same
   // millisecond, and a name made of those two let one thread overwrite or remove another's file.
   const temp = join(dirname(path), `.${basename(path)}.drtp-${randomUUID()}.mjs`);

@@ -2,7 +2,13 @@ import * as hdr from 'hdr-histogram-js';
 import { Recorder, SLOT_COUNT, slotWidth, valueOfSlot } from './recorder.js';
 
 /** Histograms record microseconds: 1 µs to an hour at 3 significant digits. */
-const BUILD: hdr.BuildRequest = { lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, autoResize: true, bitBucketSize: 32 };
+const BUILD: hdr.BuildRequest = {
+  lowestDiscernibleValue: 1,
+  highestTrackableValue: 3_600_000_000,
+  numberOfSignificantValueDigits: 3,
+  autoResize: true,
+  bitBucketSize: 32,
+};
 
 export type Histogram = hdr.Histogram;
 
@@ -50,7 +56,8 @@ export function percentilesMs(h: Histogram, meanUs?: number): Percentiles {
 /** A fresh library histogram with counts in a Recorder's sparse form (exact: each slot is one of its buckets). */
 export function recordedSparse(pairs: Float64Array): Histogram {
   const h = newHistogram();
-  for (let k = 0; k + 1 < pairs.length; k += 2) h.recordValueWithCount(pairs[k] >= 0 ? valueOfSlot(pairs[k]) : -pairs[k], pairs[k + 1]);
+  for (let k = 0; k + 1 < pairs.length; k += 2)
+    h.recordValueWithCount(pairs[k] >= 0 ? valueOfSlot(pairs[k]) : -pairs[k], pairs[k + 1]);
   return h;
 }
 

@@ -10,7 +10,14 @@ import { rowPiece, type RowPiece, type RowWriter } from './row-writer.js';
  */
 
 /** The row of a request that was never sent. */
-export function skippedRow(id: number, op: number, tracedSize: number, client: string, dueMs: number, reason: string): string {
+export function skippedRow(
+  id: number,
+  op: number,
+  tracedSize: number,
+  client: string,
+  dueMs: number,
+  reason: string,
+): string {
   return (
     `{"time":null,"duration":null,"onTime":"failed","size":0,"id":${id},"class":"${OP_NAMES[op]}","client":${JSON.stringify(client)},` +
     `"registry":null,"dueMs":${dueMs.toFixed(3)},"tracedSize":${tracedSize},"outcome":"skipped","error":${JSON.stringify(reason)}}\n`
@@ -53,9 +60,24 @@ export function registryPiece(name: string): RowPiece {
  * One request's row, formatted straight into a RowWriter (the run's hot path).
  * `client` and `registry` are their names' pieces (`clientPiece`, `registryPiece`); `error` is JSON-encoded here (rare).
  */
-export function writeResultRow(w: RowWriter, c: Completion, id: number, op: number, tracedSize: number, client: RowPiece, registry: RowPiece, startEpochMs: number): void {
+export function writeResultRow(
+  w: RowWriter,
+  c: Completion,
+  id: number,
+  op: number,
+  tracedSize: number,
+  client: RowPiece,
+  registry: RowPiece,
+  startEpochMs: number,
+): void {
   const ok = c.failure === null && c.status >= 200 && c.status < 300;
-  const error = ok ? null : Buffer.from(JSON.stringify(c.failure === null ? `E_REGISTRY_HTTP: HTTP ${c.status}` : `${c.failure.code}: ${c.failure.message}`));
+  const error = ok
+    ? null
+    : Buffer.from(
+        JSON.stringify(
+          c.failure === null ? `E_REGISTRY_HTTP: HTTP ${c.status}` : `${c.failure.code}: ${c.failure.message}`,
+        ),
+      );
   w.reserve(MAX_ROW + client.length + registry.length + (error?.length ?? 0));
   const service = c.doneMs - c.sentMs;
   w.piece(K_TIME);

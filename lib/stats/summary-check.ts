@@ -12,7 +12,9 @@ let validator: ValidateFunction | undefined;
 
 /** The summary schema, compiled once per process. */
 function summaryValidator(): ValidateFunction {
-  validator ??= new Ajv2020({ allErrors: false, strict: false }).compile(JSON.parse(readFileSync(join(packageRoot(), 'schemas', 'summary.schema.json'), 'utf8')) as object);
+  validator ??= new Ajv2020({ allErrors: false, strict: false }).compile(
+    JSON.parse(readFileSync(join(packageRoot(), 'schemas', 'summary.schema.json'), 'utf8')) as object,
+  );
   return validator;
 }
 
@@ -21,7 +23,10 @@ export function summaryProblem(data: unknown): { field: string; message: string 
   const validate = summaryValidator();
   if (!validate(data)) {
     const error = (validate.errors ?? [])[0];
-    return { field: error?.instancePath === '' || error === undefined ? '(the document)' : error.instancePath, message: error?.message ?? 'does not match the summary schema' };
+    return {
+      field: error?.instancePath === '' || error === undefined ? '(the document)' : error.instancePath,
+      message: error?.message ?? 'does not match the summary schema',
+    };
   }
   for (const [name, encoded] of Object.entries((data as { histograms: Record<string, string> }).histograms)) {
     try {

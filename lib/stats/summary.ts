@@ -83,7 +83,20 @@ export interface RunSummary {
 
 /** Adds up worker reports: counters add, histograms merge bucket by bucket (exact percentiles). */
 export function mergeReports(reports: readonly EngineReport[]): EngineReport {
-  const merged: EngineReport = { sent: 0, ok: 0, failed: 0, late: 0, queued: 0, lateSent: 0, bytes: 0, ops: OP_NAMES.map(() => [0, 0, 0, 0]), errors: {}, histograms: {}, firstSentMs: Infinity, lastDoneMs: 0 };
+  const merged: EngineReport = {
+    sent: 0,
+    ok: 0,
+    failed: 0,
+    late: 0,
+    queued: 0,
+    lateSent: 0,
+    bytes: 0,
+    ops: OP_NAMES.map(() => [0, 0, 0, 0]),
+    errors: {},
+    histograms: {},
+    firstSentMs: Infinity,
+    lastDoneMs: 0,
+  };
   for (const r of reports) {
     merged.sent += r.sent;
     merged.ok += r.ok;
@@ -109,8 +122,16 @@ export function mergeReports(reports: readonly EngineReport[]): EngineReport {
  * The summary of a merged report, the skipped requests by reason, and the registries' names.
  * `clockEpochMs` is the epoch time of the report's time 0 (the run's common start).
  */
-export function buildSummary(report: EngineReport, skipped: Record<string, number>, registryNames: readonly string[], meta: Record<string, unknown>, clockEpochMs: number): RunSummary {
-  const histograms = new Map(Object.entries(report.histograms).map(([name, sparse]) => [name, summarizeSparse(sparse)]));
+export function buildSummary(
+  report: EngineReport,
+  skipped: Record<string, number>,
+  registryNames: readonly string[],
+  meta: Record<string, unknown>,
+  clockEpochMs: number,
+): RunSummary {
+  const histograms = new Map(
+    Object.entries(report.histograms).map(([name, sparse]) => [name, summarizeSparse(sparse)]),
+  );
   const none = summarizeSparse(new Float64Array(0));
   const pct = (name: string): Percentiles => (histograms.get(name) ?? none).percentiles;
   const skippedTotal = Object.values(skipped).reduce((a, b) => a + b, 0);
@@ -124,7 +145,17 @@ export function buildSummary(report: EngineReport, skipped: Record<string, numbe
   OP_NAMES.forEach((name, op) => {
     const [sent, ok, failed, bytes] = report.ops[op];
     if (sent === 0) return;
-    classes[name] = { requests: sent, ok, failed, bytes, latencyMs: pct(`${name}.latency`), serviceMs: pct(`${name}.service`), ttfbMs: pct(`${name}.ttfb`), lateness: pct(`${name}.lateness`), queueing: pct(`${name}.queueing`) };
+    classes[name] = {
+      requests: sent,
+      ok,
+      failed,
+      bytes,
+      latencyMs: pct(`${name}.latency`),
+      serviceMs: pct(`${name}.service`),
+      ttfbMs: pct(`${name}.ttfb`),
+      lateness: pct(`${name}.lateness`),
+      queueing: pct(`${name}.queueing`),
+    };
   });
   const sizeClasses: Record<string, Percentiles> = {};
   for (const name of SIZE_CLASS_NAMES) sizeClasses[name] = pct(`size:${name}.latency`);
@@ -135,8 +166,14 @@ export function buildSummary(report: EngineReport, skipped: Record<string, numbe
     requests: { total: report.sent + skippedTotal, ok: report.ok, failed: report.failed, skipped: skippedTotal },
     bytes: report.bytes,
     durationSeconds: seconds,
-    span: report.sent === 0 ? { startEpochMs: clockEpochMs, endEpochMs: clockEpochMs } : { startEpochMs: clockEpochMs + report.firstSentMs, endEpochMs: clockEpochMs + report.lastDoneMs },
-    throughput: { requestsPerSecond: seconds > 0 ? report.ok / seconds : 0, bytesPerSecond: seconds > 0 ? report.bytes / seconds : 0 },
+    span:
+      report.sent === 0
+        ? { startEpochMs: clockEpochMs, endEpochMs: clockEpochMs }
+        : { startEpochMs: clockEpochMs + report.firstSentMs, endEpochMs: clockEpochMs + report.lastDoneMs },
+    throughput: {
+      requestsPerSecond: seconds > 0 ? report.ok / seconds : 0,
+      bytesPerSecond: seconds > 0 ? report.bytes / seconds : 0,
+    },
     onTimeRatio: onTime,
     late: report.late,
     lateness: pct('all.lateness'),
@@ -182,10 +219,17 @@ export async function readSummary(file: string): Promise<RunSummary> {
     data = JSON.parse(text);
   } catch (err) {
     // JSON.parse quotes the offending character: a control character must not reach a terminal raw.
-    const reason = (err as Error).message.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+    const reason = (err as Error).message.replace(
+      /[\u0000-\u001f\u007f]/g,
+      (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+    );
     throw new DrtpError('E_SUMMARY_FORMAT', `${file} is not a drtp run summary: not JSON (${reason})`, { file });
   }
   const problem = summaryProblem(data);
-  if (problem !== undefined) throw new DrtpError('E_SUMMARY_FORMAT', `${file} is not a drtp run summary: ${problem.field} ${problem.message}`, { file, path: problem.field });
+  if (problem !== undefined)
+    throw new DrtpError('E_SUMMARY_FORMAT', `${file} is not a drtp run summary: ${problem.field} ${problem.message}`, {
+      file,
+      path: problem.field,
+    });
   return data as RunSummary;
 }

@@ -1,7 +1,15 @@
 import { decodeHistogram, newHistogram, type Histogram } from '../stats/histogram.js';
 import type { RunSummary, ThresholdVerdict } from '../stats/summary.js';
 import { DrtpError } from '../errors.js';
-import { formatMetricValue, isThresholdProblem, parseThreshold, type Comparison, type DurationKind, type Metric, type Threshold } from './expression.js';
+import {
+  formatMetricValue,
+  isThresholdProblem,
+  parseThreshold,
+  type Comparison,
+  type DurationKind,
+  type Metric,
+  type Threshold,
+} from './expression.js';
 
 export function compare(observed: number, comparison: Comparison, limit: number): boolean {
   switch (comparison) {
@@ -25,8 +33,14 @@ export function evaluateThresholds(thresholds: readonly Threshold[], summary: Ru
   const histograms = new Map<string, Histogram | undefined>();
   return thresholds.map((t) => {
     const observed = observe(t, summary, histograms);
-    if (typeof observed === 'string') return { threshold: t.source, observed: null, shown: `no data: ${observed}`, pass: false };
-    return { threshold: t.source, observed, shown: formatMetricValue(t, observed), pass: compare(observed, t.comparison, t.value) };
+    if (typeof observed === 'string')
+      return { threshold: t.source, observed: null, shown: `no data: ${observed}`, pass: false };
+    return {
+      threshold: t.source,
+      observed,
+      shown: formatMetricValue(t, observed),
+      pass: compare(observed, t.comparison, t.value),
+    };
   });
 }
 
@@ -34,14 +48,25 @@ export function evaluateThresholds(thresholds: readonly Threshold[], summary: Ru
 function observe(t: Threshold, s: RunSummary, cache: Map<string, Histogram | undefined>): number | string {
   const { scope, metric } = t;
   // What was measured, for "no data: no ... measured".
-  const scopeName = scope.kind === 'all' ? 'requests' : scope.kind === 'class' ? `${scope.name} requests` : `requests of ${scope.kind} ${scope.name}`;
+  const scopeName =
+    scope.kind === 'all'
+      ? 'requests'
+      : scope.kind === 'class'
+        ? `${scope.name} requests`
+        : `requests of ${scope.kind} ${scope.name}`;
   if (metric.kind === 'duration') {
     const h = durationHistogram(t, s, metric.of, cache);
     if (typeof h === 'string') return h;
-    if (h.totalCount === 0) return metric.of === 'lateness' && s.lateness?.count === 0 ? 'send lateness is measured in open loop only (client_info.wait: true)' : `no ${scopeName} measured`;
+    if (h.totalCount === 0)
+      return metric.of === 'lateness' && s.lateness?.count === 0
+        ? 'send lateness is measured in open loop only (client_info.wait: true)'
+        : `no ${scopeName} measured`;
     return durationStat(h, metric);
   }
-  const counts = scope.kind === 'all' ? { requests: s.requests.ok + s.requests.failed, ok: s.requests.ok, failed: s.requests.failed, bytes: s.bytes } : s.classes[scope.kind === 'class' ? scope.name : ''];
+  const counts =
+    scope.kind === 'all'
+      ? { requests: s.requests.ok + s.requests.failed, ok: s.requests.ok, failed: s.requests.failed, bytes: s.bytes }
+      : s.classes[scope.kind === 'class' ? scope.name : ''];
   switch (metric.kind) {
     case 'requests':
       return counts?.requests ?? 0;
@@ -50,12 +75,16 @@ function observe(t: Threshold, s: RunSummary, cache: Map<string, Histogram | und
     case 'failed_rate':
       return counts === undefined || counts.requests === 0 ? `no ${scopeName} sent` : counts.failed / counts.requests;
     case 'queued_rate': {
-      if (s.lateness === undefined || s.lateness.count === 0) return 'queueing is measured in open loop only (client_info.wait: true)';
-      const held = scope.kind === 'all' ? s.queueing?.count : s.classes[scope.kind === 'class' ? scope.name : '']?.queueing?.count;
+      if (s.lateness === undefined || s.lateness.count === 0)
+        return 'queueing is measured in open loop only (client_info.wait: true)';
+      const held =
+        scope.kind === 'all' ? s.queueing?.count : s.classes[scope.kind === 'class' ? scope.name : '']?.queueing?.count;
       return counts === undefined || counts.requests === 0 ? `no ${scopeName} sent` : (held ?? 0) / counts.requests;
     }
     case 'on_time':
-      return s.lateness === undefined || s.lateness.count === 0 ? 'on_time is measured in open loop only (client_info.wait: true)' : s.onTimeRatio;
+      return s.lateness === undefined || s.lateness.count === 0
+        ? 'on_time is measured in open loop only (client_info.wait: true)'
+        : s.onTimeRatio;
     case 'throughput':
       if (counts === undefined || s.durationSeconds === 0) return `no ${scopeName} sent`;
       return (metric.per === 'bytes' ? counts.bytes : counts.ok) / s.durationSeconds;
@@ -64,15 +93,28 @@ function observe(t: Threshold, s: RunSummary, cache: Map<string, Histogram | und
 
 /** A duration metric's value on a histogram of µs, in ms. */
 export function durationStat(h: Histogram, metric: Extract<Metric, { kind: 'duration' }>): number {
-  const us = metric.stat === 'mean' ? h.mean : metric.stat === 'max' ? h.maxValue : metric.stat === 'min' ? h.minNonZeroValue : h.getValueAtPercentile(metric.stat);
+  const us =
+    metric.stat === 'mean'
+      ? h.mean
+      : metric.stat === 'max'
+        ? h.maxValue
+        : metric.stat === 'min'
+          ? h.minNonZeroValue
+          : h.getValueAtPercentile(metric.stat);
   return us / 1000;
 }
 
 /** The histogram a duration metric reads (classes' summed for `all` where the run keeps no total). */
-function durationHistogram(t: Threshold, s: RunSummary, of: DurationKind, cache: Map<string, Histogram | undefined>): Histogram | string {
+function durationHistogram(
+  t: Threshold,
+  s: RunSummary,
+  of: DurationKind,
+  cache: Map<string, Histogram | undefined>,
+): Histogram | string {
   const { scope } = t;
   const decoded = (name: string): Histogram | undefined => {
-    if (!cache.has(name)) cache.set(name, s.histograms[name] === undefined ? undefined : decodeHistogram(s.histograms[name]));
+    if (!cache.has(name))
+      cache.set(name, s.histograms[name] === undefined ? undefined : decodeHistogram(s.histograms[name]));
     return cache.get(name);
   };
   const empty = newHistogram();
@@ -101,8 +143,13 @@ function durationHistogram(t: Threshold, s: RunSummary, of: DurationKind, cache:
 }
 
 /** Registries a threshold names that the run does not have: checked before a run, so a typo costs no run. */
-export function unknownRegistries(thresholds: readonly Threshold[], registryNames: readonly string[]): { threshold: Threshold; name: string }[] {
-  return thresholds.flatMap((t) => (t.scope.kind === 'registry' && !registryNames.includes(t.scope.name) ? [{ threshold: t, name: t.scope.name }] : []));
+export function unknownRegistries(
+  thresholds: readonly Threshold[],
+  registryNames: readonly string[],
+): { threshold: Threshold; name: string }[] {
+  return thresholds.flatMap((t) =>
+    t.scope.kind === 'registry' && !registryNames.includes(t.scope.name) ? [{ threshold: t, name: t.scope.name }] : [],
+  );
 }
 
 /**
@@ -115,7 +162,8 @@ export function thresholdsOfSummaries(inputs: readonly { file: string; summary: 
     for (const { threshold } of summary.thresholds ?? []) {
       if (seen.has(threshold)) continue;
       const parsed = parseThreshold(threshold);
-      if (isThresholdProblem(parsed)) throw new DrtpError('E_MERGE', `${file}: threshold "${threshold}": ${parsed.message}`, { file });
+      if (isThresholdProblem(parsed))
+        throw new DrtpError('E_MERGE', `${file}: threshold "${threshold}": ${parsed.message}`, { file });
       seen.set(threshold, parsed);
     }
   }

@@ -8,7 +8,11 @@ import { registryOrigin, withoutUserinfo } from '../registry/endpoint.js';
  */
 export type Comparison = '<' | '<=' | '>' | '>=';
 
-export type Scope = { kind: 'all' } | { kind: 'class'; name: string } | { kind: 'registry'; name: string } | { kind: 'size'; name: string };
+export type Scope =
+  | { kind: 'all' }
+  | { kind: 'class'; name: string }
+  | { kind: 'registry'; name: string }
+  | { kind: 'size'; name: string };
 
 /**
  * Which durations a duration metric reads: latency (from due), service (from sent), first byte, the
@@ -50,7 +54,14 @@ const METRIC_HINT =
   'metrics: p50, p90, p95, p99, p999, p(99.99), mean, min, max (latency; prefix service_, ttfb_, lateness_ or queueing_ for those durations), failed_rate, queued_rate, failed, requests, on_time, throughput';
 
 // Micro as the micro sign (U+00B5) and as Greek mu (U+03BC): keyboards give either.
-const DURATION_UNITS: Record<string, number> = { us: 0.001, '\u00b5s': 0.001, '\u03bcs': 0.001, ms: 1, s: 1000, m: 60_000 };
+const DURATION_UNITS: Record<string, number> = {
+  us: 0.001,
+  '\u00b5s': 0.001,
+  '\u03bcs': 0.001,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+};
 const RATE_UNITS: Record<string, { per: 'bytes' | 'requests'; factor: number }> = {
   'req/s': { per: 'requests', factor: 1 },
   rps: { per: 'requests', factor: 1 },
@@ -76,7 +87,11 @@ export const MAX_THRESHOLD_LENGTH = 500;
  */
 export function parseThreshold(source: string): Threshold | ThresholdProblem {
   const text = source.trim();
-  if (text.length > MAX_THRESHOLD_LENGTH) return { message: `a threshold of ${text.length.toLocaleString('en-US')} characters ("${withoutUserinfo(text.slice(0, 40))}...") is longer than the ${MAX_THRESHOLD_LENGTH} allowed`, hint: SHAPE_HINT };
+  if (text.length > MAX_THRESHOLD_LENGTH)
+    return {
+      message: `a threshold of ${text.length.toLocaleString('en-US')} characters ("${withoutUserinfo(text.slice(0, 40))}...") is longer than the ${MAX_THRESHOLD_LENGTH} allowed`,
+      hint: SHAPE_HINT,
+    };
   const notOne = { message: `"${withoutUserinfo(text)}" is not a threshold`, hint: SHAPE_HINT };
   let colon = text.indexOf(':');
   let metricName = '';
@@ -100,7 +115,10 @@ export function parseThreshold(source: string): Threshold | ThresholdProblem {
   const value = parseValue(metric, metricName, valueText);
   if ('message' in value) return value;
   // A registry named with credentials is kept by its origin only: the source goes into summaries and reports.
-  const shown = scope.kind === 'registry' && withoutUserinfo(scopeText) !== scopeText ? `registry ${scope.name}:${text.slice(colon + 1)}` : text;
+  const shown =
+    scope.kind === 'registry' && withoutUserinfo(scopeText) !== scopeText
+      ? `registry ${scope.name}:${text.slice(colon + 1)}`
+      : text;
   return { source: shown, scope, metric: value.metric, metricName, comparison, value: value.value };
 }
 
@@ -122,7 +140,8 @@ function parseScope(text: string): Scope | ThresholdProblem {
   if (registry !== null) {
     // Named as the summary names registries: by origin, so `127.0.0.1:5000` is `http://127.0.0.1:5000`.
     const address = registryOrigin(registry[1]);
-    if ('problem' in address) return { message: address.problem, hint: 'name a registry of the run as in the configuration' };
+    if ('problem' in address)
+      return { message: address.problem, hint: 'name a registry of the run as in the configuration' };
     return { kind: 'registry', name: address.origin };
   }
   const size = /^size\s+(\S+)$/.exec(text);
@@ -145,13 +164,19 @@ function parseMetric(name: string): Metric | ThresholdProblem {
     case 'throughput':
       return { kind: 'throughput', per: 'bytes' };
   }
-  const duration = /^(?:(service|ttfb|lateness|queueing)_)?(mean|min|max|p\(\s*([\d.]+)\s*\)|p(\d+(?:\.\d+)?))$/.exec(name);
+  const duration = /^(?:(service|ttfb|lateness|queueing)_)?(mean|min|max|p\(\s*([\d.]+)\s*\)|p(\d+(?:\.\d+)?))$/.exec(
+    name,
+  );
   if (duration === null) return { message: `"${name}" is not a metric`, hint: METRIC_HINT };
   const of = (duration[1] ?? 'latency') as DurationKind;
   const stat = duration[2];
   if (stat === 'mean' || stat === 'min' || stat === 'max') return { kind: 'duration', of, stat };
   const percentile = duration[3] !== undefined ? Number(duration[3]) : shortPercentile(duration[4]);
-  if (!(percentile > 0 && percentile <= 100)) return { message: `"${name}" is not a percentile between 0 and 100`, hint: 'p50, p99, p999 (99.9), p9999 (99.99) or p(99.5)' };
+  if (!(percentile > 0 && percentile <= 100))
+    return {
+      message: `"${name}" is not a percentile between 0 and 100`,
+      hint: 'p50, p99, p999 (99.9), p9999 (99.99) or p(99.5)',
+    };
   return { kind: 'duration', of, stat: percentile };
 }
 
@@ -163,9 +188,16 @@ function shortPercentile(digits: string): number {
 }
 
 function scopeAllows(scope: Scope, metric: Metric, name: string): ThresholdProblem | undefined {
-  if (metric.kind === 'on_time' && scope.kind !== 'all') return { message: `on_time is measured for the whole run only`, hint: 'write `all: on_time > 99%`' };
-  if ((scope.kind === 'registry' || scope.kind === 'size') && !(metric.kind === 'duration' && metric.of === 'latency')) {
-    return { message: `${scope.kind} scopes have latency only, not ${name}`, hint: 'p50, p99, p999, p(99.5), mean, min or max' };
+  if (metric.kind === 'on_time' && scope.kind !== 'all')
+    return { message: `on_time is measured for the whole run only`, hint: 'write `all: on_time > 99%`' };
+  if (
+    (scope.kind === 'registry' || scope.kind === 'size') &&
+    !(metric.kind === 'duration' && metric.of === 'latency')
+  ) {
+    return {
+      message: `${scope.kind} scopes have latency only, not ${name}`,
+      hint: 'p50, p99, p999, p(99.5), mean, min or max',
+    };
   }
   return undefined;
 }
@@ -182,7 +214,8 @@ function parseValue(metric: Metric, name: string, text: string): { value: number
   switch (metric.kind) {
     case 'duration': {
       const factor = DURATION_UNITS[unit === '' ? 'ms' : unit];
-      if (factor === undefined) return { message: `"${unit}" is not a unit of time for ${name}`, hint: valueHint(metric) };
+      if (factor === undefined)
+        return { message: `"${unit}" is not a unit of time for ${name}`, hint: valueHint(metric) };
       return { value: number * factor, metric };
     }
     case 'failed_rate':

@@ -21,7 +21,11 @@ const GZIP = /\.(tar\.gz|tgz)$/i;
  * `onNestedArchive` (not read: one level is read). `onDiskBytes` counts the archive's bytes
  * read, for progress.
  */
-export async function* archiveMembers(path: string, onDiskBytes?: (n: number) => void, onNestedArchive?: (member: string) => void): AsyncGenerator<ArchiveMember> {
+export async function* archiveMembers(
+  path: string,
+  onDiskBytes?: (n: number) => void,
+  onNestedArchive?: (member: string) => void,
+): AsyncGenerator<ArchiveMember> {
   const disk = await openInput(path, 'read trace archive');
   if (onDiskBytes !== undefined) disk.on('data', (chunk: Buffer) => onDiskBytes(chunk.length));
   const tar = extract();
@@ -33,7 +37,11 @@ export async function* archiveMembers(path: string, onDiskBytes?: (n: number) =>
   try {
     for await (const entry of tar) {
       if (entry.header.type === 'file' && isArchive(entry.header.name)) onNestedArchive?.(entry.header.name);
-      if (entry.header.type === 'file' && isTraceMember(entry.header.name)) yield { name: entry.header.name, content: Readable.from(memberBytes(path, entry.header.name, entry as AsyncIterable<Buffer>)) };
+      if (entry.header.type === 'file' && isTraceMember(entry.header.name))
+        yield {
+          name: entry.header.name,
+          content: Readable.from(memberBytes(path, entry.header.name, entry as AsyncIterable<Buffer>)),
+        };
       // Whatever was not read (a skipped member, or the rest of one that failed) is drained.
       entry.resume();
     }
@@ -58,7 +66,10 @@ function archiveError(path: string, err: unknown, member?: string): DrtpError {
   const code = (err as NodeJS.ErrnoException).code ?? '';
   const message = (err as Error).message ?? String(err);
   if (code.startsWith('Z_') || !code.startsWith('E')) {
-    const where = member === undefined ? '' : `: the archive ends inside ${member} (truncated, or its header claims more bytes than follow)`;
+    const where =
+      member === undefined
+        ? ''
+        : `: the archive ends inside ${member} (truncated, or its header claims more bytes than follow)`;
     return new DrtpError('E_TRACE_PARSE', `${path} is not a readable tar archive${where}: ${message}`, { file: path });
   }
   return ioError(err, 'read trace archive', path);

@@ -4,7 +4,16 @@ import { DrtpError } from '../errors.js';
 import { AtomicFile } from '../fsutil/atomic.js';
 import { ioError } from '../fsutil/io-error.js';
 import { StringPool } from './string-pool.js';
-import { COLUMN_NAMES, COLUMN_TYPES, POOL_NAMES, TraceTable, type ColumnName, type PoolName, type TraceColumns, type TracePools } from './table.js';
+import {
+  COLUMN_NAMES,
+  COLUMN_TYPES,
+  POOL_NAMES,
+  TraceTable,
+  type ColumnName,
+  type PoolName,
+  type TraceColumns,
+  type TracePools,
+} from './table.js';
 
 /**
  * The .drtp file: a TraceTable as it lies in memory, so loading it is one read plus typed-array views.
@@ -86,11 +95,16 @@ export async function readTable(path: string): Promise<LoadedTable> {
   } catch (err) {
     throw ioError(err, 'read', path);
   }
-  const bad = (why: string): DrtpError => new DrtpError('E_TABLE_FORMAT', `${why}: not a drtp table file, or a damaged one`, { file: path });
+  const bad = (why: string): DrtpError =>
+    new DrtpError('E_TABLE_FORMAT', `${why}: not a drtp table file, or a damaged one`, { file: path });
   if (buf.length < MAGIC.length + 8 || !buf.subarray(0, MAGIC.length).equals(MAGIC)) throw bad('wrong magic bytes');
   const version = buf.readUInt32LE(MAGIC.length);
   if (!READABLE_VERSIONS.includes(version)) {
-    throw new DrtpError('E_TABLE_FORMAT', `table format version ${version}, this drtp reads ${READABLE_VERSIONS.join(' and ')}: re-run drtp import`, { file: path });
+    throw new DrtpError(
+      'E_TABLE_FORMAT',
+      `table format version ${version}, this drtp reads ${READABLE_VERSIONS.join(' and ')}: re-run drtp import`,
+      { file: path },
+    );
   }
   const headerLength = buf.readUInt32LE(MAGIC.length + 4);
   const dataStart = MAGIC.length + 8 + headerLength;
@@ -103,7 +117,8 @@ export async function readTable(path: string): Promise<LoadedTable> {
   // Typed-array views need aligned offsets: a pooled small Buffer may not start on an 8-byte boundary.
   const data = buf.byteOffset % 8 === 0 ? buf : Buffer.from(buf);
   const view = <T>(section: Section, Type: new (b: ArrayBufferLike, o: number, n: number) => T, width: number): T => {
-    if (section.offset + section.bytes + dataStart > data.length || section.bytes % width !== 0) throw bad('section out of bounds');
+    if (section.offset + section.bytes + dataStart > data.length || section.bytes % width !== 0)
+      throw bad('section out of bounds');
     return new Type(data.buffer, data.byteOffset + dataStart + section.offset, section.bytes / width);
   };
   const columns = {} as Record<ColumnName, TraceColumns[ColumnName]>;
@@ -129,5 +144,6 @@ export async function readTable(path: string): Promise<LoadedTable> {
 }
 
 function assertLittleEndian(path: string): void {
-  if (endianness() !== 'LE') throw new DrtpError('E_TABLE_FORMAT', '.drtp files are little-endian; this machine is big-endian', { file: path });
+  if (endianness() !== 'LE')
+    throw new DrtpError('E_TABLE_FORMAT', '.drtp files are little-endian; this machine is big-endian', { file: path });
 }

@@ -84,7 +84,16 @@ export class TraceTableBuilder {
   }
 
   /** Same as {@link add}, from strings: for merging tables and for tests. */
-  addStrings(time: number, method: MethodCode, uri: string, client: string, size: number, duration: number, status: number, agent = ''): void {
+  addStrings(
+    time: number,
+    method: MethodCode,
+    uri: string,
+    client: string,
+    size: number,
+    duration: number,
+    status: number,
+    agent = '',
+  ): void {
     const u = encoder.encode(uri);
     const cl = encoder.encode(client);
     const a = encoder.encode(agent);
@@ -92,7 +101,18 @@ export class TraceTableBuilder {
   }
 
   /** Adds a row whose ids are already interned in this builder's pools. */
-  addInterned(time: number, method: MethodCode, kind: KindCode, repo: number, object: number, client: number, size: number, duration: number, status: number, agent = 0): void {
+  addInterned(
+    time: number,
+    method: MethodCode,
+    kind: KindCode,
+    repo: number,
+    object: number,
+    client: number,
+    size: number,
+    duration: number,
+    status: number,
+    agent = 0,
+  ): void {
     if (this.length === this.capacity) this.grow();
     const i = this.length++;
     const c = this.cols;
@@ -112,7 +132,14 @@ export class TraceTableBuilder {
    * Appends `n` rows of columns whose ids index other pools: `repos`, `objects`, `clients` and `agents`
    * map them to this builder's ids (a kind-other row keeps repo 0).
    */
-  appendColumns(n: number, from: TraceColumns, repos: Int32Array, objects: Int32Array, clients: Int32Array, agents: Int32Array): void {
+  appendColumns(
+    n: number,
+    from: TraceColumns,
+    repos: Int32Array,
+    objects: Int32Array,
+    clients: Int32Array,
+    agents: Int32Array,
+  ): void {
     if (this.length + n > this.capacity) this.resize(Math.max(this.length + n, this.capacity * 2));
     const at = this.length;
     const c = this.cols;
@@ -157,7 +184,8 @@ export class TraceTableBuilder {
     // The raw id as the file wrote it: escaped ones as negative ids of escapedAgents (-1 - id).
     const last = this.lastAgent[client];
     const interner = escaped ? this.escapedAgents : this.agents;
-    if (last !== NO_AGENT && (last < 0) === escaped && interner.equals(escaped ? -1 - last : last, buf, start, end)) return escaped ? this.agentOfEscaped[-1 - last] : last;
+    if (last !== NO_AGENT && last < 0 === escaped && interner.equals(escaped ? -1 - last : last, buf, start, end))
+      return escaped ? this.agentOfEscaped[-1 - last] : last;
     const id = escaped ? this.escapedAgent(buf, start, end) : this.agents.intern(buf, start, end);
     this.lastAgent[client] = escaped ? -1 - this.lastEscaped : id;
     return id;

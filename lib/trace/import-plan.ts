@@ -17,14 +17,20 @@ export interface Piece {
   group?: string[];
 }
 
-
 /**
  * The tasks for `files`: a plain file larger than a worker's share of the trace is cut into chunks of
  * about that share (at least `minChunk` each), so that few large files still keep every worker busy;
  * compressed files, tables and oracleGeneral traces are read whole.
  */
 export async function planPieces(files: readonly string[], workers: number, minChunk: number): Promise<Piece[]> {
-  const sizes = await Promise.all(files.map((f) => stat(f).then((s) => s.size, () => 0)));
+  const sizes = await Promise.all(
+    files.map((f) =>
+      stat(f).then(
+        (s) => s.size,
+        () => 0,
+      ),
+    ),
+  );
   const total = sizes.reduce((a, b) => a + b, 0);
   const target = Math.max(minChunk, Math.ceil(total / workers));
   const pieces: Piece[] = [];
@@ -54,16 +60,26 @@ export async function planPieces(files: readonly string[], workers: number, minC
     }
     group = undefined;
     for (const chunk of planChunks(file, size, parts)) {
-      pieces.push({ file, bytes: Math.min(size, chunk.stopAt) - chunk.from, chunk: { from: chunk.from, stopAt: chunk.stopAt } });
+      pieces.push({
+        file,
+        bytes: Math.min(size, chunk.stopAt) - chunk.from,
+        chunk: { from: chunk.from, stopAt: chunk.stopAt },
+      });
     }
   }
   return pieces;
 }
 
 /** Adds what a piece's reading found; a file's later chunks add to its entry rather than making one. */
-export function addStats(stats: TraceReadStats, read: TraceReadStats, continuesFile: boolean, maxExamples: number): void {
+export function addStats(
+  stats: TraceReadStats,
+  read: TraceReadStats,
+  continuesFile: boolean,
+  maxExamples: number,
+): void {
   stats.malformed += read.malformed;
-  for (const example of read.malformedExamples) if (stats.malformedExamples.length < maxExamples) stats.malformedExamples.push(example);
+  for (const example of read.malformedExamples)
+    if (stats.malformedExamples.length < maxExamples) stats.malformedExamples.push(example);
   const last = stats.perFile[stats.perFile.length - 1];
   for (const entry of read.perFile) {
     if (continuesFile && last !== undefined && last.file === entry.file) {

@@ -32,7 +32,12 @@ export async function traceInputs(paths: readonly string[], exclude: readonly st
       continue;
     }
     const found = (await traceFilesUnder(path)).filter((file) => !skip.has(resolve(file)));
-    if (found.length === 0) throw new DrtpError('E_IO', `cannot read trace directory ${path}: it holds no trace files (.json, .json.gz, .ndjson, .drtp, .tar, .tar.gz, .oracleGeneral)`, { file: path });
+    if (found.length === 0)
+      throw new DrtpError(
+        'E_IO',
+        `cannot read trace directory ${path}: it holds no trace files (.json, .json.gz, .ndjson, .drtp, .tar, .tar.gz, .oracleGeneral)`,
+        { file: path },
+      );
     out.push(...found);
   }
   return out;

@@ -3,7 +3,14 @@ import { StringPool } from './string-pool.js';
 const encoder = new TextEncoder();
 const EMPTY_SLOT = 0;
 const NATIVE_COMPARE = 48;
-const compareBytes = Buffer.prototype.compare as (this: Uint8Array, target: Uint8Array, targetStart: number, targetEnd: number, sourceStart: number, sourceEnd: number) => number;
+const compareBytes = Buffer.prototype.compare as (
+  this: Uint8Array,
+  target: Uint8Array,
+  targetStart: number,
+  targetEnd: number,
+  sourceStart: number,
+  sourceEnd: number,
+) => number;
 
 /**
  * Interns byte ranges into dense ids without making a JS string per lookup: the trace reader hands it
@@ -34,7 +41,12 @@ export class ByteInterner {
       const entry = this.slots[slot];
       if (entry === EMPTY_SLOT) break;
       const id = entry - 1;
-      if (this.hashes[id] === h && this.offsets[id + 1] - this.offsets[id] === len && this.sameBytes(id, buf, start, len)) return id;
+      if (
+        this.hashes[id] === h &&
+        this.offsets[id + 1] - this.offsets[id] === len &&
+        this.sameBytes(id, buf, start, len)
+      )
+        return id;
       slot = (slot + 1) & this.mask;
     }
     return this.add(buf, start, len, h, slot);

@@ -66,14 +66,23 @@ export async function loadTrace(paths: readonly string[], options: LoadOptions =
   const stats: TraceReadStats = { files: [...files], records: 0, malformed: 0, malformedExamples: [], perFile: [] };
   if (files.length === 1 && isTableFile(files[0])) return loadSingleTable(files[0], stats);
 
-  const sizes = await Promise.all(files.map((f) => stat(f).then((s) => s.size, () => 0)));
+  const sizes = await Promise.all(
+    files.map((f) =>
+      stat(f).then(
+        (s) => s.size,
+        () => 0,
+      ),
+    ),
+  );
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
   let doneBytes = 0;
   let reserved = false;
   const builder = new TraceTableBuilder(initialRows(totalBytes));
   for (const [k, file] of files.entries()) {
     if (isTableFile(file) || isOracleGeneral(file)) {
-      const { table, meta } = isTableFile(file) ? await readTable(file) : { table: await readOracleGeneral(file), meta: {} };
+      const { table, meta } = isTableFile(file)
+        ? await readTable(file)
+        : { table: await readOracleGeneral(file), meta: {} };
       appendTable(builder, table);
       addTableStats(stats, file, table.length, meta);
       doneBytes += sizes[k];
@@ -95,9 +104,14 @@ export async function loadTrace(paths: readonly string[], options: LoadOptions =
       const nested = (name: string): void => void (stats.nestedArchives ??= []).push(`${file}:${name}`);
       for await (const member of archiveMembers(file, onBytes, nested)) {
         const name = `${file}:${member.name}`;
-        await readInto(builder, name, stats, options, (sink) => scanStream(name, member.content, sink, options.windowBytes));
+        await readInto(builder, name, stats, options, (sink) =>
+          scanStream(name, member.content, sink, options.windowBytes),
+        );
       }
-    } else await readInto(builder, file, stats, options, (sink) => scanFile(file, sink, { onBytes, windowBytes: options.windowBytes }));
+    } else
+      await readInto(builder, file, stats, options, (sink) =>
+        scanFile(file, sink, { onBytes, windowBytes: options.windowBytes }),
+      );
     options.onFile?.(k + 1, files.length);
   }
   return { table: sortedTable(builder, stats), stats };
@@ -112,7 +126,11 @@ function initialRows(bytes: number): number {
 }
 
 /** One trace read from a stream (an archive's member) into a table in time order. */
-export async function loadTraceStream(name: string, content: Readable, options: LoadOptions = {}): Promise<LoadedTrace> {
+export async function loadTraceStream(
+  name: string,
+  content: Readable,
+  options: LoadOptions = {},
+): Promise<LoadedTrace> {
   const stats: TraceReadStats = { files: [name], records: 0, malformed: 0, malformedExamples: [], perFile: [] };
   const builder = new TraceTableBuilder();
   await readInto(builder, name, stats, options, (sink) => scanStream(name, content, sink, options.windowBytes));
@@ -123,7 +141,10 @@ export async function loadTraceStream(name: string, content: Readable, options: 
  * The records of one chunk of a plain trace file (see `planChunks`) as a table in time order, and
  * `next`: the offset of the first record at or past the chunk's end, where the next chunk must start.
  */
-export async function loadTraceChunk(chunk: FileChunk, options: LoadOptions = {}): Promise<LoadedTrace & { next: number }> {
+export async function loadTraceChunk(
+  chunk: FileChunk,
+  options: LoadOptions = {},
+): Promise<LoadedTrace & { next: number }> {
   const stats: TraceReadStats = { files: [chunk.file], records: 0, malformed: 0, malformedExamples: [], perFile: [] };
   const builder = new TraceTableBuilder();
   let next = 0;
@@ -135,7 +156,13 @@ export async function loadTraceChunk(chunk: FileChunk, options: LoadOptions = {}
 }
 
 /** Scans one source (a file, an archive's member) into the builder and records what it gave. */
-async function readInto(builder: TraceTableBuilder, name: string, stats: TraceReadStats, options: LoadOptions, scan: (sink: RecordSink) => Promise<unknown>): Promise<void> {
+async function readInto(
+  builder: TraceTableBuilder,
+  name: string,
+  stats: TraceReadStats,
+  options: LoadOptions,
+  scan: (sink: RecordSink) => Promise<unknown>,
+): Promise<void> {
   const [records, malformed] = [builder.length, stats.malformed];
   await scan(new BuilderSink(builder, name, stats, options));
   stats.perFile.push({ file: name, records: builder.length - records, malformed: stats.malformed - malformed });
@@ -167,7 +194,8 @@ function addTableStats(stats: TraceReadStats, file: string, records: number, met
   const malformed = read?.malformed ?? 0;
   stats.perFile.push({ file, records, malformed });
   stats.malformed += malformed;
-  for (const example of read?.malformedExamples ?? []) if (stats.malformedExamples.length < 10) stats.malformedExamples.push(example);
+  for (const example of read?.malformedExamples ?? [])
+    if (stats.malformedExamples.length < 10) stats.malformedExamples.push(example);
 }
 
 class BuilderSink implements RecordSink {
@@ -183,7 +211,23 @@ class BuilderSink implements RecordSink {
   }
 
   record(r: ScannedRecord): void {
-    this.builder.add(r.time, r.method, r.uriBuf, r.uriStart, r.uriEnd, r.clientBuf, r.clientStart, r.clientEnd, r.size, r.duration, r.status, r.agentBuf, r.agentStart, r.agentEnd, r.agentEscaped);
+    this.builder.add(
+      r.time,
+      r.method,
+      r.uriBuf,
+      r.uriStart,
+      r.uriEnd,
+      r.clientBuf,
+      r.clientStart,
+      r.clientEnd,
+      r.size,
+      r.duration,
+      r.status,
+      r.agentBuf,
+      r.agentStart,
+      r.agentEnd,
+      r.agentEscaped,
+    );
   }
 
   malformed(offset: number, reason: string): void {

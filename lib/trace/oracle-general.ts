@@ -127,7 +127,11 @@ export async function readOracleGeneral(path: string, onBytes?: (diskBytes: numb
   let compressed = 0;
   const take = (chunk: Uint8Array): void => {
     if (zstd !== null && offset > BOMB_AFTER_BYTES && offset > BOMB_RATIO * compressed) {
-      throw new DrtpError('E_TRACE_PARSE', `${(compressed / 1e3).toFixed(0)} KB of zstd data have unpacked to ${(offset / 1e6).toFixed(0)} MB and go on: over ${BOMB_RATIO} times, which no oracleGeneral trace compresses to (a decompression bomb?)`, { file: path, offset });
+      throw new DrtpError(
+        'E_TRACE_PARSE',
+        `${(compressed / 1e3).toFixed(0)} KB of zstd data have unpacked to ${(offset / 1e6).toFixed(0)} MB and go on: over ${BOMB_RATIO} times, which no oracleGeneral trace compresses to (a decompression bomb?)`,
+        { file: path, offset },
+      );
     }
     let p = 0;
     if (carried > 0) {
@@ -147,7 +151,19 @@ export async function readOracleGeneral(path: string, onBytes?: (diskBytes: numb
     const view = new DataView(buf.buffer, buf.byteOffset + at, RECORD_BYTES);
     writeHex(uri, repo.length, view.getUint32(8, true));
     writeHex(uri, repo.length + 8, view.getUint32(4, true));
-    builder.add(view.getUint32(0, true) * 1000, Method.GET, uri, 0, uri.length, client, 0, client.length, view.getUint32(12, true), NaN, 200);
+    builder.add(
+      view.getUint32(0, true) * 1000,
+      Method.GET,
+      uri,
+      0,
+      uri.length,
+      client,
+      0,
+      client.length,
+      view.getUint32(12, true),
+      NaN,
+      200,
+    );
     offset += RECORD_BYTES;
   };
   let zstd: Decompress | null = null;
@@ -157,7 +173,11 @@ export async function readOracleGeneral(path: string, onBytes?: (diskBytes: numb
       zstd?.push(chunk, final);
     } catch (err) {
       if (err instanceof DrtpError) throw err;
-      throw new DrtpError('E_TRACE_PARSE', `not valid zstd data after ${offset} decompressed bytes: ${(err as Error).message}`, { file: path, offset });
+      throw new DrtpError(
+        'E_TRACE_PARSE',
+        `not valid zstd data after ${offset} decompressed bytes: ${(err as Error).message}`,
+        { file: path, offset },
+      );
     }
   };
   try {
@@ -169,7 +189,11 @@ export async function readOracleGeneral(path: string, onBytes?: (diskBytes: numb
         if (chunk.length >= 4 && ZSTD_MAGIC.every((b, k) => chunk[k] === b)) {
           const declared = zstdContentSize(chunk);
           if (declared !== undefined && declared % RECORD_BYTES !== 0) {
-            throw new DrtpError('E_TRACE_PARSE', `its zstd frame declares ${declared.toLocaleString('en-US')} bytes, not whole 24-byte oracleGeneral records`, { file: path, offset: 0 });
+            throw new DrtpError(
+              'E_TRACE_PARSE',
+              `its zstd frame declares ${declared.toLocaleString('en-US')} bytes, not whole 24-byte oracleGeneral records`,
+              { file: path, offset: 0 },
+            );
           }
           zstd = new Decompress((data) => take(data));
         }
@@ -181,7 +205,12 @@ export async function readOracleGeneral(path: string, onBytes?: (diskBytes: numb
   } catch (err) {
     throw err instanceof DrtpError ? err : ioError(err, 'read trace file', path);
   }
-  if (carried > 0) throw new DrtpError('E_TRACE_PARSE', `an oracleGeneral file is whole 24-byte records; ${carried} bytes are left over at the end`, { file: path, offset });
+  if (carried > 0)
+    throw new DrtpError(
+      'E_TRACE_PARSE',
+      `an oracleGeneral file is whole 24-byte records; ${carried} bytes are left over at the end`,
+      { file: path, offset },
+    );
   const table = builder.build();
   builder.release();
   return table;

@@ -40,7 +40,8 @@ export async function scanFile(file: string, sink: RecordSink, options: ScanFile
   }
   const feeder = new WindowFeeder(scanner, file, windowBytes, range?.from);
   if (await isGzip(file)) {
-    if (range !== undefined) throw new DrtpError('E_INTERNAL', `a compressed file is read whole, not in chunks: ${file}`);
+    if (range !== undefined)
+      throw new DrtpError('E_INTERNAL', `a compressed file is read whole, not in chunks: ${file}`);
     const disk = createReadStream(file, { highWaterMark: 1 << 20 });
     if (onBytes) disk.on('data', (chunk) => onBytes(chunk.length));
     await feed(feeder, file, disk, true, (err) => ioError(err, 'read trace file', file));
@@ -83,7 +84,13 @@ export async function scanFile(file: string, sink: RecordSink, options: ScanFile
  * a file: gzip-compressed content is recognized by its first bytes. `name` is what errors name. Returns
  * the (decompressed) bytes scanned.
  */
-export async function scanStream(name: string, content: Readable, sink: RecordSink, windowBytes = WINDOW_BYTES, otherError: (err: unknown) => unknown = (err) => err): Promise<number> {
+export async function scanStream(
+  name: string,
+  content: Readable,
+  sink: RecordSink,
+  windowBytes = WINDOW_BYTES,
+  otherError: (err: unknown) => unknown = (err) => err,
+): Promise<number> {
   const feeder = new WindowFeeder(new RecordScanner(sink), name, windowBytes);
   const chunks = content[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   let first: IteratorResult<Buffer>;
@@ -111,7 +118,13 @@ export async function scanStream(name: string, content: Readable, sink: RecordSi
  * stream cut short is scanned as far as it goes (the cut record reported as truncated); bad gzip data is
  * E_TRACE_PARSE at its decompressed offset; any other error is thrown as `otherError` makes it.
  */
-async function feed(feeder: WindowFeeder, name: string, source: Readable, gzip: boolean, otherError: (err: unknown) => unknown): Promise<void> {
+async function feed(
+  feeder: WindowFeeder,
+  name: string,
+  source: Readable,
+  gzip: boolean,
+  otherError: (err: unknown) => unknown,
+): Promise<void> {
   const chunks = gzip ? source.pipe(createGunzip()) : source;
   // pipe() does not pass a source's error on: without this, gunzip would wait for data forever.
   if (chunks !== source) source.on('error', (err) => chunks.destroy(err));
@@ -121,7 +134,11 @@ async function feed(feeder: WindowFeeder, name: string, source: Readable, gzip: 
     if (err instanceof DrtpError) throw err;
     const code = (err as NodeJS.ErrnoException).code ?? '';
     if (code.startsWith('Z_') && code !== 'Z_BUF_ERROR') {
-      throw new DrtpError('E_TRACE_PARSE', `not valid gzip data after ${feeder.decompressedBytes()} decompressed bytes: ${(err as Error).message}`, { file: name, offset: feeder.decompressedBytes() });
+      throw new DrtpError(
+        'E_TRACE_PARSE',
+        `not valid gzip data after ${feeder.decompressedBytes()} decompressed bytes: ${(err as Error).message}`,
+        { file: name, offset: feeder.decompressedBytes() },
+      );
     }
     if (code !== 'Z_BUF_ERROR') throw otherError(err);
   }
@@ -192,10 +209,14 @@ class WindowFeeder {
 
   private growWindow(): void {
     if (this.window.length >= MAX_RECORD_BYTES) {
-      throw new DrtpError('E_TRACE_PARSE', `a record is larger than ${MAX_RECORD_BYTES >> 20} MiB: is this a trace file?`, {
-        file: this.file,
-        offset: this.base,
-      });
+      throw new DrtpError(
+        'E_TRACE_PARSE',
+        `a record is larger than ${MAX_RECORD_BYTES >> 20} MiB: is this a trace file?`,
+        {
+          file: this.file,
+          offset: this.base,
+        },
+      );
     }
     const next = Buffer.allocUnsafe(this.window.length * 2);
     this.window.copy(next, 0, 0, this.filled);

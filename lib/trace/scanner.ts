@@ -106,7 +106,11 @@ export class RecordScanner {
    * everything is consumed and an unfinished record is reported as truncated.
    */
   scan(buf: Uint8Array, start: number, end: number, final: boolean, baseOffset: number): number {
-    if (this.view.buffer !== buf.buffer || this.view.byteOffset !== buf.byteOffset || this.view.byteLength !== buf.byteLength) {
+    if (
+      this.view.buffer !== buf.buffer ||
+      this.view.byteOffset !== buf.byteOffset ||
+      this.view.byteLength !== buf.byteLength
+    ) {
       this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     }
     let p = start;
@@ -184,7 +188,8 @@ export class RecordScanner {
         keyEnd = quickStringEnd(buf, p, end);
         this.escaped = false;
         if (keyEnd === INVALID) keyEnd = this.stringEnd(buf, p, end);
-        if (keyEnd < 0) return keyEnd === NEED_MORE ? NEED_MORE : this.fail(base + p, 'invalid JSON: bad string', p + 1);
+        if (keyEnd < 0)
+          return keyEnd === NEED_MORE ? NEED_MORE : this.fail(base + p, 'invalid JSON: bad string', p + 1);
         field = this.escaped ? -1 : matchKey(buf, p + 1, keyEnd - 1);
         this.learnKey(slot, buf, p + 1, keyEnd - 1, field);
       }
@@ -202,7 +207,8 @@ export class RecordScanner {
         if (valueEnd === INVALID) valueEnd = this.stringEnd(buf, p, end);
         // A user agent goes on as the file wrote it: the builder decodes each distinct one once.
         else if (field >= 0) this.escaped = field === F_AGENT || hasBackslash(buf, p + 1, valueEnd - 1);
-        if (valueEnd >= 0 && field >= 0 && problem === null) problem = this.takeString(field, buf, valueStart + 1, valueEnd - 1);
+        if (valueEnd >= 0 && field >= 0 && problem === null)
+          problem = this.takeString(field, buf, valueStart + 1, valueEnd - 1);
       } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
         valueEnd = this.numberEnd(buf, p, end);
         if (valueEnd >= 0 && field >= 0 && problem === null) problem = this.takeNumber(field);
@@ -211,7 +217,8 @@ export class RecordScanner {
         if (valueEnd >= 0 && field >= 0) seen &= ~(1 << field);
       } else {
         valueEnd = this.skipValue(buf, p, end);
-        if (valueEnd >= 0 && field >= 0 && field !== F_AGENT && problem === null) problem = `field "${FIELD_KEYS[field]}" has the wrong type`;
+        if (valueEnd >= 0 && field >= 0 && field !== F_AGENT && problem === null)
+          problem = `field "${FIELD_KEYS[field]}" has the wrong type`;
       }
       if (valueEnd === NEED_MORE) return NEED_MORE;
       if (valueEnd === INVALID) return this.fail(base + p, `invalid JSON: unexpected ${describeByte(buf[p])}`, p + 1);
@@ -219,9 +226,11 @@ export class RecordScanner {
       p = skipSpace(buf, valueEnd, end);
       if (p >= end) return NEED_MORE;
       if (buf[p] === 0x2c) p++;
-      else if (buf[p] !== 0x7d) return this.fail(base + p, `invalid JSON: expected ',' or '}', found ${describeByte(buf[p])}`, p);
+      else if (buf[p] !== 0x7d)
+        return this.fail(base + p, `invalid JSON: expected ',' or '}', found ${describeByte(buf[p])}`, p);
     }
-    if (problem === null && (seen & REQUIRED) !== REQUIRED) problem = `missing field "${FIELD_KEYS[missingField(seen)]}"`;
+    if (problem === null && (seen & REQUIRED) !== REQUIRED)
+      problem = `missing field "${FIELD_KEYS[missingField(seen)]}"`;
     if (problem !== null) this.sink.malformed(base + start, problem);
     else this.sink.record(rec);
     return p;
@@ -281,7 +290,9 @@ export class RecordScanner {
     switch (field) {
       case F_TIMESTAMP:
         rec.time = this.timestamps.parse(b, s, e);
-        return Number.isNaN(rec.time) ? `unparsable timestamp "${Buffer.from(b.subarray(s, Math.min(e, s + 40))).toString('latin1')}"` : null;
+        return Number.isNaN(rec.time)
+          ? `unparsable timestamp "${Buffer.from(b.subarray(s, Math.min(e, s + 40))).toString('latin1')}"`
+          : null;
       case F_METHOD:
         rec.method = matchMethod(b, s, e);
         return null;

@@ -44,11 +44,22 @@ const INVALID_EXAMPLES = 10;
  * a blob or a manifest, size > 0 (and, unless `includeFailed`, a traced status below 400); then the first `amount` of them, or those within `amount` seconds
  * of the first one (inclusive). The input must be in time order.
  */
-export function selectRequests(table: TraceTable, options: SelectOptions = {}): { table: TraceTable; counts: SelectionCounts; invalidUris: string[] } {
+export function selectRequests(
+  table: TraceTable,
+  options: SelectOptions = {},
+): { table: TraceTable; counts: SelectionCounts; invalidUris: string[] } {
   const methods = options.methods ?? DEFAULT_METHODS;
   let methodMask = 0;
   for (const m of methods) methodMask |= 1 << m;
-  const counts: SelectionCounts = { replayable: 0, otherMethod: 0, otherPath: 0, invalidUri: 0, noSize: 0, failed: 0, beyondLimit: 0 };
+  const counts: SelectionCounts = {
+    replayable: 0,
+    otherMethod: 0,
+    otherPath: 0,
+    invalidUri: 0,
+    noSize: 0,
+    failed: 0,
+    beyondLimit: 0,
+  };
   const invalidUris: string[] = [];
   const skipFailed = options.includeFailed !== true;
   const { method, kind, size, time, status, repo, object } = table.columns;

@@ -1,5 +1,14 @@
 import { StringPool } from './string-pool.js';
-import { COLUMN_NAMES, COLUMN_TYPES, POOL_NAMES, TraceTable, type ColumnName, type PoolName, type TraceColumns, type TracePools } from './table.js';
+import {
+  COLUMN_NAMES,
+  COLUMN_TYPES,
+  POOL_NAMES,
+  TraceTable,
+  type ColumnName,
+  type PoolName,
+  type TraceColumns,
+  type TracePools,
+} from './table.js';
 
 /** A TraceTable whose buffers are SharedArrayBuffers: sent to every worker without a copy. */
 export interface SharedTable {
@@ -19,7 +28,8 @@ export function shareTable(table: TraceTable): SharedTable {
   const columns = {} as SharedTable['columns'];
   for (const name of COLUMN_NAMES) columns[name] = share(table.columns[name]);
   const pools = {} as SharedTable['pools'];
-  for (const name of POOL_NAMES) pools[name] = { bytes: share(table.pools[name].bytes), offsets: share(table.pools[name].offsets) };
+  for (const name of POOL_NAMES)
+    pools[name] = { bytes: share(table.pools[name].bytes), offsets: share(table.pools[name].offsets) };
   return { length: table.length, columns, pools };
 }
 
@@ -28,6 +38,7 @@ export function openSharedTable(shared: SharedTable): TraceTable {
   const columns = {} as Record<ColumnName, TraceColumns[ColumnName]>;
   for (const name of COLUMN_NAMES) columns[name] = new COLUMN_TYPES[name](shared.columns[name]);
   const pools = {} as TracePools;
-  for (const name of POOL_NAMES) pools[name] = new StringPool(new Uint8Array(shared.pools[name].bytes), new Uint32Array(shared.pools[name].offsets));
+  for (const name of POOL_NAMES)
+    pools[name] = new StringPool(new Uint8Array(shared.pools[name].bytes), new Uint32Array(shared.pools[name].offsets));
   return new TraceTable(shared.length, columns as TraceColumns, pools);
 }

@@ -59,7 +59,8 @@ export function mergeOrder(time: Float64Array, runStarts: readonly number[]): Ui
   const next = Uint32Array.from(runStarts);
   // The heap holds runs not yet exhausted, keyed by the time of their next row, then by run index.
   const heap: number[] = [];
-  const before = (a: number, b: number): boolean => time[next[a]] < time[next[b]] || (time[next[a]] === time[next[b]] && a < b);
+  const before = (a: number, b: number): boolean =>
+    time[next[a]] < time[next[b]] || (time[next[a]] === time[next[b]] && a < b);
   const down = (at: number): void => {
     for (;;) {
       const left = 2 * at + 1;

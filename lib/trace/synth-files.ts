@@ -8,7 +8,11 @@ const BATCH_CHARS = 1 << 20;
  * Writes a synthetic trace as `options.files` JSON-array files (gzip-compressed with `gzip`) in `dir`,
  * each written atomically. Returns the paths, in time order. `onRecords` gets the records written so far.
  */
-export async function writeSynthTrace(dir: string, options: SynthOptions & { gzip?: boolean }, onRecords?: (written: number) => void): Promise<string[]> {
+export async function writeSynthTrace(
+  dir: string,
+  options: SynthOptions & { gzip?: boolean },
+  onRecords?: (written: number) => void,
+): Promise<string[]> {
   const names = synthFileNames(options);
   const perFile = Math.ceil(Math.max(0, options.requests) / names.length);
   const records = synthRecords(options);
@@ -16,7 +20,11 @@ export async function writeSynthTrace(dir: string, options: SynthOptions & { gzi
   for (const [i, name] of names.entries()) {
     const path = join(dir, options.gzip ? `${name}.gz` : name);
     const before = i * perFile;
-    await writeStreamAtomic(path, fileText(records, perFile, (n) => onRecords?.(before + n)), options.gzip ?? false);
+    await writeStreamAtomic(
+      path,
+      fileText(records, perFile, (n) => onRecords?.(before + n)),
+      options.gzip ?? false,
+    );
     paths.push(path);
   }
   return paths;

@@ -208,7 +208,15 @@ class SynthModel {
     const f = rng.next();
     if (f < notFound + unauthorized) {
       const status = f < notFound ? 404 : 401;
-      this.emit(this.now, 'GET', client, `v2/${repo.name}/manifests/${this.rng.hex8()}`, status, status === 404 ? 96 : 145, this.serviceTime(100));
+      this.emit(
+        this.now,
+        'GET',
+        client,
+        `v2/${repo.name}/manifests/${this.rng.hex8()}`,
+        status,
+        status === 404 ? 96 : 145,
+        this.serviceTime(100),
+      );
       return;
     }
     // Most pulls want the newest tag.
@@ -257,14 +265,30 @@ class SynthModel {
     for (const layer of image.layers) {
       const exists = known.has(layer);
       const headDuration = this.serviceTime(0);
-      this.emit(t, 'HEAD', client, `v2/${repo.name}/blobs/${layer.id}`, exists ? 200 : 404, exists ? 500 + rng.int(1500) : 157, headDuration);
+      this.emit(
+        t,
+        'HEAD',
+        client,
+        `v2/${repo.name}/blobs/${layer.id}`,
+        exists ? 200 : 404,
+        exists ? 500 + rng.int(1500) : 157,
+        headDuration,
+      );
       t += headDuration * 1000 + 5;
       if (exists) continue;
       const duration = this.serviceTime(layer.size) * 1.5;
       this.emit(t, 'PUT', client, `v2/${repo.name}/blobs/${layer.id}`, 201, layer.size, duration);
       t += duration * 1000 + 5;
     }
-    this.emit(t, 'PUT', client, `v2/${repo.name}/manifests/${image.tag}`, 201, image.manifestSize, this.serviceTime(image.manifestSize));
+    this.emit(
+      t,
+      'PUT',
+      client,
+      `v2/${repo.name}/manifests/${image.tag}`,
+      201,
+      image.manifestSize,
+      this.serviceTime(image.manifestSize),
+    );
     repo.images.push(image);
     for (const layer of image.layers) this.pulled[client].add(layer);
   }
@@ -277,7 +301,8 @@ class SynthModel {
     for (let i = 0; i < count; i++) {
       const u = rng.next();
       if (i < previous.length && u < 0.5) layers.push(previous[i]);
-      else if (u < 0.5 + SYNTH_FIGURES.sharedBaseLayers / 2) layers.push(this.baseLayers[rng.int(this.baseLayers.length)]);
+      else if (u < 0.5 + SYNTH_FIGURES.sharedBaseLayers / 2)
+        layers.push(this.baseLayers[rng.int(this.baseLayers.length)]);
       else layers.push(this.newLayer());
     }
     if (rng.next() < SYNTH_FIGURES.emptyLayerImages) layers.splice(rng.int(layers.length + 1), 0, this.emptyLayer);
@@ -290,7 +315,8 @@ class SynthModel {
   private newLayer(): Layer {
     const rng = this.rng;
     const tiny = SYNTH_FIGURES.tinyLayers;
-    if (rng.next() < tiny.share) return { id: this.uniqueHex(), size: Math.round(tiny.min * (tiny.max / tiny.min) ** rng.next()) };
+    if (rng.next() < tiny.share)
+      return { id: this.uniqueHex(), size: Math.round(tiny.min * (tiny.max / tiny.min) ** rng.next()) };
     const mixture = SYNTH_FIGURES.layerSizes;
     let u = rng.next();
     let k = 0;
@@ -304,7 +330,15 @@ class SynthModel {
     return (0.02 + bytes / 40e6) * this.rng.logNormal(1, 0.5);
   }
 
-  private emit(startMs: number, method: string, client: number, uri: string, status: number, written: number, duration: number): void {
+  private emit(
+    startMs: number,
+    method: string,
+    client: number,
+    uri: string,
+    status: number,
+    written: number,
+    duration: number,
+  ): void {
     if (this.generated >= this.total) return;
     this.generated++;
     const rng = this.rng;

@@ -19,11 +19,28 @@ export interface TraceColumns {
   kind: Uint8Array;
 }
 
-export const COLUMN_NAMES = ['time', 'size', 'duration', 'repo', 'object', 'client', 'agent', 'status', 'method', 'kind'] as const;
+export const COLUMN_NAMES = [
+  'time',
+  'size',
+  'duration',
+  'repo',
+  'object',
+  'client',
+  'agent',
+  'status',
+  'method',
+  'kind',
+] as const;
 export type ColumnName = (typeof COLUMN_NAMES)[number];
 
 /** The typed-array type of each column, to view raw buffers (a .drtp file, shared memory) as columns. */
-export const COLUMN_TYPES: Record<ColumnName, { new (buffer: ArrayBufferLike, byteOffset?: number, length?: number): TraceColumns[ColumnName]; BYTES_PER_ELEMENT: number }> = {
+export const COLUMN_TYPES: Record<
+  ColumnName,
+  {
+    new (buffer: ArrayBufferLike, byteOffset?: number, length?: number): TraceColumns[ColumnName];
+    BYTES_PER_ELEMENT: number;
+  }
+> = {
   time: Float64Array,
   size: Float64Array,
   duration: Float32Array,

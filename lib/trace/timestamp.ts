@@ -13,7 +13,16 @@ export function parseTimestampBytes(b: Uint8Array, start: number, end: number): 
   const second = digits(b, start + 17, 2);
   if (b[start + 4] !== 0x2d || b[start + 7] !== 0x2d || (b[start + 10] !== 0x54 && b[start + 10] !== 0x20)) return NaN;
   if (b[start + 13] !== 0x3a || b[start + 16] !== 0x3a) return NaN;
-  if (!(month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) && hour <= 23 && minute <= 59 && second <= 60)) return NaN;
+  if (!(
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth(year, month) &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 60
+  ))
+    return NaN;
   let p = start + 19;
   let fraction = 0;
   if (p < end && b[p] === 0x2e) {
@@ -104,7 +113,7 @@ export class TimestampParser {
     const ms = parseTimestampBytes(b, start, end);
     if (!Number.isNaN(ms) && b[end - 1] === 0x5a) {
       for (let k = 0; k < PREFIX; k++) this.prefix[k] = b[start + k];
-      this.hourMs = ms - (ms % 3600000 + 3600000) % 3600000;
+      this.hourMs = ms - (((ms % 3600000) + 3600000) % 3600000);
     }
     return ms;
   }

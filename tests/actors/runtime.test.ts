@@ -30,7 +30,10 @@ t.test("a worker's error keeps its code across the thread: E_IO exits 4, a bug E
   t.teardown(() => pool.destroy());
   const io = await pool.run<FixtureTask, number>({ does: 'io-error' }).result.catch((e: unknown) => e);
   t.match(io, { code: 'E_IO', location: { file: '/results.ndjson' } });
-  t.same(await exitStatusOf(io), { status: 4, text: 'drtp: E_IO: cannot write /results.ndjson: no space left on the device (ENOSPC)\n' });
+  t.same(await exitStatusOf(io), {
+    status: 4,
+    text: 'drtp: E_IO: cannot write /results.ndjson: no space left on the device (ENOSPC)\n',
+  });
   const bug = await pool.run<FixtureTask, number>({ does: 'bug' }).result.catch((e: unknown) => e);
   t.match(bug, { code: 'E_INTERNAL', message: /TypeError: Cannot read properties of undefined/ });
   const reported = await exitStatusOf(bug);
@@ -41,10 +44,15 @@ t.test("a worker's error keeps its code across the thread: E_IO exits 4, a bug E
 t.test('the master stops a worker through its API', async (t) => {
   const pool = new ActorPool(ENTRY, 1);
   t.teardown(() => pool.destroy());
-  const running = pool.run<FixtureTask, number, StoppableWorker>({ does: 'wait-for-stop' }, { seen: (n: number) => n + 1 } satisfies FixtureMaster);
+  const running = pool.run<FixtureTask, number, StoppableWorker>({ does: 'wait-for-stop' }, {
+    seen: (n: number) => n + 1,
+  } satisfies FixtureMaster);
   // The worker exposes stop() once it runs: retry until it answers.
   for (let tries = 0; tries < 100; tries++) {
-    const answered = await Promise.race([running.worker.stop().then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 50))]);
+    const answered = await Promise.race([
+      running.worker.stop().then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 50)),
+    ]);
     if (answered) break;
   }
   t.equal(await running.result, 2);

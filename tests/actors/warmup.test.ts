@@ -17,7 +17,10 @@ import { withRegistry } from '../helpers/registry.js';
 
 function config(dir: string, registries: string[], extra = ''): string {
   const path = join(dir, 'config.yaml');
-  writeFileSync(path, `trace:\n  location: traces\n  traces: [prod-dal09-logstash-2017.06.20-0.json]\nregistry: [${registries.join(', ')}]\nwarmup:\n  output: interm.json\n  threads: 6\n${extra}`);
+  writeFileSync(
+    path,
+    `trace:\n  location: traces\n  traces: [prod-dal09-logstash-2017.06.20-0.json]\nregistry: [${registries.join(', ')}]\nwarmup:\n  output: interm.json\n  threads: 6\n${extra}`,
+  );
   return path;
 }
 
@@ -38,11 +41,22 @@ t.test('drtp warmup pushes every GET of the trace once, records digests, and a r
   t.teardown(() => client.close());
   for (const item of items.filter((_, i) => i % 10 === 0)) {
     const digest = map.get(item.uri) as string;
-    t.equal(digest, digestOf(generatedContent(item.uri, item.size, true)), `${item.uri}: the digest of its generated content`);
-    t.equal((await client.pullBlob(item.repo, digest, true)).bytes, item.size, `${item.uri}: pulls back at the traced size`);
+    t.equal(
+      digest,
+      digestOf(generatedContent(item.uri, item.size, true)),
+      `${item.uri}: the digest of its generated content`,
+    );
+    t.equal(
+      (await client.pullBlob(item.repo, digest, true)).bytes,
+      item.size,
+      `${item.uri}: pulls back at the traced size`,
+    );
   }
   const json = JSON.parse(readFileSync(join(dir, 'interm.json'), 'utf8')) as Record<string, unknown>;
-  t.ok(Object.values(json).every((v) => typeof v === 'string' && /^sha256:[0-9a-f]{64}$/.test(v)), "the original's interm.json shape");
+  t.ok(
+    Object.values(json).every((v) => typeof v === 'string' && /^sha256:[0-9a-f]{64}$/.test(v)),
+    "the original's interm.json shape",
+  );
 
   const second = await runCli(['warmup', path]);
   t.equal(second.code, 0);
@@ -52,7 +66,11 @@ t.test('drtp warmup pushes every GET of the trace once, records digests, and a r
 t.test('an interrupted warmup leaves a valid map of what was pushed, and the next one resumes', async (t) => {
   const dir = t.testdir();
   const registry = await withRegistry(t);
-  const items = Array.from({ length: 60 }, (_, i) => ({ uri: `v2/resume/test/blobs/b${i}`, repo: 'resume/test', size: 20_000 + i }));
+  const items = Array.from({ length: 60 }, (_, i) => ({
+    uri: `v2/resume/test/blobs/b${i}`,
+    repo: 'resume/test',
+    size: 20_000 + i,
+  }));
   const output = join(dir, 'interm.json');
   const controller = new AbortController();
   const endpoint = resolveEndpoint(registry.host, dir);
@@ -81,7 +99,9 @@ t.test('an interrupted warmup leaves a valid map of what was pushed, and the nex
 t.test('warmup.registries: all pushes to every registry; a rejected push is recorded with its reason', async (t) => {
   const dir = t.testdir();
   const [a, b] = [await withRegistry(t), await withRegistry(t)];
-  const trace = new FakeTrace().addPull('ok/repo', 'c1', [3000, 5000], 0).add('GET', 'v2/NOT_VALID/repo/blobs/x', { atMs: 2000, size: 100 });
+  const trace = new FakeTrace()
+    .addPull('ok/repo', 'c1', [3000, 5000], 0)
+    .add('GET', 'v2/NOT_VALID/repo/blobs/x', { atMs: 2000, size: 100 });
   mkdirSync(join(dir, 'traces'));
   writeTrace(join(dir, 'traces'), 'prod-dal09-logstash-2017.06.20-0.json', trace.json());
   const result = await runCli(['warmup', config(dir, [a.host, b.host], '  registries: all\n')]);
@@ -89,11 +109,16 @@ t.test('warmup.registries: all pushes to every registry; a rejected push is reco
   t.match(result.stdout, 'warmup: 6 pushed');
   t.match(result.stdout, /2 failed/, 'one failure per registry');
   const map = await readDigestMap(join(dir, 'interm.json'));
-  t.match(map.get('v2/NOT_VALID/repo/blobs/x'), { failed: /^E_REGISTRY_HTTP: POST .*\/v2\/NOT_VALID\/repo\/blobs\/uploads\/: HTTP 404/ });
+  t.match(map.get('v2/NOT_VALID/repo/blobs/x'), {
+    failed: /^E_REGISTRY_HTTP: POST .*\/v2\/NOT_VALID\/repo\/blobs\/uploads\/: HTTP 404/,
+  });
   for (const registry of [a, b]) {
     const client = new RegistryClient(resolveEndpoint(registry.host, dir));
     t.teardown(() => client.close());
-    t.ok(await client.hasBlob('ok/repo', map.get('v2/ok/repo/blobs/l0okrepo') as string), `${registry.host} has the layer`);
+    t.ok(
+      await client.hasBlob('ok/repo', map.get('v2/ok/repo/blobs/l0okrepo') as string),
+      `${registry.host} has the layer`,
+    );
   }
 });
 
@@ -132,28 +157,43 @@ t.test('a 1 GiB layer archive is pushed with flat memory', async (t) => {
   t.match(archive.diffId(), /^sha256:[0-9a-f]{64}$/);
 });
 
-t.test('warmup.manifests: image pushes OCI manifests over the repo layers, padded to the traced size; run reads them as manifests', async (t) => {
-  const dir = t.testdir();
-  const registry = await withRegistry(t);
-  const trace = new FakeTrace().addPull('img/repo', 'c1', [3000, 5000], 0).addPull('img/repo', 'c2', [3000, 5000], 5000);
-  mkdirSync(join(dir, 'traces'));
-  writeTrace(join(dir, 'traces'), 'prod-dal09-logstash-2017.06.20-0.json', trace.json());
-  const path = config(dir, [registry.host], '  manifests: image\n');
-  writeFileSync(path, readFileSync(path, 'utf8').replace('  traces: [prod', '  output: out.ndjson\n  traces: [prod'));
-  const warm = await runCli(['warmup', path]);
-  t.equal(warm.code, 0, warm.stderr + warm.stdout);
-  const map = await readDigestMap(join(dir, 'interm.json'));
-  const client = new RegistryClient(resolveEndpoint(registry.host, dir));
-  t.teardown(() => client.close());
-  const manifest = await client.pullManifest('img/repo', 'latest', ['application/vnd.oci.image.manifest.v1+json']);
-  t.equal(manifest.body.length, 900, 'padded to the traced size (500 + 200 a layer)');
-  const parsed = JSON.parse(manifest.body.toString()) as { layers: { digest: string; size: number }[] };
-  t.same(parsed.layers.map((l) => l.digest).sort(), [map.get('v2/img/repo/blobs/l0imgrepo'), map.get('v2/img/repo/blobs/l1imgrepo')].sort(), 'over the warmed layers');
-  t.match(map.get('v2/img/repo/manifests/latest'), /^sha256:/);
-  const run = await runCli(['run', path]);
-  t.equal(run.code, 0, run.stderr);
-  const rows = readFileSync(join(dir, 'out.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { class: string; size: number; outcome: string });
-  const manifests = rows.filter((r) => r.class === 'GET manifest');
-  t.equal(manifests.length, 2);
-  t.ok(manifests.every((r) => r.outcome === 'ok' && r.size === 900), 'manifest GETs served by the manifest path at the traced size');
-});
+t.test(
+  'warmup.manifests: image pushes OCI manifests over the repo layers, padded to the traced size; run reads them as manifests',
+  async (t) => {
+    const dir = t.testdir();
+    const registry = await withRegistry(t);
+    const trace = new FakeTrace()
+      .addPull('img/repo', 'c1', [3000, 5000], 0)
+      .addPull('img/repo', 'c2', [3000, 5000], 5000);
+    mkdirSync(join(dir, 'traces'));
+    writeTrace(join(dir, 'traces'), 'prod-dal09-logstash-2017.06.20-0.json', trace.json());
+    const path = config(dir, [registry.host], '  manifests: image\n');
+    writeFileSync(path, readFileSync(path, 'utf8').replace('  traces: [prod', '  output: out.ndjson\n  traces: [prod'));
+    const warm = await runCli(['warmup', path]);
+    t.equal(warm.code, 0, warm.stderr + warm.stdout);
+    const map = await readDigestMap(join(dir, 'interm.json'));
+    const client = new RegistryClient(resolveEndpoint(registry.host, dir));
+    t.teardown(() => client.close());
+    const manifest = await client.pullManifest('img/repo', 'latest', ['application/vnd.oci.image.manifest.v1+json']);
+    t.equal(manifest.body.length, 900, 'padded to the traced size (500 + 200 a layer)');
+    const parsed = JSON.parse(manifest.body.toString()) as { layers: { digest: string; size: number }[] };
+    t.same(
+      parsed.layers.map((l) => l.digest).sort(),
+      [map.get('v2/img/repo/blobs/l0imgrepo'), map.get('v2/img/repo/blobs/l1imgrepo')].sort(),
+      'over the warmed layers',
+    );
+    t.match(map.get('v2/img/repo/manifests/latest'), /^sha256:/);
+    const run = await runCli(['run', path]);
+    t.equal(run.code, 0, run.stderr);
+    const rows = readFileSync(join(dir, 'out.ndjson'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { class: string; size: number; outcome: string });
+    const manifests = rows.filter((r) => r.class === 'GET manifest');
+    t.equal(manifests.length, 2);
+    t.ok(
+      manifests.every((r) => r.outcome === 'ok' && r.size === 900),
+      'manifest GETs served by the manifest path at the traced size',
+    );
+  },
+);

@@ -21,7 +21,7 @@ async function measured<T>(work: () => Promise<T> | T): Promise<{ value: T; cpu:
   return { value, cpu: (used.user + used.system) / 1e6, wall: (performance.now() - started) / 1000 };
 }
 
-const rate = (requests: number, seconds: number): string => `${((requests / seconds) / 1e6).toFixed(2)} M requests/s`;
+const rate = (requests: number, seconds: number): string => `${(requests / seconds / 1e6).toFixed(2)} M requests/s`;
 
 /**
  * `npm run bench -- analyze [REQUESTS]`: the ingest benchmark's multi-file trace (2.8M requests by
@@ -35,7 +35,10 @@ export async function runAnalyzeBench(args: string[]): Promise<void> {
   const requests = Number(args[0] ?? 2_800_000);
   const dir = join(packageRoot(), 'bench-data', `ingest-${requests}`);
   if (!existsSync(join(dir, 'done'))) await runIngestBench([String(requests)]);
-  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f) => join(dir, f));
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => join(dir, f));
   const out = (s: string): boolean => process.stdout.write(`${s}\n`);
 
   const table = join(dir, 'trace.drtp');
@@ -43,15 +46,24 @@ export async function runAnalyzeBench(args: string[]): Promise<void> {
   if (!existsSync(table)) await writeTable(table, loaded.table, { files });
   const n = loaded.table.length;
   let pass = Infinity;
-  for (let round = 0; round < 3; round++) pass = Math.min(pass, (await measured(() => analyzeTable(table, loaded.table, loaded.stats))).cpu);
-  out(`analysis of a loaded ${n.toLocaleString('en-US')}-request table (one pass, one core): ${pass.toFixed(2)} CPU-s, ${rate(n, pass)} per core (target >= 2 M/s)`);
+  for (let round = 0; round < 3; round++)
+    pass = Math.min(pass, (await measured(() => analyzeTable(table, loaded.table, loaded.stats))).cpu);
+  out(
+    `analysis of a loaded ${n.toLocaleString('en-US')}-request table (one pass, one core): ${pass.toFixed(2)} CPU-s, ${rate(n, pass)} per core (target >= 2 M/s)`,
+  );
 
   const drtp = await measured(() => analyzeTraces([table], { workers: 1 }));
-  out(`analyze the .drtp (load + analysis): ${drtp.wall.toFixed(2)} s, ${drtp.cpu.toFixed(2)} CPU-s: ${rate(n, drtp.cpu)} per CPU-second`);
+  out(
+    `analyze the .drtp (load + analysis): ${drtp.wall.toFixed(2)} s, ${drtp.cpu.toFixed(2)} CPU-s: ${rate(n, drtp.cpu)} per CPU-second`,
+  );
   const one = await measured(() => analyzeTraces(files, { workers: 1 }));
-  out(`analyze ${files.length} JSON files: 1 worker ${one.wall.toFixed(1)} s, ${one.cpu.toFixed(1)} CPU-s: ${rate(n, one.cpu)} per CPU-second`);
+  out(
+    `analyze ${files.length} JSON files: 1 worker ${one.wall.toFixed(1)} s, ${one.cpu.toFixed(1)} CPU-s: ${rate(n, one.cpu)} per CPU-second`,
+  );
   const two = await measured(() => analyzeTraces(files, { workers: 2 }));
-  out(`analyze ${files.length} JSON files: 2 workers ${two.wall.toFixed(1)} s: ${(one.wall / two.wall).toFixed(2)}x one worker (target >= 1.8x)`);
+  out(
+    `analyze ${files.length} JSON files: 2 workers ${two.wall.toFixed(1)} s: ${(one.wall / two.wall).toFixed(2)}x one worker (target >= 1.8x)`,
+  );
 }
 
 /** Days of the IBM corpus's scale: 38 million requests, as 38 tables of 1M (a day of a data center each). */
@@ -77,7 +89,9 @@ async function analyzeCorpus(): Promise<void> {
   }
   // Each run in a fresh process: a master heap left large by the run before slows the next one's collections.
   for (const workers of [1, 2, 2]) {
-    process.stdout.write(execFileSync(process.execPath, [process.argv[1], 'analyze', 'corpus-run', String(workers)], { encoding: 'utf8' }));
+    process.stdout.write(
+      execFileSync(process.execPath, [process.argv[1], 'analyze', 'corpus-run', String(workers)], { encoding: 'utf8' }),
+    );
   }
 }
 
@@ -86,7 +100,9 @@ async function analyzeCorpusRun(workers: number): Promise<void> {
   const tables = Array.from({ length: CORPUS_TABLES }, (_, k) => join(dir, `day-${String(k).padStart(2, '0')}.drtp`));
   const requests = CORPUS_TABLES * 1_000_000;
   const run = await measured(() => analyzeTraces(tables, { workers }));
-  process.stdout.write(`analyze ${(requests / 1e6).toFixed(0)}M requests in ${CORPUS_TABLES} .drtp tables, ${workers} worker${workers > 1 ? 's' : ''}: ${run.wall.toFixed(1)} s, ${run.cpu.toFixed(1)} CPU-s, ${rate(requests, run.wall)}${workers === 2 ? ' (target: under 20 s on 2 cores)' : ''}\n`);
+  process.stdout.write(
+    `analyze ${(requests / 1e6).toFixed(0)}M requests in ${CORPUS_TABLES} .drtp tables, ${workers} worker${workers > 1 ? 's' : ''}: ${run.wall.toFixed(1)} s, ${run.cpu.toFixed(1)} CPU-s, ${rate(requests, run.wall)}${workers === 2 ? ' (target: under 20 s on 2 cores)' : ''}\n`,
+  );
 }
 
 const HEX = '0123456789abcdef';
@@ -98,7 +114,16 @@ function shiftedCopy(table: TraceTable, k: number): TraceTable {
     // An affine map of the digits per copy: 48 distinct ones (multipliers 1, 15 and 3 are invertible mod 16).
     return digit < 0 ? c : HEX.charCodeAt(([1, 15, 3][Math.floor(k / 16) % 3] * digit + k) % 16);
   });
-  const pool = (p: StringPool): StringPool => new StringPool(p.bytes.map((c) => rotate[c]), p.offsets);
+  const pool = (p: StringPool): StringPool =>
+    new StringPool(
+      p.bytes.map((c) => rotate[c]),
+      p.offsets,
+    );
   const columns = { ...table.columns, time: table.columns.time.map((t) => t + k * DAY_MS) };
-  return new TraceTable(table.length, columns, { repos: pool(table.pools.repos), objects: pool(table.pools.objects), clients: pool(table.pools.clients), agents: table.pools.agents });
+  return new TraceTable(table.length, columns, {
+    repos: pool(table.pools.repos),
+    objects: pool(table.pools.objects),
+    clients: pool(table.pools.clients),
+    agents: table.pools.agents,
+  });
 }

@@ -7,7 +7,11 @@
  */
 import { Client } from '../../lib/registry/undici.js';
 
-export async function dispatchLoop(url: string, connections: number, requests: number): Promise<{ requests: number; errors: number }> {
+export async function dispatchLoop(
+  url: string,
+  connections: number,
+  requests: number,
+): Promise<{ requests: number; errors: number }> {
   const target = new URL(url);
   let left = requests;
   let errors = 0;

@@ -17,7 +17,10 @@ let failed: string | undefined;
 /** The RSS while the files are read (the sort by time after it adds its scratch). */
 let readingRssBytes = 0;
 if (mode === 'parallel-1' || mode === 'parallel-2') {
-  const { table } = await loadTraceParallel(files, { workers: mode === 'parallel-1' ? 1 : 2, onMasterMs: (ms) => (masterMs = ms) });
+  const { table } = await loadTraceParallel(files, {
+    workers: mode === 'parallel-1' ? 1 : 2,
+    onMasterMs: (ms) => (masterMs = ms),
+  });
   records = table.length;
   tableBytes = sizeOf(table);
 } else if (mode === 'drtp') {
@@ -48,7 +51,9 @@ const ms = performance.now() - started;
 const cpu = process.cpuUsage();
 // Every thread's CPU (workers included), from the start of the process: the reading dwarfs the start-up.
 const cpuMs = (cpu.user + cpu.system) / 1000;
-process.stdout.write(`${JSON.stringify({ ms, cpuMs, records, maxRssBytes: peakRss(), readingRssBytes, tableBytes, masterMs, failed })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ ms, cpuMs, records, maxRssBytes: peakRss(), readingRssBytes, tableBytes, masterMs, failed })}\n`,
+);
 
 function rss(): number {
   return statusBytes('VmRSS') ?? process.memoryUsage().rss;
@@ -70,6 +75,9 @@ function statusBytes(field: 'VmRSS' | 'VmHWM'): number | undefined {
 
 /** The table's columns and its strings. */
 function sizeOf(table: TraceTable): number {
-  const pools = Object.values(table.pools).reduce((sum, pool) => sum + pool.bytes.byteLength + pool.offsets.byteLength, 0);
+  const pools = Object.values(table.pools).reduce(
+    (sum, pool) => sum + pool.bytes.byteLength + pool.offsets.byteLength,
+    0,
+  );
   return table.length * bytesPerRequest() + pools;
 }

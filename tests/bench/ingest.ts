@@ -47,8 +47,13 @@ export async function pairOfReaders(inputs: string[], rounds: number): Promise<n
   let pair = Infinity;
   for (let round = 0; round < rounds; round++) {
     alone = Math.min(alone, probe('drtp', inputs).ms);
-    const both = await Promise.all([0, 1].map(() => run(process.execPath, [PROBE, 'drtp', ...inputs], { encoding: 'utf8', maxBuffer: 1 << 20 })));
-    pair = Math.min(pair, Math.max(...both.map(({ stdout }) => (JSON.parse(stdout.trim().split('\n').pop() as string) as Probe).ms)));
+    const both = await Promise.all(
+      [0, 1].map(() => run(process.execPath, [PROBE, 'drtp', ...inputs], { encoding: 'utf8', maxBuffer: 1 << 20 })),
+    );
+    pair = Math.min(
+      pair,
+      Math.max(...both.map(({ stdout }) => (JSON.parse(stdout.trim().split('\n').pop() as string) as Probe).ms)),
+    );
   }
   return (2 * alone) / pair;
 }
@@ -73,7 +78,10 @@ export async function runIngestBench(args: string[]): Promise<void> {
     await writeTable(join(dir, 'trace.drtp'), table);
     execFileSync('touch', [join(dir, 'done')]);
   }
-  const traceFiles = readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f) => join(dir, f));
+  const traceFiles = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => join(dir, f));
   const bytes = traceFiles.reduce((sum, f) => sum + statSync(f).size, 0);
   const tableFile = join(dir, 'trace.drtp');
   const tableSize = statSync(tableFile).size;
@@ -91,17 +99,31 @@ export async function runIngestBench(args: string[]): Promise<void> {
   process.stdout.write(`${row('baseline: JSON.parse whole', baseline, bytes)}\n`);
   process.stdout.write(`${row('drtp streaming reader', drtp, bytes)}\n`);
   process.stdout.write(`${row('drtp .drtp table load', table, tableSize)}\n`);
-  process.stdout.write(`ingest speed vs baseline: ${(rate(drtp) / rate(baseline)).toFixed(2)}x records/s (target >= 2x)\n`);
-  process.stdout.write(`.drtp load: ${(tableSize / MB / (table.ms / 1000) / 1000).toFixed(2)} GB/s (target >= 1 GB/s), ${(rate(table) / rate(baseline)).toFixed(1)}x the baseline's records/s\n`);
+  process.stdout.write(
+    `ingest speed vs baseline: ${(rate(drtp) / rate(baseline)).toFixed(2)}x records/s (target >= 2x)\n`,
+  );
+  process.stdout.write(
+    `.drtp load: ${(tableSize / MB / (table.ms / 1000) / 1000).toFixed(2)} GB/s (target >= 1 GB/s), ${(rate(table) / rate(baseline)).toFixed(1)}x the baseline's records/s\n`,
+  );
   // Parallel import: one worker per file at a time; the master's merge is the share that does not scale.
   const serial = best('parallel-1', traceFiles);
   const parallel = best('parallel-2', traceFiles);
   process.stdout.write(`${row('import, 1 worker', serial, bytes)}\n${row('import, 2 workers', parallel, bytes)}\n`);
   const bound = await pairOfReaders(traceFiles, 3);
-  process.stdout.write(`parallel import: 2 workers ${(serial.ms / parallel.ms).toFixed(2)}x one (target >= 1.7x); the master's merge ${(parallel.masterMs / 1000).toFixed(2)} CPU-s, ${((parallel.masterMs / parallel.cpuMs) * 100).toFixed(0)}% of the import's CPU (target < 15%)\n`);
-  process.stdout.write(`this machine's bound: two one-core readers in two processes at once read ${bound.toFixed(2)}x what one reads alone (fastest of 3 each)\n`);
+  process.stdout.write(
+    `parallel import: 2 workers ${(serial.ms / parallel.ms).toFixed(2)}x one (target >= 1.7x); the master's merge ${(parallel.masterMs / 1000).toFixed(2)} CPU-s, ${((parallel.masterMs / parallel.cpuMs) * 100).toFixed(0)}% of the import's CPU (target < 15%)\n`,
+  );
+  process.stdout.write(
+    `this machine's bound: two one-core readers in two processes at once read ${bound.toFixed(2)}x what one reads alone (fastest of 3 each)\n`,
+  );
   process.stdout.write('peak RSS beyond the table, by trace size (should stay flat):\n');
-  for (const [label, p, share] of [['1/4', quarter, 0.25], ['1/2', half, 0.5], ['all', drtp, 1]] as const) {
-    process.stdout.write(`  ${label.padEnd(4)} ${(bytes * share / MB).toFixed(0).padStart(5)} MB of trace: RSS ${(p.maxRssBytes / MB).toFixed(0)} MB - table ${(p.tableBytes / MB).toFixed(0)} MB = ${((p.maxRssBytes - p.tableBytes) / MB).toFixed(0)} MB\n`);
+  for (const [label, p, share] of [
+    ['1/4', quarter, 0.25],
+    ['1/2', half, 0.5],
+    ['all', drtp, 1],
+  ] as const) {
+    process.stdout.write(
+      `  ${label.padEnd(4)} ${((bytes * share) / MB).toFixed(0).padStart(5)} MB of trace: RSS ${(p.maxRssBytes / MB).toFixed(0)} MB - table ${(p.tableBytes / MB).toFixed(0)} MB = ${((p.maxRssBytes - p.tableBytes) / MB).toFixed(0)} MB\n`,
+    );
   }
 }

@@ -78,7 +78,9 @@ async function prepareDispatch(): Promise<Run> {
 /** The floor of drtp's shape: the dispatch loop in a worker thread started (and its undici loaded) for the run. */
 async function prepareDispatchWorker(): Promise<Run> {
   return async () => {
-    const worker = new Worker(new URL('./dispatch-worker.js', import.meta.url), { workerData: { url, connections, requests } });
+    const worker = new Worker(new URL('./dispatch-worker.js', import.meta.url), {
+      workerData: { url, connections, requests },
+    });
     const [result] = (await once(worker, 'message')) as [Outcome];
     await once(worker, 'exit');
     return result;
@@ -93,7 +95,15 @@ async function prepareDispatchWorker(): Promise<Run> {
  * the other tools are measured without a trace; reading traces has its own benchmark (`ingest`).
  */
 async function prepareDrtp(): Promise<Run> {
-  const [{ runReplay }, { resolveConfig }, { resolveEndpoint }, { withVersions }, { TraceTableBuilder }, { Kind, Method }, { bytesPerRequest }] = await Promise.all([
+  const [
+    { runReplay },
+    { resolveConfig },
+    { resolveEndpoint },
+    { withVersions },
+    { TraceTableBuilder },
+    { Kind, Method },
+    { bytesPerRequest },
+  ] = await Promise.all([
     import('../../actors/master.js'),
     import('../../lib/config/load.js'),
     import('../../lib/registry/endpoint.js'),
@@ -116,20 +126,61 @@ async function prepareDrtp(): Promise<Run> {
   const repoId = builder.repos.internString(repo);
   const objectId = builder.objects.internString('bench');
   const clientIds = Array.from({ length: connections }, (_, c) => builder.clients.internString(`c${c}`));
-  for (let i = 0; i < requests; i++) builder.addInterned(rate > 0 ? t0 + (i * 1000) / rate : t0, Method.GET, Kind.BLOB, repoId, objectId, clientIds[i % connections], bodyBytes, 0.01, 200);
+  for (let i = 0; i < requests; i++)
+    builder.addInterned(
+      rate > 0 ? t0 + (i * 1000) / rate : t0,
+      Method.GET,
+      Kind.BLOB,
+      repoId,
+      objectId,
+      clientIds[i % connections],
+      bodyBytes,
+      0.01,
+      200,
+    );
   const table = builder.build();
   const output = resultsArg ?? join(tmpdir(), `drtp-load-probe-${process.pid}.ndjson`);
   const protocol = (process.env.DRTP_BENCH_PROTOCOL ?? 'auto') as 'auto' | 'h1' | 'h2';
-  const config = resolveConfig({ client_info: { wait: rate > 0, threads: 1, in_flight: Number(process.env.DRTP_BENCH_IN_FLIGHT ?? 1), protocol }, trace: { traces: ['bench'], output }, registry: [target.origin], warmup: { output: '/dev/null' } }, join(tmpdir(), 'bench.yaml'));
-  const counts = { replayable: requests, otherMethod: 0, otherPath: 0, invalidUri: 0, noSize: 0, failed: 0, beyondLimit: 0 };
-  const trace = { table, stats: { files: [], records: requests, malformed: 0, malformedExamples: [], perFile: [] }, counts, invalidUris: [], methods: [Method.GET] };
-  const registries = await withVersions([{ ...resolveEndpoint(target.origin, '/'), ...(tls ? { tls: { insecure: true } } : {}) }], protocol, 5000);
+  const config = resolveConfig(
+    {
+      client_info: { wait: rate > 0, threads: 1, in_flight: Number(process.env.DRTP_BENCH_IN_FLIGHT ?? 1), protocol },
+      trace: { traces: ['bench'], output },
+      registry: [target.origin],
+      warmup: { output: '/dev/null' },
+    },
+    join(tmpdir(), 'bench.yaml'),
+  );
+  const counts = {
+    replayable: requests,
+    otherMethod: 0,
+    otherPath: 0,
+    invalidUri: 0,
+    noSize: 0,
+    failed: 0,
+    beyondLimit: 0,
+  };
+  const trace = {
+    table,
+    stats: { files: [], records: requests, malformed: 0, malformedExamples: [], perFile: [] },
+    counts,
+    invalidUris: [],
+    methods: [Method.GET],
+  };
+  const registries = await withVersions(
+    [{ ...resolveEndpoint(target.origin, '/'), ...(tls ? { tls: { insecure: true } } : {}) }],
+    protocol,
+    5000,
+  );
   return async () => {
     const outcome = await runReplay({ config, trace, map: new Map([[uri, digest]]), registries });
     const s = outcome.summary;
     // Results nobody asked for are removed once measured (below): a full bench writes GBs of them.
     if (resultsArg === undefined) scratch.push(output, `${output}.summary.json`);
-    return { requests: s.requests.ok + s.requests.failed, errors: s.requests.failed, tableBytes: requests * bytesPerRequest() };
+    return {
+      requests: s.requests.ok + s.requests.failed,
+      errors: s.requests.failed,
+      tableBytes: requests * bytesPerRequest(),
+    };
   };
 }
 
@@ -139,7 +190,10 @@ function threadTicks(): Map<string, { name: string; ticks: number }> {
   for (const tid of readdirSync('/proc/self/task')) {
     const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    ticks.set(tid, { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ticks: Number(fields[11]) + Number(fields[12]) });
+    ticks.set(tid, {
+      name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+      ticks: Number(fields[11]) + Number(fields[12]),
+    });
   }
   return ticks;
 }
@@ -172,5 +226,7 @@ if (threadsBefore !== undefined) {
   }
   process.stderr.write(`ended threads: ${((cpu.user + cpu.system) / 1e6 - listed / 100).toFixed(2)} s\n`);
 }
-process.stdout.write(`${JSON.stringify({ ...result, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssBytes: peakRss() })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ ...result, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssBytes: peakRss() })}\n`,
+);
 for (const file of scratch) rmSync(file, { force: true });

@@ -12,7 +12,17 @@ import { runScanBench } from './scan.js';
 import { runPythonModelBench } from './python-model.js';
 import { runTimingBench } from './timing.js';
 
-const benches: Record<string, (args: string[]) => Promise<void>> = { ingest: runIngestBench, warmup: runWarmupBench, run: runRunBench, simulate: runSimulateBench, analyze: runAnalyzeBench, summary: runSummaryBench, scan: runScanBench, 'python-model': runPythonModelBench, timing: runTimingBench };
+const benches: Record<string, (args: string[]) => Promise<void>> = {
+  ingest: runIngestBench,
+  warmup: runWarmupBench,
+  run: runRunBench,
+  simulate: runSimulateBench,
+  analyze: runAnalyzeBench,
+  summary: runSummaryBench,
+  scan: runScanBench,
+  'python-model': runPythonModelBench,
+  timing: runTimingBench,
+};
 const [name = 'ingest', ...args] = process.argv.slice(2);
 const bench = benches[name];
 if (bench === undefined) {

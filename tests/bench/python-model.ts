@@ -49,7 +49,10 @@ export async function runPythonModelBench(args: string[]): Promise<void> {
     await writeSynthTrace(dir, { requests, seed: 28, files: 4 });
     writeFileSync(join(dir, 'done'), '');
   }
-  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f) => join(dir, f));
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => join(dir, f));
   const model = join(dir, 'trivial.py');
   writeFileSync(model, TRIVIAL);
   const out = (s: string): boolean => process.stdout.write(`${s}\n`);
@@ -57,11 +60,17 @@ export async function runPythonModelBench(args: string[]): Promise<void> {
   const selected = selectRequests(table, { methods: [Method.GET, Method.PUT], includeFailed: true }).table;
   for (let round = 1; round <= 2; round++) {
     let started = performance.now();
-    const original = Number(execFileSync('python3', ['-c', ORIGINAL, ...files], { maxBuffer: 1 << 20 }).toString().trim());
+    const original = Number(
+      execFileSync('python3', ['-c', ORIGINAL, ...files], { maxBuffer: 1 << 20 })
+        .toString()
+        .trim(),
+    );
     const originalSeconds = (performance.now() - started) / 1000;
     started = performance.now();
     const handed = await runPythonModel(model, selected, undefined);
     const drtpSeconds = (performance.now() - started) / 1000;
-    out(`round ${round}: the original builds its list of ${original.toLocaleString('en-US')} in ${originalSeconds.toFixed(2)} s; drtp hands ${String(handed)} to a Python model in ${drtpSeconds.toFixed(2)} s: ${(originalSeconds / drtpSeconds).toFixed(2)}x faster (target > 1x)`);
+    out(
+      `round ${round}: the original builds its list of ${original.toLocaleString('en-US')} in ${originalSeconds.toFixed(2)} s; drtp hands ${String(handed)} to a Python model in ${drtpSeconds.toFixed(2)} s: ${(originalSeconds / drtpSeconds).toFixed(2)}x faster (target > 1x)`,
+    );
   }
 }

@@ -21,26 +21,62 @@ interface Probe {
 
 const bench = (file: string): string => join(import.meta.dirname, file);
 
-async function probe(tool: string, url: string, connections: number, requests: number, ...extra: string[]): Promise<Probe> {
+async function probe(
+  tool: string,
+  url: string,
+  connections: number,
+  requests: number,
+  ...extra: string[]
+): Promise<Probe> {
   return probeWith({}, tool, url, connections, requests, ...extra);
 }
 
-async function probeWith(env: Record<string, string>, tool: string, url: string, connections: number, requests: number, ...extra: string[]): Promise<Probe> {
-  const { stdout } = await run(process.execPath, [bench('load-probe.js'), tool, url, String(connections), String(requests), ...extra], { maxBuffer: 1 << 20, env: { ...process.env, ...env } });
+async function probeWith(
+  env: Record<string, string>,
+  tool: string,
+  url: string,
+  connections: number,
+  requests: number,
+  ...extra: string[]
+): Promise<Probe> {
+  const { stdout } = await run(
+    process.execPath,
+    [bench('load-probe.js'), tool, url, String(connections), String(requests), ...extra],
+    { maxBuffer: 1 << 20, env: { ...process.env, ...env } },
+  );
   const result = JSON.parse(stdout.trim().split('\n').pop() as string) as Probe;
   if (result.errors > 0) throw new Error(`${tool}: ${result.errors} of ${result.requests} requests failed`);
   return result;
 }
 
-async function trivialServer(bodyBytes: number, delayMs = 0, tls?: { cert: string; key: string }): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [bench('trivial-server.js'), String(bodyBytes), String(delayMs), ...(tls === undefined ? [] : [tls.cert, tls.key])], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<string>((resolve) => child.stdout?.once('data', (d: Buffer) => resolve(d.toString().trim())));
-  return { url: `${tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}/v2/bench/repo/blobs/sha256:${'0'.repeat(64)}`, child };
+async function trivialServer(
+  bodyBytes: number,
+  delayMs = 0,
+  tls?: { cert: string; key: string },
+): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(
+    process.execPath,
+    [bench('trivial-server.js'), String(bodyBytes), String(delayMs), ...(tls === undefined ? [] : [tls.cert, tls.key])],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const port = await new Promise<string>((resolve) =>
+    child.stdout?.once('data', (d: Buffer) => resolve(d.toString().trim())),
+  );
+  return {
+    url: `${tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}/v2/bench/repo/blobs/sha256:${'0'.repeat(64)}`,
+    child,
+  };
 }
 
 const TOOLS = ['autocannon', 'undici', 'dispatch', 'dispatch-worker', 'drtp'] as const;
 type Tool = (typeof TOOLS)[number];
-const LABELS: Record<Tool, string> = { autocannon: 'autocannon', undici: 'undici loop', dispatch: 'dispatch loop', 'dispatch-worker': 'dispatch wkr', drtp: 'drtp run' };
+const LABELS: Record<Tool, string> = {
+  autocannon: 'autocannon',
+  undici: 'undici loop',
+  dispatch: 'dispatch loop',
+  'dispatch-worker': 'dispatch wkr',
+  drtp: 'drtp run',
+};
 
 /** A tool's cost at two request counts: the fewest CPU-seconds each took over the rounds. */
 interface Cost {
@@ -57,7 +93,13 @@ interface Cost {
  * spell of a shared machine falls on all of them; each figure is the round with the least CPU (noise
  * only ever adds CPU). The steady state is the CPU of the `large - small` extra requests.
  */
-async function costs(url: string, connections: number, small: number, large: number, rounds: number): Promise<Record<Tool, Cost>> {
+async function costs(
+  url: string,
+  connections: number,
+  small: number,
+  large: number,
+  rounds: number,
+): Promise<Record<Tool, Cost>> {
   const best = new Map<string, Probe>();
   const keep = (key: string, p: Probe): void => {
     const old = best.get(key);
@@ -105,10 +147,14 @@ export async function runRunBench(args: string[]): Promise<void> {
   const rounds = flag(args, 'rounds', 5);
   const out = (s: string): boolean => process.stdout.write(`${s}\n`);
   // --sections=b,timing,memory,c,a-1k,a-64k,a-1m,a-100k,tls: a subset, e.g. the figures a change must not move.
-  const only = args.find((a) => a.startsWith('--sections='))?.slice('--sections='.length).split(',');
+  const only = args
+    .find((a) => a.startsWith('--sections='))
+    ?.slice('--sections='.length)
+    .split(',');
   const section = (name: string): boolean => only === undefined || only.includes(name);
 
-  if (section('b') || section('timing') || section('memory')) await trivialSections(rounds, memoryRequests, section, out);
+  if (section('b') || section('timing') || section('memory'))
+    await trivialSections(rounds, memoryRequests, section, out);
   if (section('c')) await paceSection(rounds, out);
   if (['a-1k', 'a-64k', 'a-1m', 'a-100k'].some(section)) await registrySection(rounds, section, out);
   if (section('tls')) await tlsSection(rounds, out);
@@ -123,16 +169,40 @@ async function tlsSection(rounds: number, out: (s: string) => void): Promise<voi
   const dir = mkdtempSync(join(tmpdir(), 'drtp-bench-tls-'));
   const cert = join(dir, 'server.crt');
   const key = join(dir, 'server.key');
-  await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']);
+  await run('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    key,
+    '-out',
+    cert,
+    '-days',
+    '2',
+    '-subj',
+    '/CN=127.0.0.1',
+    '-addext',
+    'subjectAltName=IP:127.0.0.1',
+  ]);
   const server = await trivialServer(1024, 0, { cert, key });
   const n = Math.min(rounds, 3);
-  out(`\n(d) TLS, trivial server offering h2 and http/1.1, 1 KiB bodies, 64 clients x 3 in flight: drtp with protocol h1 and h2, 20,000 and 60,000 GETs, best of ${n} interleaved rounds`);
+  out(
+    `\n(d) TLS, trivial server offering h2 and http/1.1, 1 KiB bodies, 64 clients x 3 in flight: drtp with protocol h1 and h2, 20,000 and 60,000 GETs, best of ${n} interleaved rounds`,
+  );
   try {
     const best = new Map<string, Probe>();
     for (let r = 0; r < n; r++) {
       for (const protocol of ['h1', 'h2']) {
         for (const requests of [20_000, 60_000]) {
-          const p = await probeWith({ DRTP_BENCH_PROTOCOL: protocol, DRTP_BENCH_IN_FLIGHT: '3' }, 'drtp', server.url, 64, requests);
+          const p = await probeWith(
+            { DRTP_BENCH_PROTOCOL: protocol, DRTP_BENCH_IN_FLIGHT: '3' },
+            'drtp',
+            server.url,
+            64,
+            requests,
+          );
           const k = `${protocol}:${requests}`;
           if ((best.get(k)?.cpuSeconds ?? Infinity) > p.cpuSeconds) best.set(k, p);
         }
@@ -145,33 +215,54 @@ async function tlsSection(rounds: number, out: (s: string) => void): Promise<voi
     };
     const h1 = row('h1');
     const h2 = row('h2');
-    for (const [label, c] of [['HTTP/1.1', h1], ['HTTP/2', h2]] as const) {
-      out(`  drtp ${label.padEnd(8)} ${(c.whole.requests / c.whole.seconds).toFixed(0).padStart(7)} req/s  ${((c.whole.cpuSeconds / c.whole.requests) * 1e6).toFixed(0).padStart(6)} µs CPU/req  steady state ${((1 / c.steady) * 1e6).toFixed(1).padStart(6)} µs/req`);
+    for (const [label, c] of [
+      ['HTTP/1.1', h1],
+      ['HTTP/2', h2],
+    ] as const) {
+      out(
+        `  drtp ${label.padEnd(8)} ${(c.whole.requests / c.whole.seconds).toFixed(0).padStart(7)} req/s  ${((c.whole.cpuSeconds / c.whole.requests) * 1e6).toFixed(0).padStart(6)} µs CPU/req  steady state ${((1 / c.steady) * 1e6).toFixed(1).padStart(6)} µs/req`,
+      );
     }
-    out(`  HTTP/2 / HTTP/1.1 CPU per request: whole 60,000-request runs ${(h2.whole.cpuSeconds / h1.whole.cpuSeconds).toFixed(2)}x, steady state ${(h1.steady / h2.steady).toFixed(2)}x; requests per second ${(h2.whole.requests / h2.whole.seconds / (h1.whole.requests / h1.whole.seconds)).toFixed(2)}x`);
+    out(
+      `  HTTP/2 / HTTP/1.1 CPU per request: whole 60,000-request runs ${(h2.whole.cpuSeconds / h1.whole.cpuSeconds).toFixed(2)}x, steady state ${(h1.steady / h2.steady).toFixed(2)}x; requests per second ${(h2.whole.requests / h2.whole.seconds / (h1.whole.requests / h1.whole.seconds)).toFixed(2)}x`,
+    );
   } finally {
     server.child.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-async function trivialSections(rounds: number, memoryRequests: number, section: (name: string) => boolean, out: (s: string) => void): Promise<void> {
+async function trivialSections(
+  rounds: number,
+  memoryRequests: number,
+  section: (name: string) => boolean,
+  out: (s: string) => void,
+): Promise<void> {
   const trivial = await trivialServer(1024);
   try {
     if (section('b')) {
-      out(`(b) trivial loopback server, 1 KiB bodies, 64 connections: 50,000 and 300,000 GETs per tool, best of ${rounds} interleaved rounds`);
+      out(
+        `(b) trivial loopback server, 1 KiB bodies, 64 connections: 50,000 and 300,000 GETs per tool, best of ${rounds} interleaved rounds`,
+      );
       const c = await costs(trivial.url, 64, 50_000, 300_000, rounds);
       for (const tool of TOOLS) out(line(tool, c[tool]));
-      out(`  drtp / autocannon requests per CPU-second: steady state ${(c.drtp.steady / c.autocannon.steady).toFixed(2)}x (target >= 0.8x); whole 300,000-request runs ${(c.autocannon.large.cpuSeconds / c.drtp.large.cpuSeconds).toFixed(2)}x; drtp / the dispatch loop in a worker (the floor of drtp's shape): steady state ${(c.drtp.steady / c['dispatch-worker'].steady).toFixed(2)}x, whole runs ${(c['dispatch-worker'].large.cpuSeconds / c.drtp.large.cpuSeconds).toFixed(2)}x`);
+      out(
+        `  drtp / autocannon requests per CPU-second: steady state ${(c.drtp.steady / c.autocannon.steady).toFixed(2)}x (target >= 0.8x); whole 300,000-request runs ${(c.autocannon.large.cpuSeconds / c.drtp.large.cpuSeconds).toFixed(2)}x; drtp / the dispatch loop in a worker (the floor of drtp's shape): steady state ${(c.drtp.steady / c['dispatch-worker'].steady).toFixed(2)}x, whole runs ${(c['dispatch-worker'].large.cpuSeconds / c.drtp.large.cpuSeconds).toFixed(2)}x`,
+      );
     }
     if (section('timing')) {
       out('\ntiming: open loop at 2,000 requests/s from 1,000 clients, 20,000 requests, trivial server, 3 runs');
       for (let run = 1; run <= 3; run++) {
         const results = join(tmpdir(), `drtp-bench-lateness-${process.pid}.ndjson`);
         await probe('drtp', trivial.url, 1000, 20_000, '2000', results);
-        const rows = readFileSync(results, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { sentMs: number; dueMs: number });
+        const rows = readFileSync(results, 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as { sentMs: number; dueMs: number });
         const late = Float64Array.from(rows, (r) => r.sentMs - r.dueMs).sort();
-        out(`  run ${run}: send lateness (sent - due) p50 ${percentile(late, 50).toFixed(3)} ms, p99 ${percentile(late, 99).toFixed(3)} ms, p99.9 ${percentile(late, 99.9).toFixed(3)} ms, max ${late[late.length - 1].toFixed(3)} ms (targets: p99 < 2 ms, max < 20 ms)`);
+        out(
+          `  run ${run}: send lateness (sent - due) p50 ${percentile(late, 50).toFixed(3)} ms, p99 ${percentile(late, 99).toFixed(3)} ms, p99.9 ${percentile(late, 99.9).toFixed(3)} ms, max ${late[late.length - 1].toFixed(3)} ms (targets: p99 < 2 ms, max < 20 ms)`,
+        );
         rmSync(results, { force: true });
         rmSync(`${results}.summary.json`, { force: true });
       }
@@ -179,7 +270,9 @@ async function trivialSections(rounds: number, memoryRequests: number, section: 
     if (section('memory')) {
       out(`\nmemory: ${memoryRequests.toLocaleString('en-US')} requests as fast as possible, trivial server`);
       const mem = await probe('drtp', trivial.url, 64, memoryRequests);
-      out(`  peak RSS ${(mem.maxRssBytes / 1e6).toFixed(0)} MB, trace table ${((mem.tableBytes ?? 0) / 1e6).toFixed(0)} MB, beyond the table ${((mem.maxRssBytes - (mem.tableBytes ?? 0)) / 1e6).toFixed(0)} MB (target < 300 MB); ${(mem.requests / mem.seconds).toFixed(0)} req/s`);
+      out(
+        `  peak RSS ${(mem.maxRssBytes / 1e6).toFixed(0)} MB, trace table ${((mem.tableBytes ?? 0) / 1e6).toFixed(0)} MB, beyond the table ${((mem.maxRssBytes - (mem.tableBytes ?? 0)) / 1e6).toFixed(0)} MB (target < 300 MB); ${(mem.requests / mem.seconds).toFixed(0)} req/s`,
+      );
     }
   } finally {
     trivial.child.kill('SIGTERM');
@@ -187,26 +280,38 @@ async function trivialSections(rounds: number, memoryRequests: number, section: 
 }
 
 async function paceSection(rounds: number, out: (s: string) => void): Promise<void> {
-  out(`\n(c) a registry's pace without its CPU: the trivial server answering 1 KiB after 100 ms, 64 connections (~640 requests/s): 3,200 and 9,600 GETs, best of ${Math.min(rounds, 2)} interleaved rounds`);
+  out(
+    `\n(c) a registry's pace without its CPU: the trivial server answering 1 KiB after 100 ms, 64 connections (~640 requests/s): 3,200 and 9,600 GETs, best of ${Math.min(rounds, 2)} interleaved rounds`,
+  );
   const slow = await trivialServer(1024, 100);
   try {
     // Two rounds unless fewer are asked for: with one, a tool's steady figure here moved by half between runs.
     const c = await costs(slow.url, 64, 3_200, 9_600, Math.min(rounds, 2));
     for (const tool of TOOLS) out(line(tool, c[tool]));
-    out(`  drtp CPU per request: ${(c.drtp.large.cpuSeconds / c.autocannon.large.cpuSeconds).toFixed(2)}x autocannon's (steady state ${(c.autocannon.steady / c.drtp.steady).toFixed(2)}x), ${(c.drtp.large.cpuSeconds / c.dispatch.large.cpuSeconds).toFixed(2)}x the dispatch loop's (steady state ${(c.dispatch.steady / c.drtp.steady).toFixed(2)}x)`);
+    out(
+      `  drtp CPU per request: ${(c.drtp.large.cpuSeconds / c.autocannon.large.cpuSeconds).toFixed(2)}x autocannon's (steady state ${(c.autocannon.steady / c.drtp.steady).toFixed(2)}x), ${(c.drtp.large.cpuSeconds / c.dispatch.large.cpuSeconds).toFixed(2)}x the dispatch loop's (steady state ${(c.dispatch.steady / c.drtp.steady).toFixed(2)}x)`,
+    );
   } finally {
     slow.child.kill('SIGTERM');
   }
 }
 
-async function registrySection(rounds: number, section: (name: string) => boolean, out: (s: string) => void): Promise<void> {
+async function registrySection(
+  rounds: number,
+  section: (name: string) => boolean,
+  out: (s: string) => void,
+): Promise<void> {
   out(`\n(a) docker-registry, 64 connections, GETs of one blob, best of ${Math.min(rounds, 2)} interleaved rounds`);
   const registry = await startLocalRegistry();
   try {
     const client = new RegistryClient(resolveEndpoint(registry.host, '/'));
     // 1 KiB: both counts run past ~9 s, so that the master's first memory-reducer cycle (~8 s after its
     // start-up collection) falls in both and the steady state is the requests' cost alone.
-    for (const [label, size, small, large, name] of [['1 KiB', 1024, 10_000, 30_000, 'a-1k'], ['64 KiB', 65_536, 1_000, 5_000, 'a-64k'], ['1 MiB', 1 << 20, 200, 1_000, 'a-1m']] as const) {
+    for (const [label, size, small, large, name] of [
+      ['1 KiB', 1024, 10_000, 30_000, 'a-1k'],
+      ['64 KiB', 65_536, 1_000, 5_000, 'a-64k'],
+      ['1 MiB', 1 << 20, 200, 1_000, 'a-1m'],
+    ] as const) {
       if (!section(name) && !(size === 1024 && section('a-100k'))) continue;
       const digest = await client.pushBlob('bench/repo', generatedContent(`bench-${size}`, size, true));
       const url = `${registry.url}/v2/bench/repo/blobs/${digest}`;
@@ -214,9 +319,14 @@ async function registrySection(rounds: number, section: (name: string) => boolea
         out(` ${label} blobs, ${small.toLocaleString('en-US')} and ${large.toLocaleString('en-US')} GETs`);
         const c = await costs(url, 64, small, large, Math.min(rounds, 2));
         for (const tool of TOOLS) out(line(tool, c[tool]));
-        const ratio = (base: Tool): string => `${(c.drtp.large.cpuSeconds / c[base].large.cpuSeconds).toFixed(2)}x (steady state ${(c[base].steady / c.drtp.steady).toFixed(2)}x)`;
-        out(`  drtp CPU per request: ${ratio('autocannon')} autocannon's, ${ratio('undici')} the undici loop's, ${ratio('dispatch')} the dispatch loop's, ${ratio('dispatch-worker')} the dispatch loop's in a worker (the floor of drtp's shape)`);
-        out(`  the floor of drtp's shape, whole runs: ${(c['dispatch-worker'].large.cpuSeconds / c.autocannon.large.cpuSeconds).toFixed(2)}x autocannon's CPU (start-up ${c['dispatch-worker'].startup.toFixed(2)} vs ${c.autocannon.startup.toFixed(2)} CPU-s)`);
+        const ratio = (base: Tool): string =>
+          `${(c.drtp.large.cpuSeconds / c[base].large.cpuSeconds).toFixed(2)}x (steady state ${(c[base].steady / c.drtp.steady).toFixed(2)}x)`;
+        out(
+          `  drtp CPU per request: ${ratio('autocannon')} autocannon's, ${ratio('undici')} the undici loop's, ${ratio('dispatch')} the dispatch loop's, ${ratio('dispatch-worker')} the dispatch loop's in a worker (the floor of drtp's shape)`,
+        );
+        out(
+          `  the floor of drtp's shape, whole runs: ${(c['dispatch-worker'].large.cpuSeconds / c.autocannon.large.cpuSeconds).toFixed(2)}x autocannon's CPU (start-up ${c['dispatch-worker'].startup.toFixed(2)} vs ${c.autocannon.startup.toFixed(2)} CPU-s)`,
+        );
       }
       if (size === 1024 && section('a-100k')) {
         // The issue's reference figures are CPU-seconds per 100,000 1 KiB GETs: whole runs at that
@@ -225,11 +335,19 @@ async function registrySection(rounds: number, section: (name: string) => boolea
         // the pairs are interleaved and the ratio is of the sums.
         const pairs = Math.min(rounds, 3);
         const long: { autocannon: Probe; drtp: Probe }[] = [];
-        for (let pair = 0; pair < pairs; pair++) long.push({ autocannon: await probe('autocannon', url, 64, 100_000), drtp: await probe('drtp', url, 64, 100_000) });
+        for (let pair = 0; pair < pairs; pair++)
+          long.push({
+            autocannon: await probe('autocannon', url, 64, 100_000),
+            drtp: await probe('drtp', url, 64, 100_000),
+          });
         const per100k = (p: Probe): string => ((p.cpuSeconds / p.requests) * 1e5).toFixed(2);
         const sum = (tool: 'autocannon' | 'drtp'): number => long.reduce((s, p) => s + p[tool].cpuSeconds, 0);
-        out(`  100,000 GETs, whole runs, ${pairs} interleaved pairs, CPU-s per 100k (autocannon / drtp): ${long.map((p) => `${per100k(p.autocannon)} / ${per100k(p.drtp)} (${(p.drtp.cpuSeconds / p.autocannon.cpuSeconds).toFixed(2)}x)`).join(', ')}`);
-        out(`  drtp CPU per request at 100,000 GETs: ${(sum('drtp') / sum('autocannon')).toFixed(2)}x autocannon's (the pairs' sums; target <= 1x)`);
+        out(
+          `  100,000 GETs, whole runs, ${pairs} interleaved pairs, CPU-s per 100k (autocannon / drtp): ${long.map((p) => `${per100k(p.autocannon)} / ${per100k(p.drtp)} (${(p.drtp.cpuSeconds / p.autocannon.cpuSeconds).toFixed(2)}x)`).join(', ')}`,
+        );
+        out(
+          `  drtp CPU per request at 100,000 GETs: ${(sum('drtp') / sum('autocannon')).toFixed(2)}x autocannon's (the pairs' sums; target <= 1x)`,
+        );
       }
     }
     await client.close();

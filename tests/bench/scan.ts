@@ -54,7 +54,9 @@ function pythonRecord(text: string): string {
 export async function runScanBench(args: string[]): Promise<void> {
   const runs = Number(args[0] ?? 2);
   process.stdout.write(`one trace file per size and layout; best of ${runs} runs each, every run a fresh process\n`);
-  process.stdout.write('layout     size   JSON.parse      drtp, one core         drtp, 2 workers        peak RSS: JSON.parse / drtp beyond the table, reading and overall\n');
+  process.stdout.write(
+    'layout     size   JSON.parse      drtp, one core         drtp, 2 workers        peak RSS: JSON.parse / drtp beyond the table, reading and overall\n',
+  );
   for (const [label, requests] of SIZES) {
     for (const layout of ['ibm', 'json.dump'] as const) {
       const file = await traceFile(layout, requests);
@@ -72,6 +74,10 @@ export async function runScanBench(args: string[]): Promise<void> {
       );
     }
   }
-  process.stdout.write('target: drtp >= 2x JSON.parse at every size, and its peak RSS beyond the table flat in file size\n');
-  process.stdout.write('(the sort by time after reading takes 20 bytes a row of scratch, released once the rows are in order)\n');
+  process.stdout.write(
+    'target: drtp >= 2x JSON.parse at every size, and its peak RSS beyond the table flat in file size\n',
+  );
+  process.stdout.write(
+    '(the sort by time after reading takes 20 bytes a row of scratch, released once the rows are in order)\n',
+  );
 }

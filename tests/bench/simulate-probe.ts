@@ -8,7 +8,12 @@ import { MODELS } from '../../lib/cache/index.js';
 import { openSharedTable, type SharedTable } from '../../lib/trace/shared-table.js';
 import { mapLru } from './simulate.js';
 
-const { shared, name, args, capacity } = workerData as { shared: SharedTable; name: string; args: Record<string, unknown>; capacity: number };
+const { shared, name, args, capacity } = workerData as {
+  shared: SharedTable;
+  name: string;
+  args: Record<string, unknown>;
+  capacity: number;
+};
 const table = openSharedTable(shared);
 const started = performance.now();
 let hits = 0;

@@ -14,7 +14,8 @@ export function zipfTable(n: number, objects: number, seed: number): { table: Tr
   const rng = new Random(seed);
   const zipf = new Zipf(objects, 0.9);
   const sizeOf = new Float64Array(objects);
-  for (let o = 0; o < objects; o++) sizeOf[o] = Math.max(100, Math.min(1e8, Math.round(rng.logNormal(rng.next() < 0.6 ? 60e3 : 3e6, 1.2))));
+  for (let o = 0; o < objects; o++)
+    sizeOf[o] = Math.max(100, Math.min(1e8, Math.round(rng.logNormal(rng.next() < 0.6 ? 60e3 : 3e6, 1.2))));
   // Popularity rank -> a shuffled id, so popular layers are not the low ids.
   const idOfRank = Uint32Array.from({ length: objects }, (_, i) => i);
   for (let i = objects - 1; i > 0; i--) {
@@ -54,7 +55,12 @@ export function zipfTable(n: number, objects: number, seed: number): { table: Tr
       method: new Uint8Array(n).fill(Method.GET),
       kind: new Uint8Array(n).fill(Kind.BLOB),
     },
-    { repos: repos.toPool(), objects: interner.toPool(), clients: clients.toPool(), agents: StringPool.withEmptyOnly() },
+    {
+      repos: repos.toPool(),
+      objects: interner.toPool(),
+      clients: clients.toPool(),
+      agents: StringPool.withEmptyOnly(),
+    },
   );
   return { table, workingSet };
 }
@@ -122,15 +128,22 @@ export async function runSimulateBench(args: string[]): Promise<void> {
   const out = (s: string): boolean => process.stdout.write(`${s}\n`);
   let t0 = performance.now();
   const { table, workingSet } = zipfTable(n, objects, 1);
-  out(`trace: ${n.toLocaleString('en-US')} requests over ${objects.toLocaleString('en-US')} layers, working set ${(workingSet / 1e9).toFixed(1)} GB (built in ${((performance.now() - t0) / 1000).toFixed(1)} s); cache = 10% of the working set`);
+  out(
+    `trace: ${n.toLocaleString('en-US')} requests over ${objects.toLocaleString('en-US')} layers, working set ${(workingSet / 1e9).toFixed(1)} GB (built in ${((performance.now() - t0) / 1000).toFixed(1)} s); cache = 10% of the working set`,
+  );
   const capacity = workingSet * 0.1;
   const rate = (ms: number): string => `${(n / (ms / 1000) / 1e6).toFixed(2).padStart(6)} M req/s`;
   const shared = shareTable(table);
   // Each model on a fresh worker thread (simulate-probe.ts), the table shared.
   const measure = (name: string, modelArgs: Record<string, unknown>): Promise<{ ms: number; hits: number }> =>
     new Promise((resolve, reject) => {
-      const worker = new Worker(new URL('./simulate-probe.js', import.meta.url), { workerData: { shared, name, args: modelArgs, capacity } });
-      worker.once('message', (result: { ms: number; hits: number }) => void worker.terminate().then(() => resolve(result)));
+      const worker = new Worker(new URL('./simulate-probe.js', import.meta.url), {
+        workerData: { shared, name, args: modelArgs, capacity },
+      });
+      worker.once(
+        'message',
+        (result: { ms: number; hits: number }) => void worker.terminate().then(() => resolve(result)),
+      );
       worker.once('error', reject);
     });
   const { ms: baselineMs, hits: baselineHits } = await measure('baseline', {});
@@ -151,9 +164,16 @@ export async function runSimulateBench(args: string[]): Promise<void> {
   ];
   for (const [name, modelArgs] of runs) {
     const { ms, hits } = await measure(name, modelArgs);
-    out(`  ${name.padEnd(26)} ${rate(ms)}   hit ratio ${(hits / n).toFixed(4)}   ${(baselineMs / ms).toFixed(2)}x the baseline`);
+    out(
+      `  ${name.padEnd(26)} ${rate(ms)}   hit ratio ${(hits / n).toFixed(4)}   ${(baselineMs / ms).toFixed(2)}x the baseline`,
+    );
   }
-  const sweep = { models: ['lru'], args: undefined, sweep: { capacity_gb: Array.from({ length: 16 }, (_, k) => ((k + 1) * capacity) / 16 / 1e9) }, baseDir: '.' };
+  const sweep = {
+    models: ['lru'],
+    args: undefined,
+    sweep: { capacity_gb: Array.from({ length: 16 }, (_, k) => ((k + 1) * capacity) / 16 / 1e9) },
+    baseDir: '.',
+  };
   const timed = async (workers: number): Promise<number> => {
     const start = performance.now();
     await runSweep(table, sweep, workers);
@@ -161,12 +181,16 @@ export async function runSimulateBench(args: string[]): Promise<void> {
   };
   const one = await timed(1);
   const two = await timed(Math.min(2, availableParallelism()));
-  out(`16-point LRU sweep: 1 worker ${(one / 1000).toFixed(1)} s, 2 workers ${(two / 1000).toFixed(1)} s: ${(one / two).toFixed(2)}x (target >= 1.8x)`);
+  out(
+    `16-point LRU sweep: 1 worker ${(one / 1000).toFixed(1)} s, 2 workers ${(two / 1000).toFixed(1)} s: ${(one / two).toFixed(2)}x (target >= 1.8x)`,
+  );
   // The whole curve in one pass, against those 16 points on one worker.
   for (const rate of [1, 0.01]) {
     t0 = performance.now();
     const curve = lruMissRatioCurve(table, { rate, sizes: sweep.sweep.capacity_gb.map((gb) => gb * 1e9) });
     const ms = performance.now() - t0;
-    out(`LRU miss-ratio curve, ${rate === 1 ? 'exact' : `SHARDS ${rate * 100}%`}, one pass on one core: ${(ms / 1000).toFixed(1)} s, ${(one / ms).toFixed(2)}x the 16-point sweep on 1 worker; miss ratio at 10% of the working set ${curve[curve.length - 1].missRatio.toFixed(4)}`);
+    out(
+      `LRU miss-ratio curve, ${rate === 1 ? 'exact' : `SHARDS ${rate * 100}%`}, one pass on one core: ${(ms / 1000).toFixed(1)} s, ${(one / ms).toFixed(2)}x the 16-point sweep on 1 worker; miss ratio at 10% of the working set ${curve[curve.length - 1].missRatio.toFixed(4)}`,
+    );
   }
 }

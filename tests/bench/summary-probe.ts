@@ -18,7 +18,8 @@ const cpuMs = (): number => {
 
 const rng = new Random(7);
 const recorders = new Map<string, Recorder>();
-const at = (name: string): Recorder => recorders.get(name) ?? (recorders.set(name, new Recorder()).get(name) as Recorder);
+const at = (name: string): Recorder =>
+  recorders.get(name) ?? (recorders.set(name, new Recorder()).get(name) as Recorder);
 const t0 = cpuMs();
 for (let i = 0; i < REQUESTS; i++) {
   const op = OP_NAMES[i % 10 < 6 ? 0 : i % 10 < 9 ? 1 : 2];
@@ -40,7 +41,20 @@ histograms['all.latency'] = sum('latency');
 histograms['all.service'] = sum('service');
 histograms['registry:0.latency'] = histograms['all.latency'].slice();
 const ops = OP_NAMES.map((_, k) => (k < 3 ? [REQUESTS / 3, REQUESTS / 3, 0, 1e6] : [0, 0, 0, 0]));
-const report: EngineReport = { sent: REQUESTS, ok: REQUESTS, failed: 0, late: 0, queued: 0, lateSent: 0, bytes: 1e9, ops, errors: {}, histograms, firstSentMs: 0, lastDoneMs: 60_000 };
+const report: EngineReport = {
+  sent: REQUESTS,
+  ok: REQUESTS,
+  failed: 0,
+  late: 0,
+  queued: 0,
+  lateSent: 0,
+  bytes: 1e9,
+  ops,
+  errors: {},
+  histograms,
+  firstSentMs: 0,
+  lastDoneMs: 60_000,
+};
 const t2 = cpuMs();
 buildSummary(report, {}, ['r'], {}, 0);
 const t3 = cpuMs();

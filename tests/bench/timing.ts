@@ -20,7 +20,10 @@ function percentile(sorted: Float64Array, p: number): number {
 }
 
 async function drtp(args: string[], pinTo: number | undefined, cwd: string): Promise<string> {
-  const command = pinTo === undefined ? [process.execPath, cli, ...args] : ['taskset', '-c', String(pinTo), process.execPath, cli, ...args];
+  const command =
+    pinTo === undefined
+      ? [process.execPath, cli, ...args]
+      : ['taskset', '-c', String(pinTo), process.execPath, cli, ...args];
   const { stdout } = await exec(command[0], command.slice(1), { cwd, maxBuffer: 16 << 20 });
   return stdout;
 }
@@ -32,7 +35,9 @@ async function pin(pid: number, cores: string): Promise<void> {
 
 async function trivialServer(): Promise<{ host: string; child: ChildProcess }> {
   const child = spawn(process.execPath, [bench('trivial-server.js'), '1024'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<string>((resolve) => child.stdout?.once('data', (d: Buffer) => resolve(d.toString().trim())));
+  const port = await new Promise<string>((resolve) =>
+    child.stdout?.once('data', (d: Buffer) => resolve(d.toString().trim())),
+  );
   return { host: `127.0.0.1:${port}`, child };
 }
 
@@ -53,19 +58,27 @@ function sentRows(results: string): Row[] {
 }
 
 const ms = (v: number): string => v.toFixed(3).padStart(7);
-const lagText = (lag: Float64Array): string => `lag p50 ${ms(percentile(lag, 50))} p99 ${ms(percentile(lag, 99))} p99.9 ${ms(percentile(lag, 99.9))} max ${ms(lag[lag.length - 1] ?? 0)} ms`;
+const lagText = (lag: Float64Array): string =>
+  `lag p50 ${ms(percentile(lag, 50))} p99 ${ms(percentile(lag, 99))} p99.9 ${ms(percentile(lag, 99.9))} max ${ms(lag[lag.length - 1] ?? 0)} ms`;
 
 /** The generator's lag and the queueing of one run, from its result rows. */
 function timing(rows: Row[]): { lag: Float64Array; text: string } {
   const lag = Float64Array.from(rows, (r) => r.sentMs - r.dueMs - r.queuedMs).sort();
-  const queued = Float64Array.from(rows.filter((r) => r.queuedMs > 0), (r) => r.queuedMs).sort();
+  const queued = Float64Array.from(
+    rows.filter((r) => r.queuedMs > 0),
+    (r) => r.queuedMs,
+  ).sort();
   const text = `${lagText(lag)}; queued ${String(queued.length).padStart(4)} of ${rows.length}${queued.length > 0 ? ` (p99 ${percentile(queued, 99).toFixed(1)} ms, max ${queued[queued.length - 1].toFixed(1)} ms)` : ''}`;
   return { lag, text };
 }
 
 /** The bare sender of timing-floor.ts on core 0 over `schedule`, against `host`: its lags, sorted. */
 async function floor(host: string, schedule: string): Promise<Float64Array> {
-  const { stdout } = await exec('taskset', ['-c', '0', process.execPath, bench('timing-floor.js'), `http://${host}/v2/bench/floor/blobs/sha256:0`, schedule], { maxBuffer: 16 << 20 });
+  const { stdout } = await exec(
+    'taskset',
+    ['-c', '0', process.execPath, bench('timing-floor.js'), `http://${host}/v2/bench/floor/blobs/sha256:0`, schedule],
+    { maxBuffer: 16 << 20 },
+  );
   return Float64Array.from(JSON.parse(stdout) as number[]);
 }
 
@@ -91,7 +104,23 @@ export async function runTimingBench(args: string[]): Promise<void> {
   let registry: LocalRegistry | undefined;
   let trivial: { host: string; child: ChildProcess } | undefined;
   try {
-    await drtp(['synth', '--out', 'traces', '--requests', String(requests), '--seed', '29', '--rate', String(rate), '--max-layer-size', '65536'], undefined, dir);
+    await drtp(
+      [
+        'synth',
+        '--out',
+        'traces',
+        '--requests',
+        String(requests),
+        '--seed',
+        '29',
+        '--rate',
+        String(rate),
+        '--max-layer-size',
+        '65536',
+      ],
+      undefined,
+      dir,
+    );
     registry = await startLocalRegistry();
     trivial = await trivialServer();
     const config = (host: string, checkSizes: boolean): string => {
@@ -112,18 +141,40 @@ export async function runTimingBench(args: string[]): Promise<void> {
           '  output: results/interm.json',
           '  threads: 8',
           '',
-        ]
-          .join('\n'),
+        ].join('\n'),
       );
       return file;
     };
     await drtp(['warmup', config(registry.host, true)], undefined, dir);
     const settings = [
-      { name: 'a', label: '(a) trivial server on core 1, drtp on core 0', host: trivial.host, pid: trivial.child.pid as number, pinned: true, checkSizes: false },
-      { name: 'b', label: '(b) docker-registry on core 1, drtp on core 0', host: registry.host, pid: registry.pid, pinned: true, checkSizes: true },
-      { name: 'c', label: '(c) docker-registry and drtp sharing both cores', host: registry.host, pid: registry.pid, pinned: false, checkSizes: true },
+      {
+        name: 'a',
+        label: '(a) trivial server on core 1, drtp on core 0',
+        host: trivial.host,
+        pid: trivial.child.pid as number,
+        pinned: true,
+        checkSizes: false,
+      },
+      {
+        name: 'b',
+        label: '(b) docker-registry on core 1, drtp on core 0',
+        host: registry.host,
+        pid: registry.pid,
+        pinned: true,
+        checkSizes: true,
+      },
+      {
+        name: 'c',
+        label: '(c) docker-registry and drtp sharing both cores',
+        host: registry.host,
+        pid: registry.pid,
+        pinned: false,
+        checkSizes: true,
+      },
     ];
-    out(`timing: ${requests.toLocaleString('en-US')} requests of a bursty synthetic trace (drtp synth --rate ${rate}: fleet pulls of 10-60 clients in one millisecond), replayed at trace speed through \`drtp run\`, ${runs} runs each`);
+    out(
+      `timing: ${requests.toLocaleString('en-US')} requests of a bursty synthetic trace (drtp synth --rate ${rate}: fleet pulls of 10-60 clients in one millisecond), replayed at trace speed through \`drtp run\`, ${runs} runs each`,
+    );
     out('  targets: generator lag p99 < 1 ms and max < 10 ms in (a), p99 < 2 ms in (b)');
     for (const s of settings) {
       await pin(s.pid, s.pinned ? '1' : '0,1');
@@ -139,10 +190,15 @@ export async function runTimingBench(args: string[]): Promise<void> {
         if (s.name === 'a') {
           // The baseline, in the same setting: the same due times and clients through a bare loop.
           const schedule = join(dir, 'schedule.json');
-          writeFileSync(schedule, JSON.stringify(rows.map((r): [number, string] => [r.dueMs, r.client]).sort((x, y) => x[0] - y[0])));
+          writeFileSync(
+            schedule,
+            JSON.stringify(rows.map((r): [number, string] => [r.dueMs, r.client]).sort((x, y) => x[0] - y[0])),
+          );
           const bare = await floor(s.host, schedule);
           const p99 = (lag: Float64Array): number => Math.max(1e-3, percentile(lag, 99));
-          out(`         bare loop  ${lagText(bare)}; drtp / bare loop: p99 ${(p99(drtpTiming.lag) / p99(bare)).toFixed(2)}x, max ${(drtpTiming.lag[drtpTiming.lag.length - 1] / Math.max(1e-3, bare[bare.length - 1])).toFixed(2)}x`);
+          out(
+            `         bare loop  ${lagText(bare)}; drtp / bare loop: p99 ${(p99(drtpTiming.lag) / p99(bare)).toFixed(2)}x, max ${(drtpTiming.lag[drtpTiming.lag.length - 1] / Math.max(1e-3, bare[bare.length - 1])).toFixed(2)}x`,
+          );
         }
       }
     }

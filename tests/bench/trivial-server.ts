@@ -32,7 +32,10 @@ const handle = (req: IncomingMessage | Http2ServerRequest, res: ServerResponse |
   if (delayMs > 0) setTimeout(answer, delayMs);
   else answer();
 };
-const server = certFile === undefined ? createServer(handle) : createSecureServer({ cert: readFileSync(certFile), key: readFileSync(keyFile), allowHTTP1: true }, handle);
+const server =
+  certFile === undefined
+    ? createServer(handle)
+    : createSecureServer({ cert: readFileSync(certFile), key: readFileSync(keyFile), allowHTTP1: true }, handle);
 if ('keepAliveTimeout' in server) server.keepAliveTimeout = 60_000;
 server.listen(0, '127.0.0.1', () => process.stdout.write(`${(server.address() as AddressInfo).port}\n`));
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

@@ -18,14 +18,22 @@ async function sequentialPushes(origin: string, items: WarmupItem[]): Promise<vo
     await start.body.dump();
     const location = new URL(String(start.headers.location), origin);
     location.searchParams.set('digest', digest);
-    const put = await request(location, { method: 'PUT', body, headers: { 'content-type': 'application/octet-stream' } });
+    const put = await request(location, {
+      method: 'PUT',
+      body,
+      headers: { 'content-type': 'application/octet-stream' },
+    });
     await put.body.dump();
     if (put.statusCode !== 201) throw new Error(`baseline push: HTTP ${put.statusCode}`);
   }
 }
 
 function items(prefix: string, count: number, size: number): WarmupItem[] {
-  return Array.from({ length: count }, (_, i) => ({ uri: `v2/bench/${prefix}/blobs/${process.pid}-${i}`, repo: `bench/${prefix}`, size }));
+  return Array.from({ length: count }, (_, i) => ({
+    uri: `v2/bench/${prefix}/blobs/${process.pid}-${i}`,
+    repo: `bench/${prefix}`,
+    size,
+  }));
 }
 
 /**
@@ -47,12 +55,22 @@ export async function runWarmupBench(): Promise<void> {
       await sequentialPushes(registry.url, items(`base${c.size}`, c.count, c.size));
       const baseline = (performance.now() - t0) / 1000;
       t0 = performance.now();
-      const summary = await runWarmup({ registries: [endpoint], items: items(`drtp${c.size}`, c.count, c.size), map: new Map(), output, threads: 8, random: true });
+      const summary = await runWarmup({
+        registries: [endpoint],
+        items: items(`drtp${c.size}`, c.count, c.size),
+        map: new Map(),
+        output,
+        threads: 8,
+        random: true,
+      });
       const drtp = (performance.now() - t0) / 1000;
-      if (summary.failed > 0) throw new Error(`warmup bench: ${summary.failed} pushes failed: ${summary.failures.join('; ')}`);
+      if (summary.failed > 0)
+        throw new Error(`warmup bench: ${summary.failed} pushes failed: ${summary.failures.join('; ')}`);
       const unit = c.size < 1e6 ? 'blobs/s' : 'MB/s';
       const rate = (seconds: number): number => (c.size < 1e6 ? c.count / seconds : (c.count * c.size) / 1e6 / seconds);
-      process.stdout.write(`${c.label.padEnd(14)} baseline (sequential undici) ${rate(baseline).toFixed(1).padStart(7)} ${unit}   drtp warmup ${rate(drtp).toFixed(1).padStart(7)} ${unit}   ratio ${(baseline / drtp).toFixed(2)}x\n`);
+      process.stdout.write(
+        `${c.label.padEnd(14)} baseline (sequential undici) ${rate(baseline).toFixed(1).padStart(7)} ${unit}   drtp warmup ${rate(drtp).toFixed(1).padStart(7)} ${unit}   ratio ${(baseline / drtp).toFixed(2)}x\n`,
+      );
     }
   } finally {
     await registry.stop();

@@ -10,7 +10,12 @@ const root = join(import.meta.dirname, '../..');
 const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
 
 /** What a published drtp may hold: the compiled product, its schemas and examples, and the documents. */
-const SHIPPED = [/^dist\/(cli|actors|lib)\/.+\.js$/, /^schemas\/[^/]+\.json$/, /^examples\//, /^(README\.md|LICENSE|package\.json)$/];
+const SHIPPED = [
+  /^dist\/(cli|actors|lib)\/.+\.js$/,
+  /^schemas\/[^/]+\.json$/,
+  /^examples\//,
+  /^(README\.md|LICENSE|package\.json)$/,
+];
 
 interface PackResult {
   filename: string;
@@ -19,15 +24,33 @@ interface PackResult {
 
 // `npm test` builds dist first (pretest), so packing skips the prepare script's second build.
 async function pack(args: string[]): Promise<PackResult> {
-  const { stdout } = await run('npm', ['pack', '--json', '--ignore-scripts', ...args], { cwd: root, maxBuffer: 16 << 20 });
+  const { stdout } = await run('npm', ['pack', '--json', '--ignore-scripts', ...args], {
+    cwd: root,
+    maxBuffer: 16 << 20,
+  });
   return (JSON.parse(stdout) as PackResult[])[0];
 }
 
 t.test('the package ships the product: CLI, actors, lib, schemas, examples, README and LICENSE', async (t) => {
   const files = (await pack(['--dry-run'])).files.map((f) => f.path).sort();
-  t.same(files.filter((f) => !SHIPPED.some((p) => p.test(f))), [], 'nothing else');
-  t.same(files.filter((f) => /bench|tests\/|\.map$|\.ts$/.test(f)), [], 'no benchmark, test, source or source map');
-  for (const needed of ['dist/cli/main.js', 'dist/actors/client.js', 'schemas/config.schema.json', 'examples/config.yaml', 'LICENSE', 'README.md']) {
+  t.same(
+    files.filter((f) => !SHIPPED.some((p) => p.test(f))),
+    [],
+    'nothing else',
+  );
+  t.same(
+    files.filter((f) => /bench|tests\/|\.map$|\.ts$/.test(f)),
+    [],
+    'no benchmark, test, source or source map',
+  );
+  for (const needed of [
+    'dist/cli/main.js',
+    'dist/actors/client.js',
+    'schemas/config.schema.json',
+    'examples/config.yaml',
+    'LICENSE',
+    'README.md',
+  ]) {
     t.ok(files.includes(needed), needed);
   }
 });
@@ -41,7 +64,10 @@ t.test('the packed tarball installs globally and its drtp runs', async (t) => {
   const registry = new LockfileRegistry(join(root, 'package-lock.json'));
   const url = await registry.start();
   t.teardown(() => registry.stop());
-  await run('npm', ['install', '-g', '--registry', url, '--no-audit', '--no-fund', '--prefix', prefix, tarball], { cwd: dir, maxBuffer: 16 << 20 });
+  await run('npm', ['install', '-g', '--registry', url, '--no-audit', '--no-fund', '--prefix', prefix, tarball], {
+    cwd: dir,
+    maxBuffer: 16 << 20,
+  });
   t.ok(registry.documentsServed >= 7, 'every dependency was resolved through the loopback registry');
   const drtp = join(prefix, 'bin', 'drtp');
   const installed = join(prefix, 'lib', 'node_modules', 'drtp');

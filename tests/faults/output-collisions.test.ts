@@ -7,10 +7,14 @@ import { FakeTrace, writeTrace } from '../helpers/fake-trace.js';
 /** A trace of 200 blob GETs and a run configuration over it (no registry is reached: every case is refused first). */
 function setup(dir: string): { trace: string; config: string } {
   const fake = new FakeTrace();
-  for (let i = 0; i < 200; i++) fake.add('GET', `v2/u/r/blobs/b${i % 50}`, { client: `c${i % 4}`, atMs: i * 10, size: 1000 + i });
+  for (let i = 0; i < 200; i++)
+    fake.add('GET', `v2/u/r/blobs/b${i % 50}`, { client: `c${i % 4}`, atMs: i * 10, size: 1000 + i });
   const trace = writeTrace(dir, 'trace.json', fake.json());
   const config = join(dir, 'run.yaml');
-  writeFileSync(config, `trace: {traces: [trace.json], output: out/results.ndjson}\nregistry: [127.0.0.1:9]\nwarmup: {output: interm.json}\nsimulate: {name: lru, args: {cache_size: [1000]}}\n`);
+  writeFileSync(
+    config,
+    `trace: {traces: [trace.json], output: out/results.ndjson}\nregistry: [127.0.0.1:9]\nwarmup: {output: interm.json}\nsimulate: {name: lru, args: {cache_size: [1000]}}\n`,
+  );
   mkdirSync(join(dir, 'out'));
   writeFileSync(join(dir, 'out/results.ndjson'), 'old results\n');
   writeFileSync(join(dir, 'out/results.ndjson.summary.json'), '{"old": true}\n');
@@ -24,16 +28,60 @@ t.test('an output that is an input or another output is refused before anything 
   const before = (path: string): string => readFileSync(join(dir, path), 'utf8');
   const traceText = before('trace.json');
   const cases: { args: string[]; says: RegExp }[] = [
-    { args: ['run', config, '--junit', join(dir, 'out/results.ndjson')], says: /--junit .*results\.ndjson is a file this command writes .* as trace\.output \(the results\) too/ },
-    { args: ['run', config, '--junit', join(dir, 'out/results.ndjson.summary.json')], says: /--junit .* writes .* as the summary too/ },
-    { args: ['run', config, '--junit', config], says: /--junit .*run\.yaml is a file this command reads .* as the configuration/ },
-    { args: ['report', join(dir, 'out/results.ndjson.summary.json'), '--out', join(dir, 'out/results.ndjson.summary.json')], says: /--out .* reads .* as a summary/ },
-    { args: ['report', join(dir, 'out/results.ndjson.summary.json'), '--out', join(dir, 'out/results.ndjson')], says: /--out .* reads .* as the results of a summary/ },
-    { args: ['analyze', trace, '--html', trace], says: /--html .*trace\.json is a file this command reads .* as a trace/ },
-    { args: ['merge', join(dir, 'out/results.ndjson.summary.json'), '--out', join(dir, 'out/results.ndjson.summary.json')], says: /--out .* as a summary/ },
-    { args: ['merge', join(dir, 'out/results.ndjson.summary.json'), '--out', join(dir, 'm.json'), '--junit', join(dir, 'm.json')], says: /--junit .*m\.json .* as --out too/ },
+    {
+      args: ['run', config, '--junit', join(dir, 'out/results.ndjson')],
+      says: /--junit .*results\.ndjson is a file this command writes .* as trace\.output \(the results\) too/,
+    },
+    {
+      args: ['run', config, '--junit', join(dir, 'out/results.ndjson.summary.json')],
+      says: /--junit .* writes .* as the summary too/,
+    },
+    {
+      args: ['run', config, '--junit', config],
+      says: /--junit .*run\.yaml is a file this command reads .* as the configuration/,
+    },
+    {
+      args: [
+        'report',
+        join(dir, 'out/results.ndjson.summary.json'),
+        '--out',
+        join(dir, 'out/results.ndjson.summary.json'),
+      ],
+      says: /--out .* reads .* as a summary/,
+    },
+    {
+      args: ['report', join(dir, 'out/results.ndjson.summary.json'), '--out', join(dir, 'out/results.ndjson')],
+      says: /--out .* reads .* as the results of a summary/,
+    },
+    {
+      args: ['analyze', trace, '--html', trace],
+      says: /--html .*trace\.json is a file this command reads .* as a trace/,
+    },
+    {
+      args: [
+        'merge',
+        join(dir, 'out/results.ndjson.summary.json'),
+        '--out',
+        join(dir, 'out/results.ndjson.summary.json'),
+      ],
+      says: /--out .* as a summary/,
+    },
+    {
+      args: [
+        'merge',
+        join(dir, 'out/results.ndjson.summary.json'),
+        '--out',
+        join(dir, 'm.json'),
+        '--junit',
+        join(dir, 'm.json'),
+      ],
+      says: /--junit .*m\.json .* as --out too/,
+    },
     { args: ['simulate', config, '--csv', trace], says: /--csv .* as a trace/ },
-    { args: ['simulate', config, '--csv', join(dir, 'p.csv'), '--svg', join(dir, 'p.csv')], says: /--svg .* as --csv too/ },
+    {
+      args: ['simulate', config, '--csv', join(dir, 'p.csv'), '--svg', join(dir, 'p.csv')],
+      says: /--svg .* as --csv too/,
+    },
     { args: ['import', trace, '--out', join(dir, 'trace.json')], says: /--out must name a \.drtp file/ },
   ];
   for (const { args, says } of cases) {
@@ -49,7 +97,11 @@ t.test('an output that is an input or another output is refused before anything 
   t.equal(before('out/results.ndjson'), 'old results\n', 'the results are untouched');
   t.equal(before('out/results.ndjson.summary.json'), '{"old": true}\n', 'the summary is untouched');
   t.equal(before('run.yaml').startsWith('trace:'), true, 'the configuration is untouched');
-  t.same(readdirSync(join(dir, 'out')).sort(), ['results.ndjson', 'results.ndjson.summary.json'], 'nothing new in out/');
+  t.same(
+    readdirSync(join(dir, 'out')).sort(),
+    ['results.ndjson', 'results.ndjson.summary.json'],
+    'nothing new in out/',
+  );
 });
 
 t.test('an output that cannot be written is found before the work starts (exit 4)', async (t) => {
@@ -84,19 +136,25 @@ t.test('import DIR --out DIR/all.drtp does not read its own earlier output, nor 
   }
 });
 
-t.test('a second run into the output of a run still going is refused; a lock left by a dead run is taken over', async (t) => {
-  const dir = t.testdir();
-  const { config } = setup(dir);
-  const lock = join(dir, 'out/.results.ndjson.lock');
-  // A live process holds it: this test's own parent, which is not the run's.
-  writeFileSync(lock, `${process.ppid}\n`);
-  const refused = await runCli(['run', config]);
-  t.equal(refused.code, 2);
-  t.match(refused.stderr, new RegExp(`E_USAGE: another drtp \\(pid ${process.ppid}\\) is writing trace.output .*results\\.ndjson`));
-  t.equal(readFileSync(join(dir, 'out/results.ndjson'), 'utf8'), 'old results\n', 'the results are untouched');
-  // A PID no process has: the lock is stale, and the run goes on (to its next problem: no registry answers).
-  writeFileSync(lock, '4194301\n');
-  const taken = await runCli(['run', config]);
-  t.notMatch(taken.stderr, /another drtp/, taken.stderr);
-  t.notOk(readdirSync(join(dir, 'out')).includes('.results.ndjson.lock'), 'the lock is released at the end');
-});
+t.test(
+  'a second run into the output of a run still going is refused; a lock left by a dead run is taken over',
+  async (t) => {
+    const dir = t.testdir();
+    const { config } = setup(dir);
+    const lock = join(dir, 'out/.results.ndjson.lock');
+    // A live process holds it: this test's own parent, which is not the run's.
+    writeFileSync(lock, `${process.ppid}\n`);
+    const refused = await runCli(['run', config]);
+    t.equal(refused.code, 2);
+    t.match(
+      refused.stderr,
+      new RegExp(`E_USAGE: another drtp \\(pid ${process.ppid}\\) is writing trace.output .*results\\.ndjson`),
+    );
+    t.equal(readFileSync(join(dir, 'out/results.ndjson'), 'utf8'), 'old results\n', 'the results are untouched');
+    // A PID no process has: the lock is stale, and the run goes on (to its next problem: no registry answers).
+    writeFileSync(lock, '4194301\n');
+    const taken = await runCli(['run', config]);
+    t.notMatch(taken.stderr, /another drtp/, taken.stderr);
+    t.notOk(readdirSync(join(dir, 'out')).includes('.results.ndjson.lock'), 'the lock is released at the end');
+  },
+);

@@ -24,7 +24,10 @@ t.test('a warmup against a dead registry keeps the digests an earlier warmup rec
   writeTrace(dir, 'b.json', new FakeTrace().add('GET', 'v2/u/r/blobs/new', { atMs: 100 }).json());
   const config = (name: string, host: string, traces: string): string => {
     const path = join(dir, name);
-    writeFileSync(path, `client_info: {timeout_ms: 2000}\ntrace: {traces: [${traces}]}\nregistry: [${host}]\nwarmup: {output: interm.json}\n`);
+    writeFileSync(
+      path,
+      `client_info: {timeout_ms: 2000}\ntrace: {traces: [${traces}]}\nregistry: [${host}]\nwarmup: {output: interm.json}\n`,
+    );
     return path;
   };
   const good = await runCli(['warmup', config('good.yaml', registry.host, 'a.json')]);
@@ -39,7 +42,11 @@ t.test('a warmup against a dead registry keeps the digests an earlier warmup rec
   t.match(dead.stdout, /failed: v2\/u\/r\/blobs\/layer0: E_REGISTRY_CONNECT: .* \(the map keeps sha256:[0-9a-f]{64}\)/);
   const after = JSON.parse(readFileSync(join(dir, 'interm.json'), 'utf8')) as Record<string, unknown>;
   for (const [uri, digest] of Object.entries(before)) t.equal(after[uri], digest, `${uri} keeps its digest`);
-  t.match(after['v2/u/r/blobs/new'], { failed: /^E_REGISTRY_CONNECT: / }, 'a URI without an earlier digest is recorded as failed');
+  t.match(
+    after['v2/u/r/blobs/new'],
+    { failed: /^E_REGISTRY_CONNECT: / },
+    'a URI without an earlier digest is recorded as failed',
+  );
 
   const again = await runCli(['warmup', config('again.yaml', registry.host, 'a.json, b.json')]);
   t.equal(again.code, 0, again.stderr);

@@ -18,7 +18,13 @@ export function readAccessLog(file: string): AccessLine[] {
   for (const text of readFileSync(file, 'utf8').split('\n')) {
     const m = LINE.exec(text);
     if (m === null) continue;
-    lines.push({ method: m[1], path: m[2], version: m[3], status: Number(m[4]), userAgent: JSON.parse(`"${m[5]}"`) as string });
+    lines.push({
+      method: m[1],
+      path: m[2],
+      version: m[3],
+      status: Number(m[4]),
+      userAgent: JSON.parse(`"${m[5]}"`) as string,
+    });
   }
   return lines;
 }

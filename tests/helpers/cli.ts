@@ -34,8 +34,17 @@ const BIN = join(import.meta.dirname, '../../dist/cli/main.js');
  * Runs the built drtp binary in its own process, killed after `timeoutMs`: a watchdog for jobs that
  * must end, where an in-process hang would hold the test's event loop. `dist/` is built by pretest.
  */
-export function runBin(args: string[], options: { timeoutMs: number; cwd?: string; env?: NodeJS.ProcessEnv; signals?: TimedSignal[] }): Promise<BinResult> {
-  return spawnWatched(process.execPath, [BIN, ...args], { cwd: options.cwd, env: options.env ?? process.env }, options.timeoutMs, options.signals);
+export function runBin(
+  args: string[],
+  options: { timeoutMs: number; cwd?: string; env?: NodeJS.ProcessEnv; signals?: TimedSignal[] },
+): Promise<BinResult> {
+  return spawnWatched(
+    process.execPath,
+    [BIN, ...args],
+    { cwd: options.cwd, env: options.env ?? process.env },
+    options.timeoutMs,
+    options.signals,
+  );
 }
 
 /**
@@ -50,7 +59,13 @@ export interface TimedSignal {
 }
 
 /** Spawns a process, collects its output, and kills it (SIGKILL) once it outlives `timeoutMs`. */
-function spawnWatched(command: string, args: string[], spawnOptions: { cwd?: string; env: NodeJS.ProcessEnv }, timeoutMs: number, signals: TimedSignal[] = []): Promise<BinResult> {
+function spawnWatched(
+  command: string,
+  args: string[],
+  spawnOptions: { cwd?: string; env: NodeJS.ProcessEnv },
+  timeoutMs: number,
+  signals: TimedSignal[] = [],
+): Promise<BinResult> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { ...spawnOptions, stdio: ['ignore', 'pipe', 'pipe'] });
     const timers: NodeJS.Timeout[] = [];
@@ -58,7 +73,9 @@ function spawnWatched(command: string, args: string[], spawnOptions: { cwd?: str
     const arm = (s: TimedSignal): void => {
       if (armed.has(s)) return;
       armed.add(s);
-      timers.push(setTimeout(() => (s.pid === undefined ? child.kill(s.signal) : process.kill(s.pid, s.signal)), s.afterMs));
+      timers.push(
+        setTimeout(() => (s.pid === undefined ? child.kill(s.signal) : process.kill(s.pid, s.signal)), s.afterMs),
+      );
     };
     for (const s of signals) if (s.when === undefined) arm(s);
     let stdout = '';
@@ -93,7 +110,10 @@ function spawnWatched(command: string, args: string[], spawnOptions: { cwd?: str
  * in that shell first (to put files on the small disk); what is left in `dir` afterwards is listed in
  * `left`, since the mount goes with the namespace.
  */
-export async function runBinOnSmallDisk(args: string[], options: { dir: string; sizeBytes: number; timeoutMs: number; before?: string }): Promise<BinResult & { left: string[]; files: Record<string, string> }> {
+export async function runBinOnSmallDisk(
+  args: string[],
+  options: { dir: string; sizeBytes: number; timeoutMs: number; before?: string },
+): Promise<BinResult & { left: string[]; files: Record<string, string> }> {
   const marker = '--- drtp test: left on the small disk ---';
   const script = [
     `mount -t tmpfs -o size=${options.sizeBytes} tmpfs "$DIR" || exit 97`,
@@ -103,8 +123,24 @@ export async function runBinOnSmallDisk(args: string[], options: { dir: string; 
     `cd "$DIR" && find . -type f | sort | while read -r f; do printf '%s\\t%s\\n' "$f" "$(head -c 200 "$f" | tr '\\n\\t' '  ')"; done`,
     'exit $status',
   ].join('\n');
-  const unshare = ['--user', '--map-root-user', '--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', ...args];
-  const result = await spawnWatched('unshare', unshare, { env: { ...process.env, DIR: options.dir, NODE: process.execPath, BIN } }, options.timeoutMs);
+  const unshare = [
+    '--user',
+    '--map-root-user',
+    '--mount',
+    '--propagation',
+    'private',
+    'sh',
+    '-c',
+    script,
+    'sh',
+    ...args,
+  ];
+  const result = await spawnWatched(
+    'unshare',
+    unshare,
+    { env: { ...process.env, DIR: options.dir, NODE: process.execPath, BIN } },
+    options.timeoutMs,
+  );
   const [out, listing = ''] = result.stdout.split(`${marker}\n`);
   const files: Record<string, string> = {};
   for (const line of listing.split('\n').filter(Boolean)) {

@@ -25,7 +25,11 @@ export class FakeTrace {
   readonly records: TraceRecord[] = [];
   private n = 0;
 
-  add(method: string, uri: string, opts: { client?: string; size?: number; atMs?: number; status?: number; duration?: number } = {}): this {
+  add(
+    method: string,
+    uri: string,
+    opts: { client?: string; size?: number; atMs?: number; status?: number; duration?: number } = {},
+  ): this {
     this.records.push({
       host: 'b372b8a0',
       'http.request.duration': opts.duration ?? 0.25,
@@ -44,7 +48,9 @@ export class FakeTrace {
   /** A manifest GET at `atMs`, then one GET per layer 100 ms apart. */
   addPull(repo: string, client: string, layerSizes: number[], atMs: number): this {
     this.add('GET', `v2/${repo}/manifests/latest`, { client, size: 500 + 200 * layerSizes.length, atMs });
-    layerSizes.forEach((size, i) => this.add('GET', `v2/${repo}/blobs/l${i}${repo.replace(/\//g, '')}`, { client, size, atMs: atMs + 100 * (i + 1) }));
+    layerSizes.forEach((size, i) =>
+      this.add('GET', `v2/${repo}/blobs/l${i}${repo.replace(/\//g, '')}`, { client, size, atMs: atMs + 100 * (i + 1) }),
+    );
     return this;
   }
 

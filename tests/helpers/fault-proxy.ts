@@ -65,7 +65,10 @@ export async function startFaultProxy(target: string, fault: Fault, every = 3): 
     if (fault === 'reset') req.socket.resetAndDestroy();
     else if (fault === 'no-headers') req.resume();
     else if (fault === 'truncate' || fault === 'stall') forward(req, res, fault);
-    else res.writeHead(fault, { 'content-type': 'application/json', ...(fault === 429 ? { 'retry-after': '1' } : {}) }).end('{"errors":[{"code":"UNAVAILABLE","message":"injected"}]}');
+    else
+      res
+        .writeHead(fault, { 'content-type': 'application/json', ...(fault === 429 ? { 'retry-after': '1' } : {}) })
+        .end('{"errors":[{"code":"UNAVAILABLE","message":"injected"}]}');
   });
   server.on('connection', (socket) => {
     sockets.add(socket);

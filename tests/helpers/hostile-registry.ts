@@ -36,7 +36,11 @@ interface Response {
  * A registry on loopback that answers blob GETs in a hostile way; closed (sockets and all) when the
  * test ends. With `tls` it serves HTTPS offering HTTP/2 and HTTP/1.1 by ALPN, as docker-registry does.
  */
-export async function withHostileRegistry(t: Test, hostility: Hostility, tls?: { cert: string; key: string }): Promise<HostileRegistry> {
+export async function withHostileRegistry(
+  t: Test,
+  hostility: Hostility,
+  tls?: { cert: string; key: string },
+): Promise<HostileRegistry> {
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   const state: HostileRegistry = { host: '', url: '', blobGets: 0, versions: new Set() };
@@ -59,7 +63,11 @@ export async function withHostileRegistry(t: Test, hostility: Hostility, tls?: {
   };
   const reply = (req: IncomingMessage | Http2ServerRequest, res: Response): void => {
     if (req.method !== 'GET' || !/\/blobs\//.test(req.url ?? '')) {
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '2', 'docker-distribution-api-version': 'registry/2.0' });
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'content-length': '2',
+        'docker-distribution-api-version': 'registry/2.0',
+      });
       res.end('{}');
       return;
     }

@@ -13,7 +13,17 @@ interface LockedPackage {
 }
 
 /** The manifest fields npm's resolver reads from a registry's version document. */
-const MANIFEST_FIELDS = ['dependencies', 'optionalDependencies', 'peerDependencies', 'peerDependenciesMeta', 'os', 'cpu', 'engines', 'bin', 'license'];
+const MANIFEST_FIELDS = [
+  'dependencies',
+  'optionalDependencies',
+  'peerDependencies',
+  'peerDependenciesMeta',
+  'os',
+  'cpu',
+  'engines',
+  'bin',
+  'license',
+];
 
 /**
  * A read-only npm registry on loopback that knows exactly the packages of a lockfile and serves their
@@ -21,7 +31,10 @@ const MANIFEST_FIELDS = ['dependencies', 'optionalDependencies', 'peerDependenci
  * drtp then resolves and installs with nothing downloaded. Unknown packages and tarballs get 404.
  */
 export class LockfileRegistry {
-  private readonly documents = new Map<string, { name: string; 'dist-tags': { latest: string }; versions: Record<string, unknown> }>();
+  private readonly documents = new Map<
+    string,
+    { name: string; 'dist-tags': { latest: string }; versions: Record<string, unknown> }
+  >();
   private readonly tarballs = new Map<string, string>();
   private readonly cacheDir: string;
   private server: Server | undefined;

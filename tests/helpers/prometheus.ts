@@ -19,8 +19,20 @@ export interface LocalPrometheus {
 export async function withPrometheus(t: Test, target: string): Promise<LocalPrometheus> {
   const dir = mkdtempSync(join(tmpdir(), 'drtp-prometheus-'));
   const port = await freePort();
-  writeFileSync(join(dir, 'prometheus.yml'), `global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n  - job_name: drtp\n    static_configs:\n      - targets: ['${target}']\n`);
-  const child = spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=error'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  writeFileSync(
+    join(dir, 'prometheus.yml'),
+    `global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n  - job_name: drtp\n    static_configs:\n      - targets: ['${target}']\n`,
+  );
+  const child = spawn(
+    'prometheus',
+    [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--log.level=error',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (c: string) => (stderr += c.slice(0, 4096)));
   const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -47,8 +59,14 @@ export async function withPrometheus(t: Test, target: string): Promise<LocalProm
   return {
     url,
     async query(expr) {
-      const res = await request(`${url}/api/v1/query?query=${encodeURIComponent(expr)}`, { headersTimeout: 5000, bodyTimeout: 5000 });
-      const body = (await res.body.json()) as { status: string; data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+      const res = await request(`${url}/api/v1/query?query=${encodeURIComponent(expr)}`, {
+        headersTimeout: 5000,
+        bodyTimeout: 5000,
+      });
+      const body = (await res.body.json()) as {
+        status: string;
+        data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+      };
       if (body.status !== 'success') throw new Error(`query ${expr}: ${JSON.stringify(body)}`);
       return body.data.result.map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
     },

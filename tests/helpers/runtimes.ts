@@ -30,7 +30,20 @@ export interface Podman {
 export function withPodman(t: Test): Podman {
   const dir = mkdtempSync(join(tmpdir(), 'drtp-podman-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const global = ['--root', join(dir, 'root'), '--runroot', join(dir, 'run'), '--tmpdir', join(dir, 'tmp'), '--storage-driver', 'vfs', '--cgroup-manager', 'cgroupfs', '--events-backend', 'none'];
+  const global = [
+    '--root',
+    join(dir, 'root'),
+    '--runroot',
+    join(dir, 'run'),
+    '--tmpdir',
+    join(dir, 'tmp'),
+    '--storage-driver',
+    'vfs',
+    '--cgroup-manager',
+    'cgroupfs',
+    '--events-backend',
+    'none',
+  ];
   return {
     async pull(ref) {
       await exec('podman', [...global, 'pull', '--quiet', '--tls-verify=false', ref], { timeout: PULL_TIMEOUT_MS });
@@ -38,8 +51,20 @@ export function withPodman(t: Test): Podman {
     layers() {
       const path = join(dir, 'root', 'vfs-layers', 'layers.json');
       if (!existsSync(path)) return [];
-      const entries = JSON.parse(readFileSync(path, 'utf8')) as { id: string; parent?: string; 'compressed-diff-digest': string; 'compressed-size': number; 'diff-digest': string }[];
-      return entries.map((e) => ({ id: e.id, parent: e.parent, blob: e['compressed-diff-digest'], blobSize: e['compressed-size'], diffId: e['diff-digest'] }));
+      const entries = JSON.parse(readFileSync(path, 'utf8')) as {
+        id: string;
+        parent?: string;
+        'compressed-diff-digest': string;
+        'compressed-size': number;
+        'diff-digest': string;
+      }[];
+      return entries.map((e) => ({
+        id: e.id,
+        parent: e.parent,
+        blob: e['compressed-diff-digest'],
+        blobSize: e['compressed-size'],
+        diffId: e['diff-digest'],
+      }));
     },
   };
 }
@@ -90,14 +115,19 @@ export async function withContainerd(t: Test): Promise<Containerd> {
     }
     rmSync(dir, { recursive: true, force: true });
   });
-  const ctr = (args: string[]): Promise<{ stdout: string }> => exec('ctr', ['--address', socket, '--namespace', 'drtp', ...args], { timeout: PULL_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 });
+  const ctr = (args: string[]): Promise<{ stdout: string }> =>
+    exec('ctr', ['--address', socket, '--namespace', 'drtp', ...args], {
+      timeout: PULL_TIMEOUT_MS,
+      maxBuffer: 64 * 1024 * 1024,
+    });
   const deadline = Date.now() + 30_000;
   for (;;) {
     try {
       await ctr(['version']);
       break;
     } catch (err) {
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`containerd did not start: ${String(err)}\n${log}`);
+      if (Date.now() > deadline || child.exitCode !== null)
+        throw new Error(`containerd did not start: ${String(err)}\n${log}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }

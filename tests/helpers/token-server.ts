@@ -20,12 +20,18 @@ export interface TokenServer {
 
 const b64url = (data: Buffer | string): string => Buffer.from(data).toString('base64url');
 
-export async function startTokenServer(signer: SelfSigned, users: Record<string, string>, lifetimeSeconds = 300): Promise<TokenServer> {
+export async function startTokenServer(
+  signer: SelfSigned,
+  users: Record<string, string>,
+  lifetimeSeconds = 300,
+): Promise<TokenServer> {
   const der = new X509Certificate(signer.certPem).raw.toString('base64');
   const state = { issued: 0, refused: 0 };
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const [user, password] = Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString().split(':');
+    const [user, password] = Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64')
+      .toString()
+      .split(':');
     if (user === undefined || users[user] !== password) {
       state.refused++;
       res.writeHead(401, { 'content-type': 'application/json' }).end('{"details":"bad credentials"}');
@@ -37,10 +43,23 @@ export async function startTokenServer(signer: SelfSigned, users: Record<string,
     });
     const now = Math.floor(Date.now() / 1000);
     const header = b64url(JSON.stringify({ alg: 'RS256', typ: 'JWT', x5c: [der] }));
-    const claims = b64url(JSON.stringify({ iss: 'drtp-test-issuer', sub: user, aud: url.searchParams.get('service'), exp: now + lifetimeSeconds, nbf: now - 10, iat: now, jti: `${now}-${state.issued}`, access }));
+    const claims = b64url(
+      JSON.stringify({
+        iss: 'drtp-test-issuer',
+        sub: user,
+        aud: url.searchParams.get('service'),
+        exp: now + lifetimeSeconds,
+        nbf: now - 10,
+        iat: now,
+        jti: `${now}-${state.issued}`,
+        access,
+      }),
+    );
     const signature = createSign('RSA-SHA256').update(`${header}.${claims}`).sign(signer.keyPem).toString('base64url');
     state.issued++;
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: `${header}.${claims}.${signature}`, expires_in: lifetimeSeconds }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ token: `${header}.${claims}.${signature}`, expires_in: lifetimeSeconds }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;

@@ -16,6 +16,11 @@ export async function warmed(t: Test, extra = '', clientInfo = '  wait: false\n 
   writeFileSync(config, body(registry.host, extra));
   const warm = await runCli(['warmup', config]);
   t.equal(warm.code, 0, warm.stderr);
-  return { dir, config, registry, output: join(dir, 'out/results.ndjson'), rewrite: (more: string, host = registry.host) => writeFileSync(config, body(host, more)) };
+  return {
+    dir,
+    config,
+    registry,
+    output: join(dir, 'out/results.ndjson'),
+    rewrite: (more: string, host = registry.host) => writeFileSync(config, body(host, more)),
+  };
 }
-

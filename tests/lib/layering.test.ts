@@ -5,7 +5,9 @@ import { dirname, join, relative, resolve } from 'node:path';
 const LIB = join(import.meta.dirname, '../../lib');
 
 function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 /** The relative modules a source imports (static, type-only and dynamic), resolved to paths. */
@@ -35,7 +37,7 @@ function cycles(edges: Map<string, Set<string>>): string[] {
   return [...found].sort();
 }
 
-t.test("lib/ imports neither actors/ nor cli/, and its folders import each other without a cycle", async (t) => {
+t.test('lib/ imports neither actors/ nor cli/, and its folders import each other without a cycle', async (t) => {
   const edges = new Map<string, Set<string>>();
   const outward: string[] = [];
   for (const file of sources(LIB)) {
@@ -83,7 +85,8 @@ t.test('every import in lib/ goes down the layers docs/internals.md writes', asy
       const to = unitOf(target);
       if (to === from) continue;
       if (!layers.has(to)) unplaced.add(to);
-      else if ((layers.get(to) as number) >= (layers.get(from) ?? -1)) wrong.push(`${relative(LIB, file)} (layer ${layers.get(from)}) imports ${to} (layer ${layers.get(to)})`);
+      else if ((layers.get(to) as number) >= (layers.get(from) ?? -1))
+        wrong.push(`${relative(LIB, file)} (layer ${layers.get(from)}) imports ${to} (layer ${layers.get(to)})`);
     }
   }
   t.same([...unplaced], [], 'every lib/ unit has its layer');

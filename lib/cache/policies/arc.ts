@@ -53,7 +53,8 @@ class Arc implements EvictionPolicy {
 
   victim(): number {
     const b = this.bytes;
-    const fromT1 = b[T1] > 0 && (b[T1] > this.p || (this.ghostHit === B2 && b[T1] === this.p) || this.lists[T2].head < 0);
+    const fromT1 =
+      b[T1] > 0 && (b[T1] > this.p || (this.ghostHit === B2 && b[T1] === this.p) || this.lists[T2].head < 0);
     const v = this.lists[fromT1 ? T1 : T2].head;
     this.move(v, fromT1 ? B1 : B2);
     return v;
@@ -90,4 +91,5 @@ class Arc implements EvictionPolicy {
   }
 }
 
-export const arc: ModelFactory = (table, args) => layerCache(table, args, 'arc', (capacity) => new Arc(table.pools.objects.size, capacity));
+export const arc: ModelFactory = (table, args) =>
+  layerCache(table, args, 'arc', (capacity) => new Arc(table.pools.objects.size, capacity));

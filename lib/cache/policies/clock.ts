@@ -39,4 +39,5 @@ class Clock implements EvictionPolicy {
   }
 }
 
-export const clock: ModelFactory = (table, args) => layerCache(table, args, 'clock', () => new Clock(table.pools.objects.size));
+export const clock: ModelFactory = (table, args) =>
+  layerCache(table, args, 'clock', () => new Clock(table.pools.objects.size));

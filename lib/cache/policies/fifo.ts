@@ -10,4 +10,5 @@ class Fifo extends Lru {
   override hit(): void {}
 }
 
-export const fifo: ModelFactory = (table, args) => layerCache(table, args, 'fifo', () => new Fifo(table.pools.objects.size));
+export const fifo: ModelFactory = (table, args) =>
+  layerCache(table, args, 'fifo', () => new Fifo(table.pools.objects.size));

@@ -42,4 +42,5 @@ class Gdsf implements EvictionPolicy {
   }
 }
 
-export const gdsf: ModelFactory = (table, args) => layerCache(table, args, 'gdsf', () => new Gdsf(table.pools.objects.size));
+export const gdsf: ModelFactory = (table, args) =>
+  layerCache(table, args, 'gdsf', () => new Gdsf(table.pools.objects.size));

@@ -37,4 +37,5 @@ class Lfu implements EvictionPolicy {
   }
 }
 
-export const lfu: ModelFactory = (table, args) => layerCache(table, args, 'lfu', () => new Lfu(table.pools.objects.size));
+export const lfu: ModelFactory = (table, args) =>
+  layerCache(table, args, 'lfu', () => new Lfu(table.pools.objects.size));

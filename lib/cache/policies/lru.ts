@@ -24,4 +24,5 @@ export class Lru implements EvictionPolicy {
   }
 }
 
-export const lru: ModelFactory = (table, args) => layerCache(table, args, 'lru', () => new Lru(table.pools.objects.size));
+export const lru: ModelFactory = (table, args) =>
+  layerCache(table, args, 'lru', () => new Lru(table.pools.objects.size));

@@ -87,5 +87,10 @@ class S3Fifo implements EvictionPolicy {
 
 export const s3fifo: ModelFactory = (table: TraceTable, args) => {
   const ratio = numberArg(args, 'small_ratio', 0.1, 's3-fifo');
-  return layerCache(table, args, 's3-fifo', (capacity) => new S3Fifo(table.pools.objects.size, capacity * ratio, capacity * (1 - ratio)));
+  return layerCache(
+    table,
+    args,
+    's3-fifo',
+    (capacity) => new S3Fifo(table.pools.objects.size, capacity * ratio, capacity * (1 - ratio)),
+  );
 };

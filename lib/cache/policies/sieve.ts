@@ -44,4 +44,5 @@ class Sieve implements EvictionPolicy {
   }
 }
 
-export const sieve: ModelFactory = (table, args) => layerCache(table, args, 'sieve', () => new Sieve(table.pools.objects.size));
+export const sieve: ModelFactory = (table, args) =>
+  layerCache(table, args, 'sieve', () => new Sieve(table.pools.objects.size));

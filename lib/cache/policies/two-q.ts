@@ -74,5 +74,10 @@ class TwoQ implements EvictionPolicy {
 export const twoQ: ModelFactory = (table, args) => {
   const kin = numberArg(args, 'kin_ratio', 0.25, '2q');
   const kout = numberArg(args, 'kout_ratio', 0.5, '2q');
-  return layerCache(table, args, '2q', (capacity) => new TwoQ(table.pools.objects.size, capacity * kin, capacity * kout));
+  return layerCache(
+    table,
+    args,
+    '2q',
+    (capacity) => new TwoQ(table.pools.objects.size, capacity * kin, capacity * kout),
+  );
 };

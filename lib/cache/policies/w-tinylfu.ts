@@ -90,7 +90,12 @@ class WTinyLfu implements EvictionPolicy {
   }
 
   victim(): number {
-    const victim = this.probation.head >= 0 ? this.probation.head : this.protected.head >= 0 ? this.protected.head : this.window.head;
+    const victim =
+      this.probation.head >= 0
+        ? this.probation.head
+        : this.protected.head >= 0
+          ? this.protected.head
+          : this.window.head;
     if (this.candidateCount === 0) return victim;
     const candidate = this.candidates[--this.candidateCount];
     if (candidate === victim) return candidate;
@@ -131,6 +136,11 @@ export const wTinyLfu: ModelFactory = (table, args) => {
   const protectedRatio = numberArg(args, 'protected_ratio', 0.8, 'w-tinylfu');
   return layerCache(table, args, 'w-tinylfu', (capacity) => {
     const entries = capacity / meanLayerBytes(table);
-    return new WTinyLfu(table.pools.objects.size, entries, capacity * windowRatio, capacity * (1 - windowRatio) * protectedRatio);
+    return new WTinyLfu(
+      table.pools.objects.size,
+      entries,
+      capacity * windowRatio,
+      capacity * (1 - windowRatio) * protectedRatio,
+    );
   });
 };

@@ -14,11 +14,17 @@ const SAMPLE = join(import.meta.dirname, '../../fixtures/traces/sample_stage-dal
 async function check(t: Test, name: string, files: string[]): Promise<void> {
   const { analysis } = await analyzeTraces(files, { workers: 2 });
   // Examples name their files: by base name here, so that the record holds wherever the tests run.
-  const shown = { ...analysis, malformedExamples: analysis.malformedExamples.map((e) => e.replace(/^[^:]*/, (path) => basename(path))) };
+  const shown = {
+    ...analysis,
+    malformedExamples: analysis.malformedExamples.map((e) => e.replace(/^[^:]*/, (path) => basename(path))),
+  };
   const text = `${JSON.stringify(shown, null, 2)}\n`;
   const golden = join(GOLDEN, `${name}.json`);
   if (process.env.DRTP_UPDATE_GOLDEN === '1' || !existsSync(golden)) {
-    t.ok(process.env.DRTP_UPDATE_GOLDEN === '1', `${name}: the recorded output exists (record it with DRTP_UPDATE_GOLDEN=1)`);
+    t.ok(
+      process.env.DRTP_UPDATE_GOLDEN === '1',
+      `${name}: the recorded output exists (record it with DRTP_UPDATE_GOLDEN=1)`,
+    );
     writeFileSync(golden, text);
     return;
   }
@@ -28,7 +34,13 @@ async function check(t: Test, name: string, files: string[]): Promise<void> {
 t.test('synthetic traces of two data centers, one gzip-compressed, with pushes and pulls', async (t) => {
   const dir = t.testdir();
   const dal = await writeSynthTrace(join(dir, 'dal'), { requests: 20_000, seed: 11, files: 2, dataCenter: 'dal09' });
-  const fra = await writeSynthTrace(join(dir, 'fra'), { requests: 8_000, seed: 12, files: 1, dataCenter: 'fra02', gzip: true });
+  const fra = await writeSynthTrace(join(dir, 'fra'), {
+    requests: 8_000,
+    seed: 12,
+    files: 1,
+    dataCenter: 'fra02',
+    gzip: true,
+  });
   await check(t, 'synth-two-dcs', [...dal, ...fra]);
 });
 

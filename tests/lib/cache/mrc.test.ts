@@ -30,8 +30,16 @@ t.test('the exact curve equals an LRU simulation at every size, object and byte 
     const lru = MODELS.lru(trace, { capacity_gb: point.bytes / 1e9 });
     for (let i = 0; i < trace.length; i++) lru.access(i);
     const stats = lru.stats();
-    t.equal(point.missRatio.toFixed(12), (1 - stats['hit ratio']).toFixed(12), `${point.bytes} bytes: miss ratio ${point.missRatio}`);
-    t.equal(point.byteMissRatio.toFixed(12), (1 - stats['byte hit ratio']).toFixed(12), `${point.bytes} bytes: byte miss ratio ${point.byteMissRatio}`);
+    t.equal(
+      point.missRatio.toFixed(12),
+      (1 - stats['hit ratio']).toFixed(12),
+      `${point.bytes} bytes: miss ratio ${point.missRatio}`,
+    );
+    t.equal(
+      point.byteMissRatio.toFixed(12),
+      (1 - stats['byte hit ratio']).toFixed(12),
+      `${point.bytes} bytes: byte miss ratio ${point.byteMissRatio}`,
+    );
   }
   t.ok(curve[0].missRatio > curve[curve.length - 1].missRatio, 'a larger cache misses less');
 });
@@ -47,7 +55,16 @@ t.test('SHARDS at 1% stays within 0.02 of the exact curve on a 1M-request Zipf t
   const byteDifferences = exact.map((point, k) => Math.abs(point.byteMissRatio - sampled[k].byteMissRatio));
   t.ok(Math.max(...differences) <= 0.02, `largest difference in miss ratio ${Math.max(...differences).toFixed(4)}`);
   // Bytes weigh the large layers, which a sample catches or misses whole: a wider bound, and the mean.
-  t.ok(Math.max(...byteDifferences) <= 0.03, `largest difference in byte miss ratio ${Math.max(...byteDifferences).toFixed(4)}`);
-  t.ok(byteDifferences.reduce((a, b) => a + b, 0) / sizes.length <= 0.02, 'mean difference in byte miss ratio within 0.02');
-  t.ok(exact[0].missRatio - exact[exact.length - 1].missRatio > 0.3, `over a curve that falls by more than 0.3: ${exact[0].missRatio.toFixed(3)} to ${exact[exact.length - 1].missRatio.toFixed(3)}`);
+  t.ok(
+    Math.max(...byteDifferences) <= 0.03,
+    `largest difference in byte miss ratio ${Math.max(...byteDifferences).toFixed(4)}`,
+  );
+  t.ok(
+    byteDifferences.reduce((a, b) => a + b, 0) / sizes.length <= 0.02,
+    'mean difference in byte miss ratio within 0.02',
+  );
+  t.ok(
+    exact[0].missRatio - exact[exact.length - 1].missRatio > 0.3,
+    `over a curve that falls by more than 0.3: ${exact[0].missRatio.toFixed(3)} to ${exact[exact.length - 1].missRatio.toFixed(3)}`,
+  );
 });

@@ -22,15 +22,25 @@ t.test('HTTP Basic against an htpasswd (bcrypt) registry', async (t) => {
   const htpasswd = join(dir, 'htpasswd');
   writeFileSync(htpasswd, execFileSync('htpasswd', ['-Bbn', 'drtp', SECRET]));
   const registry = await withRegistry(t, { htpasswd });
-  const good = new RegistryClient(resolveEndpoint({ url: registry.host, username: 'drtp', password_env: 'DRTP_TEST_PW' }, dir, { DRTP_TEST_PW: SECRET }));
+  const good = new RegistryClient(
+    resolveEndpoint({ url: registry.host, username: 'drtp', password_env: 'DRTP_TEST_PW' }, dir, {
+      DRTP_TEST_PW: SECRET,
+    }),
+  );
   t.teardown(() => good.close());
   await good.ping();
   await roundTrip(t, good, 'v2/auth/test/blobs/basic');
 
-  const wrong = new RegistryClient(resolveEndpoint({ url: registry.host, username: 'drtp', password: 'wrong-pw' }, dir, {}));
+  const wrong = new RegistryClient(
+    resolveEndpoint({ url: registry.host, username: 'drtp', password: 'wrong-pw' }, dir, {}),
+  );
   t.teardown(() => wrong.close());
   const err = await wrong.ping().catch((e: unknown) => e as Error & { code: string; statusCode: number });
-  t.match(err, { code: 'E_REGISTRY_HTTP', statusCode: 401, message: /credentials rejected/ }, 'wrong credentials: a clear error, not a hang');
+  t.match(
+    err,
+    { code: 'E_REGISTRY_HTTP', statusCode: 401, message: /credentials rejected/ },
+    'wrong credentials: a clear error, not a hang',
+  );
   t.notMatch((err as Error).message, 'wrong-pw', 'the password never appears in errors');
 
   const none = new RegistryClient(resolveEndpoint(registry.host, dir, {}));
@@ -59,16 +69,29 @@ t.test('the Docker token flow, with tokens cached per scope', async (t) => {
   const signer = selfSigned(dir, 'token-signer', 'drtp-token-signer');
   const tokens = await startTokenServer(signer, { drtp: SECRET });
   t.teardown(() => tokens.close());
-  const registry = await withRegistry(t, { token: { realm: tokens.realm, service: tokens.service, issuer: tokens.issuer, rootCertBundle: signer.cert } });
-  const client = new RegistryClient(resolveEndpoint({ url: registry.host, username: 'drtp', password: SECRET }, dir, {}));
+  const registry = await withRegistry(t, {
+    token: { realm: tokens.realm, service: tokens.service, issuer: tokens.issuer, rootCertBundle: signer.cert },
+  });
+  const client = new RegistryClient(
+    resolveEndpoint({ url: registry.host, username: 'drtp', password: SECRET }, dir, {}),
+  );
   t.teardown(() => client.close());
   await client.ping();
   await roundTrip(t, client, 'v2/auth/test/blobs/token-1');
   await roundTrip(t, client, 'v2/auth/test/blobs/token-2');
-  t.ok(tokens.issued >= 1 && tokens.issued <= 4, `tokens are reused across requests (${tokens.issued} issued for 10 requests)`);
+  t.ok(
+    tokens.issued >= 1 && tokens.issued <= 4,
+    `tokens are reused across requests (${tokens.issued} issued for 10 requests)`,
+  );
 
-  const wrong = new RegistryClient(resolveEndpoint({ url: registry.host, username: 'drtp', password: 'nope' }, dir, {}));
+  const wrong = new RegistryClient(
+    resolveEndpoint({ url: registry.host, username: 'drtp', password: 'nope' }, dir, {}),
+  );
   t.teardown(() => wrong.close());
-  await t.rejects(wrong.hasBlob('auth/test', `sha256:${'0'.repeat(64)}`), { code: 'E_REGISTRY_HTTP', statusCode: 401, message: /token request .*HTTP 401/ });
+  await t.rejects(wrong.hasBlob('auth/test', `sha256:${'0'.repeat(64)}`), {
+    code: 'E_REGISTRY_HTTP',
+    statusCode: 401,
+    message: /token request .*HTTP 401/,
+  });
   t.ok(tokens.refused >= 1);
 });

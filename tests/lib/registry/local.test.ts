@@ -14,7 +14,11 @@ t.test('a local registry accepts a pushed blob and serves it back byte for byte'
   t.equal(start.statusCode, 202, 'upload session opened');
   const location = new URL(String(start.headers.location), registry.url);
   location.searchParams.set('digest', digest);
-  const put = await request(location, { method: 'PUT', body: blob, headers: { 'content-type': 'application/octet-stream' } });
+  const put = await request(location, {
+    method: 'PUT',
+    body: blob,
+    headers: { 'content-type': 'application/octet-stream' },
+  });
   await put.body.dump();
   t.equal(put.statusCode, 201, 'upload committed');
 

@@ -6,7 +6,8 @@ import { Agent, Client, Pool, buildConnector } from '../../../lib/registry/undic
 import { dial } from '../../../lib/registry/dial.js';
 import { selfSigned } from '../../helpers/pki.js';
 
-const loaded = (): string[] => Object.keys(createRequire(import.meta.url).cache).filter((file) => /[\\/]undici[\\/]/.test(file));
+const loaded = (): string[] =>
+  Object.keys(createRequire(import.meta.url).cache).filter((file) => /[\\/]undici[\\/]/.test(file));
 
 t.test("the workers' undici: its dispatchers and request API, without loading the rest of the package", async (t) => {
   const before = loaded();
@@ -69,7 +70,12 @@ async function legacyCalls(client: Client, path: string): Promise<string[]> {
 t.test('the original handler interface, as the read path uses it, over HTTP/1.1 and HTTP/2', async (t) => {
   const loopback = await startLoopback();
   const h1 = new Client(loopback.origin);
-  t.same(await legacyCalls(h1, '/v2/any/blobs/sha256:0'), ['connect function', 'headers 200 buffers', 'data buffer', 'complete']);
+  t.same(await legacyCalls(h1, '/v2/any/blobs/sha256:0'), [
+    'connect function',
+    'headers 200 buffers',
+    'data buffer',
+    'complete',
+  ]);
   await h1.close();
   await loopback.close();
   const pki = selfSigned(t.testdir(), 'server');
@@ -77,7 +83,10 @@ t.test('the original handler interface, as the read path uses it, over HTTP/1.1 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.teardown(() => new Promise((resolve) => server.close(resolve)));
   const origin = `https://127.0.0.1:${(server.address() as { port: number }).port}`;
-  const h2 = dial({ name: origin, origin, tls: { ca: pki.certPem }, version: 'h2' }, { connectTimeoutMs: 5000, headersTimeoutMs: 5000, bodyTimeoutMs: 5000, streams: 2 });
+  const h2 = dial(
+    { name: origin, origin, tls: { ca: pki.certPem }, version: 'h2' },
+    { connectTimeoutMs: 5000, headersTimeoutMs: 5000, bodyTimeoutMs: 5000, streams: 2 },
+  );
   t.same(await legacyCalls(h2, '/'), ['connect function', 'headers 200 buffers', 'data buffer', 'complete']);
   await h2.close();
 });

@@ -9,26 +9,29 @@ import { currentThreadId } from '../../../lib/replay/thread-priority.js';
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 for (const started of [true, false])
-t.test(`an alarm calls back once, and a cancelled or replaced one never (${started ? 'on its thread' : 'before its thread is up'})`, async (t) => {
-  const clock = new AlarmClock();
-  t.teardown(() => clock.close());
-  if (started) await clock.threadId;
-  const calls: string[] = [];
-  clock.at(() => calls.push('replaced'), performance.now() + 5);
-  clock.at(() => calls.push('second'), performance.now() + 10);
-  await sleep(40);
-  t.same(calls, ['second'], 'arming again replaces the armed alarm');
-  const cancel = clock.at(() => calls.push('cancelled'), performance.now() + 5);
-  cancel();
-  await sleep(30);
-  t.same(calls, ['second'], 'a cancelled alarm does not fire');
-  // Due already (or within the last stretch): called from the event loop, not at once.
-  let soon = false;
-  clock.at(() => (soon = true), performance.now());
-  t.equal(soon, false, 'never called synchronously');
-  await sleep(5);
-  t.equal(soon, true);
-});
+  t.test(
+    `an alarm calls back once, and a cancelled or replaced one never (${started ? 'on its thread' : 'before its thread is up'})`,
+    async (t) => {
+      const clock = new AlarmClock();
+      t.teardown(() => clock.close());
+      if (started) await clock.threadId;
+      const calls: string[] = [];
+      clock.at(() => calls.push('replaced'), performance.now() + 5);
+      clock.at(() => calls.push('second'), performance.now() + 10);
+      await sleep(40);
+      t.same(calls, ['second'], 'arming again replaces the armed alarm');
+      const cancel = clock.at(() => calls.push('cancelled'), performance.now() + 5);
+      cancel();
+      await sleep(30);
+      t.same(calls, ['second'], 'a cancelled alarm does not fire');
+      // Due already (or within the last stretch): called from the event loop, not at once.
+      let soon = false;
+      clock.at(() => (soon = true), performance.now());
+      t.equal(soon, false, 'never called synchronously');
+      await sleep(5);
+      t.equal(soon, true);
+    },
+  );
 
 t.test("the alarm's thread names its kernel id, and close() ends it", async (t) => {
   const clock = new AlarmClock();
@@ -73,7 +76,11 @@ t.test('an open-loop engine on an alarm clock sends every row at or after its du
   const clock = new AlarmClock();
   t.teardown(() => clock.close());
   const completions: Completion[] = [];
-  const engine = new ReplayEngine(new InstantPort(), { wait: true, inFlight: 3, lateMs: 1000, actors: 4, registries: 1, startAt: performance.now(), timers: clock }, (c) => completions.push({ ...c }));
+  const engine = new ReplayEngine(
+    new InstantPort(),
+    { wait: true, inFlight: 3, lateMs: 1000, actors: 4, registries: 1, startAt: performance.now(), timers: clock },
+    (c) => completions.push({ ...c }),
+  );
   engine.append(segment);
   engine.end();
   const report = await engine.run();

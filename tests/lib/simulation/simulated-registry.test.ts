@@ -6,7 +6,11 @@ import { Method } from '../../../lib/trace/request.js';
 /** HDR histograms keep 3 significant digits: equal within 0.1%. */
 const near = (actual: number, expected: number): boolean => Math.abs(actual - expected) <= expected * 1e-3 + 1e-9;
 
-const LATENCY = { memory: { fixed_ms: 1, mb_per_s: 1000 }, fs: { fixed_ms: 5, mb_per_s: 500 }, backend: { fixed_ms: 10, mb_per_s: 100 } };
+const LATENCY = {
+  memory: { fixed_ms: 1, mb_per_s: 1000 },
+  fs: { fixed_ms: 5, mb_per_s: 500 },
+  backend: { fixed_ms: 10, mb_per_s: 100 },
+};
 /** The configuration's defaults: trace speed, 3 in flight per client, late after 10 ms. */
 const REPLAY = { latency: LATENCY, speed: 1, inFlight: 3, lateMs: 10, seed: 1 };
 
@@ -27,7 +31,15 @@ t.test('a simulated registry serves each request from its tier, in virtual time,
   t.ok(near(gets.latencyMs.mean, (20 + 2 + 30) / 3), `mean ${gets.latencyMs.mean}`);
   t.equal(summary.durationSeconds, 7200.03, 'from the first send (0) to the last done (7200 s + 30 ms)');
   t.equal(summary.onTimeRatio, 1, 'nothing late in virtual time');
-  t.same(summary.meta.cache, { requests: 3, hits: 1, 'hit ratio': 1 / 3, bytes: 4e6, 'byte hits': 1e6, 'byte hit ratio': 0.25, evictions: 0 });
+  t.same(summary.meta.cache, {
+    requests: 3,
+    hits: 1,
+    'hit ratio': 1 / 3,
+    bytes: 4e6,
+    'byte hits': 1e6,
+    'byte hit ratio': 0.25,
+    evictions: 0,
+  });
 });
 
 t.test('two-level tiers: memory, file system and backend latencies', async (t) => {
@@ -38,7 +50,11 @@ t.test('two-level tiers: memory, file system and backend latencies', async (t) =
   b.addStrings(1e12 + 2000, Method.GET, 'v2/u/r/blobs/A', 'c', 1e6, 0.1, 200);
   b.addStrings(1e12 + 3000, Method.GET, 'v2/u/r/blobs/A', 'c', 1e6, 0.1, 200);
   const table = b.build();
-  const summary = await simulateRegistry(table, REPLAY, 'two-level', { cache_size: 1.5e6 / 2 ** 30, restrict_mb: 100, fs_multiplier: 10 });
+  const summary = await simulateRegistry(table, REPLAY, 'two-level', {
+    cache_size: 1.5e6 / 2 ** 30,
+    restrict_mb: 100,
+    fs_multiplier: 10,
+  });
   // Backend 20 ms twice, then the fs tier (5 ms + 2 ms), then memory (1 ms + 1 ms).
   const latency = summary.classes['GET blob'].latencyMs;
   t.ok(near(latency.max, 20), `max ${latency.max}`);

@@ -34,29 +34,40 @@ for (let round = 0; round < workerData.rounds; round++) {
 parentPort.postMessage(results);
 `;
 
-t.test('a TypeScript model loaded at once on several threads: each load has its own transpiled file, none is left', async (t) => {
-  const dir = t.testdir();
-  const model = join(dir, 'bytes.ts');
-  copyFileSync(join(MODELS, 'bytes.ts'), model);
-  const workers = 4;
-  const rounds = 10;
-  const barrier = new SharedArrayBuffer(4);
-  const dist = (file: string): string => pathToFileURL(join(packageRoot(), 'dist', file)).href;
-  const results = await Promise.all(
-    Array.from({ length: workers }, (_, w) => {
-      const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(LOADER)}`), {
-        workerData: { module: dist('lib/simulation/user-model.js'), builder: dist('lib/trace/builder.js'), model, factor: w + 1, rounds, workers, barrier },
-      });
-      return new Promise<unknown[]>((resolve, reject) => {
-        worker.once('message', resolve);
-        worker.once('error', reject);
-      });
-    }),
-  );
-  // The GET blobs of the table: 3,000 bytes, times each worker's factor.
-  t.same(
-    results,
-    results.map((_, w) => Array.from({ length: rounds }, () => ({ layerBytes: 3000 * (w + 1) }))),
-  );
-  t.same(readdirSync(dir), ['bytes.ts'], 'no transpiled file left beside the model');
-});
+t.test(
+  'a TypeScript model loaded at once on several threads: each load has its own transpiled file, none is left',
+  async (t) => {
+    const dir = t.testdir();
+    const model = join(dir, 'bytes.ts');
+    copyFileSync(join(MODELS, 'bytes.ts'), model);
+    const workers = 4;
+    const rounds = 10;
+    const barrier = new SharedArrayBuffer(4);
+    const dist = (file: string): string => pathToFileURL(join(packageRoot(), 'dist', file)).href;
+    const results = await Promise.all(
+      Array.from({ length: workers }, (_, w) => {
+        const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(LOADER)}`), {
+          workerData: {
+            module: dist('lib/simulation/user-model.js'),
+            builder: dist('lib/trace/builder.js'),
+            model,
+            factor: w + 1,
+            rounds,
+            workers,
+            barrier,
+          },
+        });
+        return new Promise<unknown[]>((resolve, reject) => {
+          worker.once('message', resolve);
+          worker.once('error', reject);
+        });
+      }),
+    );
+    // The GET blobs of the table: 3,000 bytes, times each worker's factor.
+    t.same(
+      results,
+      results.map((_, w) => Array.from({ length: rounds }, () => ({ layerBytes: 3000 * (w + 1) }))),
+    );
+    t.same(readdirSync(dir), ['bytes.ts'], 'no transpiled file left beside the model');
+  },
+);

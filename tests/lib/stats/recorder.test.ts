@@ -1,5 +1,15 @@
 import t from 'tap';
-import { decodeHistogram, encodeHistogram, encodeSparse, histogramOfSparse, newHistogram, percentilesMs, recorderOf, summarizeSparse, type Histogram } from '../../../lib/stats/histogram.js';
+import {
+  decodeHistogram,
+  encodeHistogram,
+  encodeSparse,
+  histogramOfSparse,
+  newHistogram,
+  percentilesMs,
+  recorderOf,
+  summarizeSparse,
+  type Histogram,
+} from '../../../lib/stats/histogram.js';
 import { Recorder, slotOf, valueOfSlot } from '../../../lib/stats/recorder.js';
 import { Random } from '../../../lib/trace/random.js';
 
@@ -11,7 +21,20 @@ function recordMs(h: Histogram, ms: number): void {
 /** Durations in ms over the whole range a replay sees: sub-µs to hours (past the slots' 71 minutes). */
 function durations(seed: number, n: number): number[] {
   const rng = new Random(seed);
-  const values = [0, 0.0004, 0.001, 1.023, 1.024, 2.047, 2.048, 2.049, 4_294_967.295, 4_294_967.296, 5_000_000, 3 * 3_600_000];
+  const values = [
+    0,
+    0.0004,
+    0.001,
+    1.023,
+    1.024,
+    2.047,
+    2.048,
+    2.049,
+    4_294_967.295,
+    4_294_967.296,
+    5_000_000,
+    3 * 3_600_000,
+  ];
   for (let i = 0; i < n; i++) values.push(rng.next() * 10 ** (rng.int(10) - 3));
   return values;
 }
@@ -28,13 +51,18 @@ t.test('a recorder folds into exactly the histogram that recording each value gi
     t.equal(recorder.count, values.length);
     // Built in place (as the master builds a summary) or read back from its encoding (as merge does).
     const built = histogramOfSparse(recorder.sparse());
-    t.same(percentilesMs(built), percentilesMs(decodeHistogram(encodeHistogram(built))), `seed ${seed}: in place = read back`);
+    t.same(
+      percentilesMs(built),
+      percentilesMs(decodeHistogram(encodeHistogram(built))),
+      `seed ${seed}: in place = read back`,
+    );
     t.ok(built.maxValue >= built.getValueAtPercentile(99.9), `seed ${seed}: max >= p99.9`);
     const folded = decodeHistogram(encodeHistogram(histogramOfSparse(recorder.sparse())));
     const expected = decodeHistogram(encodeHistogram(direct));
     t.equal(folded.totalCount, expected.totalCount, `seed ${seed}: count`);
     t.same(percentilesMs(folded), percentilesMs(expected), `seed ${seed}: mean, percentiles and max`);
-    for (const p of [0.1, 1, 10, 25, 33.3, 50, 75, 95, 99.99, 100]) t.equal(folded.getValueAtPercentile(p), expected.getValueAtPercentile(p), `seed ${seed}: p${p}`);
+    for (const p of [0.1, 1, 10, 25, 33.3, 50, 75, 95, 99.99, 100])
+      t.equal(folded.getValueAtPercentile(p), expected.getValueAtPercentile(p), `seed ${seed}: p${p}`);
   }
 });
 
@@ -59,7 +87,11 @@ t.test('reset empties a recorder; an empty one encodes an empty histogram', asyn
   r.reset();
   t.equal(r.count, 0);
   t.equal(decodeHistogram(encodeHistogram(histogramOfSparse(r.sparse()))).totalCount, 0);
-  t.equal(encodeSparse(r.sparse()), encodeHistogram(newHistogram()), "an empty recorder's encoding is an empty histogram's");
+  t.equal(
+    encodeSparse(r.sparse()),
+    encodeHistogram(newHistogram()),
+    "an empty recorder's encoding is an empty histogram's",
+  );
 });
 
 t.test('a recorder reads and resets exactly the slots it holds, wherever they are', async (t) => {
@@ -99,7 +131,11 @@ t.test('sparse deltas add up to the recorder they came from, and empty it', asyn
   sum.addSparse(source.takeSparse());
   t.equal(source.count, 0);
   t.equal(sum.count, values.length);
-  t.equal(encodeHistogram(histogramOfSparse(sum.sparse())), encodeHistogram(histogramOfSparse(whole.sparse())), 'the same histogram, long durations included');
+  t.equal(
+    encodeHistogram(histogramOfSparse(sum.sparse())),
+    encodeHistogram(histogramOfSparse(whole.sparse())),
+    'the same histogram, long durations included',
+  );
 });
 
 t.test('a histogram read back from a summary becomes the same recorder', async (t) => {

@@ -8,9 +8,21 @@ import { RowWriter } from '../../../lib/stats/row-writer.js';
 import { Random } from '../../../lib/trace/random.js';
 
 /** The row a request should get, built the obvious way (values chosen with no rounding ties). */
-function expected(c: Completion, id: number, op: number, tracedSize: number, client: string, registry: string, startEpochMs: number): string {
+function expected(
+  c: Completion,
+  id: number,
+  op: number,
+  tracedSize: number,
+  client: string,
+  registry: string,
+  startEpochMs: number,
+): string {
   const ok = c.failure === null && c.status >= 200 && c.status < 300;
-  const error = ok ? null : c.failure === null ? `E_REGISTRY_HTTP: HTTP ${c.status}` : `${c.failure.code}: ${c.failure.message}`;
+  const error = ok
+    ? null
+    : c.failure === null
+      ? `E_REGISTRY_HTTP: HTTP ${c.status}`
+      : `${c.failure.code}: ${c.failure.message}`;
   const service = c.doneMs - c.sentMs;
   const onTime = ok ? (c.onTime ? 'yes' : 'no') : 'failed';
   return (
@@ -69,7 +81,26 @@ t.test('result rows: every field, in order, for ok, late, failed and errored req
   let same = 0;
   for (let i = 0; i < rows.length; i++) if (rows[i] === want[i]) same++;
   t.equal(same, want.length, 'byte for byte the rows built the obvious way');
-  t.same(Object.keys(JSON.parse(rows[0]) as object), ['time', 'duration', 'onTime', 'size', 'id', 'class', 'client', 'registry', 'dueMs', 'sentMs', 'queuedMs', 'serviceMs', 'latencyMs', 'ttfbMs', 'tracedSize', 'status', 'outcome', 'error']);
+  t.same(Object.keys(JSON.parse(rows[0]) as object), [
+    'time',
+    'duration',
+    'onTime',
+    'size',
+    'id',
+    'class',
+    'client',
+    'registry',
+    'dueMs',
+    'sentMs',
+    'queuedMs',
+    'serviceMs',
+    'latencyMs',
+    'ttfbMs',
+    'tracedSize',
+    'status',
+    'outcome',
+    'error',
+  ]);
   const first = rows.findIndex((r, i) => r !== want[i]);
   if (first >= 0) t.equal(rows[first], want[first], `row ${first}`);
 });

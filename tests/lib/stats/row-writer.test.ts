@@ -9,7 +9,30 @@ t.test('numbers formatted by hand read back as the same numbers', async (t) => {
   const fd = openSync(path, 'w');
   const w = new RowWriter(fd, 64);
   const rng = new Random(9);
-  const values: number[] = [0, 1, 9, 10, 99, 100, 123456789, -5, 0.0005, 0.0004, 1.9995, -2.5, 1795827241.733973, 4e9, 2147483647, 2147483648, 1e9 + 1, 4000000005, 0.0999, 0.01, 99.9995, 1e12 + 7];
+  const values: number[] = [
+    0,
+    1,
+    9,
+    10,
+    99,
+    100,
+    123456789,
+    -5,
+    0.0005,
+    0.0004,
+    1.9995,
+    -2.5,
+    1795827241.733973,
+    4e9,
+    2147483647,
+    2147483648,
+    1e9 + 1,
+    4000000005,
+    0.0999,
+    0.01,
+    99.9995,
+    1e12 + 7,
+  ];
   for (let i = 0; i < 2000; i++) values.push((rng.next() - 0.3) * 10 ** rng.int(12));
   for (const v of values) {
     w.reserve(64);
@@ -26,7 +49,10 @@ t.test('numbers formatted by hand read back as the same numbers', async (t) => {
   const bad = lines.flatMap((line, i) => {
     const [a, b, c] = line.split(' ');
     const v = values[i];
-    const ok = a === String(Math.round(v)) && b === (Math.round(v * 1000) / 1000).toFixed(3) && Math.abs(Number(c) - v / 1000) <= 5.01e-7 * Math.max(1, Math.abs(v / 1000));
+    const ok =
+      a === String(Math.round(v)) &&
+      b === (Math.round(v * 1000) / 1000).toFixed(3) &&
+      Math.abs(Number(c) - v / 1000) <= 5.01e-7 * Math.max(1, Math.abs(v / 1000));
     return ok ? [] : [`${v}: ${line}`];
   });
   t.same(bad, [], `${values.length} values`);
@@ -62,7 +88,18 @@ t.test('epoch microseconds read back as seconds with six decimals, across second
   const fd = openSync(path, 'w');
   const w = new RowWriter(fd, 64);
   const base = Date.parse('2026-11-28T06:00:00Z') * 1000;
-  const values = [base, base + 1, base + 999_999, base + 1_000_000, base + 1_000_001, base + 999_999.6, base - 1, 0, 1, 999_999];
+  const values = [
+    base,
+    base + 1,
+    base + 999_999,
+    base + 1_000_000,
+    base + 1_000_001,
+    base + 999_999.6,
+    base - 1,
+    0,
+    1,
+    999_999,
+  ];
   const rng = new Random(5);
   for (let i = 0; i < 2000; i++) values.push(base + Math.floor(rng.next() * 5e6) + rng.next());
   for (const us of values) {

@@ -30,7 +30,16 @@ function report(seed: number): EngineReport {
     bytes: 1000,
     ops,
     errors: {},
-    histograms: { 'GET blob.latency': latency, 'GET blob.service': service, 'GET blob.ttfb': ttfb, 'all.latency': copy(latency), 'all.service': copy(service), 'size:<1MB.latency': copy(latency), 'registry:0.latency': copy(latency), 'size:1-10MB.latency': new Float64Array(0) },
+    histograms: {
+      'GET blob.latency': latency,
+      'GET blob.service': service,
+      'GET blob.ttfb': ttfb,
+      'all.latency': copy(latency),
+      'all.service': copy(service),
+      'size:<1MB.latency': copy(latency),
+      'registry:0.latency': copy(latency),
+      'size:1-10MB.latency': new Float64Array(0),
+    },
     firstSentMs: seed,
     lastDoneMs: 1000 + seed,
   };
@@ -55,6 +64,7 @@ t.test('a summary reads each figure from its own histogram, with hdr-histogram-j
   t.same(summary.serviceMs, summarizeSparse(h['all.service']).percentiles);
   t.same(summary.classes['GET blob'].ttfbMs, summarizeSparse(h['GET blob.ttfb']).percentiles);
   t.same(summary.sizeClasses['1-10MB'], summarizeSparse(new Float64Array(0)).percentiles);
-  for (const name of Object.keys(h)) t.equal(summary.histograms[name], summarizeSparse(h[name]).encoded, `${name} encoded`);
+  for (const name of Object.keys(h))
+    t.equal(summary.histograms[name], summarizeSparse(h[name]).encoded, `${name} encoded`);
   t.ok(summary.latencyMs.count > 0 && summary.latencyMs.p99 > summary.latencyMs.p50, 'percentiles read');
 });

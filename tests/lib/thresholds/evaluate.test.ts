@@ -18,7 +18,18 @@ const threshold = (text: string): Threshold => {
 /** One row per op given, due at 0, sent `lateMs` after it. */
 function segmentOf(ops: number[], sizes: number[]): Segment {
   const n = ops.length;
-  return { length: n, due: new Float64Array(n), op: Uint8Array.from(ops), size: Float64Array.from(sizes), registry: new Uint8Array(n), actor: new Uint32Array(n), target: new Uint32Array(n), repo: new Uint32Array(n), agent: new Uint32Array(n), rowId: Uint32Array.from({ length: n }, (_, i) => i) };
+  return {
+    length: n,
+    due: new Float64Array(n),
+    op: Uint8Array.from(ops),
+    size: Float64Array.from(sizes),
+    registry: new Uint8Array(n),
+    actor: new Uint32Array(n),
+    target: new Uint32Array(n),
+    repo: new Uint32Array(n),
+    agent: new Uint32Array(n),
+    rowId: Uint32Array.from({ length: n }, (_, i) => i),
+  };
 }
 
 /**
@@ -27,7 +38,10 @@ function segmentOf(ops: number[], sizes: number[]): Segment {
  */
 function summaryOfRun(): RunSummary {
   const ops = [...Array.from({ length: 1000 }, () => Op.GET_BLOB), Op.PUT_BLOB, Op.PUT_BLOB, Op.PUT_BLOB, Op.PUT_BLOB];
-  const seg = segmentOf(ops, ops.map((op) => (op === Op.GET_BLOB ? 1000 : 1e6)));
+  const seg = segmentOf(
+    ops,
+    ops.map((op) => (op === Op.GET_BLOB ? 1000 : 1e6)),
+  );
   const accounts = new ReplayAccounting({ wait: true, lateMs: 5, registries: 1, liveLatency: false });
   for (let i = 0; i < seg.length; i++) {
     const late = i < 1000 ? i / 100 : 0;
@@ -43,12 +57,27 @@ t.test('thresholds are judged on the exact histograms and counts of the summary'
   const s = summaryOfRun();
   const get = decodeHistogram(s.histograms['GET blob.latency']);
   const verdicts = evaluateThresholds(
-    ['GET blob: p99 < 1s', 'GET blob: p50 < 100ms', 'all: failed_rate < 1%', 'all: failed <= 10', 'PUT blob: throughput > 0.3MB/s', 'all: on_time > 40%', 'registry 127.0.0.1:5000: max < 20s', 'all: lateness_p99 < 5ms'].map(threshold),
+    [
+      'GET blob: p99 < 1s',
+      'GET blob: p50 < 100ms',
+      'all: failed_rate < 1%',
+      'all: failed <= 10',
+      'PUT blob: throughput > 0.3MB/s',
+      'all: on_time > 40%',
+      'registry 127.0.0.1:5000: max < 20s',
+      'all: lateness_p99 < 5ms',
+    ].map(threshold),
     s,
   );
-  t.same(verdicts.map((v) => v.pass), [true, false, true, true, true, true, true, false]);
+  t.same(
+    verdicts.map((v) => v.pass),
+    [true, false, true, true, true, true, true, false],
+  );
   t.equal(verdicts[0].observed, get.getValueAtPercentile(99) / 1000, 'p99 of the GET blob histogram, in ms');
-  t.ok(Math.abs((verdicts[0].observed as number) - 990 * 0.99) < 10, 'which is about 99% of the successful GETs (1..990 ms)');
+  t.ok(
+    Math.abs((verdicts[0].observed as number) - 990 * 0.99) < 10,
+    'which is about 99% of the successful GETs (1..990 ms)',
+  );
   t.equal(verdicts[2].observed, 10 / 1004, 'failed / sent');
   t.equal(verdicts[3].observed, 10);
   t.equal(verdicts[4].observed, (4 * 1e6) / s.durationSeconds, 'PUT bytes over the run');
@@ -60,8 +89,16 @@ t.test('thresholds are judged on the exact histograms and counts of the summary'
 
 t.test('a threshold on something the run did not measure fails, saying so', async (t) => {
   const s = summaryOfRun();
-  const [head, rate, registry] = evaluateThresholds(['HEAD blob: p99 < 1s', 'HEAD blob: failed_rate < 1%', 'registry http://elsewhere:1: p99 < 1s'].map(threshold), s);
-  t.same(head, { threshold: 'HEAD blob: p99 < 1s', observed: null, shown: 'no data: no HEAD blob requests measured', pass: false });
+  const [head, rate, registry] = evaluateThresholds(
+    ['HEAD blob: p99 < 1s', 'HEAD blob: failed_rate < 1%', 'registry http://elsewhere:1: p99 < 1s'].map(threshold),
+    s,
+  );
+  t.same(head, {
+    threshold: 'HEAD blob: p99 < 1s',
+    observed: null,
+    shown: 'no data: no HEAD blob requests measured',
+    pass: false,
+  });
   t.match(rate, { pass: false, shown: 'no data: no HEAD blob requests sent' });
   t.match(registry, { pass: false, shown: /the run has no registry http:\/\/elsewhere:1/ });
 });
@@ -73,16 +110,37 @@ t.test('a closed-loop run has no lateness: on_time and lateness thresholds fail 
   accounts.done(seg, 0, 0, 0, 3, 1, 200, 10, null);
   const s = buildSummary(accounts.finish(), {}, ['r'], {}, 0);
   const verdicts = evaluateThresholds([threshold('all: on_time > 1%'), threshold('all: lateness_p99 < 1s')], s);
-  t.same(verdicts.map((v) => v.pass), [false, false]);
+  t.same(
+    verdicts.map((v) => v.pass),
+    [false, false],
+  );
   t.match(verdicts[0].shown, /open loop only/);
 });
 
 t.test('merge judges the thresholds the shards were judged by, each once', async (t) => {
   const s = summaryOfRun();
-  const a = { file: 'a.json', summary: { ...s, thresholds: [{ threshold: 'all: p99 < 1s', observed: 1, shown: '1 ms', pass: true }] } };
-  const b = { file: 'b.json', summary: { ...s, thresholds: [{ threshold: 'all: p99 < 1s', observed: 1, shown: '1 ms', pass: true }, { threshold: 'all: failed < 3', observed: 0, shown: '0', pass: true }] } };
-  t.same(thresholdsOfSummaries([a, b]).map((x) => x.source), ['all: p99 < 1s', 'all: failed < 3']);
-  const broken = { file: 'c.json', summary: { ...s, thresholds: [{ threshold: 'nonsense', observed: 1, shown: '', pass: true }] } };
+  const a = {
+    file: 'a.json',
+    summary: { ...s, thresholds: [{ threshold: 'all: p99 < 1s', observed: 1, shown: '1 ms', pass: true }] },
+  };
+  const b = {
+    file: 'b.json',
+    summary: {
+      ...s,
+      thresholds: [
+        { threshold: 'all: p99 < 1s', observed: 1, shown: '1 ms', pass: true },
+        { threshold: 'all: failed < 3', observed: 0, shown: '0', pass: true },
+      ],
+    },
+  };
+  t.same(
+    thresholdsOfSummaries([a, b]).map((x) => x.source),
+    ['all: p99 < 1s', 'all: failed < 3'],
+  );
+  const broken = {
+    file: 'c.json',
+    summary: { ...s, thresholds: [{ threshold: 'nonsense', observed: 1, shown: '', pass: true }] },
+  };
   t.throws(() => thresholdsOfSummaries([broken]), { code: 'E_MERGE', message: /c\.json: threshold "nonsense"/ });
 });
 

@@ -14,20 +14,27 @@ t.test('a table written to .drtp loads back identical, and loads as a trace like
   await writeTable(path, table, { read: stats });
   const { table: back, meta } = await readTable(path);
   t.equal(back.length, table.length);
-  for (const name of COLUMN_NAMES) t.same(Array.from(back.columns[name]), Array.from(table.columns[name]), `column ${name}`);
+  for (const name of COLUMN_NAMES)
+    t.same(Array.from(back.columns[name]), Array.from(table.columns[name]), `column ${name}`);
   t.ok(table.pools.agents.size > 1, 'the synthetic trace has user agents');
   for (const pool of POOL_NAMES) t.same(back.pools[pool].toArray(), table.pools[pool].toArray(), `pool ${pool}`);
   t.same((meta.read as typeof stats).records, stats.records);
 
   const viaLoad = await loadTrace([path]);
-  t.same(Array.from({ length: 50 }, (_, i) => viaLoad.table.request(i)), Array.from({ length: 50 }, (_, i) => table.request(i)));
+  t.same(
+    Array.from({ length: 50 }, (_, i) => viaLoad.table.request(i)),
+    Array.from({ length: 50 }, (_, i) => table.request(i)),
+  );
   const mixed = await loadTrace([path, files[0]]);
   t.equal(mixed.table.length, table.length + table.length / 2, 'a .drtp file mixes with JSON files');
 });
 
 t.test('a damaged or foreign .drtp file is refused with E_TABLE_FORMAT', async (t) => {
   const dir = t.testdir({ 'foreign.drtp': '[{"not": "a table"}]' });
-  await t.rejects(readTable(join(dir, 'foreign.drtp')), { code: 'E_TABLE_FORMAT', location: { file: join(dir, 'foreign.drtp') } });
+  await t.rejects(readTable(join(dir, 'foreign.drtp')), {
+    code: 'E_TABLE_FORMAT',
+    location: { file: join(dir, 'foreign.drtp') },
+  });
   const files = await writeSynthTrace(dir, { requests: 50, seed: 1 });
   const good = join(dir, 'good.drtp');
   await writeTable(good, (await loadTrace(files)).table);
@@ -48,7 +55,10 @@ t.test('a version 1 table (before user agents) still loads, every request with t
   // Version 1 is the same layout without the agent column and pool: drop them from the header.
   const bytes = readFileSync(path);
   const headerLength = bytes.readUInt32LE(12);
-  const header = JSON.parse(bytes.subarray(16, 16 + headerLength).toString()) as { columns: Record<string, unknown>; pools: Record<string, unknown> };
+  const header = JSON.parse(bytes.subarray(16, 16 + headerLength).toString()) as {
+    columns: Record<string, unknown>;
+    pools: Record<string, unknown>;
+  };
   delete header.columns.agent;
   delete header.pools.agents;
   const v1Header = Buffer.from(JSON.stringify(header).padEnd(headerLength, ' '));
@@ -57,8 +67,12 @@ t.test('a version 1 table (before user agents) still loads, every request with t
   writeFileSync(join(dir, 'v1.drtp'), v1);
   const { table: old } = await readTable(join(dir, 'v1.drtp'));
   t.equal(old.length, table.length);
-  for (const name of COLUMN_NAMES.filter((n) => n !== 'agent')) t.same(Array.from(old.columns[name]), Array.from(table.columns[name]), `column ${name}`);
-  t.ok(old.columns.agent.every((a) => a === 0), 'no agents');
+  for (const name of COLUMN_NAMES.filter((n) => n !== 'agent'))
+    t.same(Array.from(old.columns[name]), Array.from(table.columns[name]), `column ${name}`);
+  t.ok(
+    old.columns.agent.every((a) => a === 0),
+    'no agents',
+  );
   t.same(old.pools.agents.toArray(), ['']);
   t.equal(old.request(7).agent, '');
   // Version 2 without its agent column is damaged, not old.

@@ -7,7 +7,10 @@ t.test('interning gives dense ids in first-seen order and the same id for the sa
   const ids = words.map((w) => interner.internString(w));
   const firstSeen = [...new Set(words)];
   t.equal(interner.size, 5000);
-  t.same(ids, words.map((w) => firstSeen.indexOf(w)));
+  t.same(
+    ids,
+    words.map((w) => firstSeen.indexOf(w)),
+  );
   const pool = interner.toPool();
   t.same(pool.toArray(), firstSeen);
   t.equal(interner.internString(''), 5000, 'the empty string is a string too');

@@ -28,7 +28,15 @@ function expectedRows(records: TraceRecord[]) {
 function actualRows(table: Awaited<ReturnType<typeof loadTrace>>['table']) {
   return Array.from({ length: table.length }, (_, i) => {
     const r = table.request(i);
-    return { time: table.columns.time[i], method: r.method, uri: r.uri, client: r.client, size: r.size, duration: r.duration, status: r.status };
+    return {
+      time: table.columns.time[i],
+      method: r.method,
+      uri: r.uri,
+      client: r.client,
+      size: r.size,
+      duration: r.duration,
+      status: r.status,
+    };
   });
 }
 
@@ -39,7 +47,11 @@ t.test('the real IBM sample is read whole, in timestamp order, without its missi
   t.equal(table.length, records.length);
   t.same(actualRows(table), expectedRows(records));
   const times = Array.from(table.columns.time);
-  t.same(times, [...times].sort((a, b) => a - b), 'sorted although the file is not');
+  t.same(
+    times,
+    [...times].sort((a, b) => a - b),
+    'sorted although the file is not',
+  );
   t.equal(table.offsetMs(0), 0, 'offsets count from the first request');
   t.equal(table.request(0).repo, '08f6a309/9f625072', 'repo is everything between v2/ and /blobs/');
 });
@@ -72,25 +84,49 @@ t.test('several files make one trace in timestamp order; ties keep file order', 
   const b = new FakeTrace().add('GET', 'v2/u/r/blobs/b0', { atMs: 1000 }).add('GET', 'v2/u/r/blobs/b1', { atMs: 2000 });
   const files = [writeTrace(dir, 'a.json', a.json()), writeTrace(dir, 'b.json', b.json(), true)];
   const { table } = await loadTrace(files);
-  t.same(Array.from({ length: table.length }, (_, i) => table.request(i).object), ['a0', 'b0', 'b1', 'a1']);
-  t.same(Array.from({ length: table.length }, (_, i) => table.offsetMs(i)), [0, 0, 1000, 2000]);
+  t.same(
+    Array.from({ length: table.length }, (_, i) => table.request(i).object),
+    ['a0', 'b0', 'b1', 'a1'],
+  );
+  t.same(
+    Array.from({ length: table.length }, (_, i) => table.offsetMs(i)),
+    [0, 0, 1000, 2000],
+  );
 });
 
 t.test('malformed records are skipped, counted and reported as file:offset: reason', async (t) => {
   const dir = t.testdir();
-  const good = (id: string, at: number) => JSON.stringify(new FakeTrace().add('GET', `v2/u/r/blobs/${id}`, { atMs: at }).records[0]);
+  const good = (id: string, at: number) =>
+    JSON.stringify(new FakeTrace().add('GET', `v2/u/r/blobs/${id}`, { atMs: at }).records[0]);
   const bad = {
     notObject: '12345',
-    missing: JSON.stringify({ 'http.request.method': 'GET', 'http.request.uri': 'v2/u/r/blobs/x', 'http.response.written': 5 }),
+    missing: JSON.stringify({
+      'http.request.method': 'GET',
+      'http.request.uri': 'v2/u/r/blobs/x',
+      'http.response.written': 5,
+    }),
     mistyped: JSON.stringify({ ...JSON.parse(good('y', 0)), 'http.response.written': '12' }),
     badTime: JSON.stringify({ ...JSON.parse(good('z', 0)), timestamp: '2017-13-45T00:00:00.000Z' }),
     garbage: '{"host": "abc", oops}',
   };
-  const parts = [good('g0', 0), bad.notObject, bad.missing, good('g1', 10), bad.mistyped, bad.badTime, bad.garbage, good('g2', 20)];
+  const parts = [
+    good('g0', 0),
+    bad.notObject,
+    bad.missing,
+    good('g1', 10),
+    bad.mistyped,
+    bad.badTime,
+    bad.garbage,
+    good('g2', 20),
+  ];
   const text = `[\n${parts.join(',\n')},\n  {"host":"trunc`;
   const path = writeTrace(dir, 'mixed.json', text);
   const { table, stats } = await loadTrace([path]);
-  t.same(Array.from({ length: table.length }, (_, i) => table.request(i).object), ['g0', 'g1', 'g2'], 'every good record survives');
+  t.same(
+    Array.from({ length: table.length }, (_, i) => table.request(i).object),
+    ['g0', 'g1', 'g2'],
+    'every good record survives',
+  );
   t.equal(stats.malformed, 6);
   const at = (s: string) => text.indexOf(s);
   t.same(stats.malformedExamples, [
@@ -144,23 +180,51 @@ t.test('escaped strings, null fields and nested unknown fields are handled', asy
   const { table, stats } = await loadTrace([writeTrace(dir, 'esc.json', text)]);
   t.equal(stats.malformed, 0);
   t.same(table.request(0), { ...table.request(0), uri: 'v2/u/r/blobs/esc', client: 'cA', kind: 'blob' });
-  t.same(table.request(1), { ...table.request(1), uri: 'v2/u/r/manifests/m', client: '', status: 201, kind: 'manifest', method: 'PUT' });
+  t.same(table.request(1), {
+    ...table.request(1),
+    uri: 'v2/u/r/manifests/m',
+    client: '',
+    status: 201,
+    kind: 'manifest',
+    method: 'PUT',
+  });
   t.ok(Number.isNaN(table.request(1).duration), 'a null duration is absent');
 });
 
-t.test("each record's user agent is kept, interned and decoded; none, null or a non-string is the empty agent", async (t) => {
-  const dir = t.testdir();
-  const agent = 'docker/1.12.6 go/go1.6.4 UpstreamClient(Docker-Client/1.12.6 \\\\(linux\\\\))';
-  const rec = (i: number, ua: string): string => `{"timestamp":"2017-07-01T00:00:0${i}.000Z","http.request.method":"GET","http.request.uri":"v2/u/r/blobs/b${i}","http.response.written":10,"http.request.remoteaddr":"c"${ua}}`;
-  const text = `[${[rec(1, `,"http.request.useragent":"${agent}"`), rec(2, ''), rec(3, ',"http.request.useragent":null'), rec(4, ',"http.request.useragent":7'), rec(5, `,"http.request.useragent":"${agent}"`), rec(6, ',"http.request.useragent":"other/1"'), rec(7, ',"http.request.useragent":"bad \\x escape"')].join(',')}]`;
-  const { table, stats } = await loadTrace([writeTrace(dir, 'agents.json', text)]);
-  t.equal(stats.malformed, 0, 'an odd user agent does not make a record malformed');
-  t.equal(table.request(6).agent, '', 'an agent with a broken escape is left out, its record kept');
-  t.same(Array.from({ length: 6 }, (_, i) => table.request(i).agent), ['docker/1.12.6 go/go1.6.4 UpstreamClient(Docker-Client/1.12.6 \\(linux\\))', '', '', '', 'docker/1.12.6 go/go1.6.4 UpstreamClient(Docker-Client/1.12.6 \\(linux\\))', 'other/1']);
-  t.equal(table.columns.agent[0], table.columns.agent[4], 'one id per distinct agent');
-  t.same(table.pools.agents.toArray(), ['', 'docker/1.12.6 go/go1.6.4 UpstreamClient(Docker-Client/1.12.6 \\(linux\\))', 'other/1'], 'id 0 is the empty agent');
-});
+t.test(
+  "each record's user agent is kept, interned and decoded; none, null or a non-string is the empty agent",
+  async (t) => {
+    const dir = t.testdir();
+    const agent = 'docker/1.12.6 go/go1.6.4 UpstreamClient(Docker-Client/1.12.6 \\\\(linux\\\\))';
+    const rec = (i: number, ua: string): string =>
+      `{"timestamp":"2017-07-01T00:00:0${i}.000Z","http.request.method":"GET","http.request.uri":"v2/u/r/blobs/b${i}","http.response.written":10,"http.request.remoteaddr":"c"${ua}}`;
+    const text = `[${[rec(1, `,"http.request.useragent":"${agent}"`), rec(2, ''), rec(3, ',"http.request.useragent":null'), rec(4, ',"http.request.useragent":7'), rec(5, `,"http.request.useragent":"${agent}"`), rec(6, ',"http.request.useragent":"other/1"'), rec(7, ',"http.request.useragent":"bad \\x escape"')].join(',')}]`;
+    const { table, stats } = await loadTrace([writeTrace(dir, 'agents.json', text)]);
+    t.equal(stats.malformed, 0, 'an odd user agent does not make a record malformed');
+    t.equal(table.request(6).agent, '', 'an agent with a broken escape is left out, its record kept');
+    t.same(
+      Array.from({ length: 6 }, (_, i) => table.request(i).agent),
+      [
+        'docker/1.12.6 go/go1.6.4 UpstreamClient(Docker-Client/1.12.6 \\(linux\\))',
+        '',
+        '',
+        '',
+        'docker/1.12.6 go/go1.6.4 UpstreamClient(Docker-Client/1.12.6 \\(linux\\))',
+        'other/1',
+      ],
+    );
+    t.equal(table.columns.agent[0], table.columns.agent[4], 'one id per distinct agent');
+    t.same(
+      table.pools.agents.toArray(),
+      ['', 'docker/1.12.6 go/go1.6.4 UpstreamClient(Docker-Client/1.12.6 \\(linux\\))', 'other/1'],
+      'id 0 is the empty agent',
+    );
+  },
+);
 
 t.test('a missing file is an E_IO error naming it', async (t) => {
-  await t.rejects(loadTrace(['/nonexistent/trace.json']), { code: 'E_IO', location: { file: '/nonexistent/trace.json' } });
+  await t.rejects(loadTrace(['/nonexistent/trace.json']), {
+    code: 'E_IO',
+    location: { file: '/nonexistent/trace.json' },
+  });
 });

@@ -8,7 +8,8 @@ async function tableOf(t: Test, trace: FakeTrace) {
   return (await loadTrace([writeTrace(t.testdir(), 'trace.json', trace.json())])).table;
 }
 
-const objects = (table: Awaited<ReturnType<typeof tableOf>>) => Array.from({ length: table.length }, (_, i) => table.request(i).object);
+const objects = (table: Awaited<ReturnType<typeof tableOf>>) =>
+  Array.from({ length: table.length }, (_, i) => table.request(i).object);
 
 t.test('the replay filter keeps GET and PUT of blobs and manifests with a size, as the original', async (t) => {
   const trace = new FakeTrace()
@@ -23,10 +24,18 @@ t.test('the replay filter keeps GET and PUT of blobs and manifests with a size, 
   const { table: selected, counts } = selectRequests(table);
   t.same(objects(selected), ['keep-get', 'keep-put']);
   t.same(counts, { replayable: 2, otherMethod: 2, otherPath: 1, invalidUri: 0, noSize: 1, failed: 1, beyondLimit: 0 });
-  t.equal(Object.values(counts).reduce((a, b) => a + b, 0), table.length, 'every record is in exactly one count');
+  t.equal(
+    Object.values(counts).reduce((a, b) => a + b, 0),
+    table.length,
+    'every record is in exactly one count',
+  );
 
   const original = selectRequests(table, { includeFailed: true });
-  t.same(objects(original.table), ['keep-get', 'keep-put', 'missing'], 'includeFailed keeps traced failures, as the original did');
+  t.same(
+    objects(original.table),
+    ['keep-get', 'keep-put', 'missing'],
+    'includeFailed keeps traced failures, as the original did',
+  );
   const withHead = selectRequests(table, { methods: [Method.GET, Method.PUT, Method.HEAD] });
   t.same(objects(withHead.table), ['keep-get', 'keep-put', 'head']);
 });
@@ -66,7 +75,20 @@ t.test('URIs that cannot stand in a request line are left out, counted and shown
   const { table: selected, counts, invalidUris } = selectRequests(table);
   t.same(objects(selected), ['ok-1', 'ok-2']);
   t.equal(counts.invalidUri, 5);
-  t.equal(Object.values(counts).reduce((a, b) => a + b, 0), table.length, 'every record is in exactly one count');
-  t.same(invalidUris, ['"v2/a b/blobs/space"', '"v2/u/r\\r\\nX-Injected: 1/blobs/crlf"', '"v2/u/r/blobs/nul\\u0000"', '"v2/u/r/manifests/café"', '"v2/u/r/blobs/tab\\there"']);
-  t.notOk(invalidUris.some((u) => /[\u0000-\u001f]/.test(u)), 'no control character is printed raw');
+  t.equal(
+    Object.values(counts).reduce((a, b) => a + b, 0),
+    table.length,
+    'every record is in exactly one count',
+  );
+  t.same(invalidUris, [
+    '"v2/a b/blobs/space"',
+    '"v2/u/r\\r\\nX-Injected: 1/blobs/crlf"',
+    '"v2/u/r/blobs/nul\\u0000"',
+    '"v2/u/r/manifests/café"',
+    '"v2/u/r/blobs/tab\\there"',
+  ]);
+  t.notOk(
+    invalidUris.some((u) => /[\u0000-\u001f]/.test(u)),
+    'no control character is printed raw',
+  );
 });

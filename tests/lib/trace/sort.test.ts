@@ -20,7 +20,16 @@ t.test('reorder reorders every column exactly as gather does', async (t) => {
   const { COLUMN_NAMES } = await import('../../../lib/trace/table.js');
   const rng = new Random(3);
   const builder = new TraceTableBuilder(4);
-  for (let i = 0; i < 5000; i++) builder.addStrings(1e12 + rng.int(1e6), 1, `v2/u/r${rng.int(50)}/blobs/b${rng.int(900)}`, `c${rng.int(40)}`, rng.int(1e6), rng.next(), 200);
+  for (let i = 0; i < 5000; i++)
+    builder.addStrings(
+      1e12 + rng.int(1e6),
+      1,
+      `v2/u/r${rng.int(50)}/blobs/b${rng.int(900)}`,
+      `c${rng.int(40)}`,
+      rng.int(1e6),
+      rng.next(),
+      200,
+    );
   const table = builder.build();
   const order = timeOrder(table.columns.time) as Uint32Array;
   const gathered = table.gather(order);
