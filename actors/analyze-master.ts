@@ -6,7 +6,7 @@ import { TotalsByDataCenter } from '../lib/analyze/by-data-center.js';
 import { GROUP_BYTES, fileGroups } from '../lib/trace/file-groups.js';
 import { DrtpError } from '../lib/errors.js';
 import type { FileReadCounts } from '../lib/trace/load.js';
-import type { AnalyzeTask } from './messages.js';
+
 import { ActorPool } from './runtime.js';
 import { traceInputs } from '../lib/trace/inputs.js';
 
@@ -35,7 +35,7 @@ export async function analyzeTraces(
     Math.min(GROUP_BYTES, Math.ceil(sizes.reduce((a, b) => a + b, 0) / (workers * 4))),
   );
   const order = groups.map((_, k) => k).sort((a, b) => groups[b].bytes - groups[a].bytes);
-  const pool = new ActorPool('analyzer', Math.max(1, Math.min(workers, groups.length)));
+  const pool = ActorPool.of('analyzer', Math.max(1, Math.min(workers, groups.length)));
   const totals = new TotalsByDataCenter();
   // Partials are added in the order the files were given (the first size seen of an object wins), each
   // as soon as those before it are in, while the workers read on.
@@ -45,10 +45,7 @@ export async function analyzeTraces(
   try {
     await Promise.all(
       order.map(async (k) => {
-        arrived[k] = await pool.run<AnalyzeTask, FilePartial[]>({
-          files: groups[k].files,
-          strict: options.strict ?? false,
-        }).result;
+        arrived[k] = await pool.run({ files: groups[k].files, strict: options.strict ?? false }, {}).result;
         done += groups[k].files.length;
         options.onFile?.(done, files.length);
         for (; added < groups.length && arrived[added] !== undefined; added++)

@@ -4,10 +4,10 @@
  * lib/, the runtime and the message types.
  */
 import { analyzeInput, type FilePartial } from '../lib/analyze/pass.js';
-import type { AnalyzeTask } from './messages.js';
+import type { Protocols } from './messages.js';
 import { actorEntry } from './runtime.js';
 
-export default actorEntry<AnalyzeTask, FilePartial[]>(async (task) => {
+export default actorEntry<Protocols['analyzer']>(async (task) => {
   const partials: FilePartial[] = [];
   for (const file of task.files) partials.push(...(await analyzeInput(file, task.strict)));
   return partials;

@@ -9,7 +9,7 @@ import { DrtpError } from '../lib/errors.js';
 import { ioError } from '../lib/fsutil/io-error.js';
 import { HttpPort, type HttpPortOptions } from '../lib/registry/http-port.js';
 import { STOP_GRACE_MS } from '../lib/registry/deadline.js';
-import type { Completion, EngineReport, Segment } from '../lib/contract/replay.js';
+import type { Completion, Segment } from '../lib/contract/replay.js';
 import { ReplayEngine, type EngineOptions } from '../lib/replay/engine.js';
 import { AlarmClock } from '../lib/replay/alarm-clock.js';
 import { currentThreadId } from '../lib/replay/thread-priority.js';
@@ -18,7 +18,7 @@ import { sleepUntil } from '../lib/replay/sleep.js';
 import type { SegmentBatch } from '../lib/planning/router.js';
 import { clientPiece, registryPiece, writeResultRow } from '../lib/stats/result-row.js';
 import { RowWriter, type RowPiece } from '../lib/stats/row-writer.js';
-import type { ReplayMaster, ReplayTask, StoppableWorker } from './messages.js';
+import type { StoppableWorker, Protocols } from './messages.js';
 import { actorEntry } from './runtime.js';
 import { drtpUserAgent } from '../lib/version.js';
 
@@ -124,7 +124,7 @@ async function rehearse(
   }
 }
 
-export default actorEntry<ReplayTask, EngineReport, ReplayMaster>(async (task, { master, expose }) => {
+export default actorEntry<Protocols['client']>(async (task, { master, expose }) => {
   const strings: string[] = [];
   const warmedSizes: number[] = [];
   const actorPieces: RowPiece[] = [];

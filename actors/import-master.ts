@@ -6,7 +6,7 @@ import { openSharedTable } from '../lib/trace/shared-table.js';
 import { isStreamInput } from '../lib/trace/input-stream.js';
 import { mergeOrder } from '../lib/trace/sort.js';
 import { addStats, planPieces, threadCpuMs, type Piece } from '../lib/trace/import-plan.js';
-import type { ImportedFile, ImportTask } from './messages.js';
+import type { ImportedFile } from './messages.js';
 import { ActorPool } from './runtime.js';
 
 /** Chunks of a large file are at least this large: a worker's start and warm-up must be repaid by its chunk. */
@@ -48,19 +48,14 @@ export async function loadTraceParallel(
   if (workers <= 1) return loadTrace(files, options);
 
   const totalBytes = pieces.reduce((sum, piece) => sum + piece.bytes, 0);
-  const pool = new ActorPool('importer', workers);
+  const pool = ActorPool.of('importer', workers);
   const stats: TraceReadStats = { files: [...files], records: 0, malformed: 0, malformedExamples: [], perFile: [] };
   const builder = new TraceTableBuilder();
   const runStarts: number[] = [];
   const strict = options.strict ?? false;
   const read = (piece: Piece, chunk = piece.chunk): Promise<Settled> =>
     pool
-      .run<ImportTask, ImportedFile>({
-        file: piece.file,
-        strict,
-        chunk,
-        ...(piece.group === undefined ? {} : { group: piece.group }),
-      })
+      .run({ file: piece.file, strict, chunk, ...(piece.group === undefined ? {} : { group: piece.group }) }, {})
       .result.then(
         (value) => ({ ok: true, value }),
         (error: unknown) => ({ ok: false, error }),

@@ -4,10 +4,10 @@
  */
 import { loadTrace, loadTraceChunk } from '../lib/trace/load.js';
 import { shareTable } from '../lib/trace/shared-table.js';
-import type { ImportedFile, ImportTask } from './messages.js';
+import type { Protocols } from './messages.js';
 import { actorEntry } from './runtime.js';
 
-export default actorEntry<ImportTask, ImportedFile>(async (task) => {
+export default actorEntry<Protocols['importer']>(async (task) => {
   if (task.chunk !== undefined) {
     const { table, stats, next } = await loadTraceChunk({ file: task.file, ...task.chunk }, { strict: task.strict });
     return { table: shareTable(table), stats, next };

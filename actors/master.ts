@@ -1,4 +1,4 @@
-import { transfer, type Remote } from 'comlink';
+import { transfer } from 'comlink';
 import { availableParallelism } from 'node:os';
 import type { Config } from '../lib/config/types.js';
 import type { ConfiguredTrace } from '../lib/config/trace.js';
@@ -13,8 +13,8 @@ import { SenderPriority } from '../lib/replay/thread-priority.js';
 import { buildSummary, mergeReports, withThresholds, type RunSummary } from '../lib/stats/summary.js';
 import { evaluateThresholds } from '../lib/thresholds/evaluate.js';
 import type { LiveFailure } from '../lib/thresholds/live.js';
-import type { ReplayMaster, ReplayTask, StoppableWorker } from './messages.js';
-import { ActorPool } from './runtime.js';
+import type { Protocols, ReplayMaster, ReplayTask } from './messages.js';
+import { ActorPool, StopFanOut } from './runtime.js';
 import { drtpUserAgent } from '../lib/version.js';
 import { ReplayObservers, type ObserverOptions } from './replay-observers.js';
 
@@ -89,18 +89,12 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
   });
   const started = new Date();
   const skipped = await writeSkipped(router, trace.table, (rows) => results.write(rows));
-  const pool = active.length > 0 ? new ActorPool('client', active.length) : undefined;
+  const pool = active.length > 0 ? ActorPool.of('client', active.length) : undefined;
   // What the workers rehearse against before the start (see actors/client.ts); a machine where the
   // master cannot listen on loopback replays without rehearsals.
   const rehearsal = pool === undefined ? undefined : await startLoopback().catch(() => undefined);
-  const clients: Remote<StoppableWorker>[] = [];
-  let stopped = false;
-  const stop = (): void => {
-    stopped = true;
-    // A worker that has finished no longer answers: nothing waits for these.
-    for (const client of clients) void client.stop().catch(() => undefined);
-  };
-  options.signal?.addEventListener('abort', stop, { once: true });
+  const stops = new StopFanOut(options.signal);
+  const stop = (): void => stops.stop();
   const segmentRows = options.segmentRows ?? SEGMENT_ROWS;
   // An open loop's senders go ahead of every other thread of the process (see SenderPriority).
   const priority = config.clientInfo.wait ? new SenderPriority(active.length) : undefined;
@@ -140,21 +134,16 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
         progress: observers.wantsProgress,
         perSecond: observers.wantsSeconds,
       };
-      const running = (pool as ActorPool).run<ReplayTask, EngineReport, StoppableWorker>(
-        task,
-        master,
-        transferables(first),
-      );
-      clients.push(running.worker);
+      const running = (pool as ActorPool<Protocols['client']>).run(task, master, transferables(first));
+      stops.add(running);
       return running.result;
     });
-    if (options.signal?.aborted) stop();
     reports = await Promise.all(tasks);
   } catch (err) {
     await Promise.all([results.abort(), observers.abort()]);
     throw err;
   } finally {
-    options.signal?.removeEventListener('abort', stop);
+    stops.close();
     priority?.restore();
     await Promise.all([pool?.destroy(), rehearsal?.close(), observers.close()]);
   }
@@ -171,7 +160,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
       endedAt: new Date().toISOString(),
       workers: active.length,
       actors: active.reduce((sum, w) => sum + router.actorsOf(w), 0),
-      stopped,
+      stopped: stops.stopped,
       ...(observers.abortedBy === undefined ? {} : { abortedBy: observers.abortedBy.threshold.source }),
     },
     startAtEpochMs,
@@ -200,7 +189,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
   }
   // Results, summary and logs land together: no results without their summary.
   await AtomicFile.commitAll(files);
-  return { summary, stopped, aborted, resultsFile, summaryFile };
+  return { summary, stopped: stops.stopped, aborted, resultsFile, summaryFile };
 }
 
 /** The buffers of a segment, moved (not copied) to the worker. */

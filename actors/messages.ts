@@ -1,3 +1,5 @@
+import type { EngineReport } from '../lib/contract/replay.js';
+import type { FilePartial } from '../lib/analyze/pass.js';
 import type { ErrorData } from '../lib/errors.js';
 import type { RegistryEndpoint } from '../lib/registry/endpoint.js';
 import type { WarmupItem } from '../lib/registry/warmup-plan.js';
@@ -16,9 +18,6 @@ import type { RunSummary } from '../lib/stats/summary.js';
  * message), never as Error objects: custom fields do not survive a thread hop.
  */
 export const PROTOCOL_VERSION = 3;
-
-/** The worker entries in actors/, by file name. */
-export type WorkerEntry = 'warmup' | 'client' | 'simulator' | 'analyzer' | 'importer';
 
 /** What a master can ask of any worker that runs for long. */
 export interface StoppableWorker {
@@ -180,3 +179,27 @@ export interface AnalyzeTask {
   files: string[];
   strict: boolean;
 }
+
+/** One worker entry's protocol: its task, its result, and the API each side offers the other. */
+export interface Protocol<
+  Task,
+  Result,
+  MasterApi extends object = Record<never, never>,
+  WorkerApi extends object = Record<never, never>,
+> {
+  task: Task;
+  result: Result;
+  master: MasterApi;
+  worker: WorkerApi;
+}
+
+/** Every worker entry in actors/, by file name, with its protocol: starting one names the entry, and every type follows. */
+export interface Protocols {
+  client: Protocol<ReplayTask, EngineReport, ReplayMaster, StoppableWorker>;
+  warmup: Protocol<WarmupTask, WarmupTaskResult, WarmupMaster, StoppableWorker>;
+  simulator: Protocol<SimulateTask, SimulatePoint>;
+  analyzer: Protocol<AnalyzeTask, FilePartial[]>;
+  importer: Protocol<ImportTask, ImportedFile>;
+}
+
+export type WorkerEntry = keyof Protocols;

@@ -11,8 +11,8 @@ import { MessageChannel, type MessagePort, type TransferListItem } from 'node:wo
 import { createRequire } from 'node:module';
 import * as Comlink from 'comlink';
 import { Piscina } from 'piscina';
-import { DrtpError, isDrtpError, type ErrorData } from '../lib/errors.js';
-import { PROTOCOL_VERSION, type WorkerEntry } from './messages.js';
+import { DrtpError, errorData, type ErrorData } from '../lib/errors.js';
+import { PROTOCOL_VERSION, type Protocol, type Protocols, type StoppableWorker, type WorkerEntry } from './messages.js';
 
 /**
  * Worker isolates are created without V8's memory reducer, which starts full collections of an isolate
@@ -48,24 +48,40 @@ export interface Envelope<Task> {
   fromMaster: MessagePort;
 }
 
-/** A task under way: the worker's API (comlink), and its result. */
+/** Any entry's protocol, as the runtime handles them alike. */
+type SomeProtocol = Protocol<unknown, unknown, object, object>;
+
+/**
+ * The name the runtime adds to every master API: a worker calls it once its own API is exposed, so the
+ * master knows calls to the worker will be answered.
+ */
+const READY = 'drtpWorkerReady';
+
+/** A task under way: the worker's API (comlink), when that API answers, and the task's result. */
 export interface RunningTask<Result, WorkerApi> {
   worker: Comlink.Remote<WorkerApi>;
+  /** Resolves once the worker has exposed its API, or its task has ended (then calls to it are not answered). */
+  ready: Promise<void>;
   result: Promise<Result>;
 }
 
-export class ActorPool {
+export class ActorPool<P extends SomeProtocol> {
   private readonly pool: Piscina;
 
+  /** A pool of `threads` workers running one of drtp's entries: every type of its protocol follows from the name. */
+  static of<E extends WorkerEntry>(entry: E, threads = availableParallelism()): ActorPool<Protocols[E]> {
+    return new ActorPool<Protocols[E]>(new URL(`./${entry}.js`, import.meta.url), threads);
+  }
+
   /**
-   * A pool of `threads` workers running `entry`: the `.js` next to this module (dist/, or the `.ts` under
-   * tap's loader), or another module's URL (tests' fixture entries).
+   * A pool of `threads` workers running the entry module at `entry` (the `.js` next to the source, which
+   * tap's loader maps to the `.ts`): tests' fixture entries, with their protocol given.
    */
-  constructor(entry: WorkerEntry | URL, threads = availableParallelism()) {
+  constructor(entry: URL, threads = availableParallelism()) {
     const n = Math.max(1, Math.floor(threads));
     workersWithoutMemoryReducer();
     this.pool = new Piscina({
-      filename: (entry instanceof URL ? entry : new URL(`./${entry}.js`, import.meta.url)).href,
+      filename: entry.href,
       minThreads: n,
       maxThreads: n,
       // One long task per worker: tasks must not queue behind each other.
@@ -80,35 +96,37 @@ export class ActorPool {
    * Starts `task` on a worker with `master` as the API the worker may call; `transfer` moves buffers
    * with the task. The result rejects with the worker's error, its code kept.
    */
-  run<Task, Result, WorkerApi = object>(
-    task: Task,
-    master: object = {},
+  run(
+    task: P['task'],
+    master: P['master'],
     transfer: readonly TransferListItem[] = [],
-  ): RunningTask<Result, WorkerApi> {
+  ): RunningTask<P['result'], P['worker']> {
     const up = new MessageChannel();
     const down = new MessageChannel();
-    Comlink.expose(master, nodeEndpoint(up.port1));
-    const worker = Comlink.wrap<WorkerApi>(nodeEndpoint(down.port1));
-    const envelope: Envelope<Task> = {
+    let isReady = (): void => undefined;
+    const ready = new Promise<void>((resolve) => (isReady = resolve));
+    Comlink.expose({ ...master, [READY]: () => isReady() }, nodeEndpoint(up.port1));
+    const worker = Comlink.wrap<P['worker']>(nodeEndpoint(down.port1));
+    const envelope: Envelope<P['task']> = {
       protocolVersion: PROTOCOL_VERSION,
       task,
       toMaster: up.port2,
       fromMaster: down.port2,
     };
-    const result = (
-      this.pool.run(envelope, { transferList: [up.port2, down.port2, ...transfer] as never }) as Promise<
-        Outcome<Result>
-      >
-    )
-      .then((outcome) => {
-        if (!outcome.ok) throw DrtpError.fromData(outcome.error);
-        return outcome.value;
+    const outcome = this.pool.run(envelope, { transferList: [up.port2, down.port2, ...transfer] as never }) as Promise<
+      Outcome<P['result']>
+    >;
+    const result = outcome
+      .then((o) => {
+        if (!o.ok) throw DrtpError.fromData(o.error);
+        return o.value;
       })
       .finally(() => {
+        isReady();
         up.port1.close();
         down.port1.close();
       });
-    return { worker, result };
+    return { worker, ready, result };
   }
 
   async destroy(): Promise<void> {
@@ -116,11 +134,52 @@ export class ActorPool {
   }
 }
 
+/**
+ * Stop for a master's workers: an abort of `signal` (Ctrl-C, a failing threshold) or `stop()` asks every
+ * worker started so far, and every one started after, to stop, each once its API answers. Calls to a
+ * worker that has finished are dropped: nothing waits on them.
+ */
+export class StopFanOut {
+  private readonly tasks: RunningTask<unknown, StoppableWorker>[] = [];
+  private stopping = false;
+  private readonly onAbort = (): void => this.stop();
+
+  constructor(private readonly signal?: AbortSignal) {
+    signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  get stopped(): boolean {
+    return this.stopping;
+  }
+
+  /** A worker to stop with the others; stopped at once if the stop came first. */
+  add(task: RunningTask<unknown, StoppableWorker>): void {
+    this.tasks.push(task);
+    if (this.stopping) StopFanOut.ask(task);
+    else if (this.signal?.aborted === true) this.stop();
+  }
+
+  stop(): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    for (const task of this.tasks) StopFanOut.ask(task);
+  }
+
+  /** No longer listens to the signal (the job is over). */
+  close(): void {
+    this.signal?.removeEventListener('abort', this.onAbort);
+  }
+
+  private static ask(task: RunningTask<unknown, StoppableWorker>): void {
+    task.ready.then(() => task.worker.stop()).catch(() => undefined);
+  }
+}
+
 /** What a worker's task body is given: the master's API, and a way to offer its own. */
-export interface ActorContext<MasterApi> {
+export interface ActorContext<MasterApi, WorkerApi> {
   master: Comlink.Remote<MasterApi>;
-  /** Offers the worker's API (e.g. `stop()`) to the master for the rest of the task. */
-  expose(api: object): void;
+  /** Offers the worker's API (e.g. `stop()`) to the master for the rest of the task; the master is told it answers. */
+  expose(api: WorkerApi): void;
 }
 
 /**
@@ -128,24 +187,25 @@ export interface ActorContext<MasterApi> {
  * master's API at hand, and whatever `body` returns or throws sent back as data (an error not of drtp's
  * is a bug: E_INTERNAL with the worker's stack).
  */
-export function actorEntry<Task, Result, MasterApi = object>(
-  body: (task: Task, context: ActorContext<MasterApi>) => Promise<Result>,
-): (envelope: Envelope<Task>) => Promise<Outcome<Result>> {
+export function actorEntry<P extends SomeProtocol>(
+  body: (task: P['task'], context: ActorContext<P['master'], P['worker']>) => Promise<P['result']>,
+): (envelope: Envelope<P['task']>) => Promise<Outcome<P['result']>> {
   return async (envelope) => {
-    const master = Comlink.wrap<MasterApi>(nodeEndpoint(envelope.toMaster));
+    const master = Comlink.wrap<P['master']>(nodeEndpoint(envelope.toMaster));
     try {
       if (envelope.protocolVersion !== PROTOCOL_VERSION)
         throw new DrtpError(
           'E_INTERNAL',
           `this worker speaks protocol ${PROTOCOL_VERSION}, the master ${envelope.protocolVersion}`,
         );
-      const expose = (api: object): void => Comlink.expose(api, nodeEndpoint(envelope.fromMaster));
+      const expose = (api: P['worker']): void => {
+        Comlink.expose(api, nodeEndpoint(envelope.fromMaster));
+        const told = (master as unknown as Record<typeof READY, () => Promise<void>>)[READY]();
+        told.catch(() => undefined); // a master already gone has nothing to stop
+      };
       return { ok: true, value: await body(envelope.task, { master, expose }) };
     } catch (err) {
-      return {
-        ok: false,
-        error: isDrtpError(err) ? err.toData() : { code: 'E_INTERNAL', message: String((err as Error)?.stack ?? err) },
-      };
+      return { ok: false, error: errorData(err) };
     } finally {
       envelope.toMaster.close();
       envelope.fromMaster.close();

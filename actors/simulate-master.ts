@@ -1,8 +1,8 @@
-import { isDrtpError } from '../lib/errors.js';
+import { errorData } from '../lib/errors.js';
 import { shareTable } from '../lib/trace/shared-table.js';
 import type { TraceTable } from '../lib/trace/table.js';
 import { sweepPoints, type SimulationPoint, type SweepSpec } from '../lib/simulation/sweep.js';
-import type { SimulatePoint, SimulateTask } from './messages.js';
+import type { SimulateTask } from './messages.js';
 import { ActorPool } from './runtime.js';
 
 export type { SimulationPoint, SweepSpec } from '../lib/simulation/sweep.js';
@@ -21,7 +21,7 @@ export async function runSweep(
 ): Promise<SimulationPoint[]> {
   const points = sweepPoints(spec);
   const shared = shareTable(table);
-  const pool = new ActorPool('simulator', Math.max(1, Math.min(workers, points.length)));
+  const pool = ActorPool.of('simulator', Math.max(1, Math.min(workers, points.length)));
   let done = 0;
   // A stop ends the sweep at once: the points not finished by then say so, the finished ones are kept.
   const stopped = new Promise<'stopped'>((resolve) => {
@@ -48,7 +48,7 @@ export async function runSweep(
         // A point that fails reports its error; the others go on.
         const point = await Promise.race([
           stopped.then(() => notRun),
-          pool.run<SimulateTask, SimulatePoint>(task).result.then(
+          pool.run(task, {}).result.then(
             (value): SimulationPoint => ({
               model: p.model,
               args: p.args,
@@ -60,7 +60,7 @@ export async function runSweep(
               model: p.model,
               args: p.args,
               ...tag,
-              error: isDrtpError(err) ? err.toData() : { code: 'E_INTERNAL', message: String(err) },
+              error: errorData(err),
             }),
           ),
         ]);

@@ -9,10 +9,10 @@ import { runUserModel } from '../lib/simulation/user-model.js';
 import { runPythonModel } from '../lib/simulation/python-model.js';
 import { DrtpError, isDrtpError } from '../lib/errors.js';
 import { openSharedTable } from '../lib/trace/shared-table.js';
-import type { SimulatePoint, SimulateTask } from './messages.js';
+import type { Protocols } from './messages.js';
 import { actorEntry } from './runtime.js';
 
-export default actorEntry<SimulateTask, SimulatePoint>(async (task) => {
+export default actorEntry<Protocols['simulator']>(async (task) => {
   const table = openSharedTable(task.table);
   const factory = MODELS[task.model];
   if (task.registry !== undefined) {

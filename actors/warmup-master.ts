@@ -1,4 +1,3 @@
-import type { Remote } from 'comlink';
 import { availableParallelism } from 'node:os';
 import type { RegistryEndpoint } from '../lib/registry/endpoint.js';
 import { writeDigestMap, type DigestMap } from '../lib/registry/digest-map.js';
@@ -6,8 +5,8 @@ import { WarmupLedger, type WarmupReport } from '../lib/registry/warmup-ledger.j
 import { pushImageManifests } from '../lib/registry/image-phase.js';
 import { shareItems, type WarmupItem } from '../lib/registry/warmup-plan.js';
 import { DrtpError, isDrtpError } from '../lib/errors.js';
-import type { StoppableWorker, WarmupMaster, WarmupTask, WarmupTaskResult } from './messages.js';
-import { ActorPool } from './runtime.js';
+import type { WarmupMaster, WarmupTask, WarmupTaskResult } from './messages.js';
+import { ActorPool, StopFanOut } from './runtime.js';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
@@ -61,7 +60,7 @@ export async function runWarmup(options: WarmupOptions): Promise<WarmupSummary> 
   const asImages = options.manifests === 'image';
   const items = asImages ? options.items.filter((i) => !i.manifest) : options.items;
   const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), options.threads, items.length || 1));
-  const pool = new ActorPool('warmup', workers);
+  const pool = ActorPool.of('warmup', workers);
   const summary: WarmupSummary = {
     items: options.items.length,
     pushed: 0,
@@ -77,7 +76,6 @@ export async function runWarmup(options: WarmupOptions): Promise<WarmupSummary> 
   const known = ledger.known;
   const total = options.items.length * options.registries.length;
   let done = 0;
-  const workersOf: Remote<StoppableWorker>[] = [];
   const record = (report: WarmupReport): void => {
     done++;
     ledger.record(report);
@@ -88,12 +86,7 @@ export async function runWarmup(options: WarmupOptions): Promise<WarmupSummary> 
     ledger.dirty = false;
     void writeDigestMap(options.output, options.map).catch(() => (ledger.dirty = true));
   }, options.checkpointMs ?? 5000);
-  const stop = (): void => {
-    summary.stopped = true;
-    // A worker that has finished no longer answers: nothing waits for these.
-    for (const worker of workersOf) void worker.stop().catch(() => undefined);
-  };
-  options.signal?.addEventListener('abort', stop, { once: true });
+  const stops = new StopFanOut(options.signal);
   try {
     const tasks: Promise<WarmupTaskResult>[] = [];
     const perWorker = Math.max(1, Math.ceil(options.threads / workers));
@@ -109,13 +102,13 @@ export async function runWarmup(options: WarmupOptions): Promise<WarmupSummary> 
           timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
           archives: asImages,
         };
-        const running = pool.run<WarmupTask, WarmupTaskResult, StoppableWorker>(task, master);
-        workersOf.push(running.worker);
+        const running = pool.run(task, master);
+        stops.add(running);
         tasks.push(running.result);
       }
     }
-    if (options.signal?.aborted) stop();
     const results = await Promise.all(tasks);
+    summary.stopped = stops.stopped;
     for (const r of results) {
       summary.pushed += r.pushed;
       summary.present += r.present;
@@ -138,7 +131,7 @@ export async function runWarmup(options: WarmupOptions): Promise<WarmupSummary> 
     }
   } finally {
     clearInterval(checkpoint);
-    options.signal?.removeEventListener('abort', stop);
+    stops.close();
     await pool.destroy();
     await writeDigestMap(options.output, options.map).catch((err: unknown) => {
       if (!isDrtpError(err)) throw err;

@@ -7,10 +7,10 @@ import { RegistryClient, clientOptions } from '../lib/registry/client.js';
 import { digestOf, generatedContent } from '../lib/registry/content.js';
 import { layerArchive } from '../lib/registry/layer-archive.js';
 import { STOP_GRACE_MS, requestDeadlineMs } from '../lib/registry/deadline.js';
-import type { LayerShape, WarmupMaster, WarmupReport, WarmupTask, WarmupTaskResult } from './messages.js';
+import type { LayerShape, WarmupReport, WarmupTaskResult, Protocols } from './messages.js';
 import { actorEntry } from './runtime.js';
 
-export default actorEntry<WarmupTask, WarmupTaskResult, WarmupMaster>(async (task, { master, expose }) => {
+export default actorEntry<Protocols['warmup']>(async (task, { master, expose }) => {
   const client = new RegistryClient(task.registry, clientOptions(task.timeoutMs, task.concurrency));
   const result: WarmupTaskResult = { pushed: 0, present: 0, failed: 0, bytes: 0, stopped: false };
   const registry = task.registry.name;

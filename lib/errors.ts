@@ -147,3 +147,10 @@ export function formatLocation(loc: ErrorLocation): string {
   if (loc.path !== undefined) parts.push(loc.path);
   return parts.join(':');
 }
+
+/** Any error as data to cross a thread or go into a result: drtp's keep their code; anything else is a bug (E_INTERNAL, with its stack). */
+export function errorData(err: unknown): ErrorData {
+  return isDrtpError(err)
+    ? err.toData()
+    : { code: 'E_INTERNAL', message: String((err as Error | undefined)?.stack ?? err) };
+}

@@ -39,7 +39,11 @@ t.test('the README documents every configuration key, error code and command', a
 t.test("the README's two set-up commands are the ones CI and the demo use", async (t) => {
   t.match(readme, '```sh\nbash .ci/install && npm ci && npx drtp demo\n```');
   t.match(readme, '```sh\nbash .ci/run\n```');
-  t.match(readFileSync(join(root, '.ci/run'), 'utf8'), /\nnpm test 2>&1/);
+  t.match(
+    readFileSync(join(root, '.ci/run'), 'utf8'),
+    /\nsuite "Node \$\(node --version\)" npm test\n/,
+    "CI runs the README's test command",
+  );
 });
 
 t.test('every example configuration validates', async (t) => {

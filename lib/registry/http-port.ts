@@ -92,8 +92,8 @@ export class HttpPort implements RegistryPort {
 
   start(row: number, segment: Segment, index: number, engine: CompletionSink): void {
     const op = segment.op[index];
-    const deadlineAt =
-      engine.clock() + requestDeadlineMs(this.options.timeoutMs, segment.size[index], this.options.deadlineMs);
+    const deadlineMs = requestDeadlineMs(this.options.timeoutMs, segment.size[index], this.options.deadlineMs);
+    const deadlineAt = engine.clock() + deadlineMs;
     if (isRead(op)) {
       // A GET answered whole must bring the bytes warmup pushed, except an image manifest (warmup pads those only up to the traced size).
       const target = segment.target[index];
@@ -102,7 +102,7 @@ export class HttpPort implements RegistryPort {
         this.options.checkSizes !== false &&
         (op === Op.GET_BLOB || (op === Op.GET_MANIFEST && this.options.manifestsAsImages !== true)) &&
         warmed >= 0;
-      this.read(
+      const handler = this.read(
         row,
         op,
         segment.registry[index],
@@ -116,6 +116,7 @@ export class HttpPort implements RegistryPort {
         0,
         checked ? warmed : -1,
       );
+      handler.deadlineMs = deadlineMs;
     } else
       this.push(
         row,
@@ -176,7 +177,7 @@ export class HttpPort implements RegistryPort {
     deadlineAt: number,
     redirects: number,
     expectedBytes: number,
-  ): void {
+  ): ReadHandler {
     const authorization = this.auth[registry].header(this.scopes[repo] ?? this.scope(repo));
     const manifest = this.options.manifestsAsImages === true && (op === Op.GET_MANIFEST || op === Op.HEAD_MANIFEST);
     const sending = this.sending;
@@ -204,6 +205,7 @@ export class HttpPort implements RegistryPort {
     );
     handler.sentAuthorization = authorization;
     dispatchOrFail(connection.client, sending, handler);
+    return handler;
   }
 
   /** The headers of a plain read by the agent `agent` (a string id), made once per agent. */
@@ -300,8 +302,7 @@ export class HttpPort implements RegistryPort {
     if (this.active.length === 0) return;
     const now = this.active[0].engine.clock();
     for (const handler of [...this.active]) {
-      if (handler.deadlineAt < now)
-        handler.cutOff(deadlineError(this.describe(handler), handler.deadlineAt - handler.startedAt));
+      if (handler.deadlineAt < now) handler.cutOff(deadlineError(this.describe(handler), handler.deadlineMs));
     }
   }
 
@@ -327,6 +328,7 @@ export class HttpPort implements RegistryPort {
       retried,
       sentAuthorization,
       deadlineAt,
+      deadlineMs,
       redirects,
       expectedBytes,
     } = h;
@@ -340,23 +342,24 @@ export class HttpPort implements RegistryPort {
           sentAuthorization,
         )
         .then(
-          (retry) =>
-            retry
-              ? this.read(
-                  row,
-                  op,
-                  registry,
-                  actor,
-                  target,
-                  repo,
-                  agent,
-                  engine,
-                  true,
-                  deadlineAt,
-                  redirects,
-                  expectedBytes,
-                )
-              : engine.complete(row, 401, 0, null),
+          (retry) => {
+            if (!retry) return engine.complete(row, 401, 0, null);
+            const again = this.read(
+              row,
+              op,
+              registry,
+              actor,
+              target,
+              repo,
+              agent,
+              engine,
+              true,
+              deadlineAt,
+              redirects,
+              expectedBytes,
+            );
+            again.deadlineMs = deadlineMs;
+          },
           (err: unknown) => engine.complete(row, statusOf(err), 0, failureOf(err, `GET ${this.strings[target]}`)),
         );
       return true;
@@ -394,6 +397,7 @@ export class HttpPort implements RegistryPort {
         connection,
       );
       handler.sentAuthorization = authorization;
+      handler.deadlineMs = deadlineMs;
       dispatchOrFail(
         connection.client,
         {
@@ -407,24 +411,22 @@ export class HttpPort implements RegistryPort {
       return true;
     }
     // A blob served from elsewhere (S3 and the like): follow without the registry's Authorization.
-    dispatchOrFail(
-      this.agent,
-      { origin: url.origin, path, method, headers: this.agentHeaders(agent) },
-      this.handler(
-        row,
-        op,
-        registry,
-        actor,
-        target,
-        repo,
-        agent,
-        engine,
-        true,
-        deadlineAt,
-        redirects + 1,
-        expectedBytes,
-      ),
+    const elsewhere = this.handler(
+      row,
+      op,
+      registry,
+      actor,
+      target,
+      repo,
+      agent,
+      engine,
+      true,
+      deadlineAt,
+      redirects + 1,
+      expectedBytes,
     );
+    elsewhere.deadlineMs = deadlineMs;
+    dispatchOrFail(this.agent, { origin: url.origin, path, method, headers: this.agentHeaders(agent) }, elsewhere);
     return true;
   }
 
@@ -511,6 +513,8 @@ class ReadHandler {
   /** When the whole request must be done (the engine's clock), and when it was sent. */
   deadlineAt = 0;
   startedAt = 0;
+  /** The whole deadline, as its failure states it (the first attempt's: retries and redirects keep it). */
+  deadlineMs = 0;
   /** Redirects followed to get here. */
   redirects = 0;
   /** The body size a whole answer must have (-1: not checked). */
@@ -549,6 +553,7 @@ class ReadHandler {
     this.hash = undefined;
     this.deadlineAt = deadlineAt;
     this.startedAt = engine.clock();
+    this.deadlineMs = deadlineAt - this.startedAt;
     this.redirects = redirects;
     this.abort = undefined;
     this.cutReason = undefined;

@@ -1,4 +1,4 @@
-import { isDrtpError } from '../errors.js';
+import { errorData } from '../errors.js';
 import { RegistryClient, clientOptions } from './client.js';
 import type { RegistryEndpoint } from './endpoint.js';
 import { pushImageManifest, type ImageLayer } from './image-manifest.js';
@@ -39,8 +39,7 @@ export async function pushImageManifests(
           report({ type: 'pushed', uri: item.uri, digest, bytes: item.size, registry: registry.name });
         } catch (err) {
           counts.failed++;
-          const error = isDrtpError(err) ? err.toData() : { code: 'E_INTERNAL' as const, message: String(err) };
-          report({ type: 'failed', uri: item.uri, error, registry: registry.name });
+          report({ type: 'failed', uri: item.uri, error: errorData(err), registry: registry.name });
         }
       }
     } finally {

@@ -124,12 +124,23 @@ t.test('open loop over segments: nothing leaves before its due time; each actor 
   }
 });
 
+/** A DelayPort that stops its engine as it starts request number `at` (no wall-clock timer decides). */
+class StopAtPort extends DelayPort {
+  constructor(private readonly at: number) {
+    super(1);
+  }
+  override start(row: number, segment: Segment, index: number, engine: ReplayEngine): void {
+    super.start(row, segment, index, engine);
+    if (this.started.length === this.at) engine.stop();
+  }
+}
+
 t.test('stop(): no new requests, those in flight finish, the run resolves', async (t) => {
-  const port = new DelayPort(1);
+  const port = new StopAtPort(100);
   const { engine } = fed(port, 1000, 100, { wait: true, actors: 2, spacing: 1 } as Partial<EngineOptions>);
-  setTimeout(() => engine.stop(), 50);
   const report = await engine.run();
-  t.ok(report.sent > 0 && report.sent < 1000, `stopped after ${report.sent}`);
+  t.ok(report.sent >= 100 && report.sent < 1000, `stopped after ${report.sent}`);
+  t.equal(port.started.length, report.sent, 'nothing started that was not counted');
   t.equal(report.ok + report.failed, report.sent, 'everything sent finished');
 });
 
