@@ -145,7 +145,9 @@ export class StopFanOut {
   private readonly onAbort = (): void => this.stop();
 
   constructor(private readonly signal?: AbortSignal) {
-    signal?.addEventListener('abort', this.onAbort, { once: true });
+    // A job whose signal is already aborted starts stopped: its workers are asked as they are added.
+    if (signal?.aborted === true) this.stopping = true;
+    else signal?.addEventListener('abort', this.onAbort, { once: true });
   }
 
   get stopped(): boolean {
@@ -156,7 +158,6 @@ export class StopFanOut {
   add(task: RunningTask<unknown, StoppableWorker>): void {
     this.tasks.push(task);
     if (this.stopping) StopFanOut.ask(task);
-    else if (this.signal?.aborted === true) this.stop();
   }
 
   stop(): void {

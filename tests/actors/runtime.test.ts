@@ -71,6 +71,11 @@ t.test(
       'both stopped: the one asked before its API was up, and the one added after',
     );
     stops.close();
+    const already = new StopFanOut(abort.signal);
+    t.ok(already.stopped, 'a signal aborted before the job starts it stopped');
+    const afterAbort = pool.run({ does: 'wait-for-stop' }, { seen: (n) => n + 5 });
+    already.add(afterAbort);
+    t.equal(await afterAbort.result, 6, 'and its workers are asked as they come');
     const finished = pool.run({ does: 'echo', value: 3 }, { seen: (n) => n });
     t.equal(await finished.result, 3);
     await finished.ready;
