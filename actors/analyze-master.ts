@@ -1,4 +1,3 @@
-import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { FilePartial } from '../lib/analyze/pass.js';
 import type { Analysis, ChartData } from '../lib/analyze/summary.js';
@@ -8,7 +7,7 @@ import { DrtpError } from '../lib/errors.js';
 import type { FileReadCounts } from '../lib/trace/load.js';
 
 import { ActorPool } from './runtime.js';
-import { traceInputs } from '../lib/trace/inputs.js';
+import { fileSizes, traceInputs } from '../lib/trace/inputs.js';
 
 export type TraceAnalysis = Analysis & { dataCenters: Record<string, Analysis>; malformedExamples: string[] };
 
@@ -27,7 +26,7 @@ export async function analyzeTraces(
 ): Promise<{ analysis: TraceAnalysis; charts: ChartData; perFile: FileReadCounts[] }> {
   if (paths.length === 0) throw new DrtpError('E_USAGE', 'no trace files given');
   const files = await traceInputs(paths, options.exclude);
-  const sizes = files.map((file) => sizeOf(statSync, file));
+  const sizes = await fileSizes(files);
   const workers = Math.max(1, options.workers ?? availableParallelism());
   const groups = fileGroups(
     files,
@@ -66,12 +65,4 @@ export async function analyzeTraces(
     charts,
     perFile: partials.flatMap((p) => p.read.perFile),
   };
-}
-
-function sizeOf(stat: typeof statSync, file: string): number {
-  try {
-    return stat(file).size;
-  } catch {
-    return 0;
-  }
 }

@@ -12,8 +12,9 @@ const POLL_MS = 0.25;
  * Timers for an open-loop replay that wake the engine's thread within a fraction of a millisecond of a
  * due time without polling the way there: a helper thread sleeps on a futex and wakes the event loop
  * with a message `POLL_MS` early, and the engine polls (setImmediate) only that last stretch.
- * setTimeout alone fires up to ~2 ms off; polling the whole last 2 ms kept the thread busy, so that on
- * a core shared with the master and V8's helper threads the scheduler let those run ahead of it.
+ * setTimeout alone fires too coarsely for that, and polling all the way makes the thread look busy to
+ * the scheduler, which then lets the master and V8's helper threads run ahead of it (docs/performance.md,
+ * "Sending on time").
  * One alarm at a time: arming again replaces the last (the engine holds one timer). The thread starts
  * with the clock (starting it takes milliseconds: not at the first due time) and ends with `close()`.
  */

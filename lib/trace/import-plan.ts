@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { fileSizes } from './inputs.js';
 import { performance } from 'node:perf_hooks';
 import { isTableFile } from './binary.js';
 import { planChunks } from './chunks.js';
@@ -23,14 +23,7 @@ export interface Piece {
  * compressed files, tables and oracleGeneral traces are read whole.
  */
 export async function planPieces(files: readonly string[], workers: number, minChunk: number): Promise<Piece[]> {
-  const sizes = await Promise.all(
-    files.map((f) =>
-      stat(f).then(
-        (s) => s.size,
-        () => 0,
-      ),
-    ),
-  );
+  const sizes = await fileSizes(files);
   const total = sizes.reduce((a, b) => a + b, 0);
   const target = Math.max(minChunk, Math.ceil(total / workers));
   const pieces: Piece[] = [];

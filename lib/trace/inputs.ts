@@ -55,3 +55,15 @@ async function traceFilesUnder(dir: string): Promise<string[]> {
   }
   return files;
 }
+
+/** The size of each file in bytes, 0 for one that cannot be stat'ed (its read reports why): for sizing and sharing work. */
+export function fileSizes(files: readonly string[]): Promise<number[]> {
+  return Promise.all(
+    files.map((f) =>
+      stat(f).then(
+        (s) => s.size,
+        () => 0,
+      ),
+    ),
+  );
+}

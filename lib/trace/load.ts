@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { DrtpError, formatLocation } from '../errors.js';
 import { isTableFile, readTable } from './binary.js';
@@ -6,7 +5,7 @@ import { TraceTableBuilder, appendTable } from './builder.js';
 import { archiveMembers } from './archive.js';
 import type { FileChunk } from './chunks.js';
 import { isOracleGeneral, readOracleGeneral } from './oracle-general.js';
-import { isArchive, traceInputs } from './inputs.js';
+import { fileSizes, isArchive, traceInputs } from './inputs.js';
 import { scanFile, scanStream } from './reader.js';
 import type { RecordSink, ScannedRecord } from './scanner.js';
 import { timeOrder } from './sort.js';
@@ -66,14 +65,7 @@ export async function loadTrace(paths: readonly string[], options: LoadOptions =
   const stats: TraceReadStats = { files: [...files], records: 0, malformed: 0, malformedExamples: [], perFile: [] };
   if (files.length === 1 && isTableFile(files[0])) return loadSingleTable(files[0], stats);
 
-  const sizes = await Promise.all(
-    files.map((f) =>
-      stat(f).then(
-        (s) => s.size,
-        () => 0,
-      ),
-    ),
-  );
+  const sizes = await fileSizes(files);
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
   let doneBytes = 0;
   let reserved = false;

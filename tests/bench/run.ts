@@ -7,6 +7,7 @@ import { RegistryClient } from '../../lib/registry/client.js';
 import { generatedContent } from '../../lib/registry/content.js';
 import { resolveEndpoint } from '../../lib/registry/endpoint.js';
 import { startLocalRegistry } from '../../lib/registry/local.js';
+import { selfSigned } from '../helpers/pki.js';
 
 const run = promisify(execFile);
 
@@ -167,25 +168,7 @@ export async function runRunBench(args: string[]): Promise<void> {
  */
 async function tlsSection(rounds: number, out: (s: string) => void): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'drtp-bench-tls-'));
-  const cert = join(dir, 'server.crt');
-  const key = join(dir, 'server.key');
-  await run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    key,
-    '-out',
-    cert,
-    '-days',
-    '2',
-    '-subj',
-    '/CN=127.0.0.1',
-    '-addext',
-    'subjectAltName=IP:127.0.0.1',
-  ]);
+  const { cert, key } = selfSigned(dir, 'server');
   const server = await trivialServer(1024, 0, { cert, key });
   const n = Math.min(rounds, 3);
   out(
