@@ -55,10 +55,9 @@ export interface SegmentBatch {
 }
 
 interface WorkerState {
-  /** Next table row to look at. */
+  /** Where the worker's share starts in `shareRows`, and its next row there. */
+  start: number;
   cursor: number;
-  /** Sendable rows seen before `cursor` (round robin). */
-  nth: number;
   rows: number;
   actorNames: string[];
   actorsSent: number;
@@ -78,8 +77,9 @@ interface WorkerState {
 
 /**
  * The master's view of a replay, in bounded memory: one pass classifies every request (the digest to
- * read, a push, or why it is skipped: 4 bytes a request), then each worker's share is cut into
- * segments on demand, in due order, straight from the trace table. Actors: one per traced client,
+ * read, a push, or why it is skipped: 4 bytes a request), a second lists each worker's rows and their
+ * actors (8 bytes a sendable request), and each worker's share is cut into segments on demand, in due
+ * order, from that list: cutting a segment visits only the worker's own rows, however many workers. Actors: one per traced client,
  * placed on a worker by consistent hash (route), or round robin over as many actors as there are
  * clients, as the original player did.
  */
@@ -97,6 +97,9 @@ export class ReplayRouter {
   private readonly workers: WorkerState[];
   private readonly workerOf: Int32Array;
   private readonly localOf: Int32Array;
+  /** The sendable rows, worker by worker (each worker's in due order), and each row's actor on its worker. */
+  private readonly shareRows: Uint32Array;
+  private readonly shareActors: Uint32Array;
   private readonly actorsTotal: number;
   private readonly ring: HashRing | undefined;
 
@@ -178,8 +181,8 @@ export class ReplayRouter {
     this.localOf = new Int32Array(keys);
     this.ring = options.selection === 'hash' ? new HashRing(options.registries) : undefined;
     this.workers = Array.from({ length: Math.max(1, options.workers) }, () => ({
+      start: 0,
       cursor: 0,
-      nth: 0,
       rows: 0,
       actorNames: [],
       actorsSent: 0,
@@ -204,6 +207,22 @@ export class ReplayRouter {
       }
       this.workers[this.workerOf[key]].rows++;
     }
+    let start = 0;
+    for (const w of this.workers) {
+      w.start = w.cursor = start;
+      start += w.rows;
+    }
+    this.shareRows = new Uint32Array(start);
+    this.shareActors = new Uint32Array(start);
+    const fill = this.workers.map((w) => w.start);
+    nth = 0;
+    for (let i = 0; i < n; i++) {
+      if (this.kind[i] < PUSH) continue;
+      const key = options.route ? client[i] : nth++ % this.actorsTotal;
+      const at = fill[this.workerOf[key]]++;
+      this.shareRows[at] = i;
+      this.shareActors[at] = this.localOf[key];
+    }
   }
 
   /** Requests each worker replays (workers with none are not started). */
@@ -218,22 +237,11 @@ export class ReplayRouter {
   /** The next segment of `worker`'s share, or a batch with a null segment when it has no more. */
   nextSegment(worker: number): SegmentBatch {
     const w = this.workers[worker];
-    const { table, options } = this;
-    const n = table.length;
-    const cap = Math.max(1, options.segmentRows);
-    const rows: number[] = [];
-    const actors: number[] = [];
-    while (w.cursor < n && rows.length < cap) {
-      const i = w.cursor++;
-      if (this.kind[i] < PUSH) continue;
-      const key = options.route ? table.columns.client[i] : w.nth % this.actorsTotal;
-      w.nth++;
-      if (this.workerOf[key] !== worker) continue;
-      rows.push(i);
-      actors.push(this.localOf[key]);
-    }
+    const from = w.cursor;
+    const to = Math.min(w.start + w.rows, from + Math.max(1, this.options.segmentRows));
+    w.cursor = to;
     const batch: SegmentBatch = {
-      segment: rows.length === 0 ? null : this.build(w, rows, actors),
+      segment: to === from ? null : this.build(w, this.shareRows.slice(from, to), this.shareActors.slice(from, to)),
       strings: w.strings.slice(w.stringsSent),
       warmedSizes: w.warmedSizes.slice(w.stringsSent),
       actorNames: w.actorNames.slice(w.actorsSent),
@@ -243,7 +251,8 @@ export class ReplayRouter {
     return batch;
   }
 
-  private build(w: WorkerState, rows: number[], actors: number[]): Segment {
+  /** The segment of `rows` (table rows, in due order) and `actors` (theirs on the worker), which it keeps. */
+  private build(w: WorkerState, rows: Uint32Array, actors: Uint32Array): Segment {
     const m = rows.length;
     const { table, options } = this;
     const seg: Segment = {
@@ -252,11 +261,11 @@ export class ReplayRouter {
       op: new Uint8Array(m),
       size: new Float64Array(m),
       registry: new Uint8Array(m),
-      actor: Uint32Array.from(actors),
+      actor: actors,
       target: new Uint32Array(m),
       repo: new Uint32Array(m),
       agent: new Uint32Array(m),
-      rowId: Uint32Array.from(rows),
+      rowId: rows,
     };
     /** The id of `value` in the worker's string table, added now (the worker appends it on arrival). */
     const add = (value: string, warmedSize = NaN): number => {

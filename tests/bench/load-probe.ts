@@ -7,7 +7,9 @@
  *   load-probe drtp URL CONNECTIONS REQUESTS [wait-rate-per-second] [results-file]
  *     (an https URL is taken with any certificate; DRTP_BENCH_PROTOCOL sets client_info.protocol and
  *     DRTP_BENCH_IN_FLIGHT client_info.in_flight, default 1)
- * Prints one JSON line: { requests, errors, seconds, cpuSeconds, maxRssBytes, tableBytes, lateness? }.
+ * Prints one JSON line: { requests, errors, seconds, cpuSeconds, mainCpuSeconds, maxRssBytes, tableBytes }
+ * (mainCpuSeconds: the main thread's own, which for drtp is the master's). DRTP_BENCH_WORKERS sets
+ * client_info.threads (default 1) and DRTP_BENCH_PROGRESS=1 asks for live progress, as a terminal does.
  * With DRTP_BENCH_THREADS set, also the measurement's CPU per thread on stderr (V8's helper threads,
  * which compile and collect, apart from the main thread; client workers are the remainder).
  *
@@ -143,7 +145,12 @@ async function prepareDrtp(): Promise<Run> {
   const protocol = (process.env.DRTP_BENCH_PROTOCOL ?? 'auto') as 'auto' | 'h1' | 'h2';
   const config = resolveConfig(
     {
-      client_info: { wait: rate > 0, threads: 1, in_flight: Number(process.env.DRTP_BENCH_IN_FLIGHT ?? 1), protocol },
+      client_info: {
+        wait: rate > 0,
+        threads: Number(process.env.DRTP_BENCH_WORKERS ?? 1),
+        in_flight: Number(process.env.DRTP_BENCH_IN_FLIGHT ?? 1),
+        protocol,
+      },
       trace: { traces: ['bench'], output },
       registry: [target.origin],
       warmup: { output: '/dev/null' },
@@ -172,7 +179,13 @@ async function prepareDrtp(): Promise<Run> {
     5000,
   );
   return async () => {
-    const outcome = await runReplay({ config, trace, map: new Map([[uri, digest]]), registries });
+    const outcome = await runReplay({
+      config,
+      trace,
+      map: new Map([[uri, digest]]),
+      registries,
+      ...(process.env.DRTP_BENCH_PROGRESS === '1' ? { onProgress: () => undefined } : {}),
+    });
     const s = outcome.summary;
     // Results nobody asked for are removed once measured (below): a full bench writes GBs of them.
     if (resultsArg === undefined) scratch.push(output, `${output}.summary.json`);
@@ -182,6 +195,11 @@ async function prepareDrtp(): Promise<Run> {
       tableBytes: requests * bytesPerRequest(),
     };
   };
+}
+
+/** The calling thread's CPU-seconds so far (the kernel's per-thread clock, in ns). */
+function threadCpuSeconds(): number {
+  return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e9;
 }
 
 /** CPU ticks (1/100 s) of every thread of this process, by thread id. */
@@ -213,7 +231,9 @@ const chosen = await prepare();
 const threadsBefore = process.env.DRTP_BENCH_THREADS ? threadTicks() : undefined;
 const started = performance.now();
 const before = process.cpuUsage();
+const mainBefore = threadCpuSeconds();
 const result = await chosen();
+const mainCpuSeconds = threadCpuSeconds() - mainBefore;
 const seconds = (performance.now() - started) / 1000;
 const cpu = process.cpuUsage(before);
 if (threadsBefore !== undefined) {
@@ -227,6 +247,6 @@ if (threadsBefore !== undefined) {
   process.stderr.write(`ended threads: ${((cpu.user + cpu.system) / 1e6 - listed / 100).toFixed(2)} s\n`);
 }
 process.stdout.write(
-  `${JSON.stringify({ ...result, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssBytes: peakRss() })}\n`,
+  `${JSON.stringify({ ...result, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, mainCpuSeconds, maxRssBytes: peakRss() })}\n`,
 );
 for (const file of scratch) rmSync(file, { force: true });

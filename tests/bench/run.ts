@@ -8,6 +8,7 @@ import { generatedContent } from '../../lib/registry/content.js';
 import { resolveEndpoint } from '../../lib/registry/endpoint.js';
 import { startLocalRegistry } from '../../lib/registry/local.js';
 import { selfSigned } from '../helpers/pki.js';
+import { writeCliConfig, writeCliTrace } from './cli-trace.js';
 
 const run = promisify(execFile);
 
@@ -16,6 +17,8 @@ interface Probe {
   errors: number;
   seconds: number;
   cpuSeconds: number;
+  /** The probe's main thread: for drtp, the master. */
+  mainCpuSeconds: number;
   maxRssBytes: number;
   tableBytes?: number;
 }
@@ -137,7 +140,7 @@ function flag(args: string[], name: string, fallback: number): number {
 }
 
 /**
- * `npm run bench -- run [--rounds=5] [--memory=5000000] [--sections=b,timing,...,tls]`: the load generator's efficiency against
+ * `npm run bench -- run [--rounds=5] [--memory=5000000] [--sections=b,timing,...,tls,cli]`: the load generator's efficiency against
  * autocannon, a bare undici `request` loop and a bare undici `dispatch` loop, against a trivial
  * loopback server and against docker-registry (for 1 KiB, also whole runs of autocannon and drtp at
  * 100,000 GETs, up to three interleaved pairs); send lateness of an open-loop replay at 2,000
@@ -147,7 +150,7 @@ export async function runRunBench(args: string[]): Promise<void> {
   const memoryRequests = flag(args, 'memory', 5_000_000);
   const rounds = flag(args, 'rounds', 5);
   const out = (s: string): boolean => process.stdout.write(`${s}\n`);
-  // --sections=b,timing,memory,c,a-1k,a-64k,a-1m,a-100k,tls: a subset, e.g. the figures a change must not move.
+  // --sections=b,timing,memory,c,a-1k,a-64k,a-1m,a-100k,tls,cli: a subset, e.g. the figures a change must not move.
   const only = args
     .find((a) => a.startsWith('--sections='))
     ?.slice('--sections='.length)
@@ -159,6 +162,132 @@ export async function runRunBench(args: string[]): Promise<void> {
   if (section('c')) await paceSection(rounds, out);
   if (['a-1k', 'a-64k', 'a-1m', 'a-100k'].some(section)) await registrySection(rounds, section, out);
   if (section('tls')) await tlsSection(rounds, out);
+  if (section('cli')) await cliSection(rounds, out);
+  if (section('master')) await masterSection(rounds, out);
+}
+
+/**
+ * (f) The master's CPU per replayed request apart from its fixed costs, at 1 and 2 workers: drtp
+ * replays 50,000 and 300,000 1 KiB GETs from 64 clients against the trivial server, live progress on
+ * (as on a terminal); the master's per-request CPU is the difference of its thread's CPU over the
+ * difference of requests, the workers' the same of the rest of the process (their threads and V8's).
+ * Their ratio is how many workers one master can feed before it is the bottleneck.
+ */
+async function masterSection(rounds: number, out: (s: string) => void): Promise<void> {
+  const server = await trivialServer(1024);
+  const n = Math.min(rounds, 3);
+  out(
+    `\n(f) the master's share: drtp, 64 clients, 1 KiB, trivial server, live progress on, 50,000 and 300,000 GETs at 1 and 2 workers, best of ${n} interleaved rounds`,
+  );
+  try {
+    const best = new Map<string, Probe>();
+    for (let r = 0; r < n; r++)
+      for (const workers of [1, 2])
+        for (const requests of [50_000, 300_000]) {
+          const p = await probeWith(
+            { DRTP_BENCH_WORKERS: String(workers), DRTP_BENCH_PROGRESS: '1' },
+            'drtp',
+            server.url,
+            64,
+            requests,
+          );
+          const k = `${workers}:${requests}`;
+          if ((best.get(k)?.cpuSeconds ?? Infinity) > p.cpuSeconds) best.set(k, p);
+        }
+    for (const workers of [1, 2]) {
+      const small = best.get(`${workers}:50000`) as Probe;
+      const large = best.get(`${workers}:300000`) as Probe;
+      const extra = large.requests - small.requests;
+      const master = Math.max(1e-9, (large.mainCpuSeconds - small.mainCpuSeconds) / extra);
+      const rest = (large.cpuSeconds - large.mainCpuSeconds - (small.cpuSeconds - small.mainCpuSeconds)) / extra;
+      const fixed = small.mainCpuSeconds - small.requests * master;
+      out(
+        `  ${workers} worker${workers === 1 ? ' ' : 's'}: master ${(master * 1e6).toFixed(3)} µs CPU per request, fixed ${fixed.toFixed(2)} CPU-s (of ${large.mainCpuSeconds.toFixed(2)} at 300,000); workers ${(rest * 1e6).toFixed(1)} µs per request: one master feeds ${(rest / master).toFixed(0)} workers (target > 64)`,
+      );
+    }
+  } finally {
+    server.child.kill('SIGTERM');
+  }
+}
+
+const cli = join(import.meta.dirname, '..', '..', 'cli', 'main.js');
+const autocannonCli = join(import.meta.dirname, '..', '..', '..', 'node_modules', 'autocannon', 'autocannon.js');
+
+/** The CPU-seconds (user + system) a whole process took, its output dropped: bash's `times` of its child. */
+async function processCpu(command: string[], cwd: string): Promise<number> {
+  const { stdout } = await run('bash', ['-c', '"$@" >/dev/null 2>/dev/null || exit 1; times', 'bash', ...command], {
+    cwd,
+    maxBuffer: 1 << 20,
+  });
+  const children = stdout.trim().split('\n')[1] ?? '';
+  const seconds = [...children.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
+  if (seconds.length !== 2) throw new Error(`cannot read the CPU times of ${command.join(' ')} from "${stdout}"`);
+  return seconds[0] + seconds[1];
+}
+
+/**
+ * (e) The whole command line as a user runs it, each a process of its own and measured whole (CPU of
+ * every thread, start-up and exit included): `drtp run` of a JSON trace (the IBM layout, 64 clients,
+ * one request in flight each, one worker) against `autocannon -c 64 -a N` on the trivial server, at
+ * 300,000 GETs, interleaved, best of `rounds`. Then where drtp's extra CPU goes, by difference: Node
+ * with drtp's command line loaded (`drtp --version`), a 1,000-GET run (what every run costs besides its
+ * requests), the same 300,000 GETs from a `.drtp` table (the JSON reading is the difference), and the
+ * steady state per request (300,000 against 50,000 GETs).
+ */
+async function cliSection(rounds: number, out: (s: string) => void): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'drtp-bench-cli-'));
+  const server = await trivialServer(1024);
+  const host = new URL(server.url).host;
+  try {
+    const configs = new Map<number, string>();
+    for (const n of [1000, 50_000, 300_000]) configs.set(n, writeCliTrace(dir, n, 64, host));
+    await run(process.execPath, [cli, 'import', 'trace-300000.json', '--out', 'trace-300000.drtp'], { cwd: dir });
+    const fromTable = writeCliConfig(dir, 'trace-300000.drtp', host);
+    const drtp = (config: string): string[] => [process.execPath, cli, 'run', config];
+    const autocannon = (n: number): string[] => [
+      process.execPath,
+      autocannonCli,
+      '-c',
+      '64',
+      '-a',
+      String(n),
+      server.url,
+    ];
+    const measures: Record<string, string[]> = {
+      'autocannon 300k': autocannon(300_000),
+      'drtp 300k': drtp(configs.get(300_000) as string),
+      'autocannon 50k': autocannon(50_000),
+      'drtp 50k': drtp(configs.get(50_000) as string),
+      'drtp 300k .drtp': drtp(fromTable),
+      'drtp 1k': drtp(configs.get(1000) as string),
+      'autocannon 1k': autocannon(1000),
+      'drtp --version': [process.execPath, cli, '--version'],
+      'node -e 0': [process.execPath, '-e', '0'],
+    };
+    const best = new Map<string, number>();
+    for (let r = 0; r < rounds; r++)
+      for (const [name, command] of Object.entries(measures)) {
+        const cpu = await processCpu(command, dir);
+        best.set(name, Math.min(best.get(name) ?? Infinity, cpu));
+      }
+    const cpu = (name: string): number => best.get(name) as number;
+    out(
+      `\n(e) the command line, whole processes: drtp run of a JSON trace (IBM layout, 64 clients, 1 in flight, 1 worker) and autocannon -c 64 -a N, trivial server, 1 KiB, best of ${rounds} interleaved rounds`,
+    );
+    for (const name of Object.keys(measures)) out(`  ${name.padEnd(17)} ${cpu(name).toFixed(2).padStart(6)} CPU-s`);
+    const steady = (tool: string): number => (cpu(`${tool} 300k`) - cpu(`${tool} 50k`)) / 250_000;
+    out(
+      `  drtp / autocannon requests per CPU-second, 300,000 GETs: ${(cpu('autocannon 300k') / cpu('drtp 300k')).toFixed(2)}x (target >= 1.0x)`,
+    );
+    out(
+      `  where drtp's CPU goes (300,000 GETs, ${cpu('drtp 300k').toFixed(2)} CPU-s): Node and the command line ${cpu('drtp --version').toFixed(2)} (autocannon's whole 1,000-GET run ${cpu('autocannon 1k').toFixed(2)}); ` +
+        `a run's fixed costs beyond that ${(cpu('drtp 1k') - cpu('drtp --version')).toFixed(2)}; reading the JSON trace ${(cpu('drtp 300k') - cpu('drtp 300k .drtp')).toFixed(2)}; ` +
+        `per request, steady state ${(steady('drtp') * 1e6).toFixed(1)} µs against autocannon's ${(steady('autocannon') * 1e6).toFixed(1)} µs`,
+    );
+  } finally {
+    server.child.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /**
