@@ -79,9 +79,9 @@ interface WorkerState {
  * The master's view of a replay, in bounded memory: one pass classifies every request (the digest to
  * read, a push, or why it is skipped: 4 bytes a request), a second lists each worker's rows and their
  * actors (8 bytes a sendable request), and each worker's share is cut into segments on demand, in due
- * order, from that list: cutting a segment visits only the worker's own rows, however many workers. Actors: one per traced client,
- * placed on a worker by consistent hash (route), or round robin over as many actors as there are
- * clients, as the original player did.
+ * order, from that list: cutting a segment visits only the worker's own rows, however many workers.
+ * Actors: one per traced client, placed on a worker by consistent hash (route), or round robin over as
+ * many actors as there are clients, as the original player did.
  */
 export class ReplayRouter {
   /** Per request: digest index (>= 0, a read), -1 a push, or a negative skip code. */
