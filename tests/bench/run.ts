@@ -82,6 +82,29 @@ const LABELS: Record<Tool, string> = {
   drtp: 'drtp run',
 };
 
+/** Keeps `p` under `key` unless a probe there took less CPU (noise only ever adds CPU). */
+function keepLeastCpu(best: Map<string, Probe>, key: string, p: Probe): void {
+  if ((best.get(key)?.cpuSeconds ?? Infinity) > p.cpuSeconds) best.set(key, p);
+}
+
+/**
+ * drtp with each of `settings` (the probe's environment, by name) at each of `counts` requests from 64
+ * clients, `rounds` interleaved rounds: the probe with the least CPU of each, by `name:requests`.
+ */
+async function bestDrtpProbes(
+  url: string,
+  settings: Record<string, Record<string, string>>,
+  counts: number[],
+  rounds: number,
+): Promise<Map<string, Probe>> {
+  const best = new Map<string, Probe>();
+  for (let r = 0; r < rounds; r++)
+    for (const [name, env] of Object.entries(settings))
+      for (const requests of counts)
+        keepLeastCpu(best, `${name}:${requests}`, await probeWith(env, 'drtp', url, 64, requests));
+  return best;
+}
+
 /** A tool's cost at two request counts: the fewest CPU-seconds each took over the rounds. */
 interface Cost {
   small: Probe;
@@ -105,14 +128,10 @@ async function costs(
   rounds: number,
 ): Promise<Record<Tool, Cost>> {
   const best = new Map<string, Probe>();
-  const keep = (key: string, p: Probe): void => {
-    const old = best.get(key);
-    if (old === undefined || p.cpuSeconds < old.cpuSeconds) best.set(key, p);
-  };
   for (let r = 0; r < rounds; r++) {
     for (const tool of TOOLS) {
-      keep(`${tool}:small`, await probe(tool, url, connections, small));
-      keep(`${tool}:large`, await probe(tool, url, connections, large));
+      keepLeastCpu(best, `${tool}:small`, await probe(tool, url, connections, small));
+      keepLeastCpu(best, `${tool}:large`, await probe(tool, url, connections, large));
     }
   }
   const result = {} as Record<Tool, Cost>;
@@ -180,20 +199,15 @@ async function masterSection(rounds: number, out: (s: string) => void): Promise<
     `\n(f) the master's share: drtp, 64 clients, 1 KiB, trivial server, live progress on, 50,000 and 300,000 GETs at 1 and 2 workers, best of ${n} interleaved rounds`,
   );
   try {
-    const best = new Map<string, Probe>();
-    for (let r = 0; r < n; r++)
-      for (const workers of [1, 2])
-        for (const requests of [50_000, 300_000]) {
-          const p = await probeWith(
-            { DRTP_BENCH_WORKERS: String(workers), DRTP_BENCH_PROGRESS: '1' },
-            'drtp',
-            server.url,
-            64,
-            requests,
-          );
-          const k = `${workers}:${requests}`;
-          if ((best.get(k)?.cpuSeconds ?? Infinity) > p.cpuSeconds) best.set(k, p);
-        }
+    const best = await bestDrtpProbes(
+      server.url,
+      {
+        1: { DRTP_BENCH_WORKERS: '1', DRTP_BENCH_PROGRESS: '1' },
+        2: { DRTP_BENCH_WORKERS: '2', DRTP_BENCH_PROGRESS: '1' },
+      },
+      [50_000, 300_000],
+      n,
+    );
     for (const workers of [1, 2]) {
       const small = best.get(`${workers}:50000`) as Probe;
       const large = best.get(`${workers}:300000`) as Probe;
@@ -304,22 +318,15 @@ async function tlsSection(rounds: number, out: (s: string) => void): Promise<voi
     `\n(d) TLS, trivial server offering h2 and http/1.1, 1 KiB bodies, 64 clients x 3 in flight: drtp with protocol h1 and h2, 20,000 and 60,000 GETs, best of ${n} interleaved rounds`,
   );
   try {
-    const best = new Map<string, Probe>();
-    for (let r = 0; r < n; r++) {
-      for (const protocol of ['h1', 'h2']) {
-        for (const requests of [20_000, 60_000]) {
-          const p = await probeWith(
-            { DRTP_BENCH_PROTOCOL: protocol, DRTP_BENCH_IN_FLIGHT: '3' },
-            'drtp',
-            server.url,
-            64,
-            requests,
-          );
-          const k = `${protocol}:${requests}`;
-          if ((best.get(k)?.cpuSeconds ?? Infinity) > p.cpuSeconds) best.set(k, p);
-        }
-      }
-    }
+    const best = await bestDrtpProbes(
+      server.url,
+      {
+        h1: { DRTP_BENCH_PROTOCOL: 'h1', DRTP_BENCH_IN_FLIGHT: '3' },
+        h2: { DRTP_BENCH_PROTOCOL: 'h2', DRTP_BENCH_IN_FLIGHT: '3' },
+      },
+      [20_000, 60_000],
+      n,
+    );
     const row = (protocol: string): { steady: number; whole: Probe } => {
       const s = best.get(`${protocol}:20000`) as Probe;
       const l = best.get(`${protocol}:60000`) as Probe;
