@@ -13,7 +13,8 @@ export type TraceAnalysis = Analysis & { dataCenters: Record<string, Analysis>; 
 
 /**
  * Characterizes trace files, file by file on the worker pool (largest first, so the pool stays busy),
- * and adds the partials up overall and per data center as they come.
+ * and adds the partials up overall and per data center as they come. `charts` makes the HTML page's data
+ * when called.
  */
 export async function analyzeTraces(
   paths: readonly string[],
@@ -23,7 +24,7 @@ export async function analyzeTraces(
     onFile?: (done: number, total: number) => void;
     exclude?: readonly string[];
   } = {},
-): Promise<{ analysis: TraceAnalysis; charts: ChartData; perFile: FileReadCounts[] }> {
+): Promise<{ analysis: TraceAnalysis; charts: () => ChartData; perFile: FileReadCounts[] }> {
   if (paths.length === 0) throw new DrtpError('E_USAGE', 'no trace files given');
   const files = await traceInputs(paths, options.exclude);
   const sizes = await fileSizes(files);

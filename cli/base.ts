@@ -1,5 +1,4 @@
 import { Command, Option, UsageError } from 'clipanion';
-import { loadConfig } from '../lib/config/load.js';
 import type { Config } from '../lib/config/types.js';
 import { DrtpError, ERROR_CODES, exitStatusFor, formatLocation, isDrtpError } from '../lib/errors.js';
 import { describeConfig } from './report.js';
@@ -26,8 +25,12 @@ export abstract class TraceCommand extends BaseCommand {
     description: 'Print the resolved configuration (on stderr) and what each trace file gave',
   });
 
-  /** Loads a configuration; with --verbose or its own `verbose: true`, prints it resolved on stderr. */
+  /**
+   * Loads a configuration; with --verbose or its own `verbose: true`, prints it resolved on stderr. The
+   * schema's validators load with the first configuration: `drtp analyze TRACES` needs none.
+   */
   protected async loadConfig(file: string): Promise<Config> {
+    const { loadConfig } = await import('../lib/config/load.js');
     const config = await loadConfig(file);
     if (this.isVerbose(config)) this.context.stderr.write(describeConfig(config));
     return config;

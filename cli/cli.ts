@@ -1,30 +1,39 @@
-import { Builtins, Cli, type BaseContext, type Command } from 'clipanion';
-import { ImportCommand } from './commands/import.js';
-import { SynthCommand } from './commands/synth.js';
-import { ValidateCommand } from './commands/validate.js';
-import { WarmupCommand } from './commands/warmup.js';
-import { RunCommand } from './commands/run.js';
-import { DemoCommand } from './commands/demo.js';
-import { MergeCommand } from './commands/merge.js';
-import { SimulateCommand } from './commands/simulate.js';
-import { AnalyzeCommand } from './commands/analyze.js';
-import { ReportCommand } from './commands/report.js';
+import { Builtins, Cli, type BaseContext, type Command, type CommandClass } from 'clipanion';
 import { drtpVersion } from './version.js';
 
-export const COMMANDS = [
-  SynthCommand,
-  ImportCommand,
-  ValidateCommand,
-  WarmupCommand,
-  RunCommand,
-  DemoCommand,
-  MergeCommand,
-  SimulateCommand,
-  AnalyzeCommand,
-  ReportCommand,
-];
+/**
+ * Each command's module by the command's name. A command line loads only the module of the command it
+ * names (a run does not load the analysis, nor an analysis undici); help and unknown names load them all.
+ */
+const COMMAND_MODULES: Record<string, () => Promise<CommandClass<BaseContext>>> = {
+  synth: async () => (await import('./commands/synth.js')).SynthCommand,
+  import: async () => (await import('./commands/import.js')).ImportCommand,
+  validate: async () => (await import('./commands/validate.js')).ValidateCommand,
+  warmup: async () => (await import('./commands/warmup.js')).WarmupCommand,
+  run: async () => (await import('./commands/run.js')).RunCommand,
+  demo: async () => (await import('./commands/demo.js')).DemoCommand,
+  merge: async () => (await import('./commands/merge.js')).MergeCommand,
+  simulate: async () => (await import('./commands/simulate.js')).SimulateCommand,
+  analyze: async () => (await import('./commands/analyze.js')).AnalyzeCommand,
+  report: async () => (await import('./commands/report.js')).ReportCommand,
+};
 
-export function buildCli(options: { colors?: boolean } = {}): Cli<BaseContext> {
+export const COMMAND_NAMES = Object.keys(COMMAND_MODULES);
+
+/** The command classes of these names (every command by default), in the order given. */
+export async function loadCommands(names: readonly string[] = COMMAND_NAMES): Promise<CommandClass<BaseContext>[]> {
+  return Promise.all(names.map((name) => COMMAND_MODULES[name]()));
+}
+
+/** What a command line needs loaded: the command it names, or all of them (for help, or to suggest one). */
+const commandsFor = (args: readonly string[]): readonly string[] =>
+  Object.hasOwn(COMMAND_MODULES, args[0] ?? '') ? [args[0]] : COMMAND_NAMES;
+
+/** drtp's command line with these commands registered (every command by default). */
+export async function buildCli(
+  options: { colors?: boolean } = {},
+  names: readonly string[] = COMMAND_NAMES,
+): Promise<Cli<BaseContext>> {
   const cli = new Cli({
     binaryLabel: 'drtp, the Docker Registry Trace Player',
     binaryName: 'drtp',
@@ -33,7 +42,7 @@ export function buildCli(options: { colors?: boolean } = {}): Cli<BaseContext> {
   });
   cli.register(Builtins.HelpCommand);
   cli.register(Builtins.VersionCommand);
-  for (const command of COMMANDS) cli.register(command);
+  for (const command of await loadCommands(names)) cli.register(command);
   return cli;
 }
 
@@ -46,7 +55,7 @@ export async function runDrtp(
   context: BaseContext,
   options: { colors?: boolean } = {},
 ): Promise<number> {
-  const cli = buildCli(options);
+  const cli = await buildCli(options, commandsFor(args));
   let command: Command<BaseContext>;
   try {
     command = cli.process(args, context);
@@ -54,13 +63,11 @@ export async function runDrtp(
     const reason = (err instanceof Error ? err.message : String(err))
       .split('\n')[0]
       .replace(/(; did you mean.*|\.)$/, '');
-    const known = COMMANDS.find((c) => c.paths[0].join(' ') === args[0]);
+    const known = COMMAND_NAMES.includes(args[0]);
     const negative = args.some((a, i) => /^-\d/.test(a) && args[i - 1]?.startsWith('--'))
       ? ' (for a negative value, write --flag=-N)'
       : '';
-    context.stderr.write(
-      `drtp: E_USAGE: ${reason}${negative}; see \`drtp ${known === undefined ? '' : `${args[0]} `}--help\`\n`,
-    );
+    context.stderr.write(`drtp: E_USAGE: ${reason}${negative}; see \`drtp ${known ? `${args[0]} ` : ''}--help\`\n`);
     return 2;
   }
   return cli.run(command, context);

@@ -2,7 +2,7 @@ import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ERROR_CODES } from '../lib/errors.js';
-import { COMMANDS } from '../cli/cli.js';
+import { COMMAND_NAMES } from '../cli/cli.js';
 
 const root = join(import.meta.dirname, '..');
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
@@ -30,7 +30,7 @@ t.test('the README documents every configuration key, error code and command', a
     'error codes',
   );
   t.same(
-    COMMANDS.map((c) => `drtp ${c.paths[0].join(' ')}`).filter((c) => !readme.includes(`\`${c}`)),
+    COMMAND_NAMES.map((name) => `drtp ${name}`).filter((c) => !readme.includes(`\`${c}`)),
     [],
     'commands',
   );

@@ -58,7 +58,7 @@ export class AnalyzeCommand extends TraceCommand {
     // On stderr, so that --json stays one document.
     if (this.isVerbose(config)) for (const f of perFile) this.context.stderr.write(`${describeFile(f)}\n`);
     if (this.html !== undefined)
-      await writeFileAtomic(this.html, analysisHtml(analysis, charts, `drtp analyze: ${files.length} trace file(s)`));
+      await writeFileAtomic(this.html, analysisHtml(analysis, charts(), `drtp analyze: ${files.length} trace file(s)`));
     this.context.stdout.write(this.json ? `${JSON.stringify(analysis, null, 2)}\n` : formatAnalysis(analysis));
     return 0;
   }

@@ -25,7 +25,7 @@ export class TotalsByDataCenter {
     this.seen.push(partial);
   }
 
-  result(): { analysis: Analysis; charts: ChartData; dataCenters: Record<string, Analysis> } {
+  result(): { analysis: Analysis; charts: () => ChartData; dataCenters: Record<string, Analysis> } {
     const dataCenters: Record<string, Analysis> = {};
     const results = new Map([...this.byDataCenter].map(([name, totals]) => [name, totals.result()]));
     for (const name of [...results.keys()].sort())

@@ -45,16 +45,33 @@ function hasValue(v: number): boolean {
 /** How a column adds up across partials: `sum` adds counts; `first` keeps the first value a key had. */
 export type Combine = 'sum' | 'first';
 
-/** Keyed values of many partials, added up by key: keys are interned as bytes, once for all columns. */
+/**
+ * Keyed values of many partials, added up by key: keys are interned as bytes, once for all columns. A
+ * partial's keys are distinct, so the first one is kept as it is and interned only when a second comes
+ * (an analysis of one file, or one table, interns nothing).
+ */
 export class KeyedTotals {
   private readonly keys = new ByteInterner();
   private totals: Float64Array[];
+  private first: KeyedValues | null = null;
 
   constructor(private readonly combine: readonly Combine[]) {
     this.totals = combine.map((how) => new Float64Array(1 << 10).fill(how === 'first' ? NaN : 0));
   }
 
   add(part: KeyedValues): void {
+    if (this.first === null && this.keys.size === 0) {
+      this.first = part;
+      return;
+    }
+    if (this.first !== null) {
+      this.merge(this.first);
+      this.first = null;
+    }
+    this.merge(part);
+  }
+
+  private merge(part: KeyedValues): void {
     const n = part.offsets.length - 1;
     const ids = new Int32Array(n);
     for (let k = 0; k < n; k++) ids[k] = this.keys.intern(part.bytes, part.offsets[k], part.offsets[k + 1]);
@@ -69,8 +86,8 @@ export class KeyedTotals {
 
   /** A column's values, one per key that has one. */
   column(c: number): Float64Array {
-    const all = this.totals[c];
-    const size = this.keys.size;
+    const all = this.first === null ? this.totals[c] : this.first.values[c];
+    const size = this.first === null ? this.keys.size : this.first.offsets.length - 1;
     let count = 0;
     for (let id = 0; id < size; id++) if (hasValue(all[id])) count++;
     const out = new Float64Array(count);

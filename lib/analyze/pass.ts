@@ -7,7 +7,6 @@ import { ByteInterner } from '../trace/interner.js';
 import type { StringPool } from '../trace/string-pool.js';
 import { keyedFromPool, present, type Combine, type KeyedValues } from './keyed.js';
 import { Kind, KIND_NAMES, Method, METHOD_NAMES } from '../trace/request.js';
-import { encodeSparse } from '../stats/histogram.js';
 import { Recorder } from '../stats/recorder.js';
 
 /** Requests per epoch second: `seconds` ascending, each with its count. */
@@ -21,7 +20,8 @@ export const PULL_WINDOWS = [1, 10, 60] as const;
 
 /**
  * What one trace file says, in a form that adds up across files (and threads): counts, maps keyed by
- * ids (bounded by the number of distinct ids, not of records), and encoded HDR histograms.
+ * ids (bounded by the number of distinct ids, not of records), and histograms in a Recorder's sparse
+ * form (so the analyzer worker never loads hdr-histogram-js, nor deflates what the master inflates).
  */
 export interface FilePartial {
   file: string;
@@ -42,19 +42,19 @@ export interface FilePartial {
   firstMs: number;
   lastMs: number;
   /** Inter-arrival times within this file, ms. */
-  interArrival: string;
+  interArrival: Float64Array;
   manifestGets: number;
   /** Manifest GETs followed by a layer GET of the same client within each PULL_WINDOWS. */
   followed: number[];
   /** Delay from a manifest GET to the first following layer GET of the same client (within 60 s), ms. */
-  pullDelay: string;
+  pullDelay: Float64Array;
   /** Layers pushed (PUT) in this file, the first pull delay of those pulled later, and their pullers. */
   pushedLayers: number;
   pushedThenPulled: number;
-  pushToPull: string;
+  pushToPull: Float64Array;
   pushPullers: number;
   /** Traced http.request.duration per class ("GET blob"...), ms. */
-  responseTime: Record<string, string>;
+  responseTime: Record<string, Float64Array>;
 }
 
 /** The data center a file belongs to, from names like `prod-dal09-logstash-...` (else "unknown"). */
@@ -130,8 +130,9 @@ export function analyzeTable(file: string, table: TraceTable, stats: TraceReadSt
   const firstMs = n > 0 ? c.time[0] : NaN;
   const lastMs = n > 0 ? c.time[n - 1] : NaN;
   // The table is in time order: a second's requests are consecutive, counted as one run.
-  const seconds: number[] = [];
-  const secondCounts: number[] = [];
+  const seconds = new Float64Array(n);
+  const secondCounts = new Float64Array(n);
+  let secondsSeen = 0;
   const byMethodKind = new CodeCounts(METHOD_NAMES.length * KINDS);
   const byStatus = new CodeCounts(STATUS_CODES);
   const otherStatus = new Map<number, number>();
@@ -171,10 +172,10 @@ export function analyzeTable(file: string, table: TraceTable, stats: TraceReadSt
     if ((method === Method.GET || method === Method.PUT) && kind !== Kind.OTHER && size > 0) replayable++;
     if (i > 0) gap.recordMs(t - c.time[i - 1]);
     const second = Math.floor(t / 1000);
-    if (second === seconds[seconds.length - 1]) secondCounts[secondCounts.length - 1]++;
+    if (secondsSeen > 0 && second === seconds[secondsSeen - 1]) secondCounts[secondsSeen - 1]++;
     else {
-      seconds.push(second);
-      secondCounts.push(1);
+      seconds[secondsSeen] = second;
+      secondCounts[secondsSeen++] = 1;
     }
     const duration = c.duration[i];
     if (Number.isFinite(duration)) (response[cls] ??= new Recorder()).recordMs(duration * 1000);
@@ -233,10 +234,10 @@ export function analyzeTable(file: string, table: TraceTable, stats: TraceReadSt
   for (const set of pullers.values()) pushPullers += set.size;
   const statuses = byStatus.toRecord(String);
   for (const [status, count] of otherStatus) statuses[String(status)] = count;
-  const responseTime: Record<string, string> = {};
+  const responseTime: Record<string, Float64Array> = {};
   for (const cls of byMethodKind.order) {
     const h = response[cls];
-    if (h !== undefined) responseTime[classNameOf(cls)] = encodeSparse(h.sparse());
+    if (h !== undefined) responseTime[classNameOf(cls)] = h.sparse();
   }
   return {
     file,
@@ -254,16 +255,16 @@ export function analyzeTable(file: string, table: TraceTable, stats: TraceReadSt
     perRepo: countsByKey(pools.repos, perRepo),
     perUser: countsByKey(users.toPool(), perUser.subarray(0, users.size)),
     perClient: countsByKey(pools.clients, perClient),
-    perSecond: { seconds: Float64Array.from(seconds), counts: Float64Array.from(secondCounts) },
+    perSecond: { seconds: seconds.slice(0, secondsSeen), counts: secondCounts.slice(0, secondsSeen) },
     firstMs,
     lastMs,
-    interArrival: encodeSparse(gap.sparse()),
+    interArrival: gap.sparse(),
     manifestGets,
     followed,
-    pullDelay: encodeSparse(pullDelay.sparse()),
+    pullDelay: pullDelay.sparse(),
     pushedLayers,
     pushedThenPulled,
-    pushToPull: encodeSparse(pushToPull.sparse()),
+    pushToPull: pushToPull.sparse(),
     pushPullers,
     responseTime,
   };

@@ -1,4 +1,5 @@
-import { decodeHistogram, newHistogram, percentilesMs, type Percentiles } from '../stats/histogram.js';
+import { histogramOfSparse, percentilesMs, type Percentiles } from '../stats/histogram.js';
+import { Recorder } from '../stats/recorder.js';
 import { KeyedTotals } from './keyed.js';
 import { OBJECT_COLUMNS, OBJECT_COMBINE, PULL_WINDOWS, type FilePartial, type SecondCounts } from './pass.js';
 
@@ -81,7 +82,7 @@ export interface ChartData {
 
 /**
  * File partials added up one at a time, in the order the files were given (the first size seen of an
- * object wins): counts add, keyed figures merge by key, histograms merge exactly. A master adds each
+ * object wins): counts add, keyed figures merge by key, histogram counts add exactly. A master adds each
  * partial as it arrives, while workers still read the rest.
  */
 export class AnalysisTotals {
@@ -92,10 +93,10 @@ export class AnalysisTotals {
   private readonly perRepo = new KeyedTotals(['sum']);
   private readonly perUser = new KeyedTotals(['sum']);
   private readonly perClient = new KeyedTotals(['sum']);
-  private readonly gap = newHistogram();
-  private readonly pullDelay = newHistogram();
-  private readonly pushToPull = newHistogram();
-  private readonly response = new Map<string, ReturnType<typeof newHistogram>>();
+  private readonly gap = new Recorder();
+  private readonly pullDelay = new Recorder();
+  private readonly pushToPull = new Recorder();
+  private readonly response = new Map<string, Recorder>();
   private readonly seconds: SecondCounts[] = [];
   private records = 0;
   private replayable = 0;
@@ -119,13 +120,13 @@ export class AnalysisTotals {
     this.perRepo.add(p.perRepo);
     this.perUser.add(p.perUser);
     this.perClient.add(p.perClient);
-    this.gap.add(decodeHistogram(p.interArrival));
-    this.pullDelay.add(decodeHistogram(p.pullDelay));
-    this.pushToPull.add(decodeHistogram(p.pushToPull));
+    this.gap.addSparse(p.interArrival);
+    this.pullDelay.addSparse(p.pullDelay);
+    this.pushToPull.addSparse(p.pushToPull);
     for (const [cls, h] of Object.entries(p.responseTime)) {
       let into = this.response.get(cls);
-      if (into === undefined) this.response.set(cls, (into = newHistogram()));
-      into.add(decodeHistogram(h));
+      if (into === undefined) this.response.set(cls, (into = new Recorder()));
+      into.addSparse(h);
     }
     this.manifestGets += p.manifestGets;
     p.followed.forEach((n, k) => (this.followed[k] += n));
@@ -137,8 +138,13 @@ export class AnalysisTotals {
     if (p.lastMs > this.last) this.last = p.lastMs;
   }
 
-  result(): { analysis: Analysis; charts: ChartData } {
-    const { byMethodKind, byStatus, gap, pullDelay, pushToPull, response } = this;
+  /** The analysis, and the charts' data, made only when asked for (the HTML page's; `--json` needs none). */
+  result(): { analysis: Analysis; charts: () => ChartData } {
+    const { byMethodKind, byStatus } = this;
+    // Counts add up exactly as Recorders; each becomes a library histogram once, here.
+    const [gap, pullDelay, pushToPull] = [this.gap, this.pullDelay, this.pushToPull].map((r) =>
+      histogramOfSparse(r.sparse()),
+    );
     const layerSizes = this.objects.column(OBJECT_COLUMNS.layerSize);
     const manifestSizes = this.objects.column(OBJECT_COLUMNS.manifestSize);
     const perLayer = this.objects.column(OBJECT_COLUMNS.layerGets);
@@ -147,44 +153,18 @@ export class AnalysisTotals {
       this;
     const perSecond = mergeSeconds(this.seconds);
     const iso = (ms: number): string => new Date(ms).toISOString();
-    // Seconds are ascending, so each bucket's seconds are consecutive: one pass, no map.
-    const bucketCounts = (size: number): { keys: number[]; counts: number[] } => {
-      const keys: number[] = [];
-      const counts: number[] = [];
-      perSecond.seconds.forEach((second, k) => {
-        const bucket = Math.floor(second / size);
-        if (bucket === keys[keys.length - 1]) counts[counts.length - 1] += perSecond.counts[k];
-        else {
-          keys.push(bucket);
-          counts.push(perSecond.counts[k]);
-        }
-      });
-      return { keys, counts };
-    };
-    const buckets = (size: number, cut: number): { at: string; requests: number }[] => {
-      const { keys, counts } = bucketCounts(size);
-      return keys.map((k, j) => ({ at: iso(k * size * 1000).slice(0, cut), requests: counts[j] }));
-    };
-    /** The first bucket with the most requests (only its time is formatted). */
+    const buckets = (size: number, cut: number): { at: string; requests: number }[] =>
+      bucketTotals(perSecond, size).map(([bucket, requests]) => ({
+        at: iso(bucket * size * 1000).slice(0, cut),
+        requests,
+      }));
     const busiest = (size: number): { at: string; requests: number } | null => {
-      const { keys, counts } = bucketCounts(size);
-      if (keys.length === 0) return null;
-      let best = 0;
-      for (let j = 1; j < counts.length; j++) if (counts[j] > counts[best]) best = j;
-      return { at: iso(keys[best] * size * 1000).slice(0, 19), requests: counts[best] };
+      const top = busiestBucket(perSecond, size);
+      return top === null ? null : { at: iso(top.bucket * size * 1000).slice(0, 19), requests: top.requests };
     };
     const responseTime: Record<string, Percentiles> = {};
-    for (const [cls, h] of [...response.entries()].sort()) responseTime[cls] = percentilesMs(h);
-    const pullDelayCdf: [number, number][] = [];
-    if (pullDelay.totalCount > 0)
-      for (let q = 1; q <= 100; q++) pullDelayCdf.push([pullDelay.getValueAtPercentile(q) / 1000, q / 100]);
-    const charts: ChartData = {
-      layerSizes,
-      manifestSizes,
-      layerRequests: perLayer.slice().sort().reverse(),
-      pullDelayCdf,
-      perSecond: secondsSinceFirst(perSecond),
-    };
+    for (const [cls, r] of [...this.response.entries()].sort())
+      responseTime[cls] = percentilesMs(histogramOfSparse(r.sparse()));
     const analysis: Analysis = {
       files: this.files,
       records,
@@ -222,8 +202,45 @@ export class AnalysisTotals {
       },
       responseTime,
     };
+    const charts = (): ChartData => {
+      const pullDelayCdf: [number, number][] = [];
+      if (pullDelay.totalCount > 0)
+        for (let q = 1; q <= 100; q++) pullDelayCdf.push([pullDelay.getValueAtPercentile(q) / 1000, q / 100]);
+      return {
+        layerSizes,
+        manifestSizes,
+        layerRequests: perLayer.slice().sort().reverse(),
+        pullDelayCdf,
+        perSecond: secondsSinceFirst(perSecond),
+      };
+    };
     return { analysis, charts };
   }
+}
+
+/** Requests per bucket of `size` seconds, as [bucket, requests] in time order (buckets with none left out). */
+function bucketTotals({ seconds, counts }: SecondCounts, size: number): [number, number][] {
+  const out: [number, number][] = [];
+  // Seconds are ascending, so each bucket's seconds are consecutive: one pass, no map.
+  for (let k = 0; k < seconds.length; k++) {
+    const bucket = Math.floor(seconds[k] / size);
+    const last = out[out.length - 1];
+    if (last !== undefined && last[0] === bucket) last[1] += counts[k];
+    else out.push([bucket, counts[k]]);
+  }
+  return out;
+}
+
+/** The first bucket of `size` seconds with the most requests, or null when there are none. */
+function busiestBucket({ seconds, counts }: SecondCounts, size: number): { bucket: number; requests: number } | null {
+  let best: { bucket: number; requests: number } | null = null;
+  for (let k = 0; k < seconds.length;) {
+    const bucket = Math.floor(seconds[k] / size);
+    let requests = 0;
+    for (; k < seconds.length && Math.floor(seconds[k] / size) === bucket; k++) requests += counts[k];
+    if (best === null || requests > best.requests) best = { bucket, requests };
+  }
+  return best;
 }
 
 /** Sizes of distinct objects. */
@@ -306,16 +323,16 @@ function mergeSeconds(parts: readonly SecondCounts[]): SecondCounts {
   let ascending = true;
   for (let k = 1; k < seconds.length && ascending; k++) if (seconds[k] < seconds[k - 1]) ascending = false;
   const order = ascending ? null : Uint32Array.from(seconds.keys()).sort((a, b) => seconds[a] - seconds[b] || a - b);
-  const outSeconds: number[] = [];
-  const outCounts: number[] = [];
+  const outSeconds = new Float64Array(seconds.length);
+  const outCounts = new Float64Array(seconds.length);
+  let n = 0;
   for (let j = 0; j < seconds.length; j++) {
     const k = order === null ? j : order[j];
-    if (outSeconds.length > 0 && outSeconds[outSeconds.length - 1] === seconds[k])
-      outCounts[outCounts.length - 1] += counts[k];
+    if (n > 0 && outSeconds[n - 1] === seconds[k]) outCounts[n - 1] += counts[k];
     else {
-      outSeconds.push(seconds[k]);
-      outCounts.push(counts[k]);
+      outSeconds[n] = seconds[k];
+      outCounts[n++] = counts[k];
     }
   }
-  return { seconds: Float64Array.from(outSeconds), counts: Float64Array.from(outCounts) };
+  return { seconds: outSeconds.subarray(0, n), counts: outCounts.subarray(0, n) };
 }

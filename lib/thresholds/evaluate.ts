@@ -1,4 +1,4 @@
-import { decodeHistogram, newHistogram, type Histogram } from '../stats/histogram.js';
+import { decodeHistogram, meanOf, newHistogram, type Histogram } from '../stats/histogram.js';
 import type { RunSummary, ThresholdVerdict } from '../stats/summary.js';
 import { DrtpError } from '../errors.js';
 import {
@@ -95,7 +95,7 @@ function observe(t: Threshold, s: RunSummary, cache: Map<string, Histogram | und
 export function durationStat(h: Histogram, metric: Extract<Metric, { kind: 'duration' }>): number {
   const us =
     metric.stat === 'mean'
-      ? h.mean
+      ? meanOf(h)
       : metric.stat === 'max'
         ? h.maxValue
         : metric.stat === 'min'

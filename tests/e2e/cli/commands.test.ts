@@ -2,17 +2,23 @@ import t from 'tap';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../../helpers/cli.js';
-import { COMMANDS } from '../../../cli/cli.js';
+import { COMMAND_NAMES, loadCommands } from '../../../cli/cli.js';
 
 const ORIGINAL = join(import.meta.dirname, '../../fixtures/compat/original-config.yaml');
 
 t.test('--help lists every command and each command explains itself', async (t) => {
   const help = await runCli(['--help']);
   t.equal(help.code, 0);
-  for (const command of COMMANDS) {
-    const name = command.paths[0].join(' ');
+  const commands = await loadCommands();
+  t.same(
+    commands.map((c) => c.paths?.[0]),
+    COMMAND_NAMES.map((name) => [name]),
+    'each name loads the command of that name',
+  );
+  for (const command of commands) {
+    const name = command.paths?.[0].join(' ') ?? '';
     t.match(help.stdout, `drtp ${name}`, `lists ${name}`);
-    const own = await runCli([...command.paths[0], '--help']);
+    const own = await runCli([name, '--help']);
     t.equal(own.code, 0);
     t.match(own.stdout, command.usage?.description ?? '', `${name} --help describes it`);
   }

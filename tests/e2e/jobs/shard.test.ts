@@ -155,7 +155,7 @@ t.test('the Kubernetes example: valid YAML, Indexed Jobs whose commands are real
       a.replace('$(DRTP_START_AT)', env.DRTP_START_AT ?? ''),
     );
     t.equal(binary, 'drtp');
-    const command = buildCli().process(args);
+    const command = (await buildCli()).process(args);
     t.ok(command instanceof RunCommand || command instanceof WarmupCommand, `${args[0]} parses as a drtp command`);
   }
   const configMap = objects.find((o) => o.kind === 'ConfigMap');
