@@ -25,9 +25,11 @@ export async function loadCommands(names: readonly string[] = COMMAND_NAMES): Pr
   return Promise.all(names.map((name) => COMMAND_MODULES[name]()));
 }
 
-/** What a command line needs loaded: the command it names, or all of them (for help, or to suggest one). */
-const commandsFor = (args: readonly string[]): readonly string[] =>
-  Object.hasOwn(COMMAND_MODULES, args[0] ?? '') ? [args[0]] : COMMAND_NAMES;
+/** What a command line needs loaded: the command it names, none for the version, else all (for help, or to suggest one). */
+function commandsFor(args: readonly string[]): readonly string[] {
+  if (Object.hasOwn(COMMAND_MODULES, args[0] ?? '')) return [args[0]];
+  return args.length === 1 && args[0] === '--version' ? [] : COMMAND_NAMES;
+}
 
 /** drtp's command line with these commands registered (every command by default). */
 export async function buildCli(

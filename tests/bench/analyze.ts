@@ -32,6 +32,7 @@ const rate = (requests: number, seconds: number): string => `${(requests / secon
 export async function runAnalyzeBench(args: string[]): Promise<void> {
   if (args[0] === 'corpus') return analyzeCorpus();
   if (args[0] === 'corpus-run') return analyzeCorpusRun(Number(args[1]));
+  if (args[0] === 'span') return analyzeSpan(Number(args[1] ?? 1_000_000), Number(args[2] ?? 5));
   const requests = Number(args[0] ?? 2_800_000);
   const dir = join(packageRoot(), 'bench-data', `ingest-${requests}`);
   if (!existsSync(join(dir, 'done'))) await runIngestBench([String(requests)]);
@@ -126,4 +127,75 @@ function shiftedCopy(table: TraceTable, k: number): TraceTable {
     clients: pool(table.pools.clients),
     agents: table.pools.agents,
   });
+}
+
+const cli = join(packageRoot(), 'dist', 'cli', 'main.js');
+
+/** A synthetic trace of `requests` at `rate` per second, imported to a .drtp table (made once, kept in bench-data). */
+function spanTable(dir: string, requests: number, rate: number): string {
+  const table = join(dir, 'trace.drtp');
+  if (existsSync(table)) return table;
+  mkdirSync(dir, { recursive: true });
+  const traces = join(dir, 'json');
+  execFileSync(process.execPath, [
+    cli,
+    'synth',
+    '--requests',
+    String(requests),
+    '--rate',
+    String(rate),
+    '--out',
+    traces,
+  ]);
+  const files = readdirSync(traces).map((f) => join(traces, f));
+  execFileSync(process.execPath, [cli, 'import', ...files, '--out', table]);
+  return table;
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+};
+
+/** Seconds with requests, and the span in days, of a table. */
+async function secondsOf(table: string): Promise<{ seconds: number; days: number }> {
+  const { table: t } = await readTable(table);
+  const time = t.columns.time;
+  let seconds = 0;
+  for (let i = 0, last = NaN; i < t.length; i++) {
+    const second = Math.floor(time[i] / 1000);
+    if (second !== last) seconds++;
+    last = second;
+  }
+  return { seconds, days: t.length === 0 ? 0 : (time[t.length - 1] - time[0]) / DAY_MS };
+}
+
+/**
+ * `npm run bench -- analyze span [REQUESTS] [ROUNDS]`: `drtp analyze --json` of a .drtp of 1M requests
+ * spanning weeks (as the real files do) and of the same number over hours, each a process of its own
+ * timed whole from the command line (target: under 1.0 s of wall time), interleaved rounds.
+ */
+async function analyzeSpan(requests: number, rounds: number): Promise<void> {
+  const base = join(packageRoot(), 'bench-data', `analyze-span-${requests}`);
+  const cases = [
+    { name: 'weeks', table: spanTable(join(base, 'weeks'), requests, 0.25) },
+    { name: 'hours', table: spanTable(join(base, 'hours'), requests, 50) },
+  ];
+  const walls = new Map(cases.map((c) => [c.name, [] as number[]]));
+  for (let round = 0; round < rounds; round++)
+    for (const { name, table } of cases) {
+      const started = performance.now();
+      execFileSync(process.execPath, [cli, 'analyze', '--json', table], { stdio: 'ignore' });
+      walls.get(name)?.push((performance.now() - started) / 1000);
+    }
+  process.stdout.write(
+    `drtp analyze --json of a ${(requests / 1e6).toFixed(1)}M-request .drtp, a process each, ${rounds} interleaved rounds:\n`,
+  );
+  for (const { name, table } of cases) {
+    const wall = walls.get(name) ?? [];
+    const { seconds, days } = await secondsOf(table);
+    process.stdout.write(
+      `  over ${name} (${days.toFixed(1)} days, ${seconds.toLocaleString('en-US')} seconds with requests): best ${Math.min(...wall).toFixed(2)} s, median ${median(wall).toFixed(2)} s (target < 1.0 s)\n`,
+    );
+  }
 }

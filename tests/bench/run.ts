@@ -294,8 +294,8 @@ async function cliSection(rounds: number, out: (s: string) => void): Promise<voi
       `  drtp / autocannon requests per CPU-second, 300,000 GETs: ${(cpu('autocannon 300k') / cpu('drtp 300k')).toFixed(2)}x (target >= 1.0x)`,
     );
     out(
-      `  where drtp's CPU goes (300,000 GETs, ${cpu('drtp 300k').toFixed(2)} CPU-s): Node and the command line ${cpu('drtp --version').toFixed(2)} (autocannon's whole 1,000-GET run ${cpu('autocannon 1k').toFixed(2)}); ` +
-        `a run's fixed costs beyond that ${(cpu('drtp 1k') - cpu('drtp --version')).toFixed(2)}; reading the JSON trace ${(cpu('drtp 300k') - cpu('drtp 300k .drtp')).toFixed(2)}; ` +
+      `  where drtp's CPU goes (300,000 GETs, ${cpu('drtp 300k').toFixed(2)} CPU-s): Node and drtp's entry, no command loaded ${cpu('drtp --version').toFixed(2)} (autocannon's whole 1,000-GET run ${cpu('autocannon 1k').toFixed(2)}); ` +
+        `a run's fixed costs beyond that (the run command's modules included) ${(cpu('drtp 1k') - cpu('drtp --version')).toFixed(2)}; reading the JSON trace ${(cpu('drtp 300k') - cpu('drtp 300k .drtp')).toFixed(2)}; ` +
         `per request, steady state ${(steady('drtp') * 1e6).toFixed(1)} µs against autocannon's ${(steady('autocannon') * 1e6).toFixed(1)} µs`,
     );
   } finally {
