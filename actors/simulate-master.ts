@@ -20,7 +20,7 @@ export async function runSweep(
   signal?: AbortSignal,
 ): Promise<SimulationPoint[]> {
   const points = sweepPoints(spec);
-  const shared = shareTable(table);
+  // The workers start (each its own isolate and modules) while the table is copied into shared memory.
   const pool = ActorPool.of('simulator', Math.max(1, Math.min(workers, points.length)));
   let done = 0;
   // A stop ends the sweep at once: the points not finished by then say so, the finished ones are kept.
@@ -29,6 +29,7 @@ export async function runSweep(
     signal?.addEventListener('abort', () => resolve('stopped'), { once: true });
   });
   try {
+    const shared = shareTable(table);
     return await Promise.all(
       points.map(async (p) => {
         const task: SimulateTask = {

@@ -1,12 +1,11 @@
 /**
  * Simulator worker entry: one point of a sweep. Opens the shared trace table (no copy) and runs a
  * built-in model or a user's module over it, or, with `registry`, the model as a registry in virtual
- * time. Imports only lib/, the runtime and the message types.
+ * time. Imports only lib/, the runtime and the message types; the registry's summary (ajv,
+ * hdr-histogram-js) and the user models' runners load only for the points that need them, so a sweep of
+ * built-in models starts its workers without them.
  */
 import { MODELS } from '../lib/cache/index.js';
-import { simulateRegistry } from '../lib/simulation/simulated-registry.js';
-import { runUserModel } from '../lib/simulation/user-model.js';
-import { runPythonModel } from '../lib/simulation/python-model.js';
 import { DrtpError, isDrtpError } from '../lib/errors.js';
 import { openSharedTable } from '../lib/trace/shared-table.js';
 import type { Protocols } from './messages.js';
@@ -16,14 +15,17 @@ export default actorEntry<Protocols['simulator']>(async (task) => {
   const table = openSharedTable(task.table);
   const factory = MODELS[task.model];
   if (task.registry !== undefined) {
+    const { simulateRegistry } = await import('../lib/simulation/simulated-registry.js');
     const summary = await simulateRegistry(table, task.registry, task.model, task.args ?? {});
     return { stats: summary.meta.cache, summary };
   }
   if (factory === undefined) {
     try {
       const stats = task.model.endsWith('.py')
-        ? await runPythonModel(task.model, table, task.args, task.python)
-        : await runUserModel(task.model, table, task.args);
+        ? await (
+            await import('../lib/simulation/python-model.js')
+          ).runPythonModel(task.model, table, task.args, task.python)
+        : await (await import('../lib/simulation/user-model.js')).runUserModel(task.model, table, task.args);
       return { stats };
     } catch (err) {
       // A user's model that throws is the configuration's problem, not a bug in drtp.

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { runSweep } from '../../actors/simulate-master.js';
+import { sweepBench, sweepRun } from './simulate-sweep.js';
 import { Worker } from 'node:worker_threads';
 import { shareTable } from '../../lib/trace/shared-table.js';
 import { lruMissRatioCurve } from '../../lib/cache/mrc.js';
@@ -123,6 +124,8 @@ export function mapLru(table: TraceTable, capacity: number): number {
  * and on 2 workers.
  */
 export async function runSimulateBench(args: string[]): Promise<void> {
+  if (args[0] === 'sweep') return sweepBench(Number(args[1] ?? 2_000_000), Number(args[2] ?? 3));
+  if (args[0] === 'sweep-run') return sweepRun(Number(args[1]), args[2]);
   const n = Number(args[0] ?? 10_000_000);
   const objects = Math.max(1000, Math.round(n / 10));
   const out = (s: string): boolean => process.stdout.write(`${s}\n`);

@@ -1,0 +1,113 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
+import { runSweep, type SweepSpec } from '../../actors/simulate-master.js';
+import { packageRoot } from '../../lib/paths.js';
+import { loadTrace } from '../../lib/trace/load.js';
+import { selectRequests } from '../../lib/trace/select.js';
+import { shareTable } from '../../lib/trace/shared-table.js';
+
+const run = promisify(execFile);
+const cli = join(packageRoot(), 'dist', 'cli', 'main.js');
+
+/** The issue's sweep: 4 policies x 8 sizes. */
+const SPEC: SweepSpec = {
+  models: ['lru', 'fifo', 'arc', 's3-fifo'],
+  args: undefined,
+  sweep: { capacity_gb: [10, 20, 40, 80, 120, 160, 240, 320] },
+  baseDir: '.',
+};
+
+/** What one sweep process measured, in seconds. */
+interface SweepRun {
+  workers: number;
+  /** runSweep whole: workers' start, the table's hand-over, the points, the results, the pool's end. */
+  wall: number;
+  cpu: number;
+  /** Copying the table into shared memory, alone. */
+  share: number;
+  /** A sweep of one 1-request point per worker: starting and stopping the pool, a point's hand-over. */
+  start: number;
+}
+
+/** A `drtp synth` trace of `requests`, imported to .drtp (made once into bench-data). */
+function sweepTable(requests: number): string {
+  const dir = join(packageRoot(), 'bench-data', `simulate-sweep-${requests}`);
+  const table = join(dir, 'trace.drtp');
+  if (existsSync(table)) return table;
+  const traces = join(dir, 'json');
+  mkdirSync(dir, { recursive: true });
+  execFileSync(process.execPath, [cli, 'synth', '--requests', String(requests), '--out', traces]);
+  execFileSync(process.execPath, [cli, 'import', ...readdirSync(traces).map((f) => join(traces, f)), '--out', table]);
+  return table;
+}
+
+/** `simulate sweep-run WORKERS TABLE` (a process of its own): the sweep on WORKERS workers, as JSON. */
+export async function sweepRun(workers: number, file: string): Promise<void> {
+  const { table } = selectRequests((await loadTrace([file])).table, { includeFailed: true });
+  let started = performance.now();
+  shareTable(table);
+  const share = (performance.now() - started) / 1000;
+  started = performance.now();
+  await runSweep(
+    table.gather(Uint32Array.of(0)),
+    { ...SPEC, models: ['lru'], sweep: { capacity_gb: [1, 2] } },
+    workers,
+  );
+  const start = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage();
+  started = performance.now();
+  await runSweep(table, SPEC, workers);
+  const used = process.cpuUsage(cpu);
+  const result: SweepRun = {
+    workers,
+    wall: (performance.now() - started) / 1000,
+    cpu: (used.user + used.system) / 1e6,
+    share,
+    start,
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+async function child(workers: number, table: string): Promise<SweepRun> {
+  const { stdout } = await run(process.execPath, [process.argv[1], 'simulate', 'sweep-run', String(workers), table]);
+  return JSON.parse(stdout) as SweepRun;
+}
+
+/**
+ * `npm run bench -- simulate sweep [REQUESTS] [ROUNDS]`: the 32-point sweep (4 policies x 8 sizes) of a
+ * 2M-request `.drtp`, each sweep in a process of its own, on 1 and on 2 workers (target >= 1.8x), and
+ * this machine's bound for it: two 1-worker sweeps in two processes at once against one alone.
+ * Interleaved rounds, best of each.
+ */
+export async function sweepBench(requests: number, rounds: number): Promise<void> {
+  const table = sweepTable(requests);
+  const best = new Map<string, SweepRun>();
+  const keep = (name: string, r: SweepRun): void => {
+    const seen = best.get(name);
+    if (seen === undefined || r.wall < seen.wall) best.set(name, r);
+  };
+  let pairWall = Infinity;
+  for (let round = 0; round < rounds; round++) {
+    keep('1', await child(1, table));
+    keep('2', await child(2, table));
+    const pair = await Promise.all([child(1, table), child(1, table)]);
+    pairWall = Math.min(pairWall, Math.max(...pair.map((r) => r.wall)));
+  }
+  const one = best.get('1') as SweepRun;
+  const two = best.get('2') as SweepRun;
+  const out = (s: string): boolean => process.stdout.write(`${s}\n`);
+  out(
+    `32-point sweep (lru, fifo, arc, s3-fifo x 8 sizes) of ${(requests / 1e6).toFixed(1)}M requests from .drtp, best of ${rounds} interleaved rounds:`,
+  );
+  for (const r of [one, two])
+    out(
+      `  ${r.workers} worker${r.workers > 1 ? 's' : ' '}: ${r.wall.toFixed(2)} s, ${r.cpu.toFixed(2)} CPU-s; serial: the table's copy into shared memory ${(r.share * 1000).toFixed(0)} ms (now while the workers start), a pool's start and stop with one tiny point per worker ${(r.start * 1000).toFixed(0)} ms`,
+    );
+  out(`  2 workers: ${(one.wall / two.wall).toFixed(2)}x one worker (target >= 1.8x)`);
+  out(
+    `  the machine's bound: two 1-worker sweeps in two processes at once, ${((2 * one.wall) / pairWall).toFixed(2)}x one alone (the slower of the two, ${pairWall.toFixed(2)} s)`,
+  );
+}
