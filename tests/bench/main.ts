@@ -11,6 +11,7 @@ import { runSummaryBench } from './summary.js';
 import { runScanBench } from './scan.js';
 import { runPythonModelBench } from './python-model.js';
 import { runTimingBench } from './timing.js';
+import { runThreadsBench } from './threads.js';
 
 const benches: Record<string, (args: string[]) => Promise<void>> = {
   ingest: runIngestBench,
@@ -22,6 +23,7 @@ const benches: Record<string, (args: string[]) => Promise<void>> = {
   scan: runScanBench,
   'python-model': runPythonModelBench,
   timing: runTimingBench,
+  threads: runThreadsBench,
 };
 const [name = 'ingest', ...args] = process.argv.slice(2);
 const bench = benches[name];

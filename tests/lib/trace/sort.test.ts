@@ -1,6 +1,7 @@
 import t from 'tap';
 import { timeOrder } from '../../../lib/trace/sort.js';
 import { Random } from '../../../lib/trace/random.js';
+import { Method } from '../../../lib/trace/request.js';
 
 t.test('timeOrder is a stable sort by time', async (t) => {
   const rng = new Random(7);
@@ -35,4 +36,36 @@ t.test('reorder reorders every column exactly as gather does', async (t) => {
   const gathered = table.gather(order);
   table.reorder(order);
   for (const name of COLUMN_NAMES) t.same(Array.from(table.columns[name]), Array.from(gathered.columns[name]), name);
+});
+
+t.test('gather takes rows[0..count) in that order, every column of each row', async (t) => {
+  const { TraceTableBuilder } = await import('../../../lib/trace/builder.js');
+  const { COLUMN_NAMES } = await import('../../../lib/trace/table.js');
+  const rng = new Random(5);
+  const builder = new TraceTableBuilder(4);
+  for (let i = 0; i < 300; i++)
+    builder.addStrings(
+      1e12 + i,
+      [Method.GET, Method.PUT, Method.HEAD][rng.int(3)],
+      `v2/u/r${rng.int(9)}/blobs/b${rng.int(90)}`,
+      `c${rng.int(7)}`,
+      rng.int(1e6),
+      rng.next(),
+      200 + rng.int(300),
+    );
+  const table = builder.build();
+  const rows = Uint32Array.from({ length: 120 }, () => rng.int(300));
+  const gathered = table.gather(rows, 100);
+  t.equal(gathered.length, 100);
+  for (const name of COLUMN_NAMES)
+    t.same(
+      Array.from(gathered.columns[name]),
+      Array.from(rows.subarray(0, 100), (row) => table.columns[name][row]),
+      name,
+    );
+  t.same(
+    { ...gathered.request(7), offsetMs: 0 },
+    { ...table.request(rows[7]), offsetMs: 0 },
+    'a row reads back as the row it came from (its strings from the shared pools)',
+  );
 });
