@@ -130,8 +130,9 @@ export function analyzeTable(file: string, table: TraceTable, stats: TraceReadSt
   const firstMs = n > 0 ? c.time[0] : NaN;
   const lastMs = n > 0 ? c.time[n - 1] : NaN;
   // The table is in time order: a second's requests are consecutive, counted as one run.
-  const seconds = new Float64Array(n);
-  const secondCounts = new Float64Array(n);
+  // Sized by the seconds seen, not the records: a bursty trace has far fewer.
+  let seconds: Float64Array = new Float64Array(Math.min(n, 1 << 12));
+  let secondCounts: Float64Array = new Float64Array(seconds.length);
   let secondsSeen = 0;
   const byMethodKind = new CodeCounts(METHOD_NAMES.length * KINDS);
   const byStatus = new CodeCounts(STATUS_CODES);
@@ -174,6 +175,7 @@ export function analyzeTable(file: string, table: TraceTable, stats: TraceReadSt
     const second = Math.floor(t / 1000);
     if (secondsSeen > 0 && second === seconds[secondsSeen - 1]) secondCounts[secondsSeen - 1]++;
     else {
+      if (secondsSeen === seconds.length) [seconds, secondCounts] = [grown(seconds), grown(secondCounts)];
       seconds[secondsSeen] = second;
       secondCounts[secondsSeen++] = 1;
     }
