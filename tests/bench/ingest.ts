@@ -60,6 +60,23 @@ export async function pairOfReaders(inputs: string[], rounds: number): Promise<n
 
 const MB = 1e6;
 
+/** The benchmark's 8-file synthetic trace of `requests` and its .drtp table, made once into bench-data. */
+export async function ingestFiles(requests: number): Promise<string[]> {
+  const dir = join(packageRoot(), 'bench-data', `ingest-${requests}`);
+  if (!existsSync(join(dir, 'done'))) {
+    process.stdout.write(`generating ${requests.toLocaleString('en-US')} synthetic records in ${dir} ...\n`);
+    mkdirSync(dir, { recursive: true });
+    const paths = await writeSynthTrace(dir, { requests, seed: 1, files: 8 });
+    const { table } = await loadTrace(paths);
+    await writeTable(join(dir, 'trace.drtp'), table);
+    execFileSync('touch', [join(dir, 'done')]);
+  }
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
 /**
  * Ingestion: drtp's streaming reader against whole-file JSON.parse on the same ~1 GB synthetic trace
  * (8 files, each small enough for one V8 string), then loading the same trace as a .drtp table.
@@ -70,22 +87,14 @@ export async function runIngestBench(args: string[]): Promise<void> {
   const requests = Number(args[0] ?? 2_800_000);
   const files = 8;
   const dir = join(packageRoot(), 'bench-data', `ingest-${requests}`);
-  if (!existsSync(join(dir, 'done'))) {
-    process.stdout.write(`generating ${requests.toLocaleString('en-US')} synthetic records in ${dir} ...\n`);
-    mkdirSync(dir, { recursive: true });
-    const paths = await writeSynthTrace(dir, { requests, seed: 1, files });
-    const { table } = await loadTrace(paths);
-    await writeTable(join(dir, 'trace.drtp'), table);
-    execFileSync('touch', [join(dir, 'done')]);
-  }
-  const traceFiles = readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((f) => join(dir, f));
+  const traceFiles = await ingestFiles(requests);
   const bytes = traceFiles.reduce((sum, f) => sum + statSync(f).size, 0);
   const tableFile = join(dir, 'trace.drtp');
   const tableSize = statSync(tableFile).size;
-  if (args[1] === 'parallel') return parallelImport(traceFiles, Number(args[2] ?? 3));
+  if (args[1] === 'parallel') {
+    await parallelImport(traceFiles, Number(args[2] ?? 3));
+    return;
+  }
 
   process.stdout.write(`trace: ${traceFiles.length} files, ${(bytes / MB).toFixed(0)} MB, best of 3 runs each\n`);
   const baseline = best('json-parse', traceFiles);
@@ -133,7 +142,7 @@ export async function runIngestBench(args: string[]): Promise<void> {
  * `npm run bench -- ingest REQUESTS parallel [ROUNDS]`: the parallel import alone, interleaved: import on 1
  * and on 2 workers and the machine's bound for two readers, each the fastest of `rounds`.
  */
-async function parallelImport(files: string[], rounds: number): Promise<void> {
+export async function parallelImport(files: string[], rounds: number): Promise<number> {
   let serial: Probe | undefined;
   let parallel: Probe | undefined;
   for (let round = 0; round < rounds; round++) {
@@ -147,4 +156,5 @@ async function parallelImport(files: string[], rounds: number): Promise<void> {
   process.stdout.write(
     `import of ${files.length} files, fastest of ${rounds} interleaved: 1 worker ${(one.ms / 1000).toFixed(2)} s, 2 workers ${(two.ms / 1000).toFixed(2)} s: ${(one.ms / two.ms).toFixed(2)}x (target >= 1.5x); the master's merge ${(two.masterMs / 1000).toFixed(2)} CPU-s; the machine's bound for two readers ${bound.toFixed(2)}x\n`,
   );
+  return one.ms / two.ms;
 }

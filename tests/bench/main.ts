@@ -12,6 +12,7 @@ import { runScanBench } from './scan.js';
 import { runPythonModelBench } from './python-model.js';
 import { runTimingBench } from './timing.js';
 import { runThreadsBench } from './threads.js';
+import { runCoresBench } from './cores.js';
 
 const benches: Record<string, (args: string[]) => Promise<void>> = {
   ingest: runIngestBench,
@@ -24,6 +25,7 @@ const benches: Record<string, (args: string[]) => Promise<void>> = {
   'python-model': runPythonModelBench,
   timing: runTimingBench,
   threads: runThreadsBench,
+  cores: runCoresBench,
 };
 const [name = 'ingest', ...args] = process.argv.slice(2);
 const bench = benches[name];

@@ -192,8 +192,9 @@ export async function runRunBench(args: string[]): Promise<void> {
  * difference of requests, the workers' the same of the rest of the process (their threads and V8's).
  * Their ratio is how many workers one master can feed before it is the bottleneck.
  */
-async function masterSection(rounds: number, out: (s: string) => void): Promise<void> {
+export async function masterSection(rounds: number, out: (s: string) => void): Promise<number> {
   const server = await trivialServer(1024);
+  let fed = Infinity;
   const n = Math.min(rounds, 3);
   out(
     `\n(f) the master's share: drtp, 64 clients, 1 KiB, trivial server, live progress on, 50,000 and 300,000 GETs at 1 and 2 workers, best of ${n} interleaved rounds`,
@@ -215,6 +216,7 @@ async function masterSection(rounds: number, out: (s: string) => void): Promise<
       const master = Math.max(1e-9, (large.mainCpuSeconds - small.mainCpuSeconds) / extra);
       const rest = (large.cpuSeconds - large.mainCpuSeconds - (small.cpuSeconds - small.mainCpuSeconds)) / extra;
       const fixed = small.mainCpuSeconds - small.requests * master;
+      fed = Math.min(fed, rest / master);
       out(
         `  ${workers} worker${workers === 1 ? ' ' : 's'}: master ${(master * 1e6).toFixed(3)} µs CPU per request, fixed ${fixed.toFixed(2)} CPU-s (of ${large.mainCpuSeconds.toFixed(2)} at 300,000); workers ${(rest * 1e6).toFixed(1)} µs per request: one master feeds ${(rest / master).toFixed(0)} workers (target > 64)`,
       );
@@ -222,6 +224,7 @@ async function masterSection(rounds: number, out: (s: string) => void): Promise<
   } finally {
     server.child.kill('SIGTERM');
   }
+  return fed;
 }
 
 const cli = join(import.meta.dirname, '..', '..', 'cli', 'main.js');
@@ -248,7 +251,7 @@ async function processCpu(command: string[], cwd: string): Promise<number> {
  * requests), the same 300,000 GETs from a `.drtp` table (the JSON reading is the difference), and the
  * steady state per request (300,000 against 50,000 GETs).
  */
-async function cliSection(rounds: number, out: (s: string) => void): Promise<void> {
+export async function cliSection(rounds: number, out: (s: string) => void): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'drtp-bench-cli-'));
   const server = await trivialServer(1024);
   const host = new URL(server.url).host;
@@ -290,14 +293,14 @@ async function cliSection(rounds: number, out: (s: string) => void): Promise<voi
     );
     for (const name of Object.keys(measures)) out(`  ${name.padEnd(17)} ${cpu(name).toFixed(2).padStart(6)} CPU-s`);
     const steady = (tool: string): number => (cpu(`${tool} 300k`) - cpu(`${tool} 50k`)) / 250_000;
-    out(
-      `  drtp / autocannon requests per CPU-second, 300,000 GETs: ${(cpu('autocannon 300k') / cpu('drtp 300k')).toFixed(2)}x (target >= 1.0x)`,
-    );
+    const ratio = cpu('autocannon 300k') / cpu('drtp 300k');
+    out(`  drtp / autocannon requests per CPU-second, 300,000 GETs: ${ratio.toFixed(2)}x (target >= 1.0x)`);
     out(
       `  where drtp's CPU goes (300,000 GETs, ${cpu('drtp 300k').toFixed(2)} CPU-s): Node and drtp's entry, no command loaded ${cpu('drtp --version').toFixed(2)} (autocannon's whole 1,000-GET run ${cpu('autocannon 1k').toFixed(2)}); ` +
         `a run's fixed costs beyond that (the run command's modules included) ${(cpu('drtp 1k') - cpu('drtp --version')).toFixed(2)}; reading the JSON trace ${(cpu('drtp 300k') - cpu('drtp 300k .drtp')).toFixed(2)}; ` +
         `per request, steady state ${(steady('drtp') * 1e6).toFixed(1)} µs against autocannon's ${(steady('autocannon') * 1e6).toFixed(1)} µs`,
     );
+    return ratio;
   } finally {
     server.child.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });

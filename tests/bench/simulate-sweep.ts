@@ -10,7 +10,8 @@ import { selectRequests } from '../../lib/trace/select.js';
 import { shareTable } from '../../lib/trace/shared-table.js';
 
 const run = promisify(execFile);
-const cli = join(packageRoot(), 'dist', 'cli', 'main.js');
+// The command line of this build (dist-bench), as the run bench's: never a stale dist/.
+const cli = join(import.meta.dirname, '..', '..', 'cli', 'main.js');
 
 /** The issue's sweep: 4 policies x 8 sizes. */
 const SPEC: SweepSpec = {
@@ -82,7 +83,7 @@ async function child(workers: number, table: string): Promise<SweepRun> {
  * this machine's bound for it: two 1-worker sweeps in two processes at once against one alone.
  * Interleaved rounds, best of each.
  */
-export async function sweepBench(requests: number, rounds: number): Promise<void> {
+export async function sweepBench(requests: number, rounds: number): Promise<number> {
   const table = sweepTable(requests);
   const best = new Map<string, SweepRun>();
   const keep = (name: string, r: SweepRun): void => {
@@ -106,8 +107,10 @@ export async function sweepBench(requests: number, rounds: number): Promise<void
     out(
       `  ${r.workers} worker${r.workers > 1 ? 's' : ' '}: ${r.wall.toFixed(2)} s, ${r.cpu.toFixed(2)} CPU-s; serial: the table's copy into shared memory ${(r.share * 1000).toFixed(0)} ms (now while the workers start), a pool's start and stop with one tiny point per worker ${(r.start * 1000).toFixed(0)} ms`,
     );
-  out(`  2 workers: ${(one.wall / two.wall).toFixed(2)}x one worker (target >= 1.8x)`);
+  const ratio = one.wall / two.wall;
+  out(`  2 workers: ${ratio.toFixed(2)}x one worker (target >= 1.8x)`);
   out(
     `  the machine's bound: two 1-worker sweeps in two processes at once, ${((2 * one.wall) / pairWall).toFixed(2)}x one alone (the slower of the two, ${pairWall.toFixed(2)} s)`,
   );
+  return ratio;
 }

@@ -124,7 +124,10 @@ export function mapLru(table: TraceTable, capacity: number): number {
  * and on 2 workers.
  */
 export async function runSimulateBench(args: string[]): Promise<void> {
-  if (args[0] === 'sweep') return sweepBench(Number(args[1] ?? 2_000_000), Number(args[2] ?? 3));
+  if (args[0] === 'sweep') {
+    await sweepBench(Number(args[1] ?? 2_000_000), Number(args[2] ?? 3));
+    return;
+  }
   if (args[0] === 'sweep-run') return sweepRun(Number(args[1]), args[2]);
   const n = Number(args[0] ?? 10_000_000);
   const objects = Math.max(1000, Math.round(n / 10));
