@@ -2,6 +2,8 @@ import t from 'tap';
 import { timeOrder } from '../../../lib/trace/sort.js';
 import { Random } from '../../../lib/trace/random.js';
 import { Method } from '../../../lib/trace/request.js';
+import { TraceTableBuilder } from '../../../lib/trace/builder.js';
+import { COLUMN_NAMES, type TraceTable } from '../../../lib/trace/table.js';
 
 t.test('timeOrder is a stable sort by time', async (t) => {
   const rng = new Random(7);
@@ -16,22 +18,25 @@ t.test('timeOrder is a stable sort by time', async (t) => {
   t.equal(timeOrder(Float64Array.of(1, 2, 2, 3)), null, 'sorted input needs no permutation');
 });
 
-t.test('reorder reorders every column exactly as gather does', async (t) => {
-  const { TraceTableBuilder } = await import('../../../lib/trace/builder.js');
-  const { COLUMN_NAMES } = await import('../../../lib/trace/table.js');
-  const rng = new Random(3);
+/** A table of `n` random layer GETs and PUTs over a few repositories, layers and clients, in no time order. */
+function randomTable(seed: number, n: number): TraceTable {
+  const rng = new Random(seed);
   const builder = new TraceTableBuilder(4);
-  for (let i = 0; i < 5000; i++)
+  for (let i = 0; i < n; i++)
     builder.addStrings(
       1e12 + rng.int(1e6),
-      1,
+      [Method.GET, Method.PUT, Method.HEAD][rng.int(3)],
       `v2/u/r${rng.int(50)}/blobs/b${rng.int(900)}`,
       `c${rng.int(40)}`,
       rng.int(1e6),
       rng.next(),
-      200,
+      200 + rng.int(300),
     );
-  const table = builder.build();
+  return builder.build();
+}
+
+t.test('reorder reorders every column exactly as gather does', async (t) => {
+  const table = randomTable(3, 5000);
   const order = timeOrder(table.columns.time) as Uint32Array;
   const gathered = table.gather(order);
   table.reorder(order);
@@ -39,21 +44,8 @@ t.test('reorder reorders every column exactly as gather does', async (t) => {
 });
 
 t.test('gather takes rows[0..count) in that order, every column of each row', async (t) => {
-  const { TraceTableBuilder } = await import('../../../lib/trace/builder.js');
-  const { COLUMN_NAMES } = await import('../../../lib/trace/table.js');
-  const rng = new Random(5);
-  const builder = new TraceTableBuilder(4);
-  for (let i = 0; i < 300; i++)
-    builder.addStrings(
-      1e12 + i,
-      [Method.GET, Method.PUT, Method.HEAD][rng.int(3)],
-      `v2/u/r${rng.int(9)}/blobs/b${rng.int(90)}`,
-      `c${rng.int(7)}`,
-      rng.int(1e6),
-      rng.next(),
-      200 + rng.int(300),
-    );
-  const table = builder.build();
+  const table = randomTable(5, 300);
+  const rng = new Random(6);
   const rows = Uint32Array.from({ length: 120 }, () => rng.int(300));
   const gathered = table.gather(rows, 100);
   t.equal(gathered.length, 100);
