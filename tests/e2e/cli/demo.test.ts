@@ -13,15 +13,16 @@ t.test('drtp demo: synthesize, start a registry, warm up, replay, report, clean 
   t.match(demo.stdout, /requests +\d+ total: \d+ ok, 0 failed, 0 skipped/);
   // Lateness by cause, in words: a request held by its own client's is the registry's, not the generator's.
   t.match(demo.stdout, /on time +[\d.]+% \((\d+) late\): the generator /);
+  // Figures print with thousands separators: on a loaded machine a request may queue for over a second.
   const queued =
-    /queued +(\d+) requests behind their client's own in flight \(p50 [\d.]+ ms, p99 [\d.]+ ms, max [\d.]+ ms\): the registry was slower than the trace/.exec(
+    /queued +([\d,]+) requests behind their client's own in flight \(p50 [\d.,]+ ms, p99 [\d.,]+ ms, max [\d.,]+ ms\): the registry was slower than the trace/.exec(
       demo.stdout,
     );
   const written = JSON.parse(readFileSync(join(keep, 'results.ndjson.summary.json'), 'utf8')) as {
     queueing: { count: number };
   };
   t.equal(
-    queued === null ? 0 : Number(queued[1]),
+    queued === null ? 0 : Number(queued[1].replaceAll(',', '')),
     written.queueing.count,
     "the queued line says the summary's count (none printed when none)",
   );
