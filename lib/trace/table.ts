@@ -103,97 +103,69 @@ export class TraceTable {
   /** A new table of the rows `rows[0..count)`, in that order, sharing the string pools. */
   gather(rows: Uint32Array, count = rows.length): TraceTable {
     const c = this.columns;
-    // One loop per element type, as in reorder.
     const columns: TraceColumns = {
-      time: gatherF64(c.time, rows, count),
-      size: gatherF64(c.size, rows, count),
-      duration: gatherF32(c.duration, rows, count),
-      repo: gatherU32(c.repo, rows, count),
-      object: gatherU32(c.object, rows, count),
-      client: gatherU32(c.client, rows, count),
-      agent: gatherU32(c.agent, rows, count),
-      status: gatherU16(c.status, rows, count),
-      method: gatherU8(c.method, rows, count),
-      kind: gatherU8(c.kind, rows, count),
+      time: gatherF64(c.time, rows, new Float64Array(count)),
+      size: gatherF64(c.size, rows, new Float64Array(count)),
+      duration: gatherF32(c.duration, rows, new Float32Array(count)),
+      repo: gatherU32(c.repo, rows, new Uint32Array(count)),
+      object: gatherU32(c.object, rows, new Uint32Array(count)),
+      client: gatherU32(c.client, rows, new Uint32Array(count)),
+      agent: gatherU32(c.agent, rows, new Uint32Array(count)),
+      status: gatherU16(c.status, rows, new Uint16Array(count)),
+      method: gatherU8(c.method, rows, new Uint8Array(count)),
+      kind: gatherU8(c.kind, rows, new Uint8Array(count)),
     };
     return new TraceTable(count, columns, this.pools);
   }
 
   /**
-   * Reorders the rows so that new row j is old row `order[j]`, in place: each column is permuted into
+   * Reorders the rows so that new row j is old row `order[j]`, in place: each column is gathered into
    * one scratch buffer (a column's worth, reused by all) and copied back, so the extra memory is 8 bytes
    * a row however many columns, where {@link gather} holds a second table.
    */
   reorder(order: Uint32Array): void {
     const c = this.columns;
-    const scratch = new ArrayBuffer(order.length * 8);
-    // One loop per element type: a loop shared by every column type runs on generic element access (docs/performance.md).
-    permuteF64(c.time, order, new Float64Array(scratch, 0, order.length));
-    permuteF64(c.size, order, new Float64Array(scratch, 0, order.length));
-    permuteF32(c.duration, order, new Float32Array(scratch, 0, order.length));
-    permuteU32(c.repo, order, new Uint32Array(scratch, 0, order.length));
-    permuteU32(c.object, order, new Uint32Array(scratch, 0, order.length));
-    permuteU32(c.client, order, new Uint32Array(scratch, 0, order.length));
-    permuteU32(c.agent, order, new Uint32Array(scratch, 0, order.length));
-    permuteU16(c.status, order, new Uint16Array(scratch, 0, order.length));
-    permuteU8(c.method, order, new Uint8Array(scratch, 0, order.length));
-    permuteU8(c.kind, order, new Uint8Array(scratch, 0, order.length));
+    const n = order.length;
+    const scratch = new ArrayBuffer(n * 8);
+    c.time.set(gatherF64(c.time, order, new Float64Array(scratch, 0, n)));
+    c.size.set(gatherF64(c.size, order, new Float64Array(scratch, 0, n)));
+    c.duration.set(gatherF32(c.duration, order, new Float32Array(scratch, 0, n)));
+    c.repo.set(gatherU32(c.repo, order, new Uint32Array(scratch, 0, n)));
+    c.object.set(gatherU32(c.object, order, new Uint32Array(scratch, 0, n)));
+    c.client.set(gatherU32(c.client, order, new Uint32Array(scratch, 0, n)));
+    c.agent.set(gatherU32(c.agent, order, new Uint32Array(scratch, 0, n)));
+    c.status.set(gatherU16(c.status, order, new Uint16Array(scratch, 0, n)));
+    c.method.set(gatherU8(c.method, order, new Uint8Array(scratch, 0, n)));
+    c.kind.set(gatherU8(c.kind, order, new Uint8Array(scratch, 0, n)));
   }
 }
 
-function gatherF64(column: Float64Array, rows: Uint32Array, count: number): Float64Array {
-  const out = new Float64Array(count);
-  for (let j = 0; j < count; j++) out[j] = column[rows[j]];
-  return out;
+// `into[j] = column[rows[j]]` for every j of `into`, one function per element type: a loop shared by
+// every column type runs on generic element access (docs/performance.md).
+
+function gatherF64(column: Float64Array, rows: Uint32Array, into: Float64Array): Float64Array {
+  for (let j = 0; j < into.length; j++) into[j] = column[rows[j]];
+  return into;
 }
 
-function gatherF32(column: Float32Array, rows: Uint32Array, count: number): Float32Array {
-  const out = new Float32Array(count);
-  for (let j = 0; j < count; j++) out[j] = column[rows[j]];
-  return out;
+function gatherF32(column: Float32Array, rows: Uint32Array, into: Float32Array): Float32Array {
+  for (let j = 0; j < into.length; j++) into[j] = column[rows[j]];
+  return into;
 }
 
-function gatherU32(column: Uint32Array, rows: Uint32Array, count: number): Uint32Array {
-  const out = new Uint32Array(count);
-  for (let j = 0; j < count; j++) out[j] = column[rows[j]];
-  return out;
+function gatherU32(column: Uint32Array, rows: Uint32Array, into: Uint32Array): Uint32Array {
+  for (let j = 0; j < into.length; j++) into[j] = column[rows[j]];
+  return into;
 }
 
-function gatherU16(column: Uint16Array, rows: Uint32Array, count: number): Uint16Array {
-  const out = new Uint16Array(count);
-  for (let j = 0; j < count; j++) out[j] = column[rows[j]];
-  return out;
+function gatherU16(column: Uint16Array, rows: Uint32Array, into: Uint16Array): Uint16Array {
+  for (let j = 0; j < into.length; j++) into[j] = column[rows[j]];
+  return into;
 }
 
-function gatherU8(column: Uint8Array, rows: Uint32Array, count: number): Uint8Array {
-  const out = new Uint8Array(count);
-  for (let j = 0; j < count; j++) out[j] = column[rows[j]];
-  return out;
-}
-
-function permuteF64(column: Float64Array, order: Uint32Array, scratch: Float64Array): void {
-  for (let j = 0; j < order.length; j++) scratch[j] = column[order[j]];
-  column.set(scratch);
-}
-
-function permuteF32(column: Float32Array, order: Uint32Array, scratch: Float32Array): void {
-  for (let j = 0; j < order.length; j++) scratch[j] = column[order[j]];
-  column.set(scratch);
-}
-
-function permuteU32(column: Uint32Array, order: Uint32Array, scratch: Uint32Array): void {
-  for (let j = 0; j < order.length; j++) scratch[j] = column[order[j]];
-  column.set(scratch);
-}
-
-function permuteU16(column: Uint16Array, order: Uint32Array, scratch: Uint16Array): void {
-  for (let j = 0; j < order.length; j++) scratch[j] = column[order[j]];
-  column.set(scratch);
-}
-
-function permuteU8(column: Uint8Array, order: Uint32Array, scratch: Uint8Array): void {
-  for (let j = 0; j < order.length; j++) scratch[j] = column[order[j]];
-  column.set(scratch);
+function gatherU8(column: Uint8Array, rows: Uint32Array, into: Uint8Array): Uint8Array {
+  for (let j = 0; j < into.length; j++) into[j] = column[rows[j]];
+  return into;
 }
 
 /** Bytes a table's columns take per request. */
