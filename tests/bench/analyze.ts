@@ -11,6 +11,7 @@ import { readTable } from '../../lib/trace/binary.js';
 import { StringPool } from '../../lib/trace/string-pool.js';
 import { TraceTable } from '../../lib/trace/table.js';
 import { runIngestBench } from './ingest.js';
+import { DRTP_CLI, synthTable } from './drtp-cli.js';
 
 /** CPU-seconds of this process (every thread) while `work` runs, and its wall seconds. */
 async function measured<T>(work: () => Promise<T> | T): Promise<{ value: T; cpu: number; wall: number }> {
@@ -132,30 +133,6 @@ function shiftedCopy(table: TraceTable, k: number): TraceTable {
   });
 }
 
-// The command line of this build (dist-bench), as the run bench's: never a stale dist/.
-const cli = join(import.meta.dirname, '..', '..', 'cli', 'main.js');
-
-/** A synthetic trace of `requests` at `rate` per second, imported to a .drtp table (made once, kept in bench-data). */
-function spanTable(dir: string, requests: number, rate: number): string {
-  const table = join(dir, 'trace.drtp');
-  if (existsSync(table)) return table;
-  mkdirSync(dir, { recursive: true });
-  const traces = join(dir, 'json');
-  execFileSync(process.execPath, [
-    cli,
-    'synth',
-    '--requests',
-    String(requests),
-    '--rate',
-    String(rate),
-    '--out',
-    traces,
-  ]);
-  const files = readdirSync(traces).map((f) => join(traces, f));
-  execFileSync(process.execPath, [cli, 'import', ...files, '--out', table]);
-  return table;
-}
-
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor((sorted.length - 1) / 2)];
@@ -182,14 +159,14 @@ async function secondsOf(table: string): Promise<{ seconds: number; days: number
 export async function analyzeSpan(requests: number, rounds: number): Promise<number> {
   const base = join(packageRoot(), 'bench-data', `analyze-span-${requests}`);
   const cases = [
-    { name: 'weeks', table: spanTable(join(base, 'weeks'), requests, 0.25) },
-    { name: 'hours', table: spanTable(join(base, 'hours'), requests, 50) },
+    { name: 'weeks', table: synthTable(join(base, 'weeks'), requests, ['--rate', '0.25']) },
+    { name: 'hours', table: synthTable(join(base, 'hours'), requests, ['--rate', '50']) },
   ];
   const walls = new Map(cases.map((c) => [c.name, [] as number[]]));
   for (let round = 0; round < rounds; round++)
     for (const { name, table } of cases) {
       const started = performance.now();
-      execFileSync(process.execPath, [cli, 'analyze', '--json', table], { stdio: 'ignore' });
+      execFileSync(process.execPath, [DRTP_CLI, 'analyze', '--json', table], { stdio: 'ignore' });
       walls.get(name)?.push((performance.now() - started) / 1000);
     }
   process.stdout.write(

@@ -9,6 +9,7 @@ import { resolveEndpoint } from '../../lib/registry/endpoint.js';
 import { startLocalRegistry } from '../../lib/registry/local.js';
 import { selfSigned } from '../helpers/pki.js';
 import { writeCliConfig, writeCliTrace } from './cli-trace.js';
+import { DRTP_CLI } from './drtp-cli.js';
 
 const run = promisify(execFile);
 
@@ -227,7 +228,6 @@ export async function masterSection(rounds: number, out: (s: string) => void): P
   return fed;
 }
 
-const cli = join(import.meta.dirname, '..', '..', 'cli', 'main.js');
 const autocannonCli = join(import.meta.dirname, '..', '..', '..', 'node_modules', 'autocannon', 'autocannon.js');
 
 /** The CPU-seconds (user + system) a whole process took, its output dropped: bash's `times` of its child. */
@@ -258,9 +258,9 @@ export async function cliSection(rounds: number, out: (s: string) => void): Prom
   try {
     const configs = new Map<number, string>();
     for (const n of [1000, 50_000, 300_000]) configs.set(n, writeCliTrace(dir, n, 64, host));
-    await run(process.execPath, [cli, 'import', 'trace-300000.json', '--out', 'trace-300000.drtp'], { cwd: dir });
+    await run(process.execPath, [DRTP_CLI, 'import', 'trace-300000.json', '--out', 'trace-300000.drtp'], { cwd: dir });
     const fromTable = writeCliConfig(dir, 'trace-300000.drtp', host);
-    const drtp = (config: string): string[] => [process.execPath, cli, 'run', config];
+    const drtp = (config: string): string[] => [process.execPath, DRTP_CLI, 'run', config];
     const autocannon = (n: number): string[] => [
       process.execPath,
       autocannonCli,
@@ -278,7 +278,7 @@ export async function cliSection(rounds: number, out: (s: string) => void): Prom
       'drtp 300k .drtp': drtp(fromTable),
       'drtp 1k': drtp(configs.get(1000) as string),
       'autocannon 1k': autocannon(1000),
-      'drtp --version': [process.execPath, cli, '--version'],
+      'drtp --version': [process.execPath, DRTP_CLI, '--version'],
       'node -e 0': [process.execPath, '-e', '0'],
     };
     const best = new Map<string, number>();

@@ -1,5 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
@@ -8,10 +7,9 @@ import { packageRoot } from '../../lib/paths.js';
 import { loadTrace } from '../../lib/trace/load.js';
 import { selectRequests } from '../../lib/trace/select.js';
 import { shareTable } from '../../lib/trace/shared-table.js';
+import { synthTable } from './drtp-cli.js';
 
 const run = promisify(execFile);
-// The command line of this build (dist-bench), as the run bench's: never a stale dist/.
-const cli = join(import.meta.dirname, '..', '..', 'cli', 'main.js');
 
 /** The issue's sweep: 4 policies x 8 sizes. */
 const SPEC: SweepSpec = {
@@ -31,18 +29,6 @@ interface SweepRun {
   share: number;
   /** A sweep of one 1-request point per worker: starting and stopping the pool, a point's hand-over. */
   start: number;
-}
-
-/** A `drtp synth` trace of `requests`, imported to .drtp (made once into bench-data). */
-function sweepTable(requests: number): string {
-  const dir = join(packageRoot(), 'bench-data', `simulate-sweep-${requests}`);
-  const table = join(dir, 'trace.drtp');
-  if (existsSync(table)) return table;
-  const traces = join(dir, 'json');
-  mkdirSync(dir, { recursive: true });
-  execFileSync(process.execPath, [cli, 'synth', '--requests', String(requests), '--out', traces]);
-  execFileSync(process.execPath, [cli, 'import', ...readdirSync(traces).map((f) => join(traces, f)), '--out', table]);
-  return table;
 }
 
 /** `simulate sweep-run WORKERS TABLE` (a process of its own): the sweep on WORKERS workers, as JSON. */
@@ -84,7 +70,7 @@ async function child(workers: number, table: string): Promise<SweepRun> {
  * Interleaved rounds, best of each.
  */
 export async function sweepBench(requests: number, rounds: number): Promise<number> {
-  const table = sweepTable(requests);
+  const table = synthTable(join(packageRoot(), 'bench-data', `simulate-sweep-${requests}`), requests);
   const best = new Map<string, SweepRun>();
   const keep = (name: string, r: SweepRun): void => {
     const seen = best.get(name);

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startLocalRegistry, type LocalRegistry } from '../../lib/registry/local.js';
+import { DRTP_CLI } from './drtp-cli.js';
 
 const exec = promisify(execFile);
-const cli = join(import.meta.dirname, '..', '..', 'cli', 'main.js');
 const bench = (file: string): string => join(import.meta.dirname, file);
 
 /** `--name=value` flags of the bench's arguments. */
@@ -22,8 +22,8 @@ function percentile(sorted: Float64Array, p: number): number {
 async function drtp(args: string[], pinTo: number | undefined, cwd: string): Promise<string> {
   const command =
     pinTo === undefined
-      ? [process.execPath, cli, ...args]
-      : ['taskset', '-c', String(pinTo), process.execPath, cli, ...args];
+      ? [process.execPath, DRTP_CLI, ...args]
+      : ['taskset', '-c', String(pinTo), process.execPath, DRTP_CLI, ...args];
   const { stdout } = await exec(command[0], command.slice(1), { cwd, maxBuffer: 16 << 20 });
   return stdout;
 }
