@@ -1,5 +1,5 @@
 import * as hdr from 'hdr-histogram-js';
-import { Recorder, SLOT_COUNT, slotWidth, valueOfSlot } from './recorder.js';
+import { Recorder, SLOT_COUNT, valueOfSlot } from './recorder.js';
 
 /** Histograms record microseconds: 1 µs to an hour at 3 significant digits. */
 const BUILD: hdr.BuildRequest = {
@@ -38,13 +38,13 @@ export interface Percentiles {
 
 const NO_VALUES: Percentiles = { count: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
 
-/** `h`'s percentiles; `meanUs` when the caller knows the mean already. */
-export function percentilesMs(h: Histogram, meanUs?: number): Percentiles {
+/** `h`'s percentiles. */
+export function percentilesMs(h: Histogram): Percentiles {
   const ms = (us: number): number => Math.round(us) / 1000;
   if (h.totalCount === 0) return NO_VALUES;
   return {
     count: h.totalCount,
-    mean: ms(meanUs ?? meanOf(h)),
+    mean: ms(meanOf(h)),
     p50: ms(h.getValueAtPercentile(50)),
     p90: ms(h.getValueAtPercentile(90)),
     p99: ms(h.getValueAtPercentile(99)),
@@ -89,23 +89,7 @@ let empty: { percentiles: Percentiles; encoded: string } | undefined;
 export function summarizeSparse(pairs: Float64Array): { percentiles: Percentiles; encoded: string } {
   if (pairs.length === 0) return (empty ??= { percentiles: NO_VALUES, encoded: encodeHistogram(newHistogram()) });
   const encoded = encodeSparse(pairs);
-  return { percentiles: percentilesMs(decodeHistogram(encoded), sparseMean(pairs)), encoded };
-}
-
-/**
- * The mean of counts in a Recorder's sparse form as the library computes it (each value at its bucket's
- * middle, summed in bucket order), from the counts at hand: the library's own walks all ~23,000 buckets.
- */
-function sparseMean(pairs: Float64Array): number | undefined {
-  let sum = 0;
-  let total = 0;
-  for (let k = 0; k + 1 < pairs.length; k += 2) {
-    // Durations past the slots are recorded by value: leave the mean to the library.
-    if (pairs[k] < 0) return undefined;
-    sum += (valueOfSlot(pairs[k]) + Math.floor(slotWidth(pairs[k]) / 2)) * pairs[k + 1];
-    total += pairs[k + 1];
-  }
-  return sum / total;
+  return { percentiles: percentilesMs(decodeHistogram(encoded)), encoded };
 }
 
 /** The count-array methods read here (public methods of the library's JsHistogram, absent from its types). */

@@ -39,11 +39,6 @@ export function valueOfSlot(slot: number): number {
   return sub * 2 ** bucket;
 }
 
-/** How many values (µs) share `slot`: 1 in the first bucket, doubling with each bucket after it. */
-export function slotWidth(slot: number): number {
-  return 2 ** Math.max(0, (slot >> HALF_MAGNITUDE) - 1);
-}
-
 /** The slot of a duration in ms, or -1 when it is too long for the slots (then record it by value). */
 export function slotOfMs(ms: number): number {
   const us = microseconds(ms);
