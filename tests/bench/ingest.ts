@@ -60,13 +60,16 @@ export async function pairOfReaders(inputs: string[], rounds: number): Promise<n
 
 const MB = 1e6;
 
+/** The files of the benchmark's trace. */
+const INGEST_FILES = 8;
+
 /** The benchmark's 8-file synthetic trace of `requests` and its .drtp table, made once into bench-data. */
 export async function ingestFiles(requests: number): Promise<string[]> {
   const dir = join(packageRoot(), 'bench-data', `ingest-${requests}`);
   if (!existsSync(join(dir, 'done'))) {
     process.stdout.write(`generating ${requests.toLocaleString('en-US')} synthetic records in ${dir} ...\n`);
     mkdirSync(dir, { recursive: true });
-    const paths = await writeSynthTrace(dir, { requests, seed: 1, files: 8 });
+    const paths = await writeSynthTrace(dir, { requests, seed: 1, files: INGEST_FILES });
     const { table } = await loadTrace(paths);
     await writeTable(join(dir, 'trace.drtp'), table);
     execFileSync('touch', [join(dir, 'done')]);
@@ -85,7 +88,7 @@ export async function ingestFiles(requests: number): Promise<string[]> {
  */
 export async function runIngestBench(args: string[]): Promise<void> {
   const requests = Number(args[0] ?? 2_800_000);
-  const files = 8;
+  const files = INGEST_FILES;
   const dir = join(packageRoot(), 'bench-data', `ingest-${requests}`);
   const traceFiles = await ingestFiles(requests);
   const bytes = traceFiles.reduce((sum, f) => sum + statSync(f).size, 0);
