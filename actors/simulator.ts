@@ -1,9 +1,9 @@
 /**
  * Simulator worker entry: one point of a sweep. Opens the shared trace table (no copy) and runs a
  * built-in model or a user's module over it, or, with `registry`, the model as a registry in virtual
- * time. Imports only lib/, the runtime and the message types; the registry's summary (ajv,
- * hdr-histogram-js) and the user models' runners load only for the points that need them, so a sweep of
- * built-in models starts its workers without them.
+ * time. Imports only lib/, the runtime and the message types; the registry's summary (hdr-histogram-js)
+ * and the user models' runners load only for the points that need them, so a sweep of built-in models
+ * starts its workers without them.
  */
 import { MODELS } from '../lib/cache/index.js';
 import { DrtpError, isDrtpError } from '../lib/errors.js';

@@ -1,13 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import Ajv2020Module from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { packageRoot } from '../paths.js';
+import { CONFIG_SCHEMA, loadSchema } from '../schema-validator.js';
 import { closest } from './hints.js';
 import type { ConfigProblem } from './types.js';
-
-// ajv is CommonJS: under NodeNext its class is the namespace's `default`.
-const Ajv2020 = Ajv2020Module.default;
 
 interface SchemaNode {
   properties?: Record<string, SchemaNode>;
@@ -21,13 +15,9 @@ const SECRET_KEYS = new Set(['password']);
 
 let compiled: { validate: ValidateFunction; schema: SchemaNode } | undefined;
 
-/** The config schema, compiled once per process. */
+/** The config schema and its validator, loaded once per process. */
 function configValidator(): { validate: ValidateFunction; schema: SchemaNode } {
-  if (compiled === undefined) {
-    const schema = JSON.parse(readFileSync(join(packageRoot(), 'schemas', 'config.schema.json'), 'utf8')) as SchemaNode;
-    const ajv = new Ajv2020({ allErrors: true, strict: true, verbose: true });
-    compiled = { validate: ajv.compile(schema), schema };
-  }
+  compiled ??= loadSchema<SchemaNode>(CONFIG_SCHEMA);
   return compiled;
 }
 

@@ -1,20 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import Ajv2020Module from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv';
-import { packageRoot } from '../paths.js';
+import { loadSchema, SUMMARY_SCHEMA } from '../schema-validator.js';
 import { decodeHistogram } from './histogram.js';
-
-// ajv is CommonJS: under NodeNext its class is the namespace's `default`.
-const Ajv2020 = Ajv2020Module.default;
 
 let validator: ValidateFunction | undefined;
 
-/** The summary schema, compiled once per process. */
+/** The summary schema's validator, loaded once per process. */
 function summaryValidator(): ValidateFunction {
-  validator ??= new Ajv2020({ allErrors: false, strict: false }).compile(
-    JSON.parse(readFileSync(join(packageRoot(), 'schemas', 'summary.schema.json'), 'utf8')) as object,
-  );
+  validator ??= loadSchema(SUMMARY_SCHEMA).validate;
   return validator;
 }
 
