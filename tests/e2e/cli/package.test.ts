@@ -9,9 +9,10 @@ const run = promisify(execFile);
 const root = join(import.meta.dirname, '../../..');
 const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
 
-/** What a published drtp may hold: the compiled product, its schemas and examples, and the documents. */
+/** What a published drtp may hold: the compiled product, its schemas and their validators, examples, and the documents. */
 const SHIPPED = [
   /^dist\/(cli|actors|lib)\/.+\.js$/,
+  /^dist\/schemas\/[^/]+\.validate\.cjs$/,
   /^schemas\/[^/]+\.json$/,
   /^examples\//,
   /^(README\.md|LICENSE|package\.json)$/,
@@ -47,6 +48,7 @@ t.test('the package ships the product: CLI, actors, lib, schemas, examples, READ
     'dist/cli/main.js',
     'dist/actors/client.js',
     'schemas/config.schema.json',
+    'dist/schemas/config.schema.validate.cjs',
     'examples/config.yaml',
     'LICENSE',
     'README.md',
