@@ -24,6 +24,16 @@ t.test('a task calls the master over comlink and returns its value', async (t) =
   t.same(seen, [21]);
 });
 
+t.test('queued tasks start in the order they were given (a sweep runs its points in its order)', async (t) => {
+  const pool = new ActorPool<FixtureProtocol>(ENTRY, 1);
+  t.teardown(() => pool.destroy());
+  const seen: number[] = [];
+  const master: FixtureMaster = { seen: (n) => (seen.push(n), n) };
+  const given = Array.from({ length: 12 }, (_, i) => i);
+  await Promise.all(given.map((value) => pool.run({ does: 'echo', value }, master).result));
+  t.same(seen, given);
+});
+
 t.test("a worker's error keeps its code across the thread: E_IO exits 4, a bug E_INTERNAL exits 70", async (t) => {
   const pool = new ActorPool<FixtureProtocol>(ENTRY, 1);
   t.teardown(() => pool.destroy());
