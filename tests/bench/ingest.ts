@@ -24,9 +24,12 @@ export interface Probe {
 
 const PROBE = join(import.meta.dirname, 'ingest-probe.js');
 
-/** One measurement in a fresh process. */
-export function probe(mode: string, inputs: string[]): Probe {
-  const out = execFileSync(process.execPath, [PROBE, mode, ...inputs], { encoding: 'utf8', maxBuffer: 1 << 20 });
+/** One measurement in a fresh process; `oneCore`: every thread of it held to core 0 (taskset). */
+export function probe(mode: string, inputs: string[], oneCore = false): Probe {
+  const command = [process.execPath, PROBE, mode, ...inputs];
+  const out = oneCore
+    ? execFileSync('taskset', ['-c', '0', ...command], { encoding: 'utf8', maxBuffer: 1 << 20 })
+    : execFileSync(command[0], command.slice(1), { encoding: 'utf8', maxBuffer: 1 << 20 });
   return JSON.parse(out.trim().split('\n').pop() as string) as Probe;
 }
 
@@ -143,21 +146,39 @@ export async function runIngestBench(args: string[]): Promise<void> {
 
 /**
  * `npm run bench -- ingest REQUESTS parallel [ROUNDS]`: the parallel import alone, interleaved: import on 1
- * and on 2 workers and the machine's bound for two readers, each the fastest of `rounds`.
+ * and on 2 workers, each the fastest of `rounds`, and what bounds their ratio here: two readers of the
+ * whole trace in two processes at once; the trace split over two processes, half the files each, at
+ * once (each warms its compiler up for its half, as each of two workers does); and the one reader held
+ * to one core, so that V8's compiler and collector threads cannot borrow the idle one.
  */
 export async function parallelImport(files: string[], rounds: number): Promise<number> {
+  const run = promisify(execFile);
   let serial: Probe | undefined;
   let parallel: Probe | undefined;
+  let oneCore = Infinity;
+  let split = Infinity;
+  const halves = [files.filter((_, k) => k % 2 === 0), files.filter((_, k) => k % 2 === 1)];
   for (let round = 0; round < rounds; round++) {
     const one = probe('parallel-1', files);
     const two = probe('parallel-2', files);
     if (serial === undefined || one.ms < serial.ms) serial = one;
     if (parallel === undefined || two.ms < parallel.ms) parallel = two;
+    oneCore = Math.min(oneCore, probe('parallel-1', files, true).ms);
+    const both = await Promise.all(
+      halves.map((half) =>
+        run(process.execPath, [PROBE, 'parallel-1', ...half], { encoding: 'utf8', maxBuffer: 1 << 20 }),
+      ),
+    );
+    split = Math.min(
+      split,
+      Math.max(...both.map(({ stdout }) => (JSON.parse(stdout.trim().split('\n').pop() as string) as Probe).ms)),
+    );
   }
   const bound = await pairOfReaders(files, rounds);
   const [one, two] = [serial as Probe, parallel as Probe];
   process.stdout.write(
-    `import of ${files.length} files, fastest of ${rounds} interleaved: 1 worker ${(one.ms / 1000).toFixed(2)} s, 2 workers ${(two.ms / 1000).toFixed(2)} s: ${(one.ms / two.ms).toFixed(2)}x (target >= 1.5x); the master's merge ${(two.masterMs / 1000).toFixed(2)} CPU-s; the machine's bound for two readers ${bound.toFixed(2)}x\n`,
+    `import of ${files.length} files, fastest of ${rounds} interleaved: 1 worker ${(one.ms / 1000).toFixed(2)} s, 2 workers ${(two.ms / 1000).toFixed(2)} s: ${(one.ms / two.ms).toFixed(2)}x (target >= 1.5x); the master's merge ${(two.masterMs / 1000).toFixed(2)} CPU-s; the machine's bound for two readers ${bound.toFixed(2)}x\n` +
+      `  the trace split over two processes, ${halves[0].length} files each, at once: ${(one.ms / split).toFixed(2)}x one worker; 1 worker held to one core (taskset -c 0) ${(oneCore / 1000).toFixed(2)} s, 2 workers ${(oneCore / two.ms).toFixed(2)}x that\n`,
   );
   return one.ms / two.ms;
 }

@@ -31,8 +31,17 @@ interface SweepRun {
   start: number;
 }
 
-/** `simulate sweep-run WORKERS TABLE` (a process of its own): the sweep on WORKERS workers, as JSON. */
-export async function sweepRun(workers: number, file: string): Promise<void> {
+/** Half the sweep, every model at every other size (`a`: 10, 40, ... GB; `b`: 20, 80, ...): a worker's share of it on two. */
+function halfOf(spec: SweepSpec, part: 'a' | 'b'): SweepSpec {
+  const sizes = spec.sweep.capacity_gb.filter((_, k) => k % 2 === (part === 'a' ? 0 : 1));
+  return { ...spec, sweep: { capacity_gb: sizes } };
+}
+
+/**
+ * `simulate sweep-run WORKERS TABLE [a|b]` (a process of its own): the sweep, or half of it, on WORKERS
+ * workers, as JSON.
+ */
+export async function sweepRun(workers: number, file: string, part?: 'a' | 'b'): Promise<void> {
   const { table } = selectRequests((await loadTrace([file])).table, { includeFailed: true });
   let started = performance.now();
   shareTable(table);
@@ -46,7 +55,7 @@ export async function sweepRun(workers: number, file: string): Promise<void> {
   const start = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage();
   started = performance.now();
-  await runSweep(table, SPEC, workers);
+  await runSweep(table, part === undefined ? SPEC : halfOf(SPEC, part), workers);
   const used = process.cpuUsage(cpu);
   const result: SweepRun = {
     workers,
@@ -58,15 +67,28 @@ export async function sweepRun(workers: number, file: string): Promise<void> {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
-async function child(workers: number, table: string): Promise<SweepRun> {
-  const { stdout } = await run(process.execPath, [process.argv[1], 'simulate', 'sweep-run', String(workers), table]);
+/** A sweep-run process; `oneCore`: every thread of it held to core 0 (taskset), V8's own threads too. */
+async function child(workers: number, table: string, part?: 'a' | 'b', oneCore = false): Promise<SweepRun> {
+  const command = [
+    process.execPath,
+    process.argv[1],
+    'simulate',
+    'sweep-run',
+    String(workers),
+    table,
+    ...(part === undefined ? [] : [part]),
+  ];
+  const { stdout } = oneCore ? await run('taskset', ['-c', '0', ...command]) : await run(command[0], command.slice(1));
   return JSON.parse(stdout) as SweepRun;
 }
 
 /**
  * `npm run bench -- simulate sweep [REQUESTS] [ROUNDS]`: the 32-point sweep (4 policies x 8 sizes) of a
  * 2M-request `.drtp`, each sweep in a process of its own, on 1 and on 2 workers (target >= 1.8x), and
- * this machine's bound for it: two 1-worker sweeps in two processes at once against one alone.
+ * what bounds the ratio on this machine: two 1-worker sweeps in two processes at once against one alone
+ * (each does the whole sweep, so each warms its compiler up once for 32 points); the sweep split in two
+ * processes, 16 points each, at once (each warms up for 16, as each of two workers does); and the one
+ * worker held to one core, so that V8's compiler and collector threads cannot borrow the idle one.
  * Interleaved rounds, best of each.
  */
 export async function sweepBench(requests: number, rounds: number): Promise<number> {
@@ -77,11 +99,15 @@ export async function sweepBench(requests: number, rounds: number): Promise<numb
     if (seen === undefined || r.wall < seen.wall) best.set(name, r);
   };
   let pairWall = Infinity;
+  let splitWall = Infinity;
   for (let round = 0; round < rounds; round++) {
     keep('1', await child(1, table));
     keep('2', await child(2, table));
+    keep('1 on one core', await child(1, table, undefined, true));
     const pair = await Promise.all([child(1, table), child(1, table)]);
     pairWall = Math.min(pairWall, Math.max(...pair.map((r) => r.wall)));
+    const split = await Promise.all([child(1, table, 'a'), child(1, table, 'b')]);
+    splitWall = Math.min(splitWall, Math.max(...split.map((r) => r.wall)));
   }
   const one = best.get('1') as SweepRun;
   const two = best.get('2') as SweepRun;
@@ -97,6 +123,13 @@ export async function sweepBench(requests: number, rounds: number): Promise<numb
   out(`  2 workers: ${ratio.toFixed(2)}x one worker (target >= 1.8x)`);
   out(
     `  the machine's bound: two 1-worker sweeps in two processes at once, ${((2 * one.wall) / pairWall).toFixed(2)}x one alone (the slower of the two, ${pairWall.toFixed(2)} s)`,
+  );
+  out(
+    `  the sweep split over two processes, 16 points each, at once: ${(one.wall / splitWall).toFixed(2)}x one worker (the slower half, ${splitWall.toFixed(2)} s)`,
+  );
+  const oneCore = best.get('1 on one core') as SweepRun;
+  out(
+    `  1 worker held to one core (taskset -c 0): ${oneCore.wall.toFixed(2)} s; 2 workers: ${(oneCore.wall / two.wall).toFixed(2)}x that`,
   );
   return ratio;
 }

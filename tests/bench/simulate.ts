@@ -128,7 +128,8 @@ export async function runSimulateBench(args: string[]): Promise<void> {
     await sweepBench(Number(args[1] ?? 2_000_000), Number(args[2] ?? 3));
     return;
   }
-  if (args[0] === 'sweep-run') return sweepRun(Number(args[1]), args[2]);
+  if (args[0] === 'sweep-run')
+    return sweepRun(Number(args[1]), args[2], args[3] === 'a' || args[3] === 'b' ? args[3] : undefined);
   const n = Number(args[0] ?? 10_000_000);
   const objects = Math.max(1000, Math.round(n / 10));
   const out = (s: string): boolean => process.stdout.write(`${s}\n`);
