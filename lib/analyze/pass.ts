@@ -1,5 +1,4 @@
 import { basename } from 'node:path';
-import { archiveMembers } from '../trace/archive.js';
 import { isArchive } from '../trace/inputs.js';
 import { loadTrace, loadTraceStream, type TraceReadStats } from '../trace/load.js';
 import type { TraceTable } from '../trace/table.js';
@@ -113,6 +112,7 @@ export async function analyzeFile(file: string, strict = false): Promise<FilePar
 export async function analyzeInput(file: string, strict = false): Promise<FilePartial[]> {
   if (!isArchive(file)) return [await analyzeFile(file, strict)];
   const partials: FilePartial[] = [];
+  const { archiveMembers } = await import('../trace/archive.js');
   for await (const member of archiveMembers(file)) {
     const name = `${file}:${member.name}`;
     const { table, stats } = await loadTraceStream(name, member.content, { strict });

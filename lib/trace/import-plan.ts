@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { fileSizes } from './inputs.js';
+import { fileSizes, isOracleGeneral } from './inputs.js';
 import { performance } from 'node:perf_hooks';
 import { isTableFile } from './binary.js';
 import { planChunks } from './chunks.js';
 import { GROUP_BYTES, GROUP_FILES } from './file-groups.js';
 import type { TraceReadStats } from './load.js';
-import { isOracleGeneral } from './oracle-general.js';
 import { isGzip } from './reader.js';
 
 /** A file, or a chunk of one, read by one task. */

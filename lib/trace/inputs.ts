@@ -1,5 +1,5 @@
 import { readdir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { DrtpError } from '../errors.js';
 import { ioError } from '../fsutil/io-error.js';
 
@@ -9,6 +9,11 @@ const TRACE_NAME = /\.(json|ndjson|jsonl)(\.gz)?$|\.drtp$|\.tar$|\.tar\.gz$|\.tg
 /** A tar archive of trace files, as the IBM traces are downloaded (read as a stream, never unpacked). */
 export function isArchive(path: string): boolean {
   return /\.(tar|tar\.gz|tgz)$/i.test(path);
+}
+
+/** Whether a path names an oracleGeneral trace (libCacheSim's names: `x.oracleGeneral`, `.oracleGeneral.bin`, `.zst` of either). */
+export function isOracleGeneral(path: string): boolean {
+  return /\.oraclegeneral(\.bin)?(\.zst)?$/i.test(basename(path));
 }
 
 /** A member of an archive that is a trace file (JSON or NDJSON, gzip-compressed or not). */

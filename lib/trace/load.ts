@@ -2,10 +2,8 @@ import type { Readable } from 'node:stream';
 import { DrtpError, formatLocation } from '../errors.js';
 import { isTableFile, readTable } from './binary.js';
 import { TraceTableBuilder, appendTable } from './builder.js';
-import { archiveMembers } from './archive.js';
 import type { FileChunk } from './chunks.js';
-import { isOracleGeneral, readOracleGeneral } from './oracle-general.js';
-import { fileSizes, isArchive, traceInputs } from './inputs.js';
+import { fileSizes, isArchive, isOracleGeneral, traceInputs } from './inputs.js';
 import { scanFile, scanStream } from './reader.js';
 import type { RecordSink, ScannedRecord } from './scanner.js';
 import { timeOrder } from './sort.js';
@@ -72,9 +70,10 @@ export async function loadTrace(paths: readonly string[], options: LoadOptions =
   const builder = new TraceTableBuilder(initialRows(totalBytes));
   for (const [k, file] of files.entries()) {
     if (isTableFile(file) || isOracleGeneral(file)) {
+      // The readers of archives and oracleGeneral files (tar-stream, fzstd) load only for such files.
       const { table, meta } = isTableFile(file)
         ? await readTable(file)
-        : { table: await readOracleGeneral(file), meta: {} };
+        : { table: await (await import('./oracle-general.js')).readOracleGeneral(file), meta: {} };
       appendTable(builder, table);
       addTableStats(stats, file, table.length, meta);
       doneBytes += sizes[k];
@@ -94,6 +93,7 @@ export async function loadTrace(paths: readonly string[], options: LoadOptions =
     if (isArchive(file)) {
       // Each member counts as a file of its own: `archive.tar.gz:dir/member.json`.
       const nested = (name: string): void => void (stats.nestedArchives ??= []).push(`${file}:${name}`);
+      const { archiveMembers } = await import('./archive.js');
       for await (const member of archiveMembers(file, onBytes, nested)) {
         const name = `${file}:${member.name}`;
         await readInto(builder, name, stats, options, (sink) =>

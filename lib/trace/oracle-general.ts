@@ -1,4 +1,3 @@
-import { basename } from 'node:path';
 import { Decompress } from 'fzstd';
 import { DrtpError } from '../errors.js';
 import { writeStreamAtomic } from '../fsutil/atomic.js';
@@ -22,11 +21,6 @@ const ORACLE_CLIENT = 'oraclegeneral';
 const MAX_U32 = 2 ** 32 - 1;
 const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
 const encoder = new TextEncoder();
-
-/** Whether a path names an oracleGeneral trace (libCacheSim's names: `x.oracleGeneral`, `.oracleGeneral.bin`, `.zst` of either). */
-export function isOracleGeneral(path: string): boolean {
-  return /\.oraclegeneral(\.bin)?(\.zst)?$/i.test(basename(path));
-}
 
 /** What writing found: records written, and sizes over 4 GiB written as 4 GiB - 1 (the format's u32). */
 export interface OracleWriteStats {
