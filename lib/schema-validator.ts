@@ -30,9 +30,9 @@ export interface LoadedSchema<S> {
 }
 
 /**
- * A schema and its validator: the one `npm run build` compiled (loading ajv and compiling a schema
- * cost every command a fifth of a CPU-second), or, when there is none for this schema's text and
- * options (a source checkout not built since the schema changed), one compiled now.
+ * A schema and its validator: the one `npm run build` compiled, so that a command loads neither ajv nor
+ * its compiler, or, when there is none for this schema's text and options (a source checkout not built
+ * since the schema changed), one compiled now.
  */
 export function loadSchema<S>(spec: SchemaSpec): LoadedSchema<S> {
   const text = readFileSync(join(packageRoot(), 'schemas', spec.file), 'utf8');
