@@ -2,19 +2,16 @@
  * Build step (`npm run build`): writes each schema's validator as a module of its own, ajv's standalone
  * code, so that a command validates without loading ajv or compiling the schema (see `loadSchema`).
  */
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import type StandaloneModule from 'ajv/dist/standalone/index.js';
 import { writeFileAtomic } from './fsutil/atomic.js';
-import { packageRoot } from './paths.js';
-import { ajv2020, builtValidatorPath, SCHEMAS, schemaKey } from './schema-validator.js';
+import { ajv2020, builtValidatorPath, SCHEMAS, schemaKey, schemaText } from './schema-validator.js';
 
 const require = createRequire(import.meta.url);
 const { default: standaloneCode } = require('ajv/dist/standalone/index.js') as typeof StandaloneModule;
 
 for (const spec of SCHEMAS) {
-  const text = readFileSync(join(packageRoot(), 'schemas', spec.file), 'utf8');
+  const text = schemaText(spec);
   const ajv = new (ajv2020())({ ...spec.options, code: { source: true } });
   const validate = ajv.compile(JSON.parse(text) as object);
   await writeFileAtomic(

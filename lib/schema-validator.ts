@@ -35,9 +35,14 @@ export interface LoadedSchema<S> {
  * since the schema changed), one compiled now.
  */
 export function loadSchema<S>(spec: SchemaSpec): LoadedSchema<S> {
-  const text = readFileSync(join(packageRoot(), 'schemas', spec.file), 'utf8');
+  const text = schemaText(spec);
   const schema = JSON.parse(text) as S;
   return { validate: builtValidator(spec, schemaKey(text, spec)) ?? compileValidator(schema, spec), schema };
+}
+
+/** The schema's text, as `schemas/` holds it. */
+export function schemaText(spec: SchemaSpec): string {
+  return readFileSync(join(packageRoot(), 'schemas', spec.file), 'utf8');
 }
 
 /** Compiles the validator with ajv, in this process. */
